@@ -1,0 +1,23 @@
+// What every command receives: its arguments and the process's streams and environment,
+// passed in so commands can run in-process in tests. Each command resolves to an exit code.
+import type { Readable, Writable } from 'node:stream';
+
+export interface CommandIO {
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  readonly stdin: Readable;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  /** Aborted on SIGINT/SIGTERM; long-running commands stop when it fires. */
+  readonly signal: AbortSignal;
+}
+
+export type Command = (args: string[], io: CommandIO) => Promise<number>;
+
+/** Exit codes shared by all commands. */
+export const ExitCode = { ok: 0, findings: 1, usage: 2 } as const;
+
+/** A usage problem (unknown flag, missing value): reported in one line, exit code 2, no stack. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}

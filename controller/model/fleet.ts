@@ -1,0 +1,125 @@
+// Types of the fleet port: what the engine knows of devices and of their operations.
+// The engine talks to devices only through `Fleet`; the Graph adapter and the emulator are
+// behind it. Keep this file free of Graph wire shapes: adapters translate.
+
+/** The six software types `updateSoftware` accepts, in the API's own order. */
+export const SoftwareTypes = ['adminAgent', 'operatingSystem', 'teamsClient', 'firmware', 'partnerAgent', 'companyPortal'] as const;
+export type SoftwareType = (typeof SoftwareTypes)[number];
+
+/** Device categories as the API names them (plus `unknown` for anything it adds later). */
+export const DeviceTypes = [
+  'unknown', 'ipPhone', 'teamsRoom', 'surfaceHub', 'collaborationBar', 'teamsDisplay',
+  'touchConsole', 'lowCostPhone', 'teamsPanel', 'sip', 'sipAnalog',
+] as const;
+export type DeviceType = (typeof DeviceTypes)[number];
+
+export const HealthStatuses = ['unknown', 'offline', 'critical', 'nonUrgent', 'healthy'] as const;
+export type HealthStatus = (typeof HealthStatuses)[number];
+
+/** A device as listed by the fleet, with every attribute a DeviceGroup selector can use. */
+export interface Device {
+  /** The API's device id (GUID-shaped). */
+  readonly id: string;
+  readonly deviceType: DeviceType;
+  readonly manufacturer: string;
+  readonly model: string;
+  readonly serialNumber: string;
+  /** hardwareDetail.uniqueId */
+  readonly uniqueId: string;
+  readonly macAddresses: readonly string[];
+  readonly companyAssetTag: string | null;
+  readonly notes: string | null;
+  readonly healthStatus: HealthStatus;
+  readonly currentUserId: string | null;
+  readonly createdDateTime: string | null;
+}
+
+export const Freshness = ['unknown', 'latest', 'updateAvailable'] as const;
+export type SoftwareFreshness = (typeof Freshness)[number];
+
+/** One software type's state on one device, from the health document. */
+export interface SoftwareState {
+  readonly softwareType: SoftwareType;
+  /** null when the device does not report it. */
+  readonly currentVersion: string | null;
+  /** null when nothing newer is offered. */
+  readonly availableVersion: string | null;
+  readonly freshness: SoftwareFreshness;
+}
+
+/** Software states of one device, keyed by type; a type the device does not report is absent. */
+export interface DeviceSoftware {
+  readonly deviceId: string;
+  readonly software: Partial<Record<SoftwareType, SoftwareState>>;
+}
+
+/** The internal operation states every documented spelling maps to. */
+export const OperationStates = ['queued', 'scheduled', 'inProgress', 'succeeded', 'failed', 'cancelled', 'unknown'] as const;
+export type OperationState = (typeof OperationStates)[number];
+
+/** True while an operation may still change the device (queued, scheduled or in progress). */
+export function isOperationActive(state: OperationState): boolean {
+  return state === 'queued' || state === 'scheduled' || state === 'inProgress';
+}
+
+export interface DeviceOperation {
+  readonly id: string;
+  readonly deviceId: string;
+  /** `softwareUpdate`, `deviceRestart`, … as the API names it. */
+  readonly operationType: string;
+  readonly state: OperationState;
+  /** The status string exactly as the API sent it. */
+  readonly rawStatus: string;
+  readonly createdDateTime: string | null;
+  readonly startedDateTime: string | null;
+  readonly completedDateTime: string | null;
+  readonly error: { readonly code: string | null; readonly message: string | null } | null;
+}
+
+export interface UpdateRequest {
+  readonly deviceId: string;
+  readonly softwareType: SoftwareType;
+  readonly version: string;
+}
+
+/** What starting an update led to: a new operation, or one that was already queued and got adopted. */
+export interface UpdateStarted {
+  readonly outcome: 'started' | 'adopted';
+  readonly operation: DeviceOperation;
+}
+
+export interface ListDevicesOptions {
+  /** Only these device types (the Graph adapter turns one type into a `$filter`). */
+  readonly deviceTypes?: readonly DeviceType[];
+  readonly signal?: AbortSignal;
+}
+
+/** The narrow port through which the engine reads and changes the fleet. */
+export interface Fleet {
+  listDevices(options?: ListDevicesOptions): Promise<Device[]>;
+  /** Software states of many devices; results are per device, a failed read is an error value. */
+  readSoftware(deviceIds: readonly string[], signal?: AbortSignal): Promise<Map<string, DeviceSoftware | FleetError>>;
+  /** Starts an update; a 409 adopts the operation already queued instead of posting again. */
+  startUpdate(request: UpdateRequest, signal?: AbortSignal): Promise<UpdateStarted>;
+  getOperation(deviceId: string, operationId: string, signal?: AbortSignal): Promise<DeviceOperation>;
+  listOperations(deviceId: string, signal?: AbortSignal): Promise<DeviceOperation[]>;
+}
+
+/** A classified failure of the fleet: `retryable` tells the caller whether trying later can help. */
+export class FleetError extends Error {
+  override readonly name = 'FleetError';
+  readonly retryable: boolean;
+  readonly status: number | undefined;
+  readonly code: string | undefined;
+  readonly retryAfterMs: number | undefined;
+  constructor(
+    message: string,
+    options: { retryable: boolean; status?: number; code?: string; retryAfterMs?: number; cause?: unknown },
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.retryable = options.retryable;
+    this.status = options.status;
+    this.code = options.code;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
