@@ -1,0 +1,924 @@
+// GENERATED from schemas/*.schema.json by `npm run generate`. Do not edit by hand:
+// change the schema and regenerate (test/schemas/drift.test.ts fails when this file is stale).
+/* eslint-disable */
+
+/**
+ * Any of the three kinds.
+ */
+export type Manifest = DeviceGroup | UpdatePolicy | ScheduledUpdate;
+/**
+ * A Kubernetes object name: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters.
+ */
+export type Name = string;
+/**
+ * A device category as the device API reports it.
+ */
+export type DeviceType =
+  | 'unknown'
+  | 'ipPhone'
+  | 'teamsRoom'
+  | 'surfaceHub'
+  | 'collaborationBar'
+  | 'teamsDisplay'
+  | 'touchConsole'
+  | 'lowCostPhone'
+  | 'teamsPanel'
+  | 'sip'
+  | 'sipAnalog';
+/**
+ * The roll-up health the device API reports.
+ */
+export type HealthStatus = 'unknown' | 'offline' | 'critical' | 'nonUrgent' | 'healthy';
+/**
+ * A device, named by its device id, its hardware unique id or its serial number.
+ */
+export type DeviceRef = string;
+/**
+ * The Teams Rooms licence of the devices. Basic-licence devices always follow the General phase; choosing another phase needs Pro.
+ */
+export type License = 'Basic' | 'Pro';
+/**
+ * An IANA time zone name such as Europe/Paris or America/New_York.
+ */
+export type TimeZone = string;
+/**
+ * An instant, RFC 3339 with offset (for example 2026-11-22T08:00:00Z).
+ */
+export type Timestamp = string;
+/**
+ * Update phase. Firmware: Test installs a version as soon as it is released, General 30 days after its release (the default), Final 90 days after. Teams client: Test at release, General 15 days after, Final 45 days after.
+ */
+export type Phase = 'Test' | 'General' | 'Final';
+/**
+ * A software type the device API can update.
+ */
+export type SoftwareType =
+  'adminAgent' | 'operatingSystem' | 'teamsClient' | 'firmware' | 'partnerAgent' | 'companyPortal';
+/**
+ * A software version as the device API reports it, numeric parts separated by '.', '/', '-' or '_' (for example 1.14.2 or 5.3.88.0).
+ */
+export type Version = string;
+/**
+ * A day of the week.
+ */
+export type Weekday = 'Mon' | 'Tue' | 'Wed' | 'Thu' | 'Fri' | 'Sat' | 'Sun';
+/**
+ * A wall-clock time, HH:MM on a 24-hour clock (24:00 allowed as an end).
+ */
+export type LocalTime = string;
+/**
+ * A length of time written as days, hours, minutes and seconds, largest first: 90m, 8h, 1h30m, 7d.
+ */
+export type Duration = string;
+/**
+ * An IANA time zone name, or 'device-local' for the time zone of the device's site (its DeviceGroup's timeZone).
+ */
+export type WindowTimeZone = string;
+/**
+ * A calendar date, YYYY-MM-DD.
+ */
+export type LocalDate = string;
+/**
+ * A wall-clock date and time without offset, YYYY-MM-DDTHH:MM (seconds optional); its time zone is given beside it.
+ */
+export type LocalDateTime = string;
+
+/**
+ * A set of Teams devices that follow one UpdatePolicy, chosen by what the device API reports, plus the facts it does not report (licence, site time zone).
+ */
+export interface DeviceGroup {
+  /**
+   * Always firmwarden.dev/v1alpha1.
+   */
+  apiVersion: 'firmwarden.dev/v1alpha1';
+  /**
+   * Always DeviceGroup.
+   */
+  kind: 'DeviceGroup';
+  metadata: ObjectMeta;
+  spec: DeviceGroupSpec;
+  status?: DeviceGroupStatus;
+}
+/**
+ * Standard Kubernetes object metadata. In a config repository only name (and optionally namespace, labels, annotations) are written by people.
+ */
+export interface ObjectMeta {
+  name: Name;
+  namespace?: Name;
+  /**
+   * Labels, as in Kubernetes.
+   */
+  labels?: {
+    [k: string]: string | undefined;
+  };
+  /**
+   * Annotations, as in Kubernetes.
+   */
+  annotations?: {
+    [k: string]: string | undefined;
+  };
+  /**
+   * Set by the Kubernetes API server; bumped on every spec change.
+   */
+  generation?: number;
+  /**
+   * Set by the Kubernetes API server.
+   */
+  uid?: string;
+  /**
+   * Set by the Kubernetes API server.
+   */
+  resourceVersion?: string;
+  /**
+   * Set by the Kubernetes API server.
+   */
+  creationTimestamp?: string;
+  /**
+   * Set by the Kubernetes API server.
+   */
+  deletionTimestamp?: string;
+  /**
+   * Kubernetes finalizers.
+   */
+  finalizers?: string[];
+  /**
+   * Server-side apply bookkeeping, set by the Kubernetes API server.
+   */
+  managedFields?: {}[];
+}
+/**
+ * Which devices belong to the group and which policy they follow. Written by people.
+ */
+export interface DeviceGroupSpec {
+  /**
+   * What the group is for, for people.
+   */
+  description?: string;
+  policyRef?: ObjectReference;
+  selector?: DeviceSelector;
+  /**
+   * Devices that belong to the group whatever the selector says. An explicit include beats selector matches of other groups.
+   *
+   * @maxItems 10000
+   */
+  include?: DeviceRef[];
+  /**
+   * Devices that never belong to the group, even when the selector or include names them.
+   *
+   * @maxItems 10000
+   */
+  exclude?: DeviceRef[];
+  /**
+   * Precedence when a device matches several groups: an explicit include wins first, then the highest priority, then the group name that sorts first. The choice is reported in status.conflicts. Default: 0.
+   */
+  priority?: number;
+  license?: License;
+  timeZone?: TimeZone;
+}
+/**
+ * A reference to another manifest of the same namespace, by name.
+ */
+export interface ObjectReference {
+  name: Name;
+}
+/**
+ * Which devices, by what the device API reports. Every field given must match (AND); within a list any entry may match (OR). An empty selector ({}) matches every device.
+ */
+export interface DeviceSelector {
+  /**
+   * Device categories.
+   *
+   * @minItems 1
+   */
+  deviceTypes?: [DeviceType, ...DeviceType[]];
+  /**
+   * Manufacturer names, compared case-insensitively.
+   *
+   * @minItems 1
+   */
+  manufacturers?: [string, ...string[]];
+  /**
+   * Model names, compared case-insensitively.
+   *
+   * @minItems 1
+   */
+  models?: [string, ...string[]];
+  /**
+   * Tags kept in the device notes as '#tag' words (written without the '#'), compared case-insensitively. The device must carry every tag listed.
+   *
+   * @minItems 1
+   */
+  tags?: [string, ...string[]];
+  /**
+   * Like tags, but carrying any one of them is enough.
+   *
+   * @minItems 1
+   */
+  anyTags?: [string, ...string[]];
+  /**
+   * Devices carrying any of these tags do not match.
+   *
+   * @minItems 1
+   */
+  excludeTags?: [string, ...string[]];
+  /**
+   * Company asset tags; '*' matches any run of characters (IT-004*).
+   *
+   * @minItems 1
+   */
+  assetTags?: [string, ...string[]];
+  /**
+   * Roll-up health states.
+   *
+   * @minItems 1
+   */
+  healthStatuses?: [HealthStatus, ...HealthStatus[]];
+}
+/**
+ * What the controller observed and did for this group. Written only by the controller.
+ */
+export interface DeviceGroupStatus {
+  /**
+   * The generation of the spec this status was computed from.
+   */
+  observedGeneration?: number;
+  /**
+   * Ready, Reconciling and Stalled.
+   *
+   * @maxItems 8
+   */
+  conditions?:
+    | []
+    | [Condition]
+    | [Condition, Condition]
+    | [Condition, Condition, Condition]
+    | [Condition, Condition, Condition, Condition]
+    | [Condition, Condition, Condition, Condition, Condition]
+    | [Condition, Condition, Condition, Condition, Condition, Condition]
+    | [Condition, Condition, Condition, Condition, Condition, Condition, Condition]
+    | [Condition, Condition, Condition, Condition, Condition, Condition, Condition, Condition];
+  /**
+   * Devices in the group (after precedence).
+   */
+  devices?: number;
+  phase?: Phase;
+  counts?: DeviceCounts;
+  /**
+   * Devices whose last update failed (at most 50; counts.failed has the total).
+   *
+   * @maxItems 50
+   */
+  failing?: FailingDevice[];
+  /**
+   * The rollout of each software type that is updating.
+   *
+   * @maxItems 6
+   */
+  rollouts?:
+    | []
+    | [RolloutStatus]
+    | [RolloutStatus, RolloutStatus]
+    | [RolloutStatus, RolloutStatus, RolloutStatus]
+    | [RolloutStatus, RolloutStatus, RolloutStatus, RolloutStatus]
+    | [RolloutStatus, RolloutStatus, RolloutStatus, RolloutStatus, RolloutStatus]
+    | [RolloutStatus, RolloutStatus, RolloutStatus, RolloutStatus, RolloutStatus, RolloutStatus];
+  nextWindow?: Window;
+  nextActionTime?: Timestamp;
+  /**
+   * Times moved by the phase's maximum delay.
+   *
+   * @maxItems 50
+   */
+  clamps?: Clamp[];
+  /**
+   * Updates refused, with the reason (at most 50; counts.blocked has the total).
+   *
+   * @maxItems 50
+   */
+  refusals?: Refusal[];
+  /**
+   * Devices this group matched that several groups claim, and which group won.
+   *
+   * @maxItems 50
+   */
+  conflicts?: Conflict[];
+}
+/**
+ * A Kubernetes-style condition.
+ */
+export interface Condition {
+  /**
+   * Ready: the manifest is valid and every device is where the rules want it for now. Reconciling: the controller is working towards that. Stalled: it cannot progress without a human (invalid manifest, failure threshold reached, suspended).
+   */
+  type: 'Ready' | 'Reconciling' | 'Stalled';
+  /**
+   * Whether the condition holds.
+   */
+  status: 'True' | 'False' | 'Unknown';
+  /**
+   * A one-word CamelCase reason, for machines.
+   */
+  reason: string;
+  /**
+   * A sentence for people.
+   */
+  message?: string;
+  lastTransitionTime: Timestamp;
+  /**
+   * The generation of the spec this condition was computed from.
+   */
+  observedGeneration?: number;
+}
+/**
+ * How many device × software-type pairs are in each state.
+ */
+export interface DeviceCounts {
+  /**
+   * Already on the version the rules want.
+   */
+  upToDate?: number;
+  /**
+   * Need an update that may start now but has not started (concurrency, wave order).
+   */
+  pending?: number;
+  /**
+   * Need an update that may only start later (deferral, window, wave, scheduled time).
+   */
+  scheduled?: number;
+  /**
+   * An operation is queued or running.
+   */
+  inProgress?: number;
+  /**
+   * An operation started by firmwarden succeeded.
+   */
+  succeeded?: number;
+  /**
+   * The last operation failed.
+   */
+  failed?: number;
+  /**
+   * Cannot be updated by these rules: unknown firmware, downgrade refused, suspended or stopped rollout, device offline.
+   */
+  blocked?: number;
+}
+/**
+ * A device whose last update failed.
+ */
+export interface FailingDevice {
+  /**
+   * Device id.
+   */
+  deviceId: string;
+  /**
+   * Hardware unique id or serial number, for people.
+   */
+  name?: string;
+  softwareType: SoftwareType;
+  /**
+   * The version the update was to install.
+   */
+  version?: string;
+  /**
+   * Error code reported by the device API.
+   */
+  errorCode?: string;
+  /**
+   * Error message reported by the device API.
+   */
+  message?: string;
+  time?: Timestamp;
+}
+/**
+ * Progress of the rollout of one version of one software type.
+ */
+export interface RolloutStatus {
+  softwareType: SoftwareType;
+  /**
+   * Target version (several models may differ; the most common one).
+   */
+  version?: string;
+  /**
+   * Progressing, Baking (waiting the bake time after a wave), Waiting (for a window or the phase's deferral), Complete, Stopped (failure threshold reached), Suspended.
+   */
+  state: 'Progressing' | 'Baking' | 'Waiting' | 'Complete' | 'Stopped' | 'Suspended';
+  /**
+   * Current wave, counted from 1.
+   */
+  wave?: number;
+  /**
+   * Number of waves.
+   */
+  waves?: number;
+  waveStartedTime?: Timestamp;
+  bakeUntil?: Timestamp;
+  stoppedTime?: Timestamp;
+  /**
+   * Why the rollout stopped.
+   */
+  stoppedReason?: string;
+  /**
+   * Devices whose operation ended (succeeded or failed) in this rollout.
+   */
+  completed?: number;
+  /**
+   * Devices whose operation failed in this rollout.
+   */
+  failed?: number;
+}
+/**
+ * A time span in UTC, computed from a maintenance window.
+ */
+export interface Window {
+  /**
+   * Name of the maintenance window.
+   */
+  name?: string;
+  start: Timestamp;
+  end: Timestamp;
+}
+/**
+ * A requested time that was moved: a scheduled firmware update later than the phase's maximum delay runs when the delay is reached.
+ */
+export interface Clamp {
+  /**
+   * Device id, when the clamp concerns one device.
+   */
+  deviceId?: string;
+  /**
+   * Device model the version belongs to.
+   */
+  model?: string;
+  softwareType: SoftwareType;
+  /**
+   * The version concerned.
+   */
+  version?: string;
+  requestedTime: Timestamp;
+  effectiveTime: Timestamp;
+  /**
+   * Why, in words.
+   */
+  reason: string;
+}
+/**
+ * An update the controller refused to start, with its reason.
+ */
+export interface Refusal {
+  /**
+   * Device id.
+   */
+  deviceId: string;
+  softwareType: SoftwareType;
+  /**
+   * The version the device runs.
+   */
+  currentVersion?: string;
+  /**
+   * The version that was asked for.
+   */
+  version?: string;
+  /**
+   * A CamelCase reason: Downgrade, UnknownFirmware, VersionNotAvailable, NotComparable, …
+   */
+  reason: string;
+  /**
+   * What it means and what to do.
+   */
+  message?: string;
+}
+/**
+ * A device matched by several DeviceGroups, and the group that won.
+ */
+export interface Conflict {
+  deviceId: string;
+  /**
+   * Every group that matched.
+   */
+  groups: string[];
+  /**
+   * The group whose policy applies.
+   */
+  chosen: string;
+  /**
+   * How precedence decided.
+   */
+  reason?: string;
+}
+/**
+ * How and when the devices of the groups that follow it are updated: per software type, maintenance windows, freezes, rollout pacing and when to stop.
+ */
+export interface UpdatePolicy {
+  /**
+   * Always firmwarden.dev/v1alpha1.
+   */
+  apiVersion: 'firmwarden.dev/v1alpha1';
+  /**
+   * Always UpdatePolicy.
+   */
+  kind: 'UpdatePolicy';
+  metadata: ObjectMeta;
+  spec: UpdatePolicySpec;
+  status?: UpdatePolicyStatus;
+}
+/**
+ * The update rules. Written by people.
+ */
+export interface UpdatePolicySpec {
+  /**
+   * What the policy is for, for people.
+   */
+  description?: string;
+  /**
+   * Rules per software type. A type not listed is manual, except firmware, which is automatic in the General phase.
+   */
+  software?: {
+    firmware?: SoftwareRule;
+    teamsClient?: SoftwareRule;
+    operatingSystem?: SoftwareRule;
+    adminAgent?: SoftwareRule;
+    partnerAgent?: SoftwareRule;
+    companyPortal?: SoftwareRule;
+  };
+  /**
+   * When automatic updates may start. Omitted or empty: outside business hours, that is weekdays 20:00-06:00 and all weekend, device-local.
+   *
+   * @maxItems 50
+   */
+  maintenanceWindows?: MaintenanceWindow[];
+  /**
+   * Dates on which nothing starts, not even ScheduledUpdates that respect maintenance windows.
+   *
+   * @maxItems 100
+   */
+  freezes?: Freeze[];
+  rollout?: Rollout;
+  suspend?: Suspend;
+  resume?: Resume;
+}
+/**
+ * How one software type is updated.
+ */
+export interface SoftwareRule {
+  /**
+   * automatic: the controller installs new versions following the phase. manual: only ScheduledUpdates install anything. Only firmware and teamsClient can be automatic. Default: automatic for firmware, manual for the others.
+   */
+  mode?: 'automatic' | 'manual';
+  phase?: Phase;
+  /**
+   * Firmware only. The older rule: a device gets a version only once the next one is out (version 11 when 12 is released). Default: false (the newer rule, no lag).
+   */
+  lagOneVersion?: boolean;
+  /**
+   * Firmware only. Only versions verified by Microsoft are installed automatically; devices on unknown firmware are left alone. Always true for automatic firmware: an unverified version can only be installed with a ScheduledUpdate. Default: true.
+   */
+  verifiedOnly?: boolean;
+  /**
+   * Which versions are eligible.
+   */
+  versions?: {
+    minimum?: Version;
+    maximum?: Version;
+    /**
+     * Versions never installed (known bad).
+     *
+     * @maxItems 100
+     */
+    exclude?: Version[];
+  };
+}
+/**
+ * A recurring span of local time in which automatic updates may start. A window whose end is earlier than its start crosses midnight. Daylight-saving changes are handled: a window is never lost or doubled.
+ */
+export interface MaintenanceWindow {
+  /**
+   * A name for people and status.
+   */
+  name?: string;
+  /**
+   * The days on which the window opens. Default: every day.
+   *
+   * @minItems 1
+   * @maxItems 7
+   */
+  days?:
+    | [Weekday]
+    | [Weekday, Weekday]
+    | [Weekday, Weekday, Weekday]
+    | [Weekday, Weekday, Weekday, Weekday]
+    | [Weekday, Weekday, Weekday, Weekday, Weekday]
+    | [Weekday, Weekday, Weekday, Weekday, Weekday, Weekday]
+    | [Weekday, Weekday, Weekday, Weekday, Weekday, Weekday, Weekday];
+  start: LocalTime;
+  end?: LocalTime;
+  duration?: Duration;
+  timeZone?: WindowTimeZone;
+}
+/**
+ * Dates on which nothing starts (change freeze, events).
+ */
+export interface Freeze {
+  /**
+   * A name for people and status.
+   */
+  name?: string;
+  start: LocalDate;
+  end: LocalDate;
+  timeZone?: WindowTimeZone;
+  /**
+   * Why, for people.
+   */
+  reason?: string;
+}
+/**
+ * How fast a new version spreads through the devices.
+ */
+export interface Rollout {
+  /**
+   * Waves, in order. Default: one wave with every device.
+   *
+   * @maxItems 20
+   */
+  waves?:
+    | []
+    | [Wave]
+    | [Wave, Wave]
+    | [Wave, Wave, Wave]
+    | [Wave, Wave, Wave, Wave]
+    | [Wave, Wave, Wave, Wave, Wave]
+    | [Wave, Wave, Wave, Wave, Wave, Wave]
+    | [Wave, Wave, Wave, Wave, Wave, Wave, Wave]
+    | [Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave]
+    | [Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave]
+    | [Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave]
+    | [Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave]
+    | [Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave]
+    | [Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave]
+    | [Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave]
+    | [Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave]
+    | [Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave]
+    | [Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave]
+    | [Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave]
+    | [Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave, Wave]
+    | [
+        Wave,
+        Wave,
+        Wave,
+        Wave,
+        Wave,
+        Wave,
+        Wave,
+        Wave,
+        Wave,
+        Wave,
+        Wave,
+        Wave,
+        Wave,
+        Wave,
+        Wave,
+        Wave,
+        Wave,
+        Wave,
+        Wave,
+        Wave
+      ];
+  bakeTime?: Duration;
+  /**
+   * At most this many operations of this policy in flight at once. Default: 50.
+   */
+  maxConcurrent?: number;
+  /**
+   * Stop the rollout when too many updates fail. It stays stopped (Stalled) until a person sets resume.
+   */
+  failureThreshold?: {
+    /**
+     * Stop when more than this share of the finished updates failed.
+     */
+    percent: number;
+    /**
+     * Judge only once at least this many updates have finished. Default: 5.
+     */
+    minCompleted?: number;
+  };
+}
+/**
+ * One step of a rollout: a share or a number of the group's devices. Give percent or count. Devices left after the last wave form one more wave.
+ */
+export interface Wave {
+  /**
+   * A name for people and status.
+   */
+  name?: string;
+  /**
+   * Share of the devices, in percent of the group.
+   */
+  percent?: number;
+  /**
+   * Number of devices.
+   */
+  count?: number;
+}
+/**
+ * Pause: nothing new starts while it is set (operations already running finish). Records who, why and until when.
+ */
+export interface Suspend {
+  /**
+   * Why.
+   */
+  reason: string;
+  /**
+   * Who.
+   */
+  by: string;
+  until?: Timestamp;
+}
+/**
+ * Lets a rollout that the failure threshold stopped go on: failures before `after` no longer count.
+ */
+export interface Resume {
+  after: Timestamp;
+  /**
+   * Who.
+   */
+  by: string;
+  /**
+   * Why.
+   */
+  reason?: string;
+}
+/**
+ * What the controller observed and did under this policy. Written only by the controller.
+ */
+export interface UpdatePolicyStatus {
+  observedGeneration?: number;
+  /**
+   * @maxItems 8
+   */
+  conditions?:
+    | []
+    | [Condition]
+    | [Condition, Condition]
+    | [Condition, Condition, Condition]
+    | [Condition, Condition, Condition, Condition]
+    | [Condition, Condition, Condition, Condition, Condition]
+    | [Condition, Condition, Condition, Condition, Condition, Condition]
+    | [Condition, Condition, Condition, Condition, Condition, Condition, Condition]
+    | [Condition, Condition, Condition, Condition, Condition, Condition, Condition, Condition];
+  /**
+   * DeviceGroups that follow this policy.
+   *
+   * @maxItems 1000
+   */
+  groups?: string[];
+  devices?: number;
+  /**
+   * True while spec.suspend is in force.
+   */
+  suspended?: boolean;
+  counts?: DeviceCounts;
+  /**
+   * @maxItems 50
+   */
+  failing?: FailingDevice[];
+  /**
+   * @maxItems 6
+   */
+  rollouts?:
+    | []
+    | [RolloutStatus]
+    | [RolloutStatus, RolloutStatus]
+    | [RolloutStatus, RolloutStatus, RolloutStatus]
+    | [RolloutStatus, RolloutStatus, RolloutStatus, RolloutStatus]
+    | [RolloutStatus, RolloutStatus, RolloutStatus, RolloutStatus, RolloutStatus]
+    | [RolloutStatus, RolloutStatus, RolloutStatus, RolloutStatus, RolloutStatus, RolloutStatus];
+  /**
+   * Versions offered to the policy's devices and when each becomes eligible.
+   *
+   * @maxItems 200
+   */
+  releases?: ReleaseStatus[];
+  nextWindow?: Window;
+  nextActionTime?: Timestamp;
+  /**
+   * @maxItems 50
+   */
+  refusals?: Refusal[];
+}
+/**
+ * A version the controller has seen offered, and when it becomes eligible under this policy.
+ */
+export interface ReleaseStatus {
+  softwareType: SoftwareType;
+  model: string;
+  version: string;
+  firstSeenTime: Timestamp;
+  eligibleTime?: Timestamp;
+}
+/**
+ * A one-off, manual update: these devices, these software types, to this version or the latest, now or at a local date and time.
+ */
+export interface ScheduledUpdate {
+  /**
+   * Always firmwarden.dev/v1alpha1.
+   */
+  apiVersion: 'firmwarden.dev/v1alpha1';
+  /**
+   * Always ScheduledUpdate.
+   */
+  kind: 'ScheduledUpdate';
+  metadata: ObjectMeta;
+  spec: ScheduledUpdateSpec;
+  status?: ScheduledUpdateStatus;
+}
+/**
+ * What to update and when. Written by people.
+ */
+export interface ScheduledUpdateSpec {
+  /**
+   * What the update is for, for people.
+   */
+  description?: string;
+  targets: Targets;
+  /**
+   * The software types to update, each at most once.
+   *
+   * @minItems 1
+   * @maxItems 6
+   */
+  software:
+    | [SoftwareTarget]
+    | [SoftwareTarget, SoftwareTarget]
+    | [SoftwareTarget, SoftwareTarget, SoftwareTarget]
+    | [SoftwareTarget, SoftwareTarget, SoftwareTarget, SoftwareTarget]
+    | [SoftwareTarget, SoftwareTarget, SoftwareTarget, SoftwareTarget, SoftwareTarget]
+    | [SoftwareTarget, SoftwareTarget, SoftwareTarget, SoftwareTarget, SoftwareTarget, SoftwareTarget];
+  at?: LocalDateTime;
+  timeZone?: TimeZone;
+  /**
+   * When true, each device starts only inside its policy's maintenance windows (and never during a freeze). Default: false, start at the time given.
+   */
+  respectMaintenanceWindows?: boolean;
+}
+/**
+ * Which devices: a group, a selector, device ids, or several of them (their union).
+ */
+export interface Targets {
+  groupRef?: ObjectReference;
+  selector?: DeviceSelector;
+  /**
+   * These devices (device id, hardware unique id or serial number).
+   *
+   * @minItems 1
+   * @maxItems 10000
+   */
+  deviceIds?: [DeviceRef, ...DeviceRef[]];
+}
+/**
+ * One software type and the version to install.
+ */
+export interface SoftwareTarget {
+  type: SoftwareType;
+  /**
+   * A version, or 'latest' for the newest version each device is offered. Default: latest.
+   */
+  version?: string;
+}
+/**
+ * What the controller did. Written only by the controller.
+ */
+export interface ScheduledUpdateStatus {
+  observedGeneration?: number;
+  /**
+   * @maxItems 8
+   */
+  conditions?:
+    | []
+    | [Condition]
+    | [Condition, Condition]
+    | [Condition, Condition, Condition]
+    | [Condition, Condition, Condition, Condition]
+    | [Condition, Condition, Condition, Condition, Condition]
+    | [Condition, Condition, Condition, Condition, Condition, Condition]
+    | [Condition, Condition, Condition, Condition, Condition, Condition, Condition]
+    | [Condition, Condition, Condition, Condition, Condition, Condition, Condition, Condition];
+  scheduledTime?: Timestamp;
+  /**
+   * Devices targeted.
+   */
+  devices?: number;
+  counts?: DeviceCounts;
+  /**
+   * @maxItems 50
+   */
+  failing?: FailingDevice[];
+  /**
+   * @maxItems 50
+   */
+  clamps?: Clamp[];
+  /**
+   * @maxItems 50
+   */
+  refusals?: Refusal[];
+  nextActionTime?: Timestamp;
+  completionTime?: Timestamp;
+}

@@ -1,0 +1,14 @@
+// Regenerates everything derived from schemas/: the CRDs, the TypeScript types and the field
+// reference. Run after changing a schema: `npm run generate`.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { crdDir, generateCrds } from './gen/crds.ts';
+import { generateTypes, typesFile } from './gen/types.ts';
+import { generateReference, referenceFile } from './gen/reference.ts';
+
+mkdirSync(crdDir, { recursive: true });
+for (const { file, text } of generateCrds()) writeFileSync(join(crdDir, file), text);
+writeFileSync(typesFile, await generateTypes());
+mkdirSync(dirname(referenceFile), { recursive: true });
+writeFileSync(referenceFile, generateReference());
+process.stdout.write(`wrote ${crdDir}, ${typesFile}, ${referenceFile}\n`);
