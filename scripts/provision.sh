@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what the test suites need beyond npm packages, caching what it builds:
+# git and openssl from Debian when missing, and (through scripts/provision-kube.sh, when it
+# exists) a real kube-apiserver, etcd and kubectl built from the Go module proxy.
+# Idempotent and quiet when everything is already there. Runs as `npm test`'s pretest step.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+for tool in git openssl; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "provision: installing ${missing[*]} from Debian"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "provision: please install ${missing[*]} (needed by the tests)" >&2
+    exit 1
+  fi
+fi
+
+if [ -x scripts/provision-kube.sh ] && [ "${FIRMWARDEN_SKIP_KUBE_PROVISION:-}" != 1 ]; then
+  scripts/provision-kube.sh
+fi
