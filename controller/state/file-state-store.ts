@@ -1,0 +1,58 @@
+// Stores the controller state as JSON in a file, written atomically (temp file, fsync,
+// rename) so a restart at any moment finds either the previous or the new state.
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { ControllerState, StateStore } from './state.ts';
+import { emptyState } from './state.ts';
+
+/** Thrown when the state file exists but cannot be understood; never silently reset. */
+export class StateFileError extends Error {
+  override readonly name = 'StateFileError';
+}
+
+export class FileStateStore implements StateStore {
+  readonly #path: string;
+  constructor(path: string) {
+    this.#path = path;
+  }
+  async load(): Promise<ControllerState> {
+    let text: string;
+    try {
+      text = await readFile(this.#path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyState;
+      throw new StateFileError(`cannot read the state file ${this.#path}`, { cause: error });
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      throw new StateFileError(
+        `the state file ${this.#path} is not valid JSON; move it away to start with fresh release dates`,
+        { cause: error },
+      );
+    }
+    const state = parsed as Partial<ControllerState>;
+    if (state.version !== 1 || !Array.isArray(state.releases) || !Array.isArray(state.ledger)) {
+      throw new StateFileError(`the state file ${this.#path} has an unknown layout (version ${String(state.version)})`);
+    }
+    return { version: 1, releases: state.releases, ledger: state.ledger, rollouts: state.rollouts ?? {} };
+  }
+  async save(state: ControllerState): Promise<void> {
+    await mkdir(dirname(this.#path), { recursive: true });
+    const temp = `${this.#path}.${process.pid}.tmp`;
+    const handle = await open(temp, 'w', 0o600);
+    try {
+      await handle.writeFile(JSON.stringify(state));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await rename(temp, this.#path);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,63 @@
+// The controller's own durable memory, beside the manifests: when each version was first
+// seen (the API gives no release dates), the operations it started, and rollout progress.
+// Everything here can be lost without harm to devices — in-flight operations are re-read from
+// the fleet before anything starts — but release dates restart from "now" when it is.
+
+import type { SoftwareType } from '../model/fleet.ts';
+
+/** First-seen time of a version offered to a model: the release date phases count from. */
+export interface ReleaseRecord {
+  readonly model: string;
+  readonly softwareType: SoftwareType;
+  readonly version: string;
+  /** ms since epoch */
+  readonly firstSeen: number;
+}
+
+/** An operation the controller started (or adopted), until it ends and is reported. */
+export interface LedgerEntry {
+  readonly deviceId: string;
+  readonly softwareType: SoftwareType;
+  readonly version: string;
+  /** Undefined between "about to POST" and the answer: such an entry is resolved from the fleet's operation list. */
+  readonly operationId: string | undefined;
+  /** The manifest whose rule started it (namespace/Kind/name). */
+  readonly owner: string;
+  readonly requestedAt: number;
+  readonly state: 'starting' | 'queued' | 'scheduled' | 'inProgress' | 'succeeded' | 'failed' | 'cancelled' | 'unknown';
+  readonly endedAt: number | undefined;
+  readonly error: { readonly code: string | null; readonly message: string | null } | undefined;
+  /** Current version before the update, to prove afterwards that nothing went backwards. */
+  readonly fromVersion: string | null;
+}
+
+export interface ControllerState {
+  readonly version: 1;
+  readonly releases: readonly ReleaseRecord[];
+  readonly ledger: readonly LedgerEntry[];
+  /** Rollout bookkeeping per `${policyKey}|${softwareType}|${version}`, owned by the engine. */
+  readonly rollouts: Readonly<Record<string, unknown>>;
+}
+
+export const emptyState: ControllerState = Object.freeze({ version: 1, releases: [], ledger: [], rollouts: {} });
+
+/** Where the state lives: a file in the data directory, a ConfigMap, memory in tests. */
+export interface StateStore {
+  load(): Promise<ControllerState>;
+  /** Replaces the stored state atomically: a crash leaves the old or the new state, never half. */
+  save(state: ControllerState): Promise<void>;
+}
+
+/** Keeps the state in memory (tests, `plan`). */
+export class MemoryStateStore implements StateStore {
+  #state: ControllerState;
+  constructor(initial: ControllerState = emptyState) {
+    this.#state = initial;
+  }
+  async load(): Promise<ControllerState> {
+    return this.#state;
+  }
+  async save(state: ControllerState): Promise<void> {
+    this.#state = state;
+  }
+}

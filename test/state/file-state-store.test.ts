@@ -1,0 +1,50 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileStateStore, StateFileError } from '../../controller/state/file-state-store.ts';
+import { emptyState, type ControllerState } from '../../controller/state/state.ts';
+
+const sample: ControllerState = {
+  version: 1,
+  releases: [{ model: 'MP58', softwareType: 'firmware', version: '1.2.3', firstSeen: 1_700_000_000_000 }],
+  ledger: [],
+  rollouts: { 'default/UpdatePolicy/general|firmware|1.2.3': { wave: 2 } },
+};
+
+test('a missing file loads as the empty state', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'fw-state-'));
+  try {
+    assert.equal(await new FileStateStore(join(dir, 'state.json')).load(), emptyState);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('what is saved loads back, and no temporary file is left behind', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'fw-state-'));
+  try {
+    const store = new FileStateStore(join(dir, 'sub', 'state.json'));
+    await store.save(sample);
+    assert.equal(await new FileStateStore(join(dir, 'sub', 'state.json')).load(), sample);
+    assert.equal(await readdir(join(dir, 'sub')), ['state.json']);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a corrupt file is an error naming the file, never a silent reset', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'fw-state-'));
+  try {
+    const path = join(dir, 'state.json');
+    await writeFile(path, '{"version":1,"releases":[');
+    const error = await new FileStateStore(path).load().then(() => undefined, (e: unknown) => e);
+    assert.instance(error, StateFileError);
+    assert.match((error as Error).message, path);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();
