@@ -1,0 +1,207 @@
+// Starting and following updateSoftware operations, with the controller's ledger as memory.
+// Safety rules enforced here, whatever the plan says:
+//  - at most one update in flight per device: the API's operations carry no software type, so
+//    any active softwareUpdate on a device blocks another one;
+//  - the intent is saved BEFORE the POST, and a device's operation list is read before any
+//    POST, so a restart at any moment neither forgets nor duplicates an operation;
+//  - never a downgrade: the version must be provably newer than what the device runs.
+import type { DeviceOperation, Fleet, SoftwareType } from '../model/fleet.ts';
+import { FleetError, isOperationActive } from '../model/fleet.ts';
+import type { LedgerEntry } from '../state/state.ts';
+import { compareVersions } from '../policy/version.ts';
+import type { Logger } from '../log/logger.ts';
+
+export interface StartRequest {
+  readonly deviceId: string;
+  readonly softwareType: SoftwareType;
+  readonly version: string;
+  /** The manifest whose rule asks for it (namespace/Kind/name). */
+  readonly owner: string;
+  readonly currentVersion: string | null;
+}
+
+export type StartOutcome =
+  | { readonly request: StartRequest; readonly result: 'started' | 'adopted'; readonly operationId: string }
+  | { readonly request: StartRequest; readonly result: 'busy'; readonly reason: string }
+  | { readonly request: StartRequest; readonly result: 'refused'; readonly reason: string; readonly message: string }
+  | { readonly request: StartRequest; readonly result: 'error'; readonly retryable: boolean; readonly message: string };
+
+export interface LedgerPort {
+  /** The ledger as it is now. */
+  entries(): readonly LedgerEntry[];
+  /** Replaces the ledger and saves it durably before resolving. */
+  commit(entries: readonly LedgerEntry[]): Promise<void>;
+}
+
+const activeStates = new Set<LedgerEntry['state']>(['starting', 'queued', 'scheduled', 'inProgress']);
+
+/** True while a ledger entry may still change its device (an unknown status counts until it has ended). */
+export function isLedgerEntryActive(entry: LedgerEntry): boolean {
+  return activeStates.has(entry.state) || (entry.state === 'unknown' && entry.endedAt === undefined);
+}
+
+/** Drops ended entries older than `keepMs` (default 14 days), keeping the ledger bounded. */
+export function pruneLedger(entries: readonly LedgerEntry[], now: number, keepMs = 14 * 86_400_000): LedgerEntry[] {
+  return entries.filter((e) => isLedgerEntryActive(e) || (e.endedAt ?? now) > now - keepMs);
+}
+
+function toLedgerState(op: DeviceOperation): LedgerEntry['state'] {
+  return op.state;
+}
+
+function isSoftwareUpdate(op: DeviceOperation): boolean {
+  return op.operationType.toLowerCase() === 'softwareupdate';
+}
+
+/** Refuses what is not provably an upgrade. Returns a refusal or undefined. */
+export function checkUpgrade(current: string | null, target: string): { reason: string; message: string } | undefined {
+  if (current === null) return undefined;
+  const order = compareVersions(target, current);
+  if (order === undefined) {
+    return { reason: 'NotComparable', message: `cannot tell whether ${target} is newer than ${current}; firmwarden only installs versions it can prove are upgrades` };
+  }
+  if (order <= 0) {
+    return { reason: order === 0 ? 'AlreadyInstalled' : 'Downgrade', message: order === 0 ? `the device already runs ${current}` : `${target} is older than the installed ${current}; reverting needs a factory reset, so firmwarden never downgrades` };
+  }
+  return undefined;
+}
+
+/**
+ * Starts each request in order, one at a time. Each start: skip when the ledger knows an active
+ * operation on the device; read the device's operations (adopt an active softwareUpdate instead
+ * of posting); save the intent; POST; save the result.
+ */
+export async function startOperations(
+  requests: readonly StartRequest[],
+  deps: { fleet: Fleet; ledger: LedgerPort; now: () => number; logger: Logger; signal?: AbortSignal },
+): Promise<StartOutcome[]> {
+  const outcomes: StartOutcome[] = [];
+  const log = deps.logger.child({ component: 'operations' });
+  for (const request of requests) {
+    if (deps.signal?.aborted) break;
+    const busy = deps.ledger.entries().find((e) => e.deviceId === request.deviceId && isLedgerEntryActive(e));
+    if (busy) {
+      outcomes.push({ request, result: 'busy', reason: `an update of ${busy.softwareType} to ${busy.version} is already in flight` });
+      continue;
+    }
+    const refusal = checkUpgrade(request.currentVersion, request.version);
+    if (refusal) {
+      outcomes.push({ request, result: 'refused', ...refusal });
+      continue;
+    }
+    try {
+      const existing = (await deps.fleet.listOperations(request.deviceId, deps.signal)).find(
+        (op) => isSoftwareUpdate(op) && isOperationActive(op.state),
+      );
+      if (existing) {
+        // Someone (a person in the admin center, or this controller before a restart) already
+        // queued an update: follow it instead of posting a second one.
+        await deps.ledger.commit([
+          ...deps.ledger.entries(),
+          entryFor(request, existing.id, toLedgerState(existing), deps.now()),
+        ]);
+        outcomes.push({ request, result: 'adopted', operationId: existing.id });
+        log.info({ deviceId: request.deviceId, operationId: existing.id }, 'active operation adopted');
+        continue;
+      }
+      const intent = entryFor(request, undefined, 'starting', deps.now());
+      await deps.ledger.commit([...deps.ledger.entries(), intent]);
+      const started = await deps.fleet.startUpdate(
+        { deviceId: request.deviceId, softwareType: request.softwareType, version: request.version },
+        deps.signal,
+      );
+      await deps.ledger.commit(
+        deps.ledger.entries().map((e) => (e === intent ? entryFor(request, started.operation.id, toLedgerState(started.operation), intent.requestedAt) : e)),
+      );
+      outcomes.push({ request, result: started.outcome, operationId: started.operation.id });
+      log.info(
+        { deviceId: request.deviceId, softwareType: request.softwareType, version: request.version, operationId: started.operation.id, outcome: started.outcome },
+        'update started',
+      );
+    } catch (error) {
+      const retryable = error instanceof FleetError ? error.retryable : true;
+      const message = error instanceof Error ? error.message : String(error);
+      outcomes.push({ request, result: 'error', retryable, message });
+      log.warn({ deviceId: request.deviceId, softwareType: request.softwareType, err: message, retryable }, 'update not started');
+      if (error instanceof FleetError && error.status === 429) break; // the fleet is throttling: stop for this round
+    }
+  }
+  return outcomes;
+}
+
+function entryFor(request: StartRequest, operationId: string | undefined, state: LedgerEntry['state'], at: number): LedgerEntry {
+  return {
+    deviceId: request.deviceId,
+    softwareType: request.softwareType,
+    version: request.version,
+    operationId,
+    owner: request.owner,
+    requestedAt: at,
+    state,
+    endedAt: undefined,
+    error: undefined,
+    fromVersion: request.currentVersion,
+  };
+}
+
+/**
+ * Brings every active ledger entry up to date from the fleet: polls known operations, and
+ * resolves 'starting' entries (a crash between saving the intent and the answer) from the
+ * device's operation list. Returns the ids of devices whose operation ended.
+ */
+export async function followOperations(deps: {
+  fleet: Fleet;
+  ledger: LedgerPort;
+  now: () => number;
+  logger: Logger;
+  signal?: AbortSignal;
+}): Promise<string[]> {
+  const ended: string[] = [];
+  const updated: LedgerEntry[] = [];
+  let changed = false;
+  for (const entry of deps.ledger.entries()) {
+    if (!isLedgerEntryActive(entry) || deps.signal?.aborted) {
+      updated.push(entry);
+      continue;
+    }
+    try {
+      let op: DeviceOperation | undefined;
+      if (entry.operationId === undefined) {
+        const ops = (await deps.fleet.listOperations(entry.deviceId, deps.signal)).filter(isSoftwareUpdate);
+        op = ops.find((o) => isOperationActive(o.state)) ??
+          ops.find((o) => o.createdDateTime !== null && Date.parse(o.createdDateTime) >= entry.requestedAt - 60_000);
+        if (!op) {
+          // The POST never created anything: drop the intent; the next plan decides again.
+          changed = true;
+          continue;
+        }
+      } else {
+        op = await deps.fleet.getOperation(entry.deviceId, entry.operationId, deps.signal);
+      }
+      const state = toLedgerState(op);
+      const isEnded = !isOperationActive(op.state) && op.state !== 'unknown';
+      const next: LedgerEntry = {
+        ...entry,
+        operationId: op.id,
+        state,
+        endedAt: isEnded ? (op.completedDateTime ? Date.parse(op.completedDateTime) : deps.now()) : undefined,
+        error: op.error ?? undefined,
+      };
+      if (next.state !== entry.state || next.operationId !== entry.operationId) changed = true;
+      if (isEnded) ended.push(entry.deviceId);
+      updated.push(next);
+    } catch (error) {
+      if (error instanceof FleetError && error.status === 404) {
+        // The operation is gone (expired from the device's history): the device's version tells the rest.
+        updated.push({ ...entry, state: 'unknown', endedAt: deps.now() });
+        ended.push(entry.deviceId);
+        changed = true;
+        continue;
+      }
+      updated.push(entry);
+      deps.logger.warn({ component: 'operations', deviceId: entry.deviceId, err: (error as Error).message }, 'operation not polled');
+    }
+  }
+  if (changed) await deps.ledger.commit(updated);
+  return ended;
+}
