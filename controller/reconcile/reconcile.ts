@@ -1,0 +1,162 @@
+// One reconcile, as a short list of steps with a single exit that writes status:
+//   load desired → parse and validate → observe the fleet → follow operations → evaluate
+//   (the pure engine: plan + status) → start operations → write status → save state.
+// Everything it touches comes in through ports; it imports no adapter.
+import type { Fleet } from '../model/fleet.ts';
+import type { Clock } from '../model/clock.ts';
+import type { Logger } from '../log/logger.ts';
+import type { ControllerState, LedgerEntry, StateStore } from '../state/state.ts';
+import type { Snapshot, StatusUpdate, StatusWriter } from '../sources/source.ts';
+import type { FleetSnapshot, FleetView } from './fleet-view.ts';
+import type { StartOutcome, StartRequest } from './operations.ts';
+import { followOperations, isLedgerEntryActive, pruneLedger, startOperations } from './operations.ts';
+import type { ReconcileOutcome } from './outcome.ts';
+
+/** A manifest as the reconcile sees it (the loader's LoadedManifest fits). */
+export interface ManifestEntry {
+  readonly key: string;
+  readonly kind: string;
+  readonly file: string;
+  readonly docIndex: number;
+  readonly valid: boolean;
+  readonly manifest: unknown;
+}
+
+export interface ParsedDesired<M extends ManifestEntry = ManifestEntry, F = unknown> {
+  readonly manifests: readonly M[];
+  readonly findings: readonly F[];
+}
+
+export interface EngineInput<M extends ManifestEntry = ManifestEntry, F = unknown> {
+  readonly desired: ParsedDesired<M, F>;
+  readonly fleet: FleetSnapshot;
+  readonly state: ControllerState;
+  readonly now: number;
+  /** Results of this reconcile's starts (refusals, errors), to be reported in status. */
+  readonly outcomes: readonly StartOutcome[];
+}
+
+export interface EngineOutput {
+  /** Operations that may start now, in order. */
+  readonly starts: readonly StartRequest[];
+  /** The status of every manifest (valid or not), located by file and document. */
+  readonly statuses: readonly StatusUpdate[];
+  /** State with new release sightings and rollout bookkeeping. */
+  readonly state: ControllerState;
+  /** The earliest moment something becomes possible (a window opens, a wave has baked). */
+  readonly nextActionTime: number | undefined;
+  /** One line for the status commit. */
+  readonly summary: string;
+}
+
+/** The pure policy engine, as one function. */
+export type Engine<M extends ManifestEntry = ManifestEntry, F = unknown> = (input: EngineInput<M, F>) => EngineOutput;
+
+export interface ReconcilerPorts<M extends ManifestEntry = ManifestEntry, F = unknown> {
+  readonly sync: (signal: AbortSignal) => Promise<Snapshot>;
+  readonly parse: (snapshot: Snapshot, now: number) => ParsedDesired<M, F>;
+  readonly fleet: Fleet;
+  readonly fleetView: FleetView;
+  readonly stateStore: StateStore;
+  readonly engine: Engine<M, F>;
+  readonly statusWriter: StatusWriter;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** True once shutdown began: nothing new starts, status is still written. */
+  readonly isStopping: () => boolean;
+  /** How often operations in flight are polled (clock ms). Default: 30 s. */
+  readonly pollIntervalMs?: number;
+  /** Called after each reconcile with what happened (metrics, the demo screen). */
+  readonly onResult?: (result: ReconcileResult) => void;
+}
+
+export interface ReconcileResult {
+  readonly revision: string | undefined;
+  readonly outcome: ReconcileOutcome;
+  readonly outcomes: readonly StartOutcome[];
+  readonly statuses: readonly StatusUpdate[];
+  readonly ledger: readonly LedgerEntry[];
+  readonly statusWritten: boolean;
+}
+
+/** Builds the reconcile function the loop runs. State is loaded once and kept in memory. */
+export function createReconciler<M extends ManifestEntry, F>(ports: ReconcilerPorts<M, F>) {
+  let state: ControllerState | undefined;
+  const ledgerPort = {
+    entries: () => state!.ledger,
+    commit: async (entries: readonly LedgerEntry[]) => {
+      state = { ...state!, ledger: entries };
+      await ports.stateStore.save(state);
+    },
+  };
+
+  return async function reconcile(info: { reconcileId: number; signal: AbortSignal }): Promise<ReconcileOutcome> {
+    const log = ports.logger.child({ component: 'reconcile', reconcileId: info.reconcileId });
+    const now = () => ports.clock.now();
+    state ??= await ports.stateStore.load();
+
+    const snapshot = await ports.sync(info.signal);
+    const desired = ports.parse(snapshot, now());
+
+    await ports.fleetView.refreshStep(info.signal);
+    const ended = await followOperations({ fleet: ports.fleet, ledger: ledgerPort, now, logger: log, signal: info.signal });
+    if (ended.length > 0) {
+      ports.fleetView.markStale(ended);
+      // Read the devices whose operation ended before planning, so their new version is seen.
+      await ports.fleetView.refreshStep(info.signal);
+    }
+
+    const first = ports.engine({ desired, fleet: ports.fleetView.snapshot(), state, now: now(), outcomes: [] });
+    state = first.state;
+    let outcomes: StartOutcome[] = [];
+    if (!ports.isStopping() && first.starts.length > 0) {
+      outcomes = await startOperations(first.starts, { fleet: ports.fleet, ledger: ledgerPort, now, logger: log, signal: info.signal });
+    }
+    // Evaluate again so status counts what was just started and what was refused.
+    const final = ports.engine({ desired, fleet: ports.fleetView.snapshot(), state, now: now(), outcomes });
+    state = { ...final.state, ledger: pruneLedger(state.ledger, now()) };
+    await ports.stateStore.save(state);
+
+    const write = await ports.statusWriter.writeStatus(
+      {
+        revision: snapshot.revision,
+        summary: final.summary,
+        // After a rejected push the writer hands back the new revision's files: re-evaluate on them.
+        statuses: (next: Snapshot) =>
+          next.revision === snapshot.revision
+            ? final.statuses
+            : ports.engine({ desired: ports.parse(next, now()), fleet: ports.fleetView.snapshot(), state: state!, now: now(), outcomes }).statuses,
+      },
+      info.signal,
+    );
+    if (write.skipped.length > 0) log.warn({ skipped: write.skipped }, 'some statuses were not written');
+
+    const errors = outcomes.filter((o) => o.result === 'error');
+    // Come back when something becomes possible, when operations in flight are due a poll, or
+    // soon while the fleet view is still being filled.
+    const wakeTimes = [
+      final.nextActionTime,
+      state.ledger.some(isLedgerEntryActive) ? now() + (ports.pollIntervalMs ?? 30_000) : undefined,
+      ports.fleetView.complete ? undefined : now(),
+    ].filter((t): t is number => t !== undefined);
+    const outcome: ReconcileOutcome =
+      errors.length > 0 && errors.every((e) => e.result === 'error' && e.retryable)
+        ? { kind: 'error', message: `${errors.length} update(s) could not be started` }
+        : wakeTimes.length > 0
+          ? { kind: 'waiting', until: Math.min(...wakeTimes) }
+          : { kind: 'success' };
+    ports.onResult?.({
+      revision: snapshot.revision,
+      outcome,
+      outcomes,
+      statuses: final.statuses,
+      ledger: state.ledger,
+      statusWritten: write.written,
+    });
+    log.info(
+      { revision: snapshot.revision, started: outcomes.filter((o) => o.result === 'started' || o.result === 'adopted').length, statusWritten: write.written },
+      'reconciled',
+    );
+    return outcome;
+  };
+}
