@@ -1,0 +1,52 @@
+// Turns a failed git command into a classified SourceError by what git printed (the
+// environment forces LC_ALL=C, so the messages are the English ones matched here).
+import type { Snapshot } from './source.ts';
+import { SourceError, SourceFailureReasons } from './source.ts';
+
+/** What kind of failure git reported. */
+export const GitFailureKinds = ['unreachable', 'auth', 'branch-not-found', 'push-rejected', 'other'] as const;
+export type GitFailureKind = (typeof GitFailureKinds)[number];
+
+const patterns: readonly (readonly [GitFailureKind, RegExp])[] = [
+  ['push-rejected', /\[rejected\]|\[remote rejected\]|non-fast-forward|fetch first|stale info|failed to update ref|cannot lock ref|Updates were rejected/i],
+  ['auth', /Authentication failed|could not read (Username|Password)|terminal prompts disabled|Permission denied \(|returned error: 40[13]|Host key verification failed|invalid credentials|HTTP Basic: Access denied/i],
+  ['branch-not-found', /couldn't find remote ref|Remote branch .* not found/i],
+  ['unreachable', /Could not resolve host|Connection refused|Failed to connect|Connection reset|Connection timed out|timed out|unable to access|Could not read from remote repository|RPC failed|early EOF|remote end hung up|returned error: 5\d\d|does not appear to be a git repository|Empty reply from server|Recv failure|Send failure|Broken pipe|block timeout/i],
+];
+
+/** Classifies git's error output. */
+export function classifyGitFailure(message: string): GitFailureKind {
+  for (const [kind, pattern] of patterns) if (pattern.test(message)) return kind;
+  return 'other';
+}
+
+/** The last meaningful line git printed, shortened: enough to diagnose, never a whole transcript. */
+export function summarizeGitMessage(message: string): string {
+  const lines = message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('hint:'));
+  const line = lines.find((l) => /^(fatal|error):/.test(l)) ?? lines.at(-1) ?? 'git failed';
+  return line.length > 300 ? `${line.slice(0, 297)}...` : line;
+}
+
+/** Wraps a git failure during `what` (e.g. "fetching origin main") into a SourceError. */
+export function toSourceError(error: unknown, what: string, lastSnapshot?: Snapshot): SourceError {
+  if (error instanceof SourceError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const kind = classifyGitFailure(message);
+  const detail = summarizeGitMessage(message);
+  const options = { cause: error, lastSnapshot };
+  switch (kind) {
+    case 'unreachable':
+      return new SourceError(SourceFailureReasons.unavailable, `${what}: the remote is unreachable (${detail})`, { retryable: true, ...options });
+    case 'auth':
+      return new SourceError(SourceFailureReasons.authentication, `${what}: the remote refused the credentials (${detail})`, { retryable: false, ...options });
+    case 'branch-not-found':
+      return new SourceError(SourceFailureReasons.branchNotFound, `${what}: the branch does not exist on the remote (${detail})`, { retryable: false, ...options });
+    case 'push-rejected':
+      return new SourceError(SourceFailureReasons.statusConflict, `${what}: the remote rejected the push (${detail})`, { retryable: true, ...options });
+    case 'other':
+      return new SourceError(SourceFailureReasons.unavailable, `${what}: ${detail}`, { retryable: true, ...options });
+  }
+}

@@ -1,0 +1,181 @@
+// The controller's own clone of the config repository: created on first use, fetched and
+// hard-reset to the remote branch on every sync (nobody edits it by hand, so anything local
+// that is not on the remote is discarded), and used by the status writer to commit and push.
+// One git operation sequence at a time: the source and the status writer share the working
+// tree, so both go through `exclusive`.
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import type { Logger } from '../log/logger.ts';
+import type { GitAuth } from './git-auth.ts';
+import { prepareGitEnvironment, withConfig } from './git-auth.ts';
+
+export interface GitWorkspaceOptions {
+  /** URL (https://, ssh://, user@host:path) or local path of the repository. */
+  readonly repo: string;
+  /** Default: main. */
+  readonly branch: string;
+  /** Where the clone lives (in `<dataDir>/repo`); undefined: a temporary folder removed on close. */
+  readonly dataDir: string | undefined;
+  readonly auth: GitAuth;
+  /** Fetch only the head commit the first time (depth 1). Default: true. */
+  readonly shallow: boolean;
+  /** A git command printing nothing for this long is killed. Default: 120 s. */
+  readonly timeoutMs: number;
+  /** The controller's environment (proxies, PATH, HOME are passed through). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly logger: Logger;
+}
+
+/** Settings added to every git command (signature verification's allowed signers, GNUPGHOME). */
+export interface GitExtraSettings {
+  readonly config: readonly (readonly [string, string])[];
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export class GitWorkspace {
+  readonly #options: GitWorkspaceOptions;
+  readonly #dir: string;
+  readonly #runtimeDir: string;
+  readonly #ownsDataDir: string | undefined;
+  readonly #buildEnv: () => Promise<Record<string, string>>;
+  #extra: GitExtraSettings = { config: [], env: {} };
+  #queue: Promise<unknown> = Promise.resolve();
+  #initialised = false;
+
+  private constructor(
+    options: GitWorkspaceOptions,
+    dir: string,
+    runtimeDir: string,
+    ownsDataDir: string | undefined,
+    buildEnv: () => Promise<Record<string, string>>,
+  ) {
+    this.#options = options;
+    this.#dir = dir;
+    this.#runtimeDir = runtimeDir;
+    this.#ownsDataDir = ownsDataDir;
+    this.#buildEnv = buildEnv;
+  }
+
+  /** Prepares the folders and credential helpers; touches no network. */
+  static async open(options: GitWorkspaceOptions): Promise<GitWorkspace> {
+    const ownsDataDir = options.dataDir === undefined ? await mkdtemp(join(tmpdir(), 'firmwarden-git-')) : undefined;
+    const dataDir = options.dataDir ?? ownsDataDir!;
+    const dir = join(dataDir, 'repo');
+    await mkdir(dir, { recursive: true });
+    // Credential helpers and key copies live outside the clone, in a private folder.
+    const runtimeDir = await mkdtemp(join(tmpdir(), 'fw-rt-'));
+    const buildEnv = await prepareGitEnvironment(options.auth, runtimeDir, options.env);
+    return new GitWorkspace(options, dir, runtimeDir, ownsDataDir, buildEnv);
+  }
+
+  /** The working tree of the clone. */
+  get dir(): string {
+    return this.#dir;
+  }
+
+  /** A private folder (0700, outside the clone) for helper files; removed on close. */
+  get runtimeDir(): string {
+    return this.#runtimeDir;
+  }
+
+  get branch(): string {
+    return this.#options.branch;
+  }
+
+  get remoteRef(): string {
+    return `refs/remotes/origin/${this.#options.branch}`;
+  }
+
+  /** Adds configuration and environment to every later git command. */
+  setExtraSettings(extra: GitExtraSettings): void {
+    this.#extra = extra;
+  }
+
+  /** Runs `fn` when no other workspace operation is running. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Runs one git command in the clone; resolves to its stdout, rejects on a non-zero exit. */
+  async git(args: readonly string[], options: { signal?: AbortSignal | undefined; env?: Readonly<Record<string, string>> } = {}): Promise<string> {
+    const env = withConfig({ ...(await this.#buildEnv()), ...this.#extra.env, ...options.env }, this.#extra.config);
+    const client: SimpleGit = simpleGit({
+      baseDir: this.#dir,
+      maxConcurrentProcesses: 1,
+      trimmed: false,
+      timeout: { block: this.#options.timeoutMs },
+      ...(options.signal ? { abort: options.signal } : {}),
+      // These variables are built here, never taken from repository content: allowed on purpose.
+      unsafe: { allowUnsafeAskPass: true, allowUnsafeSshCommand: true, allowUnsafeConfigEnvCount: true, allowUnsafeConfigPaths: true },
+      // simple-git resolves a failing command that printed nothing on stderr; we want every non-zero exit to reject.
+      errors: (error, result) => error ?? (result.exitCode !== 0 ? Buffer.from(`git exited with code ${result.exitCode}`) : undefined),
+    }).env(env);
+    return client.raw([...args]);
+  }
+
+  /** Creates the clone's repository on first use; re-creates it when it points at another remote. */
+  async ensureRepository(): Promise<void> {
+    if (this.#initialised) return;
+    const hasGit = await stat(join(this.#dir, '.git')).then(() => true, () => false);
+    if (hasGit) {
+      const url = await this.git(['config', '--get', 'remote.origin.url']).then((s) => s.trim(), () => '');
+      if (url !== this.#options.repo) {
+        this.#options.logger.warn({ dir: this.#dir }, 'clone points at another remote; re-creating it');
+        await rm(this.#dir, { recursive: true, force: true });
+        await mkdir(this.#dir, { recursive: true });
+      }
+    }
+    if (!(await stat(join(this.#dir, '.git')).then(() => true, () => false))) {
+      await this.git(['init', '--quiet']);
+      // The URL goes into .git/config: it never carries credentials (checked by the options).
+      await this.git(['remote', 'add', 'origin', this.#options.repo]);
+    }
+    this.#initialised = true;
+  }
+
+  /** The commit `ref` names locally, or undefined. */
+  async resolve(ref: string): Promise<string | undefined> {
+    try {
+      return (await this.git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Fetches the branch (force: a rewritten history replaces the old one); resolves to the remote head. */
+  async fetch(signal?: AbortSignal): Promise<string> {
+    await this.ensureRepository();
+    const first = (await this.resolve(this.remoteRef)) === undefined;
+    const depth = first && this.#options.shallow ? ['--depth=1'] : [];
+    await this.git(['fetch', '--quiet', '--prune', '--no-tags', ...depth, 'origin', `+refs/heads/${this.#options.branch}:${this.remoteRef}`], { signal });
+    const head = await this.resolve(this.remoteRef);
+    if (head === undefined) throw new Error(`fatal: couldn't find remote ref ${this.#options.branch}`);
+    return head;
+  }
+
+  /** Points the local branch and working tree at the fetched remote head, dropping anything local. */
+  async resetToRemote(): Promise<string> {
+    await this.git(['checkout', '--quiet', '--force', '-B', this.#options.branch, this.remoteRef]);
+    await this.git(['clean', '-q', '-ffdx']);
+    return (await this.git(['rev-parse', 'HEAD'])).trim();
+  }
+
+  /** The remote's head of the branch without fetching (for polling); undefined when the branch is absent. */
+  async remoteHead(signal?: AbortSignal): Promise<string | undefined> {
+    await this.ensureRepository();
+    const out = await this.git(['ls-remote', '--heads', 'origin', `refs/heads/${this.#options.branch}`], { signal });
+    const line = out.split('\n').find((l) => l.endsWith(`\trefs/heads/${this.#options.branch}`));
+    return line?.split('\t')[0];
+  }
+
+  /** Removes helper files (and the clone when it was temporary). */
+  async close(): Promise<void> {
+    await this.#queue;
+    await rm(this.#runtimeDir, { recursive: true, force: true });
+    if (this.#ownsDataDir !== undefined) await rm(this.#ownsDataDir, { recursive: true, force: true });
+  }
+}
