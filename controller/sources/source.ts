@@ -128,8 +128,8 @@ export class SourceError extends Error {
   override readonly name: string = 'SourceError';
   readonly reason: SourceFailureReason;
   readonly retryable: boolean;
-  /** The last good snapshot, which the loop may keep reconciling on. */
-  readonly lastSnapshot: Snapshot | undefined;
+  /** The last good snapshot, which the loop may keep reconciling on (not enumerable: never dumped into a log line). */
+  declare readonly lastSnapshot: Snapshot | undefined;
   constructor(
     reason: SourceFailureReason,
     message: string,
@@ -138,7 +138,7 @@ export class SourceError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.reason = reason;
     this.retryable = options.retryable;
-    this.lastSnapshot = options.lastSnapshot;
+    Object.defineProperty(this, 'lastSnapshot', { value: options.lastSnapshot, enumerable: false });
   }
 }
 
