@@ -1,0 +1,213 @@
+// JSON batching: up to 20 requests per POST /$batch, per-item results correlated by id (the
+// service may answer in any order). Graph throttles each inner request on its own, so the
+// pacer is charged one unit per inner request, and an inner 429/503 is retried for that item
+// alone after its own Retry-After (which also pauses everyone: the limit is per app).
+//
+// Inner POSTs (updateSoftware) are re-sent only when the service certainly did not act:
+// an inner 429 or 424, or an outer answer that never reached the items. Anything else that
+// leaves the outcome open (timeout, dropped connection, 5xx) comes back as `outcomeUnknown`.
+import { FleetError } from '../../model/fleet.ts';
+import type { GraphHttp } from './graph-http.ts';
+import { TransportError } from './graph-http.ts';
+import { fleetErrorFromResponse } from './graph-error.ts';
+import { isRetryableStatus, isThrottleStatus, parseRetryAfter } from './retry-policy.ts';
+import { asObject } from './wire-values.ts';
+
+/** Most requests the service accepts in one $batch (documented). */
+export const maxBatchSize = 20;
+
+export interface BatchItem {
+  /** The caller's key for the result (unique within one run). */
+  readonly key: string;
+  readonly method: 'GET' | 'POST';
+  /** Relative to the version root, e.g. /teamwork/devices/{id}/health */
+  readonly path: string;
+  readonly body?: unknown;
+}
+
+export type BatchResult =
+  | { readonly kind: 'response'; readonly status: number; readonly headers: Readonly<Record<string, string>>; readonly body: unknown }
+  | { readonly kind: 'error'; readonly error: FleetError };
+
+export interface BatchOptions {
+  readonly signal?: AbortSignal | undefined;
+  /** Requests per $batch, at most 20. */
+  readonly batchSize?: number;
+  /** $batch requests in flight at once. Default 4. */
+  readonly concurrency?: number;
+  /** What the items do, for messages ("read health"). */
+  readonly what: string;
+}
+
+interface Pending {
+  readonly item: BatchItem;
+  attempts: number;
+  notBefore: number;
+}
+
+function lowerKeys(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  const object = asObject(value);
+  if (!object) return out;
+  for (const [k, v] of Object.entries(object)) if (typeof v === 'string' || typeof v === 'number') out[k.toLowerCase()] = String(v);
+  return out;
+}
+
+function readInnerBody(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    try {
+      return JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+    } catch {
+      return value;
+    }
+  }
+}
+
+/** Runs the items through $batch requests; every item gets exactly one result. */
+export async function runBatch(http: GraphHttp, items: readonly BatchItem[], options: BatchOptions): Promise<Map<string, BatchResult>> {
+  const results = new Map<string, BatchResult>();
+  const queue: Pending[] = items.map((item) => ({ item, attempts: 0, notBefore: Number.NEGATIVE_INFINITY }));
+  const size = Math.max(1, Math.min(maxBatchSize, options.batchSize ?? maxBatchSize));
+  const concurrency = Math.max(1, options.concurrency ?? 4);
+  const signal = options.signal;
+  const clock = http.clock;
+  const log = http.logger;
+  let inflight = 0;
+  let tokenRefreshed = false;
+  let wake: () => void = () => undefined;
+  let woken = new Promise<void>((resolve) => (wake = resolve));
+  const notify = () => {
+    const w = wake;
+    woken = new Promise<void>((resolve) => (wake = resolve));
+    w();
+  };
+
+  const settle = (pending: Pending, result: BatchResult) => results.set(pending.item.key, result);
+  const retryLater = (pending: Pending, waitMs: number | undefined, failure: () => FleetError) => {
+    pending.attempts++;
+    if (pending.attempts >= http.maxAttempts) return settle(pending, { kind: 'error', error: failure() });
+    if (waitMs !== undefined && waitMs > 0) pending.notBefore = clock.now() + waitMs;
+    queue.push(pending);
+  };
+  const unknownOutcome = (pending: Pending, why: string, cause?: unknown) =>
+    settle(pending, {
+      kind: 'error',
+      error: new FleetError(`${options.what}: ${why}; the request may have reached the server`, { retryable: true, code: 'outcomeUnknown', cause }),
+    });
+
+  async function sendChunk(chunk: Pending[]): Promise<void> {
+    const requests = chunk.map((p, i) => ({
+      id: String(i + 1),
+      method: p.item.method,
+      url: p.item.path,
+      ...(p.item.body === undefined ? {} : { body: p.item.body, headers: { 'content-type': 'application/json' } }),
+    }));
+    const request = { method: 'POST' as const, url: '/$batch', body: { requests }, idempotent: false, cost: chunk.length, what: `${options.what} ($batch)` };
+    let outer;
+    try {
+      outer = await http.exchangePaced(request, signal);
+    } catch (error) {
+      if (!(error instanceof TransportError)) throw error;
+      for (const p of chunk) {
+        if (p.item.method === 'POST' && error.maybeSent) unknownOutcome(p, error.message, error);
+        else retryLater(p, http.backoffMs(p.attempts), () => new FleetError(`${options.what}: ${error.message}`, { retryable: true, code: error.timedOut ? 'timeout' : 'networkError' }));
+      }
+      return;
+    }
+    if (outer.status === 401 && !tokenRefreshed) {
+      tokenRefreshed = true;
+      http.invalidateToken();
+      for (const p of chunk) queue.push(p);
+      return;
+    }
+    if (outer.status !== 200) {
+      const retryAfterMs = http.retryAfterOf(outer.headers);
+      if (outer.status === 429) http.stats.throttled++;
+      if (isThrottleStatus(outer.status)) http.pacer.onThrottled(retryAfterMs);
+      else if (retryAfterMs !== undefined) http.pacer.pauseFor(retryAfterMs);
+      const failure = () => fleetErrorFromResponse(`${options.what} ($batch)`, outer, retryAfterMs === undefined ? {} : { retryAfterMs });
+      for (const p of chunk) {
+        if (!isRetryableStatus(outer.status)) settle(p, { kind: 'error', error: failure() });
+        else if (p.item.method === 'POST' && outer.status !== 429) unknownOutcome(p, `$batch answered HTTP ${outer.status}`);
+        else retryLater(p, retryAfterMs === undefined ? http.backoffMs(p.attempts) : 0, failure);
+      }
+      return;
+    }
+    http.pacer.onSuccess();
+    const responses = asObject(outer.body)?.['responses'];
+    const byId = new Map<string, Record<string, unknown>>();
+    if (Array.isArray(responses)) {
+      for (const r of responses) {
+        const object = asObject(r);
+        const id = object?.['id'];
+        if (object && (typeof id === 'string' || typeof id === 'number')) byId.set(String(id).toLowerCase(), object);
+      }
+    }
+    chunk.forEach((p, i) => {
+      const inner = byId.get(String(i + 1));
+      const status = Number(inner?.['status']);
+      if (!inner || !Number.isInteger(status)) {
+        if (p.item.method === 'POST') return unknownOutcome(p, 'no answer for this request in the $batch response');
+        return retryLater(p, http.backoffMs(p.attempts), () => new FleetError(`${options.what}: missing from the $batch response`, { retryable: true, code: 'invalidResponse' }));
+      }
+      const headers = lowerKeys(inner['headers']);
+      const body = readInnerBody(inner['body']);
+      if (!isRetryableStatus(status)) return settle(p, { kind: 'response', status, headers, body });
+      const retryAfterMs = parseRetryAfter(headers['retry-after'], clock.now());
+      if (status === 429) http.stats.throttled++;
+      if (isThrottleStatus(status)) http.pacer.onThrottled(retryAfterMs);
+      else if (retryAfterMs !== undefined) http.pacer.pauseFor(retryAfterMs);
+      // 429 and 424 (the older throttled-batch answer) mean "not acted on": safe to re-send a POST.
+      if (p.item.method === 'POST' && status !== 429 && status !== 424) return settle(p, { kind: 'response', status, headers, body });
+      const failure = () => fleetErrorFromResponse(options.what, { status, body }, retryAfterMs === undefined ? {} : { retryAfterMs });
+      if (retryAfterMs !== undefined) {
+        try {
+          http.checkRetryAfter(options.what, retryAfterMs, status);
+        } catch (error) {
+          return settle(p, { kind: 'error', error: error as FleetError });
+        }
+      }
+      http.stats.retried++;
+      retryLater(p, retryAfterMs === undefined ? http.backoffMs(p.attempts) : retryAfterMs, failure);
+    });
+  }
+
+  while (queue.length > 0 || inflight > 0) {
+    signal?.throwIfAborted();
+    const now = clock.now();
+    const ready = queue.filter((p) => p.notBefore <= now);
+    if (ready.length > 0 && inflight < concurrency) {
+      const units = await http.pacer.acquireUpTo(Math.min(size, ready.length), signal);
+      // Nobody else takes from the queue, so the ready items are still there.
+      const chunk = ready.slice(0, units);
+      for (const p of chunk) queue.splice(queue.indexOf(p), 1);
+      inflight++;
+      sendChunk(chunk)
+        .catch((error: unknown) => {
+          const failure = error instanceof FleetError ? error : new FleetError(`${options.what}: ${(error as Error).message}`, { retryable: true, cause: error });
+          for (const p of chunk) if (!results.has(p.item.key)) settle(p, { kind: 'error', error: failure });
+          log.warn({ what: options.what, err: failure.message }, 'graph batch failed');
+        })
+        .finally(() => {
+          inflight--;
+          notify();
+        });
+      continue;
+    }
+    const waits: Promise<unknown>[] = [woken];
+    const stopSleep = new AbortController();
+    if (queue.length > 0 && inflight < concurrency) {
+      const earliest = Math.min(...queue.map((p) => p.notBefore));
+      waits.push(clock.sleep(Math.max(1, earliest - now), stopSleep.signal).catch(() => undefined));
+    }
+    let onAbort: (() => void) | undefined;
+    if (signal) waits.push(new Promise<void>((resolve) => signal.addEventListener('abort', (onAbort = () => resolve()), { once: true })));
+    await Promise.race(waits);
+    stopSleep.abort();
+    if (signal && onAbort) signal.removeEventListener('abort', onAbort);
+  }
+  return results;
+}

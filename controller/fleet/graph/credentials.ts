@@ -1,0 +1,132 @@
+// Which credential signs in, per authentication kind. The real clouds go through
+// @azure/identity (loaded lazily: commands against the emulator do not pay for it); an explicit
+// http authority on loopback (the emulator) uses the small client-credentials fetcher, because
+// @azure/identity insists on https.
+import type { TokenCredential } from '@azure/identity';
+import { FleetError } from '../../model/fleet.ts';
+import type { Clock } from '../../model/clock.ts';
+import { createClientCredentialsFetcher } from './client-credentials.ts';
+import { CachedTokenSource, type TokenFetcher, type TokenSource } from './token-source.ts';
+import { scrubSecrets } from './scrub.ts';
+import { cloudEndpoints } from './clouds.ts';
+
+/** How the app signs in (the secret stays wrapped until the moment it is sent). */
+export type GraphAuth =
+  | { readonly kind: 'secret'; readonly tenant: string; readonly clientId: string; readonly clientSecret: { reveal(): string } }
+  | {
+      readonly kind: 'certificate';
+      readonly tenant: string;
+      readonly clientId: string;
+      readonly certificatePath: string;
+      readonly certificatePassword?: { reveal(): string } | undefined;
+    }
+  | { readonly kind: 'workload-identity'; readonly tenant: string; readonly clientId: string; readonly tokenFilePath: string }
+  | { readonly kind: 'managed-identity'; readonly clientId?: string | undefined };
+
+export interface TokenSourceOptions {
+  readonly auth: GraphAuth;
+  /** The `.default` scope of the Graph host. */
+  readonly scope: string;
+  /** Authority base URL (https://login.microsoftonline.com, or the emulator's http URL). */
+  readonly loginBaseUrl: string;
+  readonly clock: Clock;
+  readonly timeoutMs: number;
+  readonly fetch?: typeof fetch;
+}
+
+/** True for http URLs on a loopback host, the only place a plain-http authority is accepted. */
+export function isLoopbackHttp(url: string): boolean {
+  const parsed = new URL(url);
+  return parsed.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]', '::1'].includes(parsed.hostname);
+}
+
+function isKnownAuthority(loginBaseUrl: string): boolean {
+  const origin = new URL(loginBaseUrl).origin;
+  return Object.values(cloudEndpoints).some((c) => c.loginHost === origin);
+}
+
+/** Builds the cached token source for an authentication kind. */
+export function createTokenSource(options: TokenSourceOptions): TokenSource {
+  const { auth } = options;
+  if (isLoopbackHttp(options.loginBaseUrl)) {
+    if (auth.kind !== 'secret') {
+      throw new FleetError(`${auth.kind} authentication needs an https login URL; a plain-http login URL supports only a client secret`, {
+        retryable: false,
+        code: 'unsupportedAuthentication',
+      });
+    }
+    const fetcher = createClientCredentialsFetcher({
+      loginBaseUrl: options.loginBaseUrl,
+      tenant: auth.tenant,
+      clientId: auth.clientId,
+      clientSecret: auth.clientSecret,
+      scope: options.scope,
+      timeoutMs: options.timeoutMs,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+    return new CachedTokenSource(fetcher, options.clock);
+  }
+  if (new URL(options.loginBaseUrl).protocol !== 'https:') {
+    throw new FleetError('the login URL must use https (plain http is accepted only on loopback)', { retryable: false, code: 'unsupportedAuthentication' });
+  }
+  return new CachedTokenSource(createIdentityFetcher(options), options.clock);
+}
+
+async function buildCredential(options: TokenSourceOptions): Promise<TokenCredential> {
+  const identity = await import('@azure/identity');
+  const common = {
+    authorityHost: options.loginBaseUrl,
+    // Instance discovery asks login.microsoftonline.com about the authority: skip it for an
+    // authority that is not a known cloud (a proxy, a test server).
+    ...(isKnownAuthority(options.loginBaseUrl) ? {} : { disableInstanceDiscovery: true }),
+  };
+  const { auth } = options;
+  switch (auth.kind) {
+    case 'secret':
+      return new identity.ClientSecretCredential(auth.tenant, auth.clientId, auth.clientSecret.reveal(), common);
+    case 'certificate':
+      return new identity.ClientCertificateCredential(
+        auth.tenant,
+        auth.clientId,
+        {
+          certificatePath: auth.certificatePath,
+          ...(auth.certificatePassword ? { certificatePassword: auth.certificatePassword.reveal() } : {}),
+        },
+        common,
+      );
+    case 'workload-identity':
+      return new identity.WorkloadIdentityCredential({ ...common, tenantId: auth.tenant, clientId: auth.clientId, tokenFilePath: auth.tokenFilePath });
+    case 'managed-identity':
+      return auth.clientId ? new identity.ManagedIdentityCredential({ clientId: auth.clientId }) : new identity.ManagedIdentityCredential();
+  }
+}
+
+function secretsOf(auth: GraphAuth): string[] {
+  if (auth.kind === 'secret') return [auth.clientSecret.reveal()];
+  if (auth.kind === 'certificate' && auth.certificatePassword) return [auth.certificatePassword.reveal()];
+  return [];
+}
+
+function createIdentityFetcher(options: TokenSourceOptions): TokenFetcher {
+  let credential: Promise<TokenCredential> | undefined;
+  return async ({ signal, fresh }) => {
+    // MSAL caches tokens per credential object: after a 401 a new object is the way to a new token.
+    if (!credential || fresh) credential = buildCredential(options);
+    const timeout = AbortSignal.timeout(options.timeoutMs);
+    try {
+      const token = await (await credential).getToken(options.scope, { abortSignal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+      if (!token) throw new Error('no token returned');
+      return { token: token.token, expiresInMs: token.expiresOnTimestamp - Date.now() };
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      credential = undefined;
+      const status = typeof (error as { statusCode?: unknown }).statusCode === 'number' ? (error as { statusCode: number }).statusCode : undefined;
+      const name = error instanceof Error ? error.name : 'Error';
+      const aadsts = /AADSTS\d+/.exec(error instanceof Error ? error.message : '')?.[0];
+      const retryable = name === 'CredentialUnavailableError' ? false : status === undefined || status === 429 || status >= 500;
+      // The identity library's message can quote the request; keep only what identifies the failure.
+      const text = scrubSecrets(`sign-in failed (${options.auth.kind}): ${name}${status ? ` HTTP ${status}` : ''}${aadsts ? ` ${aadsts}` : ''}`, secretsOf(options.auth));
+      throw new FleetError(text, { retryable, code: retryable ? 'tokenUnavailable' : 'authenticationFailed', ...(status === undefined ? {} : { status }) });
+    }
+  };
+}

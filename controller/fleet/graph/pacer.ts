@@ -1,0 +1,163 @@
+// Client-side pacing, so the tenant's limit (30 requests a second per app for Teams) is met by
+// waiting here instead of collecting 429s. Graph counts every request inside a $batch, so
+// callers pay one unit per inner request.
+//
+// Shape: a sliding window (at most `limit` units in any window), which stays within a server's
+// limit whether it counts with a token bucket, a fixed window or a sliding log; a token bucket
+// on this side would allow a burst plus a full second's rate, which a sliding-log server
+// refuses. The window is a little longer than a second (`marginMs`) because requests reach the
+// server with a jitter the client cannot see.
+//
+// Rate: AIMD. It starts at the configured rate, which is also its ceiling; a 429 (or 503)
+// multiplies it by `decrease` and lowers the ceiling to just under the rate that was refused;
+// every clean window adds `increase` until the ceiling. After a quiet `ceilingRecoveryMs` the
+// ceiling rises again by one, up to the configured rate, in case the limit was raised.
+import type { Clock } from '../../model/clock.ts';
+
+export interface PacerOptions {
+  /** Starting rate and ceiling, units per second. Default 30 (the documented Teams limit). */
+  readonly ratePerSecond?: number;
+  /** Never slower than this. Default 1. */
+  readonly minRatePerSecond?: number;
+  /** Added to each window to absorb arrival jitter (ms). Default 50. */
+  readonly marginMs?: number;
+  /** Multiplier applied on a throttle signal. Default 0.7. */
+  readonly decrease?: number;
+  /** Units per second added per clean window. Default 1. */
+  readonly increase?: number;
+  /** Quiet time after which the ceiling rises by one (ms). Default 60 s. */
+  readonly ceilingRecoveryMs?: number;
+}
+
+export interface PacerStats {
+  readonly rate: number;
+  readonly ceiling: number;
+  readonly cuts: number;
+  readonly granted: number;
+}
+
+/** Sliding-window pacer with an AIMD rate; all waiting goes through the injected clock. */
+export class Pacer {
+  readonly #clock: Clock;
+  readonly #maxRate: number;
+  readonly #minRate: number;
+  readonly #marginMs: number;
+  readonly #decrease: number;
+  readonly #increase: number;
+  readonly #ceilingRecoveryMs: number;
+  #rate: number;
+  #ceiling: number;
+  #sends: { at: number; n: number }[] = [];
+  #pausedUntil = Number.NEGATIVE_INFINITY;
+  #lastCutAt = Number.NEGATIVE_INFINITY;
+  #lastIncreaseAt = Number.NEGATIVE_INFINITY;
+  #lastCeilingRaiseAt = Number.NEGATIVE_INFINITY;
+  #cuts = 0;
+  #granted = 0;
+  /** Acquirers are served one at a time, in order (FIFO), so a big batch is not starved by small ones. */
+  #turn: Promise<unknown> = Promise.resolve();
+
+  constructor(clock: Clock, options: PacerOptions = {}) {
+    this.#clock = clock;
+    this.#maxRate = options.ratePerSecond ?? 30;
+    this.#minRate = Math.min(options.minRatePerSecond ?? 1, this.#maxRate);
+    this.#marginMs = options.marginMs ?? 50;
+    this.#decrease = options.decrease ?? 0.7;
+    this.#increase = options.increase ?? 1;
+    this.#ceilingRecoveryMs = options.ceilingRecoveryMs ?? 60_000;
+    this.#rate = this.#maxRate;
+    this.#ceiling = this.#maxRate;
+  }
+
+  /** Units allowed per window at the current rate. */
+  get limit(): number {
+    return Math.max(1, Math.floor(this.#rate));
+  }
+
+  /** The window the limit applies to (ms). */
+  get windowMs(): number {
+    return (this.limit / this.#rate) * 1000 + this.#marginMs;
+  }
+
+  stats(): PacerStats {
+    return { rate: this.#rate, ceiling: this.#ceiling, cuts: this.#cuts, granted: this.#granted };
+  }
+
+  /** Waits until `units` may be sent now (a request larger than the limit waits for an empty window). */
+  acquire(units: number, signal?: AbortSignal): Promise<number> {
+    return this.#serialize(() => this.#take(Math.max(1, units), Math.max(1, units), signal));
+  }
+
+  /** Waits until at least one unit may be sent; grants up to `max` (what the window allows now). */
+  acquireUpTo(max: number, signal?: AbortSignal): Promise<number> {
+    return this.#serialize(() => this.#take(1, Math.max(1, max), signal));
+  }
+
+  /** Stops all sending for `ms` (a Retry-After is for the whole app, not one request). */
+  pauseFor(ms: number): void {
+    this.#pausedUntil = Math.max(this.#pausedUntil, this.#clock.now() + Math.max(0, ms));
+  }
+
+  /** A throttle signal (429, 503): slows down, at most once per window. */
+  onThrottled(retryAfterMs?: number): void {
+    const now = this.#clock.now();
+    if (retryAfterMs !== undefined) this.pauseFor(retryAfterMs);
+    if (now - this.#lastCutAt < this.windowMs) return;
+    this.#ceiling = Math.max(this.#minRate, Math.min(this.#ceiling, this.#rate * 0.95));
+    this.#rate = Math.max(this.#minRate, this.#rate * this.#decrease);
+    this.#lastCutAt = now;
+    this.#lastIncreaseAt = now;
+    this.#cuts++;
+  }
+
+  /** A request went through: creeps the rate back up, once per window. */
+  onSuccess(): void {
+    const now = this.#clock.now();
+    const sinceQuiet = now - Math.max(this.#lastCutAt, this.#lastCeilingRaiseAt);
+    if (this.#ceiling < this.#maxRate && this.#rate >= this.#ceiling && sinceQuiet >= this.#ceilingRecoveryMs) {
+      this.#ceiling = Math.min(this.#maxRate, this.#ceiling + 1);
+      this.#lastCeilingRaiseAt = now;
+    }
+    if (this.#rate < this.#ceiling && now - this.#lastIncreaseAt >= this.windowMs) {
+      this.#rate = Math.min(this.#ceiling, this.#rate + this.#increase);
+      this.#lastIncreaseAt = now;
+    }
+  }
+
+  #serialize<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#turn.then(task, task);
+    this.#turn = run.catch(() => undefined);
+    return run;
+  }
+
+  async #take(min: number, max: number, signal?: AbortSignal): Promise<number> {
+    for (;;) {
+      signal?.throwIfAborted();
+      const now = this.#clock.now();
+      if (this.#pausedUntil > now) {
+        await this.#clock.sleep(this.#pausedUntil - now, signal);
+        continue;
+      }
+      const windowMs = this.windowMs;
+      this.#sends = this.#sends.filter((s) => s.at > now - windowMs);
+      const used = this.#sends.reduce((sum, s) => sum + s.n, 0);
+      const free = this.limit - used;
+      const need = Math.min(min, this.limit);
+      if (free >= need) {
+        const units = Math.max(min, Math.min(max, free));
+        this.#sends.push({ at: now, n: units });
+        this.#granted += units;
+        return units;
+      }
+      // Sleep until enough of the oldest sends leave the window.
+      let freed = free;
+      let wakeAt = now + 1;
+      for (const send of this.#sends) {
+        freed += send.n;
+        wakeAt = send.at + windowMs;
+        if (freed >= need) break;
+      }
+      await this.#clock.sleep(Math.max(1, wakeAt - now), signal);
+    }
+  }
+}

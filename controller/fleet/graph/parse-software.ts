@@ -1,0 +1,40 @@
+// teamworkDeviceHealth.softwareUpdateHealth (wire) -> DeviceSoftware (port). Versions must be
+// strings: a number would lose trailing zeros (5.30 -> 5.3) and a wrong version is how
+// downgrades happen, so a non-string version drops that software type with a note.
+import type { DeviceSoftware, SoftwareState, SoftwareType } from '../../model/fleet.ts';
+import { Freshness, SoftwareTypes } from '../../model/fleet.ts';
+import type { Parsed } from './parse-device.ts';
+import { asObject, normalizeEnum, unwrapEntity } from './wire-values.ts';
+
+function readVersion(value: unknown): string | null | undefined {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.trim();
+  return trimmed.length === 0 ? null : trimmed;
+}
+
+/** Parses a health document (top-level or wrapped in `value`) into software states. */
+export function parseSoftware(deviceId: string, body: unknown): Parsed<DeviceSoftware> {
+  const health = unwrapEntity(body);
+  if (!health) return { ok: false, problem: 'health document is not a JSON object' };
+  const updateHealth = asObject(health['softwareUpdateHealth']);
+  const software: Partial<Record<SoftwareType, SoftwareState>> = {};
+  const notes: string[] = [];
+  for (const softwareType of SoftwareTypes) {
+    const status = asObject(updateHealth?.[`${softwareType}SoftwareUpdateStatus`]);
+    if (!status) continue;
+    const currentVersion = readVersion(status['currentVersion']);
+    const availableVersion = readVersion(status['availableVersion']);
+    if (currentVersion === undefined || availableVersion === undefined) {
+      notes.push(`${softwareType}: version is not a string`);
+      continue;
+    }
+    software[softwareType] = {
+      softwareType,
+      currentVersion,
+      availableVersion,
+      freshness: normalizeEnum(status['softwareFreshness'], Freshness, 'unknown'),
+    };
+  }
+  return { ok: true, value: { deviceId, software }, notes };
+}
