@@ -101,6 +101,12 @@ export interface Fleet {
   readSoftware(deviceIds: readonly string[], signal?: AbortSignal): Promise<Map<string, DeviceSoftware | FleetError>>;
   /** Starts an update; a 409 adopts the operation already queued instead of posting again. */
   startUpdate(request: UpdateRequest, signal?: AbortSignal): Promise<UpdateStarted>;
+  /**
+   * Starts many updates at once (the Graph adapter sends them 20 per $batch), with the same
+   * rules as startUpdate; results in request order, one device at most once per call.
+   * Optional: a backend without batching may leave it out and callers loop over startUpdate.
+   */
+  startUpdates?(requests: readonly UpdateRequest[], signal?: AbortSignal): Promise<(UpdateStarted | FleetError)[]>;
   getOperation(deviceId: string, operationId: string, signal?: AbortSignal): Promise<DeviceOperation>;
   listOperations(deviceId: string, signal?: AbortSignal): Promise<DeviceOperation[]>;
 }
