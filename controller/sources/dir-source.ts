@@ -1,0 +1,224 @@
+// Desired state from a local folder, for trying things out: read on every sync, watched with
+// chokidar (debounced) to notify subscribers. Status is written back into the files in place
+// (what someone trying the controller on a folder expects to see), atomically, and only when
+// the file on disk is still the text the status was computed on: an edit saved meanwhile
+// wins, and the status is applied again onto it. No commits: the folder may not be a repository.
+import { createHash } from 'node:crypto';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+import type { Logger } from '../log/logger.ts';
+import type { FileLimits } from './dir-manifest-files.ts';
+import { readManifestFiles, resolveInside } from './dir-manifest-files.ts';
+import type {
+  ChangeReason,
+  DesiredStateSource,
+  Snapshot,
+  SourceFile,
+  SourceMetrics,
+  StatusWriteRequest,
+  StatusWriteResult,
+  StatusWriter,
+} from './source.ts';
+import { SourceError, SourceFailureReasons } from './source.ts';
+import type { ReplaceStatus } from './status-commit-apply.ts';
+import { applyStatuses, defaultVolatileKeys } from './status-commit-apply.ts';
+import { isStatusOnlyFilesChange } from './status-commit-detect.ts';
+
+export interface DirSourceOptions {
+  /** The folder (absolute, or relative to the process's working directory). */
+  readonly dir: string;
+  /** Folder of the manifests inside `dir`. Default: '.'. */
+  readonly path?: string;
+  /** Quiet time after the last file event before subscribers are told. Default: 300 ms. */
+  readonly debounceMs?: number;
+  readonly limits?: FileLimits;
+  readonly replaceStatus: ReplaceStatus;
+  /** Default: lastTransitionTime. */
+  readonly volatileKeys?: ReadonlySet<string>;
+  /** Times a status write is recomputed when the file changed under it. Default: 5. */
+  readonly maxAttempts?: number;
+  readonly logger: Logger;
+  readonly metrics?: SourceMetrics;
+}
+
+/** A content revision for a folder: `dir:` and the first 16 hex digits of a hash of paths and texts. */
+export function computeDirRevision(files: readonly SourceFile[]): string {
+  const hash = createHash('sha256');
+  for (const f of files) hash.update(f.path).update('\0').update(f.text).update('\0');
+  return `dir:${hash.digest('hex').slice(0, 16)}`;
+}
+
+/** Revisions remembered for isStatusOnlyChange. */
+const historySize = 16;
+
+export class DirSource implements DesiredStateSource, StatusWriter {
+  readonly #options: DirSourceOptions;
+  readonly #path: string;
+  readonly #log: Logger;
+  readonly #subscribers = new Set<(reason: ChangeReason) => void>();
+  readonly #history = new Map<string, readonly SourceFile[]>();
+  #queue: Promise<unknown> = Promise.resolve();
+  #last: Snapshot | undefined;
+  #watcher: FSWatcher | undefined;
+  #debounce: NodeJS.Timeout | undefined;
+  #closed = false;
+  #ready: Promise<void> = Promise.resolve();
+
+  constructor(options: DirSourceOptions) {
+    this.#options = options;
+    this.#path = options.path ?? '.';
+    resolveInside(options.dir, this.#path);
+    this.#log = options.logger.child({ component: 'dir-source', dir: options.dir });
+  }
+
+  get lastSnapshot(): Snapshot | undefined {
+    return this.#last;
+  }
+
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  sync(_signal?: AbortSignal): Promise<Snapshot> {
+    return this.#exclusive(async () => {
+      try {
+        const { files, omitted } = await this.#read();
+        const revision = computeDirRevision(files);
+        const last = this.#last;
+        const changed = last?.revision !== revision;
+        const specChanged = last === undefined || (changed && !isStatusOnlyFilesChange(last.files, files));
+        const snapshot: Snapshot = { revision, files, omitted, changed, specChanged };
+        this.#remember(revision, files);
+        this.#last = snapshot;
+        if (changed) this.#log.info({ revision, files: files.length, omitted: omitted.length, specChanged }, 'read new revision');
+        this.#options.metrics?.countSourceSync('success');
+        return snapshot;
+      } catch (error) {
+        this.#options.metrics?.countSourceSync('error');
+        if (error instanceof SourceError) {
+          throw new SourceError(error.reason, error.message, { retryable: error.retryable, cause: error, lastSnapshot: this.#last });
+        }
+        throw new SourceError(SourceFailureReasons.unavailable, `cannot read ${this.#options.dir}`, { retryable: true, cause: error, lastSnapshot: this.#last });
+      }
+    });
+  }
+
+  #read(): Promise<{ files: SourceFile[]; omitted: { path: string; reason: string }[] }> {
+    // A folder of one's own: symbolic links inside it are followed.
+    return readManifestFiles(this.#options.dir, this.#path, { followSymlinks: true, ...(this.#options.limits ? { limits: this.#options.limits } : {}) });
+  }
+
+  #remember(revision: string, files: readonly SourceFile[]): void {
+    this.#history.delete(revision);
+    this.#history.set(revision, files);
+    while (this.#history.size > historySize) this.#history.delete(this.#history.keys().next().value!);
+  }
+
+  async isStatusOnlyChange(previous: string, next: string): Promise<boolean> {
+    if (previous === next) return true;
+    const a = this.#history.get(previous);
+    const b = this.#history.get(next);
+    return a !== undefined && b !== undefined && isStatusOnlyFilesChange(a, b);
+  }
+
+  subscribe(onChange: (reason: ChangeReason) => void): () => void {
+    this.#subscribers.add(onChange);
+    if (this.#watcher === undefined && !this.#closed) this.#startWatching();
+    return () => {
+      this.#subscribers.delete(onChange);
+    };
+  }
+
+  /** Resolves once the watcher has scanned the folder (file events before that may be missed). */
+  watching(): Promise<void> {
+    return this.#ready;
+  }
+
+  #startWatching(): void {
+    const root = resolveInside(this.#options.dir, this.#path);
+    this.#watcher = watch(root, {
+      ignoreInitial: true,
+      // Hidden files and folders are never manifests, and our own temporary files are hidden.
+      ignored: (path: string) => path !== root && basename(path).startsWith('.'),
+    });
+    const onEvent = () => {
+      clearTimeout(this.#debounce);
+      this.#debounce = setTimeout(() => this.requestSync('watch'), this.#options.debounceMs ?? 300);
+    };
+    const watcher = this.#watcher;
+    this.#ready = new Promise((resolve) => watcher.once('ready', () => resolve()));
+    watcher.on('all', onEvent);
+    watcher.on('error', (error) => this.#log.warn({ err: error }, 'watcher failed'));
+  }
+
+  requestSync(reason: ChangeReason): void {
+    for (const subscriber of this.#subscribers) {
+      try {
+        subscriber(reason);
+      } catch (error) {
+        this.#log.error({ err: error }, 'change subscriber failed');
+      }
+    }
+  }
+
+  writeStatus(request: StatusWriteRequest, _signal?: AbortSignal): Promise<StatusWriteResult> {
+    return this.#exclusive(async () => {
+      const maxAttempts = this.#options.maxAttempts ?? 5;
+      for (let attempt = 1; ; attempt++) {
+        const { files, omitted } = await this.#read();
+        const revision = computeDirRevision(files);
+        const snapshot: Snapshot = { revision, files, omitted, changed: revision !== request.revision, specChanged: revision !== request.revision };
+        const updates = typeof request.statuses === 'function' ? await request.statuses(snapshot) : request.statuses;
+        const { changed, skipped } = applyStatuses(files, updates, this.#options.replaceStatus, this.#options.volatileKeys ?? defaultVolatileKeys);
+        if (changed.size === 0) return { written: false, revision, files: [], skipped, attempts: 0 };
+        const originals = new Map(files.map((f) => [f.path, f.text]));
+        const written: string[] = [];
+        let raced = false;
+        for (const [path, text] of [...changed].sort(([a], [b]) => (a < b ? -1 : 1))) {
+          const target = join(this.#options.dir, path);
+          // Someone saved the file since we read it: recompute on their text rather than overwrite it.
+          if ((await readFile(target, 'utf8').catch(() => undefined)) !== originals.get(path)) {
+            raced = true;
+            break;
+          }
+          await writeAtomically(target, text);
+          written.push(path);
+        }
+        if (!raced) {
+          const after = files.map((f) => ({ path: f.path, text: changed.get(f.path) ?? f.text }));
+          const newRevision = computeDirRevision(after);
+          this.#remember(newRevision, after);
+          this.#log.info({ revision: newRevision, files: written.length }, 'status written into the files');
+          return { written: true, revision: newRevision, files: written, skipped, attempts: attempt };
+        }
+        if (attempt >= maxAttempts) {
+          throw new SourceError(SourceFailureReasons.statusConflict, `files kept changing while status was written (${attempt} attempts)`, { retryable: true });
+        }
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#debounce);
+    this.#subscribers.clear();
+    await this.#watcher?.close();
+    await this.#queue;
+  }
+}
+
+/** Replaces a file through a hidden temporary file and a rename, keeping its permissions. */
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const mode = (await stat(path)).mode & 0o7777;
+  const temp = join(dirname(path), `.${basename(path)}.firmwarden-${process.pid}.tmp`);
+  try {
+    await writeFile(temp, text, { mode });
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
