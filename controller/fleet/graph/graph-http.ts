@@ -215,8 +215,11 @@ export class GraphHttp {
       if (isThrottleStatus(response.status)) this.pacer.onThrottled(retryAfterMs);
       else if (retryAfterMs !== undefined) this.pacer.pauseFor(retryAfterMs);
       if (!request.idempotent && response.status !== 429) {
-        throw fleetErrorFromResponse(`${request.what} (the request may have been acted on)`, response, {
+        const detail = fleetErrorFromResponse(request.what, response);
+        throw new FleetError(`${detail.message}; the request may have been acted on`, {
           retryable: true,
+          status: response.status,
+          code: 'outcomeUnknown',
           ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
         });
       }
