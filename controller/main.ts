@@ -5,6 +5,7 @@ import { ExitCode, UsageError } from './cli/command.ts';
 
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
   lint: { summary: 'check manifests (files, directories, globs, - for stdin)', load: async () => (await import('./cli/lint.ts')).lint },
+  emulator: { summary: 'run the Graph device API emulator on loopback (fleet, tokens, faults)', load: async () => (await import('./cli/emulator.ts')).emulator },
 };
 
 function usage(): string {
