@@ -1,0 +1,218 @@
+// Types of the plan: what the rules want for each device × software type, why, and which
+// updates may start now. Produced by the pure core (controller/plan), read by the status
+// builder, the `plan` and `why` commands and the reconcile loop. Times are ms since the epoch.
+import type { SoftwareType } from './fleet.ts';
+import type { License, Phase } from './manifests.generated.ts';
+import type { ReleaseRecord } from '../state/state.ts';
+
+/** Where a device × software type stands (the same states the status counts). */
+export const EntryStates = ['upToDate', 'pending', 'scheduled', 'inProgress', 'succeeded', 'failed', 'blocked'] as const;
+export type EntryState = (typeof EntryStates)[number];
+
+/** Which rule decided the desired version. */
+export const RuleCodes = ['FirmwarePhase', 'TeamsClientPhase', 'ManualOnly', 'ScheduledUpdate', 'NoPolicy'] as const;
+export type RuleCode = (typeof RuleCodes)[number];
+
+/** The rule that decided, in words: "firmware: General phase, 30 days after release". */
+export interface Rule {
+  readonly code: RuleCode;
+  readonly text: string;
+}
+
+/** Why an entry is in its state: a CamelCase code for machines, a sentence for people. */
+export const ReasonCodes = [
+  // nothing to do
+  'UpToDate', 'NoNewerVersion', 'LagOneVersion', 'HeldByVersionRules', 'ManualOnly', 'NoPolicy',
+  // waiting for a time
+  'Deferred', 'OutsideWindow', 'Frozen', 'WaitingForWave', 'Baking', 'ScheduledTime', 'NoWindow',
+  // may start
+  'Starting', 'ConcurrencyLimit', 'DeviceBusy',
+  // operations
+  'InProgress', 'Succeeded', 'Failed',
+  // blocked
+  'UnknownFirmware', 'Downgrade', 'NotComparable', 'DeviceOffline', 'Suspended', 'RolloutStopped',
+] as const;
+export type ReasonCode = (typeof ReasonCodes)[number];
+
+export interface Reason {
+  readonly code: ReasonCode;
+  readonly message: string;
+}
+
+/** Reasons that are refusals (reported in status.refusals). */
+export const RefusalCodes: ReadonlySet<ReasonCode> = new Set(['UnknownFirmware', 'Downgrade', 'NotComparable']);
+
+/** A scheduled firmware time moved earlier by the phase's maximum delay. */
+export interface ClampRecord {
+  readonly deviceId: string;
+  readonly model: string;
+  readonly softwareType: SoftwareType;
+  readonly version: string;
+  readonly requestedTime: number;
+  readonly effectiveTime: number;
+  readonly reason: string;
+}
+
+/** The last failure of a device × software type. */
+export interface FailureInfo {
+  readonly code: string | undefined;
+  readonly message: string | undefined;
+  readonly time: number | undefined;
+}
+
+/** What the rules want for one device and one software type, and why. */
+export interface PlanEntry {
+  readonly deviceId: string;
+  readonly softwareType: SoftwareType;
+  /** Key of the DeviceGroup the device belongs to (namespace/name), undefined when in none. */
+  readonly group: string | undefined;
+  /** Key of the UpdatePolicy that group follows. */
+  readonly policy: string | undefined;
+  /** Key of the ScheduledUpdate that decided this entry, when one did. */
+  readonly scheduledUpdate: string | undefined;
+  readonly state: EntryState;
+  readonly currentVersion: string | null;
+  /** The version the rules want next (undefined: stay). */
+  readonly desiredVersion: string | undefined;
+  /** When the update may start (undefined: not known yet, e.g. waiting for another wave). */
+  readonly earliestStart: number | undefined;
+  readonly rule: Rule;
+  readonly reason: Reason;
+  /** Wave of the device in its group's rollout, counted from 1. */
+  readonly wave: number | undefined;
+  readonly clamp: ClampRecord | undefined;
+  readonly failure: FailureInfo | undefined;
+}
+
+/** An update to start now. */
+export interface PlanAction {
+  readonly deviceId: string;
+  readonly softwareType: SoftwareType;
+  readonly version: string;
+  readonly currentVersion: string | null;
+  /** The manifest whose rule asks for it: the ledger's owner (namespace/Kind/name). */
+  readonly owner: string;
+  readonly group: string | undefined;
+  readonly policy: string | undefined;
+  readonly scheduledUpdate: string | undefined;
+  readonly earliestStart: number;
+  readonly rule: Rule;
+  readonly reason: Reason;
+  readonly wave: number | undefined;
+}
+
+/** An operation as the plan sees it: from the controller's ledger, or found active on the fleet. */
+export interface OperationRecord {
+  readonly deviceId: string;
+  /** Undefined for operations firmwarden did not start (the API does not say which software). */
+  readonly softwareType: SoftwareType | undefined;
+  readonly version: string | undefined;
+  /** Manifest key of the rule that started it (namespace/Kind/name), undefined when not firmwarden. */
+  readonly owner: string | undefined;
+  readonly operationId: string | undefined;
+  readonly active: boolean;
+  /** How it ended (undefined while active). */
+  readonly outcome: 'succeeded' | 'failed' | 'cancelled' | 'unknown' | undefined;
+  readonly startedAt: number;
+  readonly endedAt: number | undefined;
+  readonly errorCode: string | undefined;
+  readonly errorMessage: string | undefined;
+}
+
+/** What the engine remembers of a rollout between plans (persisted by the caller). */
+export interface RolloutMemory {
+  /** When the failure threshold stopped it. */
+  readonly stoppedAt: number;
+  readonly reason: string;
+}
+
+/** Progress of one software type's rollout in a group or policy. */
+export interface RolloutView {
+  readonly softwareType: SoftwareType;
+  readonly version: string | undefined;
+  readonly state: 'Progressing' | 'Baking' | 'Waiting' | 'Complete' | 'Stopped' | 'Suspended';
+  readonly wave: number | undefined;
+  readonly waves: number;
+  readonly waveStartedTime: number | undefined;
+  readonly bakeUntil: number | undefined;
+  readonly stoppedTime: number | undefined;
+  readonly stoppedReason: string | undefined;
+  readonly completed: number;
+  readonly failed: number;
+}
+
+/** A window occurrence, as instants. */
+export interface WindowView {
+  readonly name: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface ConflictRecord {
+  readonly deviceId: string;
+  /** Every group that matched, sorted. */
+  readonly groups: readonly string[];
+  readonly chosen: string;
+  readonly reason: string;
+}
+
+export interface GroupSummary {
+  readonly key: string;
+  readonly name: string;
+  readonly policy: string | undefined;
+  readonly timeZone: string;
+  readonly license: License;
+  /** The firmware phase that really applies (General for Basic licences). */
+  readonly phase: Phase;
+  /** Member device ids after precedence, sorted. */
+  readonly deviceIds: readonly string[];
+  readonly nextWindow: WindowView | undefined;
+  readonly nextActionTime: number | undefined;
+  readonly rollouts: readonly RolloutView[];
+}
+
+export interface PolicySummary {
+  readonly key: string;
+  readonly name: string;
+  readonly groups: readonly string[];
+  readonly devices: number;
+  readonly suspended: { readonly by: string; readonly reason: string; readonly until: number | undefined } | undefined;
+  readonly rollouts: readonly RolloutView[];
+  readonly nextWindow: WindowView | undefined;
+  readonly nextActionTime: number | undefined;
+}
+
+export interface ScheduledSummary {
+  readonly key: string;
+  readonly name: string;
+  /** spec.at resolved to an instant (undefined for "now"). */
+  readonly scheduledTime: number | undefined;
+  readonly deviceIds: readonly string[];
+  /** One record per targeted device × software type, as this ScheduledUpdate sees it. */
+  readonly records: readonly PlanEntry[];
+  readonly nextActionTime: number | undefined;
+  /** When every record had finished (kept from the previous status when known). */
+  readonly completionTime: number | undefined;
+}
+
+/** The whole plan. */
+export interface Plan {
+  readonly now: number;
+  /** One per device × software type the device reports, of managed devices; sorted by group, device, software type. */
+  readonly entries: readonly PlanEntry[];
+  /** Updates to start now, in the same order. */
+  readonly actions: readonly PlanAction[];
+  readonly groups: readonly GroupSummary[];
+  readonly policies: readonly PolicySummary[];
+  readonly scheduledUpdates: readonly ScheduledSummary[];
+  readonly conflicts: readonly ConflictRecord[];
+  readonly clamps: readonly ClampRecord[];
+  /** The release calendar after this plan's observations: persist it. */
+  readonly releases: readonly ReleaseRecord[];
+  /** Rollout memory after this plan (keys policyKey|softwareType): persist it. */
+  readonly rollouts: Readonly<Record<string, RolloutMemory>>;
+  /** The earliest future time something may start (requeue the reconcile then). */
+  readonly nextActionTime: number | undefined;
+  /** Devices in no group and targeted by no ScheduledUpdate. */
+  readonly unmanaged: readonly string[];
+}

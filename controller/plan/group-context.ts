@@ -1,0 +1,127 @@
+// Everything the plan needs to know about one group, computed once: its policy, licence, time
+// zone, window schedule, waves, effective rules per software type, suspension and stops.
+import type { SoftwareType } from '../model/fleet.ts';
+import { SoftwareTypes } from '../model/fleet.ts';
+import type { DeviceGroup, License, Phase, UpdatePolicy, Wave } from '../model/manifests.generated.ts';
+import type { RolloutMemory } from '../model/plan.ts';
+import { parseDuration } from '../policy/duration.ts';
+import { objectKey, ownerKey, refKey } from '../policy/manifest-keys.ts';
+import { effectiveRule, phaseFor, type EffectiveRule } from '../policy/software-rules.ts';
+import { activeSuspension } from '../policy/rollout-health.ts';
+import { WindowSchedule, compileFreezes, compileWindows } from '../policy/windows.ts';
+
+export const defaultMaxConcurrent = 50;
+export const defaultBakeMs = 24 * 3_600_000;
+
+/** A policy with what every group under it shares. */
+export interface PolicyContext {
+  readonly key: string;
+  readonly policy: UpdatePolicy;
+  readonly owner: string;
+  readonly suspension: { readonly by: string; readonly reason: string; readonly until: number | undefined } | undefined;
+  /** Stops per software type (failure threshold). */
+  readonly stopped: Map<SoftwareType, RolloutMemory>;
+  readonly maxConcurrent: number;
+  readonly bakeMs: number;
+  readonly waves: readonly Wave[] | undefined;
+}
+
+export interface GroupContext {
+  /** Position among the plan's groups (sorted by key), -1 for devices in no group. */
+  readonly index: number;
+  readonly key: string | undefined;
+  readonly group: DeviceGroup | undefined;
+  readonly policy: PolicyContext | undefined;
+  readonly license: License;
+  readonly timeZone: string;
+  readonly schedule: WindowSchedule;
+  readonly firmwarePhase: Phase;
+  /** Wave (from 1) of each member device id; empty without waves. */
+  readonly waveOf: ReadonlyMap<string, number>;
+  readonly waveCount: number;
+  readonly rules: Readonly<Record<SoftwareType, EffectiveRule>>;
+  /** A short key for memoizing decisions that depend only on policy, licence and type. */
+  readonly decisionKey: string;
+}
+
+/** Builds the policy contexts; `stops` gives each policy × type's stop (after judging failures). */
+export function policyContexts(policies: readonly UpdatePolicy[], now: number, stops: (policy: UpdatePolicy, key: string) => Map<SoftwareType, RolloutMemory>): Map<string, PolicyContext> {
+  const out = new Map<string, PolicyContext>();
+  for (const policy of policies) {
+    const key = objectKey(policy.metadata);
+    const rollout = policy.spec.rollout;
+    out.set(key, {
+      key,
+      policy,
+      owner: ownerKey('UpdatePolicy', policy.metadata),
+      suspension: activeSuspension(policy, now),
+      stopped: stops(policy, key),
+      maxConcurrent: rollout?.maxConcurrent ?? defaultMaxConcurrent,
+      bakeMs: rollout?.bakeTime === undefined ? defaultBakeMs : (parseDuration(rollout.bakeTime) ?? defaultBakeMs),
+      waves: rollout?.waves,
+    });
+  }
+  return out;
+}
+
+const scheduleCache = new WeakMap<object, Map<string, WindowSchedule>>();
+const noPolicy = {};
+
+/** The window schedule of a policy for one time zone, shared by the groups that use both. */
+export function scheduleFor(policy: UpdatePolicy | undefined, timeZone: string): WindowSchedule {
+  const holder = policy ?? noPolicy;
+  let byZone = scheduleCache.get(holder);
+  if (!byZone) scheduleCache.set(holder, (byZone = new Map()));
+  let schedule = byZone.get(timeZone);
+  if (!schedule) {
+    schedule = new WindowSchedule(compileWindows(policy?.spec.maintenanceWindows, timeZone), compileFreezes(policy?.spec.freezes, timeZone));
+    byZone.set(timeZone, schedule);
+  }
+  return schedule;
+}
+
+function rulesFor(policy: UpdatePolicy | undefined, license: License): Record<SoftwareType, EffectiveRule> {
+  const rules = {} as Record<SoftwareType, EffectiveRule>;
+  for (const t of SoftwareTypes) rules[t] = effectiveRule(policy, t, license);
+  return rules;
+}
+
+/** The context of a group, `waveOf` given (computed from its members). */
+export function groupContext(index: number, group: DeviceGroup, policies: ReadonlyMap<string, PolicyContext>, waveOf: ReadonlyMap<string, number>, waveCount: number): GroupContext {
+  const policyKey = group.spec.policyRef ? refKey(group.metadata, group.spec.policyRef.name) : undefined;
+  const policy = policyKey === undefined ? undefined : policies.get(policyKey);
+  const license = group.spec.license ?? 'Pro';
+  const timeZone = group.spec.timeZone ?? 'UTC';
+  return {
+    index,
+    key: objectKey(group.metadata),
+    group,
+    policy,
+    license,
+    timeZone,
+    schedule: scheduleFor(policy?.policy, timeZone),
+    firmwarePhase: phaseFor(policy?.policy, 'firmware', license).phase,
+    waveOf,
+    waveCount,
+    rules: rulesFor(policy?.policy, license),
+    decisionKey: `${policy?.key ?? ''}\u0000${license}`,
+  };
+}
+
+/** The context of devices in no group (reached only by ScheduledUpdates): default windows in UTC. */
+export function ungroupedContext(): GroupContext {
+  return {
+    index: -1,
+    key: undefined,
+    group: undefined,
+    policy: undefined,
+    license: 'Pro',
+    timeZone: 'UTC',
+    schedule: scheduleFor(undefined, 'UTC'),
+    firmwarePhase: 'General',
+    waveOf: new Map(),
+    waveCount: 0,
+    rules: rulesFor(undefined, 'Pro'),
+    decisionKey: '\u0000none',
+  };
+}

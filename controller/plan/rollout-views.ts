@@ -1,0 +1,130 @@
+// Rollout progress for status: per group and per policy, for each automatically updated software
+// type, the version most devices are moving to, the current wave, and the rollout's state.
+import type { SoftwareType } from '../model/fleet.ts';
+import type { EntryState, RolloutView } from '../model/plan.ts';
+import { compareVersions } from '../policy/version.ts';
+import type { GroupContext } from './group-context.ts';
+import type { OperationBook } from './operation-book.ts';
+
+/** Wave bookkeeping of one group × software type × version. Arrays are indexed by wave (from 1). */
+export interface UnitStats {
+  readonly groupIndex: number;
+  readonly type: SoftwareType;
+  readonly version: string;
+  /** Devices per wave still to update (waiting, starting or in flight). */
+  readonly unfinished: number[];
+  /** Latest end of an operation per wave. */
+  readonly lastEnd: (number | undefined)[];
+  /** Earliest start of an operation per wave. */
+  readonly firstStart: (number | undefined)[];
+  bakeUntil: number | undefined;
+  gatedWave: number | undefined;
+}
+
+/** The parts of a plan's work the views read. */
+export interface ViewWork {
+  readonly ctx: GroupContext;
+  readonly type: SoftwareType;
+  readonly source: 'auto' | 'scheduled';
+  readonly status: EntryState;
+  readonly version: string | undefined;
+}
+
+const statePriority: Record<RolloutView['state'], number> = { Stopped: 0, Suspended: 1, Progressing: 2, Baking: 3, Waiting: 4, Complete: 5 };
+
+function mostCommon(counts: Map<string, number>): string | undefined {
+  let best: string | undefined;
+  let bestN = 0;
+  for (const [v, n] of counts) {
+    if (n > bestN || (n === bestN && best !== undefined && (compareVersions(v, best) ?? (v > best ? 1 : -1)) > 0)) {
+      best = v;
+      bestN = n;
+    }
+  }
+  return best;
+}
+
+/** Rollout views per group position and per policy key. */
+export function buildRolloutViews(
+  contexts: readonly GroupContext[],
+  works: readonly ViewWork[],
+  units: ReadonlyMap<string, UnitStats>,
+  book: OperationBook,
+  judgements: ReadonlyMap<string, { completed: number; failed: number }>,
+  now: number,
+): { groups: Map<number, RolloutView[]>; policies: Map<string, RolloutView[]> } {
+  void book;
+  interface Acc { counts: Map<string, number>; active: Map<string, number>; succeeded: number; failed: number }
+  const acc = new Map<string, Acc>();
+  for (const w of works) {
+    if (w.ctx.index < 0 || w.source !== 'auto') continue;
+    const key = `${w.ctx.index}|${w.type}`;
+    let a = acc.get(key);
+    if (!a) acc.set(key, (a = { counts: new Map(), active: new Map(), succeeded: 0, failed: 0 }));
+    if (w.status === 'succeeded') a.succeeded++;
+    if (w.status === 'failed') a.failed++;
+    if (w.version !== undefined && (w.status === 'scheduled' || w.status === 'pending' || w.status === 'inProgress')) {
+      a.counts.set(w.version, (a.counts.get(w.version) ?? 0) + 1);
+      if (w.status !== 'scheduled') a.active.set(w.version, (a.active.get(w.version) ?? 0) + 1);
+    }
+  }
+  const groups = new Map<number, RolloutView[]>();
+  const byPolicy = new Map<string, Map<SoftwareType, RolloutView[]>>();
+  for (const ctx of contexts) {
+    const policy = ctx.policy;
+    if (!policy) continue;
+    const views: RolloutView[] = [];
+    for (const type of ['firmware', 'teamsClient'] as const) {
+      if (ctx.rules[type].mode !== 'automatic') continue;
+      const a = acc.get(`${ctx.index}|${type}`);
+      const version = a ? mostCommon(a.counts) : undefined;
+      const stop = policy.stopped.get(type);
+      const u = version === undefined ? undefined : units.get(`${ctx.index}|${type}|${version}`);
+      let wave: number | undefined;
+      if (u) for (let k = 1; k < u.unfinished.length; k++) if (u.unfinished[k]! > 0) { wave = k; break; }
+      let state: RolloutView['state'];
+      if (stop) state = 'Stopped';
+      else if (policy.suspension && (policy.suspension.until === undefined || policy.suspension.until > now)) state = 'Suspended';
+      else if (version === undefined) state = 'Complete';
+      else if ((a?.active.get(version) ?? 0) > 0) state = 'Progressing';
+      else if (u?.bakeUntil !== undefined && u.bakeUntil > now) state = 'Baking';
+      else state = 'Waiting';
+      const view: RolloutView = {
+        softwareType: type,
+        version,
+        state,
+        wave,
+        waves: ctx.waveCount,
+        waveStartedTime: u && wave !== undefined ? u.firstStart[wave] : undefined,
+        bakeUntil: u?.bakeUntil !== undefined && u.bakeUntil > now ? u.bakeUntil : undefined,
+        stoppedTime: stop?.stoppedAt,
+        stoppedReason: stop?.reason,
+        completed: (a?.succeeded ?? 0) + (a?.failed ?? 0),
+        failed: a?.failed ?? 0,
+      };
+      views.push(view);
+      let pt = byPolicy.get(policy.key);
+      if (!pt) byPolicy.set(policy.key, (pt = new Map()));
+      const list = pt.get(type);
+      if (list) list.push(view);
+      else pt.set(type, [view]);
+    }
+    groups.set(ctx.index, views);
+  }
+  const policies = new Map<string, RolloutView[]>();
+  for (const [key, perType] of byPolicy) {
+    const out: RolloutView[] = [];
+    for (const [type, list] of perType) {
+      const lead = [...list].sort((x, y) => statePriority[x.state] - statePriority[y.state] || (x.wave ?? 99) - (y.wave ?? 99))[0]!;
+      const j = judgements.get(`${key}|${type}`);
+      out.push({
+        ...lead,
+        waves: Math.max(...list.map((v) => v.waves)),
+        completed: j?.completed ?? lead.completed,
+        failed: j?.failed ?? lead.failed,
+      });
+    }
+    policies.set(key, out);
+  }
+  return { groups, policies };
+}
