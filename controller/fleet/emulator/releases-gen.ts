@@ -56,17 +56,19 @@ function makeVersions(random: Random, platform: Platform, type: SoftwareType, sp
   const start = randomInt(random, 0, 5);
   let minor = randomInt(random, 10, 20);
   let patch = randomInt(random, 0, 5);
+  let build = randomInt(random, 100, 300);
   for (let k = 0; k < count; k++) {
     const n = start + k;
     const [y, mo, d] = dateParts(dates[k] ?? 0);
     if (k > 0) {
       if (random() < 0.35) { minor += 1; patch = 0; } else patch += randomInt(random, 1, 3);
+      build += randomInt(random, 1, 6);
     }
     switch (type) {
       case 'firmware': out.push(`${spec.firmwareMajor}.${minor}.${patch}`); break;
       case 'partnerAgent': out.push(`1.${minor - 5}.${patch}`); break;
       case 'operatingSystem':
-        out.push(platform === 'windows' ? `10.0.${n < 3 ? 22621 : 22631}.${3000 + n * 151}` : `${spec.osMajor}.0.${minor * 10 + patch}`);
+        out.push(platform === 'windows' ? `10.0.${n < 3 ? 22621 : 22631}.${3000 + n * 151}` : `${spec.osMajor}.0.${build}`);
         break;
       case 'teamsClient': {
         const code = `${y}${String(mo).padStart(2, '0')}${String(d).padStart(2, '0')}${String(randomInt(random, 1, 9)).padStart(2, '0')}`;

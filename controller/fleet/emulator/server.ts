@@ -69,7 +69,7 @@ export interface EmulatorOptions {
   readonly failureRate?: number;
   /** Failure rate per model name (wins over failureRate). */
   readonly failureRates?: Readonly<Record<string, number>>;
-  /** Lifetime of access tokens in seconds of emulator time; default 3599. */
+  /** Lifetime of access tokens (expires_in); default 3599. Validity is checked on the emulator clock, times its speed. */
   readonly tokenLifetimeSeconds?: number;
   /** Keep fleet changes, operations and the clock offset in this JSON file across restarts; default none. */
   readonly statePath?: string;
@@ -366,7 +366,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     const answer = answerTokenRequest(
       { tenant: tenantInPath, contentType: req.headers['content-type'], authorization: req.headers.authorization, body },
-      { tenant, apps, issuer, now: clock.now(), lifetimeSeconds: tokenLifetimeSeconds, origin: url },
+      // Tokens expire by the emulator clock, stretched by its speed so that a client caching a token for
+      // expires_in real seconds does not see it expire a thousand times sooner on an accelerated clock.
+      { tenant, apps, issuer, now: clock.now(), lifetimeSeconds: tokenLifetimeSeconds, validitySeconds: Math.round(tokenLifetimeSeconds * clock.speed), origin: url },
     );
     sendJson(res, answer.status, answer.body, { 'Cache-Control': 'no-store', Pragma: 'no-cache' });
   };

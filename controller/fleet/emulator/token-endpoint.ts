@@ -9,7 +9,10 @@ export interface TokenContext {
   readonly apps: readonly AppRegistration[];
   readonly issuer: TokenIssuer;
   readonly now: number;
+  /** expires_in as reported (the client counts it in real seconds). */
   readonly lifetimeSeconds: number;
+  /** How long the token stays valid in emulator seconds: lifetimeSeconds times the clock speed. */
+  readonly validitySeconds: number;
   /** The emulator's own origin, also accepted as a resource (`http://127.0.0.1:PORT/.default`). */
   readonly origin: string;
 }
@@ -108,7 +111,7 @@ export function answerTokenRequest(
       token_type: 'Bearer',
       expires_in: ctx.lifetimeSeconds,
       ext_expires_in: ctx.lifetimeSeconds,
-      access_token: ctx.issuer.issue(app, now, ctx.lifetimeSeconds),
+      access_token: ctx.issuer.issue(app, now, ctx.validitySeconds),
     },
   };
 }
