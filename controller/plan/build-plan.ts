@@ -427,7 +427,8 @@ function chooseMain(auto: Work | undefined, suWorks: readonly Work[], device: De
   for (const w of suWorks) if (w.needs && (!best || w.t0 < best.t0)) best = w;
   if (auto?.needs && (!best || auto.t0 < best.t0)) best = auto;
   if (best) return best;
-  const done = suWorks.find((w) => w.status === 'succeeded' || w.status === 'failed');
+  // A ScheduledUpdate's outcome or refusal says more than "up to date".
+  const done = suWorks.find((w) => w.status === 'succeeded' || w.status === 'failed' || w.status === 'blocked');
   if (done && (!auto || auto.status === 'upToDate')) return done;
   if (auto) return auto;
   if (suWorks[0]) return suWorks[0];
