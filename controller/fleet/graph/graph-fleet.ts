@@ -3,7 +3,7 @@
 import type {
   Device, DeviceOperation, DeviceSoftware, DeviceType, Fleet, ListDevicesOptions, UpdateRequest, UpdateStarted,
 } from '../../model/fleet.ts';
-import { FleetError } from '../../model/fleet.ts';
+import { DeviceTypes, FleetError } from '../../model/fleet.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { GraphHttp, GraphHttpStats } from './graph-http.ts';
 import type { PacerStats } from './pacer.ts';
@@ -68,16 +68,45 @@ export class GraphFleet implements Fleet {
     try {
       await forEachPage(this.#http, url, 'list devices', collect, options.signal);
     } catch (error) {
-      // The literal form of the deviceType filter is not documented: if the service rejects
-      // it, list everything and filter here.
-      if (!(error instanceof FleetError) || error.status !== 400 || !url.includes('$filter')) throw error;
-      this.#log.warn({ err: error.message }, 'deviceType filter refused, filtering locally');
+      if (!(error instanceof FleetError)) throw error;
       devices.length = 0;
       seen.clear();
-      await forEachPage(this.#http, devicesUrl(undefined), 'list devices', collect, options.signal);
+      if (error.status === 400 && url.includes('$filter')) {
+        // The literal form of the deviceType filter is not documented: if the service rejects
+        // it, list everything and filter here.
+        this.#log.warn({ err: error.message }, 'deviceType filter refused, filtering locally');
+        await forEachPage(this.#http, devicesUrl(undefined), 'list devices', collect, options.signal);
+      } else if (error.status !== undefined && error.status >= 500 && !url.includes('$filter')) {
+        await this.#listTypeByType(error, wanted, collect, options.signal);
+      } else {
+        throw error;
+      }
     }
     if (skipped > 0) this.#log.warn({ skipped }, 'devices without id skipped');
     return devices;
+  }
+
+  /**
+   * Tenants with devices the service cannot serialise (SIP analog endpoints, reported against
+   * real tenants) get a 500 on every list page that holds one, while a list filtered on another
+   * device type works. So: list type by type, and leave out (with a warning) only the types
+   * that still fail. If every type fails, the original error stands.
+   */
+  async #listTypeByType(original: FleetError, wanted: ReadonlySet<DeviceType> | undefined, collect: (items: readonly unknown[]) => void, signal?: AbortSignal): Promise<void> {
+    const types = DeviceTypes.filter((t) => !wanted || wanted.has(t));
+    const failed: DeviceType[] = [];
+    for (const type of types) {
+      try {
+        // Built here rather than by devicesUrl, which never filters on `unknown`.
+        const url = `/teamwork/devices?$top=${maxPageSize}&$filter=${encodeURIComponent(`deviceType eq '${type}'`)}`;
+        await forEachPage(this.#http, url, 'list devices', collect, signal);
+      } catch (error) {
+        if (!(error instanceof FleetError) || !error.retryable) throw error;
+        failed.push(type);
+      }
+    }
+    if (failed.length === types.length) throw original;
+    this.#log.warn({ failedTypes: failed, err: original.message }, 'device list failed, listed type by type; devices of the failed types are missing');
   }
 
   async readSoftware(deviceIds: readonly string[], signal?: AbortSignal): Promise<Map<string, DeviceSoftware | FleetError>> {

@@ -167,6 +167,15 @@ contract('documented quirks: PascalCase, wrapped entities, absolute links, rever
   }
 });
 
+contract('SIP analog devices that break the list (A1): listed type by type, only those left out', async () => {
+  await withEmulator({ quirks: { sipAnalog: 'listError' } }, async (emulator, { fleet }, clock) => {
+    const all = emulator.control.devices({ limit: 1000 });
+    assert.ok(all.some((d) => d.deviceType === 'sipAnalog'), 'the fleet has SIP analog devices');
+    const devices = await drive(clock, fleet.listDevices());
+    assert.equal(devices.map((d) => d.id).sort(), all.filter((d) => d.deviceType !== 'sipAnalog').map((d) => d.id).sort());
+  });
+});
+
 contract('the read-only app gets a terminal 403 on updateSoftware', async () => {
   await withEmulator({}, async (emulator, _connection, clock) => {
     const readOnly = createGraphFleet(
