@@ -164,7 +164,18 @@ export class DirSource implements DesiredStateSource, StatusWriter {
     }
   }
 
-  writeStatus(request: StatusWriteRequest, _signal?: AbortSignal): Promise<StatusWriteResult> {
+  async writeStatus(request: StatusWriteRequest, _signal?: AbortSignal): Promise<StatusWriteResult> {
+    try {
+      const result = await this.#writeStatus(request);
+      this.#options.metrics?.countStatusWrite(result.written ? 'written' : 'unchanged');
+      return result;
+    } catch (error) {
+      this.#options.metrics?.countStatusWrite('error');
+      throw error;
+    }
+  }
+
+  #writeStatus(request: StatusWriteRequest): Promise<StatusWriteResult> {
     return this.#exclusive(async () => {
       const maxAttempts = this.#options.maxAttempts ?? 5;
       for (let attempt = 1; ; attempt++) {

@@ -48,7 +48,7 @@ export interface GitSourceOptions {
   readonly trustedKeysFile?: string;
   readonly limits?: FileLimits;
   /** Status write-back settings; `path`, `clock`, `logger` and `random` come from here. */
-  readonly status: Omit<StatusCommitOptions, 'path' | 'limits' | 'clock' | 'logger' | 'random'>;
+  readonly status: Omit<StatusCommitOptions, 'path' | 'limits' | 'clock' | 'logger' | 'random' | 'metrics'>;
   /** Default: the system clock. */
   readonly clock?: Clock;
   readonly random?: () => number;
@@ -271,6 +271,7 @@ export class GitSource implements DesiredStateSource, StatusWriter {
         clock: this.#clock,
         logger: this.#options.logger,
         ...(this.#options.random ? { random: this.#options.random } : {}),
+        ...(this.#options.metrics ? { metrics: this.#options.metrics } : {}),
       },
       signal,
     );

@@ -43,6 +43,7 @@ export class GitWorkspace {
   #extra: GitExtraSettings = { config: [], env: {} };
   #queue: Promise<unknown> = Promise.resolve();
   #initialised = false;
+  #fetched = false;
 
   private constructor(
     options: GitWorkspaceOptions,
@@ -149,12 +150,19 @@ export class GitWorkspace {
   /** Fetches the branch (force: a rewritten history replaces the old one); resolves to the remote head. */
   async fetch(signal?: AbortSignal): Promise<string> {
     await this.ensureRepository();
-    const first = (await this.resolve(this.remoteRef)) === undefined;
-    const depth = first && this.#options.shallow ? ['--depth=1'] : [];
+    // Shallow only for the very first fetch of a clone; later fetches are incremental.
+    const first = this.#options.shallow && !this.#fetched && (await this.resolve(this.remoteRef)) === undefined;
+    const depth = first ? ['--depth=1'] : [];
     await this.git(['fetch', '--quiet', '--prune', '--no-tags', ...depth, 'origin', `+refs/heads/${this.#options.branch}:${this.remoteRef}`], { signal });
     const head = await this.resolve(this.remoteRef);
     if (head === undefined) throw new Error(`fatal: couldn't find remote ref ${this.#options.branch}`);
+    this.#fetched = true;
     return head;
+  }
+
+  /** True once a fetch succeeded in this process. */
+  get hasFetched(): boolean {
+    return this.#fetched;
   }
 
   /** Points the local branch and working tree at the fetched remote head, dropping anything local. */

@@ -105,9 +105,10 @@ export interface StatusWriter {
   writeStatus(request: StatusWriteRequest, signal?: AbortSignal): Promise<StatusWriteResult>;
 }
 
-/** What a source reports to metrics after each sync (Metrics.countSourceSync fits). */
+/** What a source reports to metrics (the server's Metrics object fits). */
 export interface SourceMetrics {
   countSourceSync(result: 'success' | 'error'): void;
+  countStatusWrite(result: 'written' | 'unchanged' | 'error'): void;
 }
 
 /** Condition reasons a source can fail with (CamelCase, as conditions want). */

@@ -11,7 +11,7 @@ import type { FileLimits } from './dir-manifest-files.ts';
 import { readManifestFiles } from './dir-manifest-files.ts';
 import { classifyGitFailure, toSourceError } from './git-errors.ts';
 import type { GitWorkspace } from './git-workspace.ts';
-import type { Snapshot, StatusPlan, StatusUpdate, StatusWriteRequest, StatusWriteResult } from './source.ts';
+import type { Snapshot, SourceMetrics, StatusPlan, StatusUpdate, StatusWriteRequest, StatusWriteResult } from './source.ts';
 import { SourceError, SourceFailureReasons } from './source.ts';
 import type { ReplaceStatus, SkippedUpdate } from './status-commit-apply.ts';
 import { applyStatuses, defaultVolatileKeys } from './status-commit-apply.ts';
@@ -38,6 +38,7 @@ export interface StatusCommitOptions {
   readonly clock: Clock;
   readonly random?: () => number;
   readonly logger: Logger;
+  readonly metrics?: SourceMetrics;
 }
 
 async function resolvePlan(plan: StatusPlan, snapshot: Snapshot): Promise<readonly StatusUpdate[]> {
@@ -55,6 +56,22 @@ export async function commitStatuses(
   request: StatusWriteRequest,
   options: StatusCommitOptions,
   signal?: AbortSignal,
+): Promise<StatusWriteResult> {
+  try {
+    const result = await writeWithRetries(workspace, request, options, signal);
+    options.metrics?.countStatusWrite(result.written ? 'written' : 'unchanged');
+    return result;
+  } catch (error) {
+    options.metrics?.countStatusWrite('error');
+    throw error;
+  }
+}
+
+async function writeWithRetries(
+  workspace: GitWorkspace,
+  request: StatusWriteRequest,
+  options: StatusCommitOptions,
+  signal: AbortSignal | undefined,
 ): Promise<StatusWriteResult> {
   const log = options.logger.child({ component: 'status-commit' });
   const maxAttempts = options.maxAttempts ?? 5;
@@ -92,11 +109,11 @@ async function tryOnce(
 ): Promise<AttemptResult> {
   // Start from the remote head: on the first attempt the one the last sync fetched (any local
   // leftover from an earlier failed push is dropped), later the one fetched after the rejection.
-  if (attempt > 1) {
+  if (attempt > 1 || !workspace.hasFetched) {
     try {
       await workspace.fetch(signal);
     } catch (error) {
-      throw toSourceError(error, 'fetching after a rejected status push');
+      throw toSourceError(error, 'fetching before the status push');
     }
   }
   const head = await workspace.resetToRemote();

@@ -298,4 +298,22 @@ write('an unreachable remote during the push fails retryably and leaves no local
   }
 });
 
+write('writing before any sync fetches first; results are counted for metrics', async () => {
+  const remote = await startGitRemote({ files });
+  const counted: string[] = [];
+  const metrics = { countSourceSync: (r: string) => void counted.push(`sync:${r}`), countStatusWrite: (r: string) => void counted.push(`write:${r}`) };
+  const source = await GitSource.create(options(remote, { metrics }));
+  try {
+    const head = remote.head();
+    const result = await source.writeStatus({ revision: head, summary: 'cold start', statuses });
+    assert.ok(result.written);
+    assert.is(git(remote.bareDir, ['rev-parse', 'main~1']).trim(), head);
+    await source.writeStatus({ revision: head, summary: 'again', statuses });
+    assert.equal(counted, ['write:written', 'write:unchanged']);
+  } finally {
+    await source.close();
+    await remote.close();
+  }
+});
+
 write.run();
