@@ -123,7 +123,11 @@ function createIdentityFetcher(options: TokenSourceOptions): TokenFetcher {
       const status = typeof (error as { statusCode?: unknown }).statusCode === 'number' ? (error as { statusCode: number }).statusCode : undefined;
       const name = error instanceof Error ? error.name : 'Error';
       const aadsts = /AADSTS\d+/.exec(error instanceof Error ? error.message : '')?.[0];
-      const retryable = name === 'CredentialUnavailableError' ? false : status === undefined || status === 429 || status >= 500;
+      // A definite refusal (an AADSTS code, a 4xx, a credential that cannot work here) will not
+      // change by retrying; a network failure, a 429 or a 5xx may.
+      const refused = name === 'CredentialUnavailableError' || name === 'AuthenticationRequiredError' || aadsts !== undefined
+        || (status !== undefined && status >= 400 && status < 500 && status !== 429);
+      const retryable = !refused;
       // The identity library's message can quote the request; keep only what identifies the failure.
       const text = scrubSecrets(`sign-in failed (${options.auth.kind}): ${name}${status ? ` HTTP ${status}` : ''}${aadsts ? ` ${aadsts}` : ''}`, secretsOf(options.auth));
       throw new FleetError(text, { retryable, code: retryable ? 'tokenUnavailable' : 'authenticationFailed', ...(status === undefined ? {} : { status }) });
