@@ -130,6 +130,8 @@ export class GitWorkspace {
         await mkdir(this.#dir, { recursive: true });
       }
     }
+    // A controller killed mid-command leaves lock files behind; the clone is this process's alone.
+    for (const lock of ['index.lock', 'shallow.lock', 'HEAD.lock', 'config.lock']) await rm(join(this.#dir, '.git', lock), { force: true });
     if (!(await stat(join(this.#dir, '.git')).then(() => true, () => false))) {
       await this.git(['init', '--quiet']);
       // The URL goes into .git/config: it never carries credentials (checked by the options).

@@ -169,6 +169,31 @@ sync('a local path works as --repo, and --path outside the repository is refused
   }
 });
 
+sync('a restart reuses the clone in the data dir, even after a crash left a lock file; another remote re-creates it', async () => {
+  const remote = await startGitRemote({ files: initialFiles });
+  const other = await startGitRemote({ files: { 'manifests/only.yaml': group('only') } });
+  const dataDir = mkdtempSync(join(tmpdir(), 'fw-data-'));
+  try {
+    const first = await GitSource.create(options(remote.url, { dataDir }));
+    const before = await first.sync();
+    await first.close();
+    writeFileSync(join(dataDir, 'repo', '.git', 'index.lock'), '');
+    const restarted = await GitSource.create(options(remote.url, { dataDir }));
+    const after = await restarted.sync();
+    assert.is(after.revision, before.revision);
+    await restarted.close();
+    const moved = await GitSource.create(options(other.url, { dataDir }));
+    const elsewhere = await moved.sync();
+    assert.equal(elsewhere.files.map((f) => f.path), ['manifests/only.yaml']);
+    assert.is(git(join(dataDir, 'repo'), ['config', '--get', 'remote.origin.url']).trim(), other.url);
+    await moved.close();
+  } finally {
+    await remote.close();
+    await other.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
 const credentials = suite('GitSource credentials');
 
 credentials('an https token reaches the server but never the logs, errors or any file of the clone', async () => {
