@@ -176,6 +176,18 @@ contract('SIP analog devices that break the list (A1): listed type by type, only
   });
 });
 
+contract('tokens are cached, and renewed before they expire (no 401 on the way)', async () => {
+  await withEmulator({ tokenLifetimeSeconds: 600 }, async (emulator, { fleet }, clock) => {
+    await drive(clock, fleet.listDevices());
+    await drive(clock, fleet.listDevices());
+    assert.is(emulator.control.stats().tokenRequests, 1);
+    clock.advance(301_000); // past the renewal point (5 minutes before expiry), not past expiry
+    await drive(clock, fleet.listDevices());
+    assert.is(emulator.control.stats().tokenRequests, 2);
+    assert.is(emulator.control.stats().byStatus['401'], undefined);
+  });
+});
+
 contract('the read-only app gets a terminal 403 on updateSoftware', async () => {
   await withEmulator({}, async (emulator, _connection, clock) => {
     const readOnly = createGraphFleet(
