@@ -160,6 +160,8 @@ export interface GroupSummary {
   readonly key: string;
   readonly name: string;
   readonly policy: string | undefined;
+  /** The policy policyRef names when no valid UpdatePolicy has that name. */
+  readonly missingPolicy: string | undefined;
   readonly timeZone: string;
   readonly license: License;
   /** The firmware phase that really applies (General for Basic licences). */
@@ -176,6 +178,8 @@ export interface PolicySummary {
   readonly name: string;
   readonly groups: readonly string[];
   readonly devices: number;
+  /** Device models of its devices, sorted (to list the releases that concern it). */
+  readonly models: readonly string[];
   readonly suspended: { readonly by: string; readonly reason: string; readonly until: number | undefined } | undefined;
   readonly rollouts: readonly RolloutView[];
   readonly nextWindow: WindowView | undefined;

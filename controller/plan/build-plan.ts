@@ -30,7 +30,7 @@ import { compileSelector } from '../policy/selector.ts';
 import { softwareLabel } from '../policy/software-rules.ts';
 import { assignWaves, stableHash, waveName, waveSizes } from '../policy/waves.ts';
 import { formatLocal } from '../policy/zoned-time.ts';
-import { groupContext, policyContexts, ungroupedContext, type GroupContext } from './group-context.ts';
+import { groupContext, policyContexts, ungroupedContext, type GroupContext, type PolicyContext } from './group-context.ts';
 import { OperationBook } from './operation-book.ts';
 import { buildRolloutViews, type UnitStats } from './rollout-views.ts';
 
@@ -337,7 +337,8 @@ export function buildPlan(input: PlanInput): Plan {
   mains.forEach((w, k) => entryOf.set(w, entries[k]!));
   const views = buildRolloutViews(contexts, mains, units, book, judgements, now);
   const groupSummaries = summarizeGroups(contexts, membershipIdx, membership, index, mains, views.groups, now);
-  const policySummaries = summarizePolicies(policies, contexts, groupSummaries, views.policies);
+  const modelOf = (id: string) => index.devices[index.indexOfId(id)!]!.model;
+  const policySummaries = summarizePolicies(policies, groupSummaries, views.policies, modelOf);
   const scheduledSummaries = scheduled.map((s): ScheduledSummary => {
     const records = s.records.map((w) => entryOf.get(w) ?? freeze(w));
     const finished = records.every((r) => r.state === 'upToDate' || r.state === 'succeeded' || r.state === 'failed' || r.state === 'blocked');
@@ -655,6 +656,7 @@ function summarizeGroups(
       key: ctx.key!,
       name: ctx.group!.metadata.name,
       policy: ctx.policy?.key,
+      missingPolicy: ctx.group!.spec.policyRef && !ctx.policy ? `${ctx.group!.metadata.namespace ?? 'default'}/${ctx.group!.spec.policyRef.name}` : undefined,
       timeZone: ctx.timeZone,
       license: ctx.license,
       phase: ctx.firmwarePhase,
@@ -667,10 +669,10 @@ function summarizeGroups(
 }
 
 function summarizePolicies(
-  policies: ReadonlyMap<string, import('./group-context.ts').PolicyContext>,
-  contexts: readonly GroupContext[],
+  policies: ReadonlyMap<string, PolicyContext>,
   groups: readonly GroupSummary[],
   views: ReadonlyMap<string, PolicySummary['rollouts']>,
+  modelOf: (id: string) => string,
 ): PolicySummary[] {
   return [...policies.values()]
     .sort((a, b) => cmp(a.key, b.key))
@@ -682,12 +684,12 @@ function summarizePolicies(
         if (g.nextWindow && (!nextWindow || g.nextWindow.start < nextWindow.start)) nextWindow = g.nextWindow;
         if (g.nextActionTime !== undefined && (nextActionTime === undefined || g.nextActionTime < nextActionTime)) nextActionTime = g.nextActionTime;
       }
-      void contexts;
       return {
         key: p.key,
         name: p.policy.metadata.name,
         groups: mine.map((g) => g.key),
         devices: mine.reduce((n, g) => n + g.deviceIds.length, 0),
+        models: [...new Set(mine.flatMap((g) => g.deviceIds.map((id) => modelOf(id))))].sort(),
         suspended: p.suspension,
         rollouts: views.get(p.key) ?? [],
         nextWindow,

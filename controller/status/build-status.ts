@@ -1,0 +1,346 @@
+// The status of every manifest, computed from the plan: conditions, counts, failing devices,
+// rollouts, next window and action time, clamps, refusals, conflicts and releases. Everything is
+// sorted and bounded so that status written back to Git changes only when something did.
+import type { SoftwareType } from '../model/fleet.ts';
+import { SoftwareTypes } from '../model/fleet.ts';
+import type {
+  Clamp, Condition, Conflict, DeviceCounts, DeviceGroupStatus, FailingDevice, ObjectMeta, Refusal, ReleaseStatus,
+  RolloutStatus, ScheduledUpdateStatus, UpdatePolicy, UpdatePolicyStatus, Window,
+} from '../model/manifests.generated.ts';
+import type { ClampRecord, EntryState, GroupSummary, Plan, PlanEntry, PolicySummary, RolloutView, ScheduledSummary, WindowView } from '../model/plan.ts';
+import { RefusalCodes } from '../model/plan.ts';
+import { displayName, objectKey } from '../policy/manifest-keys.ts';
+import { CalendarIndex } from '../policy/release-calendar.ts';
+import { eligibleTime } from '../policy/automatic.ts';
+import { effectiveRule } from '../policy/software-rules.ts';
+import { mergeConditions, stalledConditions, timestamp, type ConditionValue } from './conditions.ts';
+
+type Kind = 'DeviceGroup' | 'UpdatePolicy' | 'ScheduledUpdate';
+export type AnyStatus = DeviceGroupStatus | UpdatePolicyStatus | ScheduledUpdateStatus;
+
+/** A manifest whose status is to be computed. */
+export interface StatusSubject {
+  readonly kind: Kind;
+  readonly metadata: ObjectMeta;
+  /** The status it carries now (conditions keep their transition times from it). */
+  readonly previous: AnyStatus | undefined;
+  readonly valid: boolean;
+  /** For invalid manifests: the findings, in words. */
+  readonly problems: readonly string[];
+  /** The UpdatePolicy itself (for its releases' eligible times), when kind is UpdatePolicy. */
+  readonly policy?: UpdatePolicy;
+}
+
+export interface StatusOptions {
+  readonly now: number;
+  /** A name people recognise for a device (hardware unique id or serial). */
+  readonly deviceName?: (deviceId: string) => string | undefined;
+}
+
+const listLimit = 50;
+type Conditions = NonNullable<DeviceGroupStatus['conditions']>;
+type Rollouts = NonNullable<DeviceGroupStatus['rollouts']>;
+const typeOrder = new Map<SoftwareType, number>(SoftwareTypes.map((t, i) => [t, i]));
+
+/** `namespace/Kind/name`: the key of a status in the result. */
+export function statusKey(kind: Kind, metadata: ObjectMeta): string {
+  return `${metadata.namespace ?? 'default'}/${kind}/${metadata.name}`;
+}
+
+/** Computes the status of every subject. */
+export function buildStatuses(plan: Plan, subjects: readonly StatusSubject[], options: StatusOptions): Map<string, AnyStatus> {
+  const byGroup = new Map<string, PlanEntry[]>();
+  const byPolicy = new Map<string, PlanEntry[]>();
+  for (const e of plan.entries) {
+    if (e.group !== undefined) push(byGroup, e.group, e);
+    if (e.policy !== undefined) push(byPolicy, e.policy, e);
+  }
+  const groups = new Map(plan.groups.map((g) => [g.key, g]));
+  const policies = new Map(plan.policies.map((p) => [p.key, p]));
+  const sus = new Map(plan.scheduledUpdates.map((s) => [s.key, s]));
+  const out = new Map<string, AnyStatus>();
+  for (const s of subjects) {
+    const key = objectKey(s.metadata);
+    const generation = s.metadata.generation;
+    let status: AnyStatus;
+    if (!s.valid) {
+      status = invalidStatus(s, options.now);
+    } else if (s.kind === 'DeviceGroup') {
+      status = groupStatus(groups.get(key), byGroup.get(key) ?? [], plan, s, options);
+    } else if (s.kind === 'UpdatePolicy') {
+      status = policyStatus(policies.get(key), byPolicy.get(key) ?? [], plan, s, options);
+    } else {
+      status = scheduledStatus(sus.get(key), s, options);
+    }
+    if (generation !== undefined) status.observedGeneration = generation;
+    out.set(statusKey(s.kind, s.metadata), status);
+  }
+  return out;
+}
+
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function invalidStatus(s: StatusSubject, now: number): AnyStatus {
+  const message = s.problems.length === 0 ? 'the manifest is invalid' : s.problems.slice(0, 20).join('; ');
+  const conditions = mergeConditions(s.previous?.conditions, stalledConditions('InvalidManifest', message), now, s.metadata.generation);
+  // An invalid manifest keeps what the controller last knew, but the conditions say it is stalled.
+  return { ...(s.previous ?? {}), conditions } as AnyStatus;
+}
+
+/** Counts per state, every state present (zeros included) for stable columns. */
+export function countStates(entries: Iterable<PlanEntry>): Required<DeviceCounts> {
+  const counts: Required<DeviceCounts> = { upToDate: 0, pending: 0, scheduled: 0, inProgress: 0, succeeded: 0, failed: 0, blocked: 0 };
+  for (const e of entries) counts[e.state as EntryState]++;
+  return counts;
+}
+
+function sortEntries(a: PlanEntry, b: PlanEntry): number {
+  return a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : typeOrder.get(a.softwareType)! - typeOrder.get(b.softwareType)!;
+}
+
+function failingOf(entries: readonly PlanEntry[], options: StatusOptions): FailingDevice[] {
+  return entries
+    .filter((e) => e.state === 'failed')
+    .sort(sortEntries)
+    .slice(0, listLimit)
+    .map((e) => {
+      const f: FailingDevice = { deviceId: e.deviceId, softwareType: e.softwareType };
+      const name = options.deviceName?.(e.deviceId);
+      if (name) f.name = name;
+      if (e.desiredVersion) f.version = e.desiredVersion;
+      if (e.failure?.code) f.errorCode = e.failure.code;
+      if (e.failure?.message) f.message = e.failure.message;
+      if (e.failure?.time !== undefined) f.time = timestamp(e.failure.time);
+      return f;
+    });
+}
+
+function refusalsOf(entries: readonly PlanEntry[]): Refusal[] {
+  return entries
+    .filter((e) => e.state === 'blocked' && RefusalCodes.has(e.reason.code))
+    .sort(sortEntries)
+    .slice(0, listLimit)
+    .map((e) => {
+      const r: Refusal = { deviceId: e.deviceId, softwareType: e.softwareType, reason: e.reason.code, message: e.reason.message };
+      if (e.currentVersion !== null) r.currentVersion = e.currentVersion;
+      if (e.desiredVersion) r.version = e.desiredVersion;
+      return r;
+    });
+}
+
+function clampsOf(records: Iterable<ClampRecord | undefined>): Clamp[] {
+  const list = [...records].filter((c): c is ClampRecord => c !== undefined);
+  list.sort((a, b) => (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : typeOrder.get(a.softwareType)! - typeOrder.get(b.softwareType)!));
+  return list.slice(0, listLimit).map((c) => ({
+    deviceId: c.deviceId,
+    model: c.model,
+    softwareType: c.softwareType,
+    version: c.version,
+    requestedTime: timestamp(c.requestedTime),
+    effectiveTime: timestamp(c.effectiveTime),
+    reason: c.reason,
+  }));
+}
+
+function windowOf(w: WindowView | undefined): Window | undefined {
+  return w ? { name: w.name, start: timestamp(w.start), end: timestamp(w.end) } : undefined;
+}
+
+function rolloutOf(v: RolloutView): RolloutStatus {
+  const r: RolloutStatus = { softwareType: v.softwareType, state: v.state, waves: v.waves, completed: v.completed, failed: v.failed };
+  if (v.version !== undefined) r.version = v.version;
+  if (v.wave !== undefined) r.wave = v.wave;
+  if (v.waveStartedTime !== undefined) r.waveStartedTime = timestamp(v.waveStartedTime);
+  if (v.bakeUntil !== undefined) r.bakeUntil = timestamp(v.bakeUntil);
+  if (v.stoppedTime !== undefined) r.stoppedTime = timestamp(v.stoppedTime);
+  if (v.stoppedReason !== undefined) r.stoppedReason = v.stoppedReason;
+  return r;
+}
+
+function summaryText(counts: Required<DeviceCounts>, nextAction: number | undefined): string {
+  const parts = (Object.keys(counts) as (keyof DeviceCounts)[]).filter((k) => counts[k] > 0).map((k) => `${counts[k]} ${k}`);
+  const next = nextAction === undefined ? '' : `; next start ${timestamp(nextAction)}`;
+  return `${parts.length ? parts.join(', ') : 'no devices'}${next}`;
+}
+
+/** Ready, Reconciling and Stalled from counts, stops and suspension. */
+function progressConditions(counts: Required<DeviceCounts>, nextAction: number | undefined, stop: { reason: string; message: string } | undefined): ConditionValue[] {
+  if (stop) return stalledConditions(stop.reason, stop.message);
+  const summary = summaryText(counts, nextAction);
+  const working = counts.pending + counts.inProgress;
+  const ready: ConditionValue = counts.failed > 0
+    ? { type: 'Ready', status: 'False', reason: 'UpdatesFailed', message: summary }
+    : working > 0
+      ? { type: 'Ready', status: 'False', reason: 'Progressing', message: summary }
+      : { type: 'Ready', status: 'True', reason: counts.scheduled > 0 ? 'UpToDateForNow' : 'UpToDate', message: summary };
+  return [
+    ready,
+    working > 0
+      ? { type: 'Reconciling', status: 'True', reason: 'Progressing', message: `${working} update${working === 1 ? '' : 's'} starting or in flight` }
+      : { type: 'Reconciling', status: 'False', reason: counts.scheduled > 0 ? 'Waiting' : 'Idle', message: counts.scheduled > 0 ? 'waiting for a phase, window, wave or scheduled time' : 'nothing to do' },
+    { type: 'Stalled', status: 'False', reason: 'Healthy', message: 'nothing needs a person' },
+  ];
+}
+
+function stopOf(rollouts: readonly RolloutView[], suspended: PolicySummary['suspended'], policyName: string | undefined): { reason: string; message: string } | undefined {
+  const stopped = rollouts.find((r) => r.state === 'Stopped');
+  if (stopped) return { reason: 'FailureThresholdExceeded', message: `the ${stopped.softwareType} rollout${policyName ? ` of ${policyName}` : ''} stopped: ${stopped.stoppedReason ?? 'too many failures'}` };
+  if (suspended && suspended.until === undefined) return { reason: 'Suspended', message: `suspended by ${suspended.by}: ${suspended.reason}; remove spec.suspend to go on` };
+  return undefined;
+}
+
+function withSuspendedUntil(conditions: ConditionValue[], suspended: PolicySummary['suspended']): ConditionValue[] {
+  if (!suspended || suspended.until === undefined) return conditions;
+  const message = `suspended by ${suspended.by} until ${timestamp(suspended.until)}: ${suspended.reason}`;
+  return conditions.map((c) => (c.type === 'Ready' ? { ...c, status: 'False', reason: 'Suspended', message } : c));
+}
+
+function groupStatus(summary: GroupSummary | undefined, entries: readonly PlanEntry[], plan: Plan, s: StatusSubject, options: StatusOptions): DeviceGroupStatus {
+  const previous = s.previous as DeviceGroupStatus | undefined;
+  if (!summary) {
+    return { conditions: mergeConditions(previous?.conditions, stalledConditions('NotPlanned', 'the group was not part of the plan'), options.now, s.metadata.generation) as Conditions };
+  }
+  const counts = countStates(entries);
+  const policy = summary.policy === undefined ? undefined : plan.policies.find((p) => p.key === summary.policy);
+  let values: ConditionValue[];
+  if (summary.missingPolicy !== undefined) {
+    values = stalledConditions('PolicyNotFound', `the UpdatePolicy ${displayName(summary.missingPolicy)} named in policyRef does not exist or is invalid; the devices get no automatic update`);
+  } else {
+    values = withSuspendedUntil(progressConditions(counts, summary.nextActionTime, stopOf(summary.rollouts, policy?.suspended, policy ? displayName(policy.key) : undefined)), policy?.suspended);
+  }
+  const status: DeviceGroupStatus = {
+    conditions: mergeConditions(previous?.conditions, values, options.now, s.metadata.generation) as Conditions,
+    devices: summary.deviceIds.length,
+    phase: summary.phase,
+    counts,
+  };
+  const failing = failingOf(entries, options);
+  if (failing.length) status.failing = failing;
+  if (summary.rollouts.length) status.rollouts = summary.rollouts.map(rolloutOf) as Rollouts;
+  const window = windowOf(summary.nextWindow);
+  if (window) status.nextWindow = window;
+  if (summary.nextActionTime !== undefined) status.nextActionTime = timestamp(summary.nextActionTime);
+  const members = new Set(summary.deviceIds);
+  const clamps = clampsOf([...entries.map((e) => e.clamp), ...plan.clamps.filter((c) => members.has(c.deviceId))].filter(unique()));
+  if (clamps.length) status.clamps = clamps;
+  const refusals = refusalsOf(entries);
+  if (refusals.length) status.refusals = refusals;
+  const conflicts: Conflict[] = plan.conflicts
+    .filter((c) => c.groups.includes(summary.key))
+    .slice(0, listLimit)
+    .map((c) => ({ deviceId: c.deviceId, groups: c.groups.map(displayName), chosen: displayName(c.chosen), reason: c.reason }));
+  if (conflicts.length) status.conflicts = conflicts;
+  return status;
+}
+
+function unique<T>(): (value: T) => boolean {
+  const seen = new Set<T>();
+  return (value) => {
+    if (seen.has(value)) return false;
+    seen.add(value);
+    return true;
+  };
+}
+
+function policyStatus(summary: PolicySummary | undefined, entries: readonly PlanEntry[], plan: Plan, s: StatusSubject, options: StatusOptions): UpdatePolicyStatus {
+  const previous = s.previous as UpdatePolicyStatus | undefined;
+  if (!summary) {
+    return { conditions: mergeConditions(previous?.conditions, stalledConditions('NotPlanned', 'the policy was not part of the plan'), options.now, s.metadata.generation) as Conditions };
+  }
+  const counts = countStates(entries);
+  const values = withSuspendedUntil(progressConditions(counts, summary.nextActionTime, stopOf(summary.rollouts, summary.suspended, undefined)), summary.suspended);
+  const status: UpdatePolicyStatus = {
+    conditions: mergeConditions(previous?.conditions, values, options.now, s.metadata.generation) as Conditions,
+    groups: summary.groups.map(displayName).slice(0, 1000),
+    devices: summary.devices,
+    suspended: summary.suspended !== undefined,
+    counts,
+  };
+  const failing = failingOf(entries, options);
+  if (failing.length) status.failing = failing;
+  if (summary.rollouts.length) status.rollouts = summary.rollouts.map(rolloutOf) as Rollouts;
+  const releases = releasesOf(plan, summary, s.policy);
+  if (releases.length) status.releases = releases;
+  const window = windowOf(summary.nextWindow);
+  if (window) status.nextWindow = window;
+  if (summary.nextActionTime !== undefined) status.nextActionTime = timestamp(summary.nextActionTime);
+  const refusals = refusalsOf(entries);
+  if (refusals.length) status.refusals = refusals;
+  return status;
+}
+
+/** Releases offered to the policy's device models (at most 200, the most recently seen), with when each becomes eligible. */
+function releasesOf(plan: Plan, summary: PolicySummary, policy: UpdatePolicy | undefined): ReleaseStatus[] {
+  const models = new Set(summary.models);
+  const mine = plan.releases.filter((r) => models.has(r.model));
+  const recent = [...mine].sort((a, b) => b.firstSeen - a.firstSeen).slice(0, 200);
+  const keep = new Set(recent);
+  const calendar = new CalendarIndex(mine);
+  return mine
+    .filter((r) => keep.has(r))
+    .map((r) => {
+      const out: ReleaseStatus = { softwareType: r.softwareType, model: r.model, version: r.version, firstSeenTime: timestamp(r.firstSeen) };
+      const rule = effectiveRule(policy, r.softwareType, 'Pro');
+      if (policy && rule.mode === 'automatic') {
+        const versions = calendar.versions(r.model, r.softwareType);
+        const i = versions.findIndex((v) => v.version === r.version);
+        if (i >= 0) {
+          const t = eligibleTime(rule, versions, i);
+          if (Number.isFinite(t)) out.eligibleTime = timestamp(t);
+        }
+      }
+      return out;
+    });
+}
+
+function scheduledStatus(summary: ScheduledSummary | undefined, s: StatusSubject, options: StatusOptions): ScheduledUpdateStatus {
+  const previous = s.previous as ScheduledUpdateStatus | undefined;
+  if (!summary) {
+    return { conditions: mergeConditions(previous?.conditions, stalledConditions('NotPlanned', 'the ScheduledUpdate was not part of the plan'), options.now, s.metadata.generation) as Conditions };
+  }
+  const records = summary.records;
+  const counts = countStates(records);
+  let values: ConditionValue[];
+  if (summary.deviceIds.length === 0) {
+    values = [
+      { type: 'Ready', status: 'False', reason: 'NoTargets', message: 'no device matches the targets' },
+      { type: 'Reconciling', status: 'False', reason: 'NoTargets', message: 'nothing to do' },
+      { type: 'Stalled', status: 'True', reason: 'NoTargets', message: 'no device matches the targets; check groupRef, selector and deviceIds' },
+    ];
+  } else if (summary.completionTime !== undefined) {
+    const message = `completed: ${summaryText(counts, undefined)}`;
+    values = [
+      { type: 'Ready', status: counts.failed > 0 ? 'False' : 'True', reason: counts.failed > 0 ? 'UpdatesFailed' : 'Completed', message },
+      { type: 'Reconciling', status: 'False', reason: 'Completed', message: 'every targeted device has finished' },
+      { type: 'Stalled', status: 'False', reason: 'Healthy', message: 'nothing needs a person' },
+    ];
+  } else {
+    values = progressConditions(counts, summary.nextActionTime, undefined);
+  }
+  const status: ScheduledUpdateStatus = {
+    conditions: mergeConditions(previous?.conditions, values, options.now, s.metadata.generation) as Conditions,
+    devices: summary.deviceIds.length,
+    counts,
+  };
+  if (summary.scheduledTime !== undefined) status.scheduledTime = timestamp(summary.scheduledTime);
+  const failing = failingOf(records, options);
+  if (failing.length) status.failing = failing;
+  const clamps = clampsOf(records.map((r) => r.clamp));
+  if (clamps.length) status.clamps = clamps;
+  const refusals = refusalsOf(records);
+  if (refusals.length) status.refusals = refusals;
+  if (summary.nextActionTime !== undefined) status.nextActionTime = timestamp(summary.nextActionTime);
+  if (summary.completionTime !== undefined) status.completionTime = timestamp(summary.completionTime);
+  return status;
+}
+
+/** Compares two statuses ignoring nothing: true when writing `next` would change the stored text. */
+export function statusChanged(previous: AnyStatus | undefined, next: AnyStatus): boolean {
+  return JSON.stringify(previous ?? null) !== JSON.stringify(next);
+}
+
+export type { Condition };

@@ -1,0 +1,45 @@
+// Kubernetes-style conditions. A condition's lastTransitionTime changes only when its status
+// changes, so status written back to Git does not churn on every reconcile.
+import type { Condition } from '../model/manifests.generated.ts';
+
+export type ConditionType = Condition['type'];
+export const conditionOrder: readonly ConditionType[] = ['Ready', 'Reconciling', 'Stalled'];
+
+/** A condition before its times are filled in. */
+export interface ConditionValue {
+  readonly type: ConditionType;
+  readonly status: Condition['status'];
+  readonly reason: string;
+  readonly message: string;
+}
+
+/** Formats an instant as RFC 3339 UTC without milliseconds. */
+export function timestamp(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/**
+ * The new conditions, in the order Ready, Reconciling, Stalled. Each keeps the previous
+ * lastTransitionTime when its status is unchanged; otherwise it takes `now`.
+ */
+export function mergeConditions(previous: readonly Condition[] | undefined, next: readonly ConditionValue[], now: number, observedGeneration: number | undefined): Condition[] {
+  const byType = new Map((previous ?? []).map((c) => [c.type, c]));
+  return [...next]
+    .sort((a, b) => conditionOrder.indexOf(a.type) - conditionOrder.indexOf(b.type))
+    .map((c) => {
+      const before = byType.get(c.type);
+      const lastTransitionTime = before && before.status === c.status ? before.lastTransitionTime : timestamp(now);
+      const condition: Condition = { type: c.type, status: c.status, reason: c.reason, message: c.message.slice(0, 32768), lastTransitionTime };
+      if (observedGeneration !== undefined) condition.observedGeneration = observedGeneration;
+      return condition;
+    });
+}
+
+/** The Ready / Reconciling / Stalled triple for a manifest that cannot progress without a person. */
+export function stalledConditions(reason: string, message: string): ConditionValue[] {
+  return [
+    { type: 'Ready', status: 'False', reason, message },
+    { type: 'Reconciling', status: 'False', reason, message: 'nothing is done until a person changes the manifest' },
+    { type: 'Stalled', status: 'True', reason, message },
+  ];
+}
