@@ -1,0 +1,63 @@
+// REST coordinates of the resources the controller reads and writes, and the URL paths the
+// API server serves them under.
+
+/** A namespaced or cluster-wide resource type. */
+export interface ResourceType {
+  group: string;
+  version: string;
+  plural: string;
+  kind: string;
+}
+
+/** The firmwarden custom resources. */
+export const deviceGroups: ResourceType = { group: 'firmwarden.dev', version: 'v1alpha1', plural: 'devicegroups', kind: 'DeviceGroup' };
+export const updatePolicies: ResourceType = { group: 'firmwarden.dev', version: 'v1alpha1', plural: 'updatepolicies', kind: 'UpdatePolicy' };
+export const scheduledUpdates: ResourceType = { group: 'firmwarden.dev', version: 'v1alpha1', plural: 'scheduledupdates', kind: 'ScheduledUpdate' };
+/** All three kinds the controller watches. */
+export const firmwardenResources = [deviceGroups, updatePolicies, scheduledUpdates] as const;
+
+export const leases: ResourceType = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease' };
+export const events: ResourceType = { group: 'events.k8s.io', version: 'v1', plural: 'events', kind: 'Event' };
+
+/** apiVersion as written in manifests: "group/version", or "v1" for the core group. */
+export function apiVersionOf(type: ResourceType): string {
+  return type.group ? `${type.group}/${type.version}` : type.version;
+}
+
+/**
+ * The URL path of a collection (no name) or one object, optionally a subresource.
+ * `namespace` undefined means all namespaces (for lists and watches).
+ */
+export function resourcePath(type: ResourceType, namespace: string | undefined, name?: string, subresource?: string): string {
+  const base = type.group ? `/apis/${type.group}/${type.version}` : `/api/${type.version}`;
+  let path = namespace === undefined ? `${base}/${type.plural}` : `${base}/namespaces/${encodeURIComponent(namespace)}/${type.plural}`;
+  if (name !== undefined) path += `/${encodeURIComponent(name)}`;
+  if (subresource !== undefined) path += `/${subresource}`;
+  return path;
+}
+
+/** The metadata fields every Kubernetes object has that the controller reads. */
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+/** Any Kubernetes object, as far as the kube adapters care. */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+  spec?: unknown;
+  status?: unknown;
+}
+
+/** "namespace/name" (or "name" for cluster-scoped objects): the key used in caches and logs. */
+export function objectKey(obj: { metadata: { name: string; namespace?: string } }): string {
+  return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata.name;
+}
