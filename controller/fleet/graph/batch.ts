@@ -37,6 +37,11 @@ export interface BatchOptions {
   readonly concurrency?: number;
   /** What the items do, for messages ("read health"). */
   readonly what: string;
+  /**
+   * Receives each result as it arrives; the returned map then stays empty. Lets a caller turn a
+   * large body into a small value at once instead of holding thousands of raw bodies.
+   */
+  readonly onResult?: (key: string, result: BatchResult) => void;
 }
 
 interface Pending {
@@ -85,7 +90,12 @@ export async function runBatch(http: GraphHttp, items: readonly BatchItem[], opt
     w();
   };
 
-  const settle = (pending: Pending, result: BatchResult) => results.set(pending.item.key, result);
+  const settled = new Set<string>();
+  const settle = (pending: Pending, result: BatchResult) => {
+    settled.add(pending.item.key);
+    if (options.onResult) options.onResult(pending.item.key, result);
+    else results.set(pending.item.key, result);
+  };
   const retryLater = (pending: Pending, waitMs: number | undefined, failure: () => FleetError) => {
     pending.attempts++;
     if (pending.attempts >= http.maxAttempts) return settle(pending, { kind: 'error', error: failure() });
@@ -180,7 +190,8 @@ export async function runBatch(http: GraphHttp, items: readonly BatchItem[], opt
     const now = clock.now();
     const ready = queue.filter((p) => p.notBefore <= now);
     if (ready.length > 0 && inflight < concurrency) {
-      const units = await http.pacer.acquireUpTo(Math.min(size, ready.length), signal);
+      const want = Math.min(size, ready.length);
+      const units = await http.pacer.acquireUpTo(want, signal, Math.min(want, Math.max(1, Math.floor(http.pacer.limit / 3))));
       // Nobody else takes from the queue, so the ready items are still there.
       const chunk = ready.slice(0, units);
       for (const p of chunk) queue.splice(queue.indexOf(p), 1);
@@ -188,7 +199,7 @@ export async function runBatch(http: GraphHttp, items: readonly BatchItem[], opt
       sendChunk(chunk)
         .catch((error: unknown) => {
           const failure = error instanceof FleetError ? error : new FleetError(`${options.what}: ${(error as Error).message}`, { retryable: true, cause: error });
-          for (const p of chunk) if (!results.has(p.item.key)) settle(p, { kind: 'error', error: failure });
+          for (const p of chunk) if (!settled.has(p.item.key)) settle(p, { kind: 'error', error: failure });
           log.warn({ what: options.what, err: failure.message }, 'graph batch failed');
         })
         .finally(() => {

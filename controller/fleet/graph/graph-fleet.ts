@@ -9,7 +9,7 @@ import type { GraphHttp, GraphHttpStats } from './graph-http.ts';
 import type { PacerStats } from './pacer.ts';
 import { fleetErrorFromResponse } from './graph-error.ts';
 import { segment } from './graph-urls.ts';
-import { runBatch } from './batch.ts';
+import { runBatch, type BatchResult } from './batch.ts';
 import { forEachPage, maxPageSize } from './paging.ts';
 import { parseDevice } from './parse-device.ts';
 import { parseSoftware } from './parse-software.ts';
@@ -111,30 +111,22 @@ export class GraphFleet implements Fleet {
 
   async readSoftware(deviceIds: readonly string[], signal?: AbortSignal): Promise<Map<string, DeviceSoftware | FleetError>> {
     const unique = [...new Set(deviceIds)];
-    const answers = await runBatch(
+    const out = new Map<string, DeviceSoftware | FleetError>();
+    // Each health document (a few kB) is reduced to its software states as soon as it arrives.
+    const onResult = (id: string, answer: BatchResult) => {
+      if (answer.kind === 'error') return out.set(id, answer.error);
+      if (answer.status !== 200) return out.set(id, fleetErrorFromResponse('read health', answer));
+      const parsed = parseSoftware(id, answer.body);
+      if (!parsed.ok) return out.set(id, new FleetError(`read health: ${parsed.problem}`, { retryable: true, status: 200, code: 'invalidResponse' }));
+      for (const note of parsed.notes) this.#log.warn({ deviceId: id, note }, 'unexpected health value');
+      return out.set(id, parsed.value);
+    };
+    await runBatch(
       this.#http,
       unique.map((id) => ({ key: id, method: 'GET', path: `/teamwork/devices/${segment(id)}/health` })),
-      { signal, what: 'read health' },
+      { signal, what: 'read health', onResult },
     );
-    const out = new Map<string, DeviceSoftware | FleetError>();
-    for (const id of unique) {
-      const answer = answers.get(id);
-      if (!answer) {
-        out.set(id, new FleetError('read health: no answer', { retryable: true }));
-      } else if (answer.kind === 'error') {
-        out.set(id, answer.error);
-      } else if (answer.status !== 200) {
-        out.set(id, fleetErrorFromResponse('read health', answer));
-      } else {
-        const parsed = parseSoftware(id, answer.body);
-        if (!parsed.ok) {
-          out.set(id, new FleetError(`read health: ${parsed.problem}`, { retryable: true, status: 200, code: 'invalidResponse' }));
-          continue;
-        }
-        for (const note of parsed.notes) this.#log.warn({ deviceId: id, note }, 'unexpected health value');
-        out.set(id, parsed.value);
-      }
-    }
+    for (const id of unique) if (!out.has(id)) out.set(id, new FleetError('read health: no answer', { retryable: true }));
     return out;
   }
 

@@ -88,9 +88,14 @@ export class Pacer {
     return this.#serialize(() => this.#take(Math.max(1, units), Math.max(1, units), signal));
   }
 
-  /** Waits until at least one unit may be sent; grants up to `max` (what the window allows now). */
-  acquireUpTo(max: number, signal?: AbortSignal): Promise<number> {
-    return this.#serialize(() => this.#take(1, Math.max(1, max), signal));
+  /**
+   * Waits until at least `atLeast` units (default 1) may be sent; grants up to `max` (what the
+   * window allows now). A floor above 1 keeps batches from crumbling: grants come back free in
+   * the sizes they were taken, so once-small grants would stay small.
+   */
+  acquireUpTo(max: number, signal?: AbortSignal, atLeast = 1): Promise<number> {
+    const ceiling = Math.max(1, max);
+    return this.#serialize(() => this.#take(Math.min(ceiling, Math.max(1, atLeast)), ceiling, signal));
   }
 
   /** Stops all sending for `ms` (a Retry-After is for the whole app, not one request). */

@@ -45,6 +45,26 @@ pacer('acquireUpTo hands out what the window holds instead of waiting for a full
   assert.is(await third, 20);
 });
 
+pacer('with a floor, grants never crumble below it, and the rate is kept', async () => {
+  const clock = new ManualClock(0);
+  const p = new Pacer(clock, { ratePerSecond: 30, marginMs: 0 });
+  const grants: { at: number; n: number }[] = [];
+  const work = (async () => {
+    // Odd sizes on purpose: 7 of 20 would leave 3-unit crumbs without the floor.
+    const sizes = [20, 7, 20, 13, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20];
+    for (const size of sizes) {
+      const n = await p.acquireUpTo(size, undefined, Math.min(size, 10));
+      grants.push({ at: clock.now(), n });
+    }
+  })();
+  await drive(clock, work);
+  assert.ok(grants.every((g) => g.n >= 7), grants.map((g) => g.n).join(','));
+  assert.ok(maxInWindow(grants, 1000) <= 30);
+  const units = grants.reduce((s, g) => s + g.n, 0);
+  const seconds = ((grants.at(-1)?.at ?? 0) + 1000) / 1000;
+  assert.ok(units / seconds >= 27, `${units} units in ${seconds} s`);
+});
+
 pacer('a throttle signal cuts the rate, pauses for Retry-After, and the rate creeps back to just under the refused one', async () => {
   const clock = new ManualClock(0);
   const p = new Pacer(clock, { ratePerSecond: 30, marginMs: 0, ceilingRecoveryMs: 1e12 });
