@@ -39,25 +39,25 @@ export function resourcePath(type: ResourceType, namespace: string | undefined, 
 /** The metadata fields every Kubernetes object has that the controller reads. */
 export interface ObjectMeta {
   name: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
+  namespace?: string | undefined;
+  uid?: string | undefined;
+  resourceVersion?: string | undefined;
+  generation?: number | undefined;
+  creationTimestamp?: string | undefined;
+  labels?: Record<string, string | undefined> | undefined;
+  annotations?: Record<string, string | undefined> | undefined;
 }
 
 /** Any Kubernetes object, as far as the kube adapters care. */
 export interface KubeObject {
-  apiVersion?: string;
-  kind?: string;
+  apiVersion?: string | undefined;
+  kind?: string | undefined;
   metadata: ObjectMeta;
   spec?: unknown;
   status?: unknown;
 }
 
 /** "namespace/name" (or "name" for cluster-scoped objects): the key used in caches and logs. */
-export function objectKey(obj: { metadata: { name: string; namespace?: string } }): string {
+export function objectKey(obj: { metadata: { name: string; namespace?: string | undefined } }): string {
   return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata.name;
 }

@@ -18,3 +18,10 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Applies crds/ with kubectl and waits until all three are Established. */
+export async function installCrds(env: { kubectlOk(args: string[], options?: { cwd?: string }): Promise<string> }): Promise<void> {
+  const root = new URL('../..', import.meta.url).pathname;
+  await env.kubectlOk(['apply', '-f', 'crds/'], { cwd: root });
+  await env.kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', 'crd/devicegroups.firmwarden.dev', 'crd/updatepolicies.firmwarden.dev', 'crd/scheduledupdates.firmwarden.dev']);
+}
