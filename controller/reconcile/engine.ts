@@ -1,0 +1,124 @@
+// The pure engine behind the reconcile: valid manifests and the fleet picture in, the
+// operations to start and every manifest's status out. It only assembles the pure core
+// (buildPlan, buildStatuses); no I/O, `now` comes in.
+import type { DeviceGroup, ScheduledUpdate, UpdatePolicy } from '../model/manifests.generated.ts';
+import type { Plan, RolloutMemory } from '../model/plan.ts';
+import type { Finding } from '../manifest/finding.ts';
+import { buildPlan } from '../plan/build-plan.ts';
+import { operationRecords } from '../plan/operation-book.ts';
+import { buildStatuses, countStates, statusKey, type AnyStatus, type StatusSubject } from '../status/build-status.ts';
+import type { StatusUpdate } from '../sources/source.ts';
+import type { Engine, EngineInput, EngineOutput, ManifestEntry } from './reconcile.ts';
+
+type Kind = 'DeviceGroup' | 'UpdatePolicy' | 'ScheduledUpdate';
+const kinds: ReadonlySet<string> = new Set<Kind>(['DeviceGroup', 'UpdatePolicy', 'ScheduledUpdate']);
+
+interface Metadata {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly generation?: number;
+}
+
+/** The metadata of a manifest when it has a usable name (even an invalid one can carry a status). */
+function metadataOf(manifest: unknown): Metadata | undefined {
+  const meta = (manifest as { metadata?: unknown } | null)?.metadata as Partial<Metadata> | undefined;
+  return typeof meta?.name === 'string' && meta.name !== '' ? (meta as Metadata) : undefined;
+}
+
+function statusOf(manifest: unknown): AnyStatus | undefined {
+  const status = (manifest as { status?: unknown } | null)?.status;
+  return status !== null && typeof status === 'object' ? (status as AnyStatus) : undefined;
+}
+
+/** The valid manifests of each kind. */
+export function splitManifests(manifests: readonly ManifestEntry[]) {
+  const valid = manifests.filter((m) => m.valid);
+  return {
+    groups: valid.filter((m) => m.kind === 'DeviceGroup').map((m) => m.manifest as DeviceGroup),
+    policies: valid.filter((m) => m.kind === 'UpdatePolicy').map((m) => m.manifest as UpdatePolicy),
+    scheduledUpdates: valid.filter((m) => m.kind === 'ScheduledUpdate').map((m) => m.manifest as ScheduledUpdate),
+  };
+}
+
+/** Plans from an engine input (also used by `plan`, `why` and the demo). */
+export function planFrom(input: EngineInput<ManifestEntry, Finding>): Plan {
+  return buildPlan({
+    now: input.now,
+    ...splitManifests(input.desired.manifests),
+    devices: input.fleet.devices,
+    software: input.fleet.software,
+    operations: operationRecords(input.state.ledger),
+    releases: input.state.releases,
+    rollouts: input.state.rollouts as Readonly<Record<string, RolloutMemory>>,
+  });
+}
+
+function summarize(plan: Plan, started: number): string {
+  const counts = countStates(plan.devices);
+  const parts = [
+    started > 0 ? `${started} update${started === 1 ? '' : 's'} started` : '',
+    `${counts.upToDate + counts.succeeded} up to date`,
+    counts.inProgress ? `${counts.inProgress} in progress` : '',
+    counts.failed ? `${counts.failed} failed` : '',
+    counts.blocked ? `${counts.blocked} blocked` : '',
+  ].filter(Boolean);
+  return parts.join(', ');
+}
+
+/** The engine: plan, then the status of every manifest that has a name. */
+export function createEngine(): Engine<ManifestEntry, Finding> {
+  return (input): EngineOutput => {
+    const plan = planFrom(input);
+    const problems = new Map<string, string[]>();
+    for (const f of input.desired.findings) {
+      if (f.key === undefined || f.severity !== 'error') continue;
+      const list = problems.get(f.key) ?? [];
+      list.push(`${f.file}:${f.line}:${f.column} ${f.message}`);
+      problems.set(f.key, list);
+    }
+    const located: { entry: ManifestEntry; key: string; metadata: Metadata }[] = [];
+    const subjects: StatusSubject[] = [];
+    for (const entry of input.desired.manifests) {
+      const metadata = metadataOf(entry.manifest);
+      if (!metadata || !kinds.has(entry.kind)) continue;
+      const kind = entry.kind as Kind;
+      const key = statusKey(kind, metadata);
+      located.push({ entry, key, metadata });
+      subjects.push({
+        kind,
+        metadata,
+        previous: statusOf(entry.manifest),
+        valid: entry.valid,
+        problems: problems.get(key) ?? (entry.valid ? [] : ['the manifest is invalid; run firmwarden lint on it']),
+        ...(kind === 'UpdatePolicy' && entry.valid ? { policy: entry.manifest as UpdatePolicy } : {}),
+      });
+    }
+    const names = new Map(input.fleet.devices.map((d) => [d.id, d.uniqueId || d.serialNumber]));
+    const statuses = buildStatuses(plan, subjects, { now: input.now, deviceName: (id) => names.get(id) });
+    const updates: StatusUpdate[] = [];
+    for (const { entry, key, metadata } of located) {
+      const status = statuses.get(key);
+      if (status === undefined) continue;
+      updates.push({
+        path: entry.file,
+        docIndex: entry.docIndex,
+        status,
+        key: { kind: entry.kind, name: metadata.name, ...(metadata.namespace ? { namespace: metadata.namespace } : {}) },
+      });
+    }
+    const started = input.outcomes.filter((o) => o.result === 'started' || o.result === 'adopted').length;
+    return {
+      starts: plan.actions.map((a) => ({
+        deviceId: a.deviceId,
+        softwareType: a.softwareType,
+        version: a.version,
+        owner: a.owner,
+        currentVersion: a.currentVersion,
+      })),
+      statuses: updates,
+      state: { ...input.state, releases: plan.releases, rollouts: plan.rollouts },
+      nextActionTime: plan.nextActionTime,
+      summary: summarize(plan, started),
+    };
+  };
+}
