@@ -1,0 +1,177 @@
+// The controller process around the reconcile loop: a desired-state source (Git or a folder),
+// the fleet, the state file, the HTTP endpoints, and an orderly shutdown — on stop it starts
+// nothing new, lets the reconcile in progress finish writing status, then closes everything.
+import type { Fleet } from '../model/fleet.ts';
+import type { Clock } from '../model/clock.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Finding } from '../manifest/finding.ts';
+import type { DesiredStateSource, Snapshot, StatusWriter } from '../sources/source.ts';
+import type { ReplaceStatus } from '../sources/status-commit-apply.ts';
+import type { GitRunSource, DirRunSource, RunHttpOptions } from '../config/run-options.ts';
+import { GitSource } from '../sources/git-source.ts';
+import { DirSource } from '../sources/dir-source.ts';
+import { FileStateStore } from '../state/file-state-store.ts';
+import type { StateStore } from '../state/state.ts';
+import { FleetView, type FleetViewOptions } from '../reconcile/fleet-view.ts';
+import { createReconciler, type ManifestEntry, type ParsedDesired, type ReconcileResult } from '../reconcile/reconcile.ts';
+import { createEngine } from '../reconcile/engine.ts';
+import { ReconcileLoop } from '../reconcile/loop.ts';
+import { defaultRequeuePolicy, type RequeuePolicy } from '../reconcile/outcome.ts';
+import { createMetrics, reconcileResultOf, type Metrics } from '../server/metrics.ts';
+import { ReadinessGate } from '../server/readiness.ts';
+import { startHttpServer, type RunningHttpServer } from '../server/http-server.ts';
+import { isLedgerEntryActive } from '../reconcile/operations.ts';
+
+export interface ControllerConfig {
+  readonly source: GitRunSource | DirRunSource;
+  /** Absent: no HTTP endpoints (the demo). */
+  readonly http: RunHttpOptions | undefined;
+  /** The state file (release dates, operations in flight). */
+  readonly statePath: string;
+  readonly requeue?: Partial<RequeuePolicy>;
+  readonly fleetView?: FleetViewOptions;
+  /** Operations in flight are polled this often (clock ms). Default: 30 s. */
+  readonly pollIntervalMs?: number;
+  /** Time the reconcile in progress gets to finish after a stop (real ms). Default: 30 s. */
+  readonly shutdownGraceMs?: number;
+}
+
+export interface ControllerDeps {
+  readonly fleet: Fleet;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly parse: (files: Snapshot['files'], now: number) => ParsedDesired<ManifestEntry, Finding>;
+  readonly replaceStatus: ReplaceStatus;
+  readonly stateStore?: StateStore;
+  readonly metrics?: Metrics;
+  /** Called after each reconcile (the demo's screen, tests). */
+  readonly onResult?: (result: ReconcileResult) => void;
+}
+
+export interface RunningController {
+  readonly source: DesiredStateSource & StatusWriter;
+  readonly loop: ReconcileLoop;
+  /** The HTTP server, when configured. */
+  readonly http: RunningHttpServer | undefined;
+  readonly metrics: Metrics;
+  /** Resolves when the controller has stopped (after `signal` aborted and everything closed). */
+  readonly done: Promise<void>;
+}
+
+async function openSource(config: ControllerConfig, deps: ControllerDeps, metrics: Metrics): Promise<DesiredStateSource & StatusWriter> {
+  const logger = deps.logger.child({ component: 'source' });
+  const s = config.source;
+  if (s.kind === 'dir') {
+    return new DirSource({ dir: s.dir, path: s.path, replaceStatus: deps.replaceStatus, logger, metrics });
+  }
+  return GitSource.create({
+    repo: s.repo,
+    branch: s.branch,
+    path: s.path,
+    intervalMs: s.intervalMs,
+    ...(s.dataDir ? { dataDir: s.dataDir } : {}),
+    auth: s.auth,
+    ...(s.trustedKeysFile ? { trustedKeysFile: s.trustedKeysFile } : {}),
+    status: {
+      replaceStatus: deps.replaceStatus,
+      ...(s.statusAuthor ? { author: s.statusAuthor } : {}),
+      ...(s.signingKeyFile ? { signingKeyFile: s.signingKeyFile } : {}),
+    },
+    clock: deps.clock,
+    logger,
+    metrics,
+  });
+}
+
+/** Starts the controller; it runs until `signal` aborts. */
+export async function startController(config: ControllerConfig, deps: ControllerDeps, signal: AbortSignal): Promise<RunningController> {
+  const log = deps.logger.child({ component: 'controller' });
+  const metrics = deps.metrics ?? createMetrics();
+  const readiness = new ReadinessGate();
+  const source = await openSource(config, deps, metrics);
+  const fleetView = new FleetView(deps.fleet, { clock: deps.clock, logger: deps.logger }, config.fleetView);
+  const stateStore = deps.stateStore ?? new FileStateStore(config.statePath);
+  // A stop aborts `signal` at once; I/O keeps this later signal so the reconcile in progress
+  // can still write status and save state.
+  const hard = new AbortController();
+  let stopping = false;
+
+  const reconcile = createReconciler({
+    sync: async (s) => {
+      try {
+        const snapshot = await source.sync(s);
+        metrics.countSourceSync('success');
+        return snapshot;
+      } catch (error) {
+        metrics.countSourceSync('error');
+        throw error;
+      }
+    },
+    parse: (snapshot, now) => deps.parse(snapshot.files, now),
+    fleet: deps.fleet,
+    fleetView,
+    stateStore,
+    engine: createEngine(),
+    statusWriter: source,
+    clock: deps.clock,
+    logger: deps.logger,
+    isStopping: () => stopping,
+    ...(config.pollIntervalMs !== undefined ? { pollIntervalMs: config.pollIntervalMs } : {}),
+    onResult: (result) => {
+      if (result.revision) metrics.setAppliedRevision(result.revision);
+      const ops: Record<string, number> = {};
+      for (const e of result.ledger) if (isLedgerEntryActive(e)) ops[e.state] = (ops[e.state] ?? 0) + 1;
+      metrics.setOperations(ops);
+      readiness.markReady();
+      deps.onResult?.(result);
+    },
+  });
+
+  const loop = new ReconcileLoop(({ reconcileId }) => reconcile({ reconcileId, signal: hard.signal }), {
+    clock: deps.clock,
+    logger: deps.logger,
+    policy: { ...defaultRequeuePolicy, ...config.requeue },
+    observer: {
+      onReconciled: (outcome, ms) => {
+        metrics.observeReconcile('firmwarden', reconcileResultOf(outcome.kind), ms / 1000, { terminal: outcome.kind === 'terminal' });
+        if (outcome.kind === 'error') readiness.markNotReady(`last reconcile failed: ${outcome.message}`);
+      },
+    },
+  });
+  const unsubscribe = source.subscribe((reason) => loop.trigger(reason));
+
+  let http: RunningHttpServer | undefined;
+  if (config.http) {
+    const httpOptions = config.http;
+    http = await startHttpServer({
+      host: httpOptions.host,
+      port: httpOptions.port,
+      metrics,
+      readiness,
+      logger: deps.logger,
+      ...(httpOptions.webhookSecret
+        ? { webhook: { secret: httpOptions.webhookSecret, onTrigger: () => source.requestSync('webhook'), ...(config.source.kind === 'git' ? { branch: config.source.branch } : {}) } }
+        : {}),
+    });
+    log.info({ url: http.url }, 'http endpoints listening');
+  }
+
+  const done = (async () => {
+    const onStop = () => {
+      stopping = true;
+      log.info('stopping: no new operations; finishing the reconcile in progress');
+      setTimeout(() => hard.abort(new Error('shutdown grace period over')), config.shutdownGraceMs ?? 30_000).unref();
+    };
+    if (signal.aborted) onStop();
+    else signal.addEventListener('abort', onStop, { once: true });
+    try {
+      await loop.run(signal);
+    } finally {
+      unsubscribe();
+      await http?.close();
+      await source.close();
+      log.info('stopped');
+    }
+  })();
+  return { source, loop, http, metrics, done };
+}
