@@ -56,13 +56,15 @@ async function control(url: string, method: string, path: string): Promise<Recor
 }
 
 /** Samples the resident set size while `work` runs. */
-async function withPeakRss<T>(work: () => Promise<T>): Promise<{ result: T; peakRssMb: number }> {
-  let peak = process.memoryUsage().rss;
+async function withPeakRss<T>(work: () => Promise<T>): Promise<{ result: T; peakRssMb: number; baselineRssMb: number }> {
+  (globalThis as { gc?: () => void }).gc?.();
+  const baseline = process.memoryUsage().rss;
+  let peak = baseline;
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   try {
     const result = await work();
     peak = Math.max(peak, process.memoryUsage().rss);
-    return { result, peakRssMb: peak / 1024 / 1024 };
+    return { result, peakRssMb: peak / 1024 / 1024, baselineRssMb: baseline / 1024 / 1024 };
   } finally {
     clearInterval(timer);
   }
@@ -131,6 +133,7 @@ interface Figures {
   readonly throttled: number;
   readonly seconds: number;
   readonly peakRssMb: number;
+  readonly baselineRssMb: number;
   readonly read: number;
   readonly failed: number;
 }
@@ -152,10 +155,11 @@ function report(name: string, f: Figures): Record<string, number> {
     bound_s: boundSeconds,
     rate_share: boundSeconds / f.seconds,
     peak_rss_mb: f.peakRssMb,
+    rss_growth_mb: f.peakRssMb - f.baselineRssMb,
   };
   const units: Record<string, string> = {
     devices_read: 'devices', devices_failed: 'devices', requests_sent: 'requests', requests_min: 'requests', requests_ratio: 'x', http_requests: 'requests',
-    throttled_429: 'responses', throttled_share_pct: '%', wall_s: 's', bound_s: 's', rate_share: 'of allowed rate', peak_rss_mb: 'MB',
+    throttled_429: 'responses', throttled_share_pct: '%', wall_s: 's', bound_s: 's', rate_share: 'of allowed rate', peak_rss_mb: 'MB', rss_growth_mb: 'MB',
   };
   for (const [key, value] of Object.entries(figures)) {
     process.stdout.write(`${name}_${key}: ${Number.isInteger(value) ? value : value.toFixed(3)} ${units[key]}\n`);
@@ -166,10 +170,10 @@ function report(name: string, f: Figures): Record<string, number> {
 async function measure(name: string, url: string, run: (url: string) => Promise<{ read: number; failed: number; clientUnits: number; clientHttp: number }>): Promise<Record<string, number>> {
   await control(url, 'DELETE', 'requests');
   const started = performance.now();
-  const { result, peakRssMb } = await withPeakRss(() => run(url));
+  const { result, peakRssMb, baselineRssMb } = await withPeakRss(() => run(url));
   const seconds = (performance.now() - started) / 1000;
   const stats = (await control(url, 'GET', 'stats')) as { graphRequests: number; httpRequests: number; throttled: number };
-  return report(name, { requests: stats.graphRequests, httpRequests: stats.httpRequests, throttled: stats.throttled, seconds, peakRssMb, read: result.read, failed: result.failed });
+  return report(name, { requests: stats.graphRequests, httpRequests: stats.httpRequests, throttled: stats.throttled, seconds, peakRssMb, baselineRssMb, read: result.read, failed: result.failed });
 }
 
 process.stdout.write(`fleet-read: ${devices} devices at ${rate} requests/s; minimum ${minimum} requests (${Math.ceil(devices / 50)} pages of 50 + one health read per device), bound ${boundSeconds.toFixed(1)} s\n`);
