@@ -215,6 +215,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   // ---- persistence ----
   let saveTimer: NodeJS.Timeout | undefined;
+  let closed = false;
   let saving: Promise<void> = Promise.resolve();
   const snapshot = (): EmulatorStateFile => ({
     format: stateFormat, version: 1, savedAt: new Date(clock.now()).toISOString(),
@@ -228,7 +229,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     return saving;
   };
   state.onChange = () => {
-    if (!statePath || saveTimer) return;
+    if (!statePath || saveTimer || closed) return;
     saveTimer = setTimeout(() => void saveNow(), 200);
   };
 
@@ -484,7 +485,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         hung.clear();
         server.closeAllConnections();
         await stopped;
+        // Settling inside the last save may ask for another one: `closed` stops that.
+        closed = true;
         await saveNow();
+        if (saveTimer) clearTimeout(saveTimer);
         logger.info({ url }, 'emulator stopped');
       })();
       return closing;
