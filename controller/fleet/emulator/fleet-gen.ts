@@ -6,7 +6,7 @@
 // Tag conventions (the example config repository depends on them): notes carry `#word`
 // tokens — one site tag (`#site-paris` ~45 %, `#site-nyc` ~45 %, `#site-lisbon` ~10 %),
 // `#lab` on ~4 % of devices, `#vip` on ~8 % of Teams Rooms, Android bars and Surface Hubs,
-// `#basic` (Teams Rooms Basic licence) on ~15 %. About 4 % of firmware-capable devices (~3 % of
+// `#basic` (Teams Rooms Basic licence) on ~80 % of Lisbon devices (~8 % of the fleet). About 4 % of firmware-capable devices (~3 % of
 // the fleet) run a firmware version outside their model's verified list.
 import type { DeviceType, HealthStatus, SoftwareType } from '../../model/fleet.ts';
 import { deviceTypeWeights, models, platformSoftware, type ModelSpec } from './catalog.ts';
@@ -209,7 +209,9 @@ export function generateDevice(spec: FleetSpec, index: number): DeviceRecord {
   if (random() < 0.04) tags.push('lab');
   const vipDraw = random();
   if (vipTypes.has(type) && vipDraw < 0.08) tags.push('vip');
-  if (random() < 0.15) tags.push('basic');
+  // The Lisbon office runs on Teams Rooms Basic licences (examples/groups/basic-rooms.yaml).
+  const basicDraw = random();
+  if (site.tag === 'site-lisbon' && basicDraw < 0.8) tags.push('basic');
   const location = describeLocation(random, type);
   const notes = `${site.label}, ${location.place} ${tags.map((t) => `#${t}`).join(' ')}`;
   const companyAssetTag = random() < 0.92 ? `IT-${String(index + 1).padStart(5, '0')}` : null;

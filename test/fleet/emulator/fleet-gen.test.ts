@@ -46,6 +46,7 @@ generation('tags follow the conventions the example config repository relies on'
     const isRoom = d.deviceType === 'teamsRoom' || d.deviceType === 'collaborationBar' || d.deviceType === 'surfaceHub';
     if (isRoom) rooms++;
     if (d.tags.includes('vip')) isRoom ? vipRooms++ : vipElsewhere++;
+    if (d.tags.includes('basic')) assert.ok(d.tags.includes('site-lisbon'), 'Basic licences only in Lisbon');
     if (d.companyAssetTag) {
       assetTags++;
       assert.match(d.companyAssetTag, /^IT-\d{5,}$/);
@@ -58,7 +59,7 @@ generation('tags follow the conventions the example config repository relies on'
   near(share('site-nyc'), 0.45, 0.02, 'site-nyc');
   near(share('site-lisbon'), 0.1, 0.015, 'site-lisbon');
   near(share('lab'), 0.04, 0.01, 'lab');
-  near(share('basic'), 0.15, 0.015, 'basic');
+  near(share('basic'), 0.08, 0.015, 'basic');
   near(vipRooms / rooms, 0.08, 0.015, 'vip among rooms');
   assert.is(vipElsewhere, 0, 'vip only on Teams Rooms, bars and Surface Hubs');
   near(assetTags / spec.deviceCount, 0.92, 0.02, 'asset tags');
