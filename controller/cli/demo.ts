@@ -1,0 +1,224 @@
+// `firmwarden demo`: the whole loop on this machine, with nothing to configure. Starts the
+// Graph emulator with an example fleet on an accelerated clock, makes a Git config repo from
+// examples/, runs the controller on it and shows the rollout in the terminal until it is
+// complete (or Ctrl-C), then prints a summary and where the repo is (`git log -p` shows the
+// status commits).
+import { parseArgs } from 'node:util';
+import { cp, mkdir, mkdtemp, readdir } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Command, CommandIO } from './command.ts';
+import { UsageError } from './command.ts';
+import { AcceleratedClock } from '../model/clock.ts';
+import { createLogger } from '../log/logger.ts';
+import { parseFleetOptions } from '../config/fleet-options.ts';
+import { createFleet } from '../fleet/index.ts';
+import { startController } from '../run/controller.ts';
+import type { ReconcileResult } from '../reconcile/reconcile.ts';
+import type { DeviceGroupStatus, ScheduledUpdateStatus } from '../model/manifests.generated.ts';
+import { renderDemoFrame } from './demo-view.ts';
+import { parseManifestTexts, replaceStatus } from './manifest-access.ts';
+
+const run = promisify(execFile);
+const examplesDir = new URL('../../examples/', import.meta.url).pathname;
+
+/** The demo's simulated start: a Friday, so the weekend windows open soon. */
+export const demoStart = Date.parse('2027-01-08T12:00:00Z');
+
+const help = `Usage: firmwarden demo [options]
+
+Runs the emulator, an example fleet and the controller on a local Git repo, on an accelerated clock.
+
+Options:
+  --workdir DIR     where the config repo and state go (default: a new temporary folder)
+  --speed N         clock acceleration (default: 10000, one day in about 9 s)
+  --devices N       size of the emulated fleet (default: 500)
+  --seed S          seed of the emulated fleet (default: 42)
+  --max-days N      stop after N simulated days even if the rollout is not complete (default: 21)
+  --quiet           no progress screen, only the summary
+`;
+
+interface Tally {
+  started: number;
+  succeeded: number;
+  failed: number;
+}
+
+async function git(cwd: string, ...args: string[]): Promise<string> {
+  const { stdout } = await run('git', args, { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
+  return stdout;
+}
+
+/** Creates the demo's config repo from examples/ (without the deployment manifests). */
+export async function createDemoRepo(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (const entry of await readdir(examplesDir, { withFileTypes: true })) {
+    if (entry.name === 'deploy') continue;
+    await cp(join(examplesDir, entry.name), join(dir, entry.name), { recursive: true });
+  }
+  await git(dir, 'init', '-q', '-b', 'main');
+  await git(dir, 'config', 'user.name', 'Fleet Admin');
+  await git(dir, 'config', 'user.email', 'fleet-admin@example.com');
+  // The controller pushes its status commits here; update the checked-out files with them.
+  await git(dir, 'config', 'receive.denyCurrentBranch', 'updateInstead');
+  await git(dir, 'add', '-A');
+  await git(dir, 'commit', '-q', '-m', 'Fleet configuration from the firmwarden examples');
+}
+
+function parseNumber(flag: string, value: string | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min) throw new UsageError(`--${flag} must be a number of at least ${min}, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** True when nothing is pending or running and nothing is due within `horizonMs`. */
+export function isRolloutComplete(result: ReconcileResult, now: number, horizonMs: number): boolean {
+  let busy = false;
+  for (const u of result.statuses) {
+    const s = u.status as DeviceGroupStatus & ScheduledUpdateStatus;
+    const c = s.counts;
+    if ((c?.pending ?? 0) > 0 || (c?.inProgress ?? 0) > 0) busy = true;
+    const next = s.nextActionTime ? Date.parse(s.nextActionTime) : undefined;
+    if (next !== undefined && next < now + horizonMs) busy = true;
+  }
+  return !busy && result.ledger.every((e) => e.endedAt !== undefined || e.state === 'succeeded' || e.state === 'failed');
+}
+
+export const demo: Command = async (args: string[], io: CommandIO): Promise<number> => {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        workdir: { type: 'string' },
+        speed: { type: 'string' },
+        devices: { type: 'string' },
+        seed: { type: 'string' },
+        'max-days': { type: 'string' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) {
+    io.stdout.write(help);
+    return 0;
+  }
+  const speed = parseNumber('speed', values.speed, 10_000, 1);
+  const devices = parseNumber('devices', values.devices, 500, 1);
+  const maxDays = parseNumber('max-days', values['max-days'], 21, 0.01);
+  const workdir = values.workdir ? resolve(io.cwd, values.workdir) : await mkdtemp(join(tmpdir(), 'firmwarden-demo-'));
+  const repoDir = join(workdir, 'config');
+  const logFile = join(workdir, 'controller.log');
+  await mkdir(workdir, { recursive: true });
+  const { createWriteStream } = await import('node:fs');
+  const logStream = createWriteStream(logFile, { flags: 'a' });
+  const logger = createLogger({ level: io.env.FIRMWARDEN_LOG_LEVEL ?? 'info', destination: logStream });
+
+  const clock = new AcceleratedClock(demoStart, speed);
+  const { options: fleetOptions } = parseFleetOptions(['--emulator', '--fleet-rate', '10000'], {});
+  const connection = await createFleet(fleetOptions, {
+    logger,
+    clock,
+    emulator: { devices, seed: values.seed ?? 42, rateLimit: 0, epoch: demoStart, logger },
+  });
+  const control = connection.emulator!.control;
+  // A firmware release on the first morning: the lab (Test phase) takes it at once, the rest
+  // of the fleet only after its phase's delay.
+  const model = control.devices({ limit: 200 }).find((d) => d.software.firmware && !d.unknownFirmware)?.model;
+  if (model) {
+    const last = control.releases({ model, softwareType: 'firmware' }).at(-1);
+    if (last) {
+      const parts = last.version.split('.').map(Number);
+      parts[parts.length - 1] = (parts.at(-1) ?? 0) + 1;
+      control.releaseVersion({ model, softwareType: 'firmware', version: parts.join('.'), releasedAt: demoStart + 18 * 3_600_000 });
+    }
+  }
+
+  await createDemoRepo(repoDir);
+  const screen = io.stdout as NodeJS.WriteStream;
+  const interactive = Boolean(screen.isTTY) && !values.quiet;
+  io.stdout.write(`firmwarden demo: ${devices} emulated devices, clock ×${speed} from ${new Date(demoStart).toISOString()}\n`);
+  io.stdout.write(`config repo: ${repoDir}\ncontroller log: ${logFile}\n\n`);
+
+  const tally: Tally = { started: 0, succeeded: 0, failed: 0 };
+  const seen = new Set<string>();
+  let last: ReconcileResult | undefined;
+  let lastPrinted = 0;
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  io.signal.addEventListener('abort', onAbort, { once: true });
+  let complete = false;
+
+  const print = (result: ReconcileResult, force: boolean) => {
+    const now = clock.now();
+    if (values.quiet) return;
+    if (!force && (interactive ? performance.now() - lastPrinted < 250 : now - lastPrinted < 86_400_000)) return;
+    lastPrinted = interactive ? performance.now() : now;
+    const statusOf = (kind: string) =>
+      result.statuses.filter((u) => u.key?.kind === kind).map((u) => ({ name: u.key!.name, status: u.status }));
+    const frame = renderDemoFrame({
+      now,
+      groups: statusOf('DeviceGroup').map((g) => ({ name: g.name, policy: undefined, status: g.status as DeviceGroupStatus })),
+      schedules: statusOf('ScheduledUpdate').map((s) => ({ name: s.name, status: s.status as ScheduledUpdateStatus })),
+      operations: tally,
+    });
+    io.stdout.write(interactive ? `\x1b[H\x1b[2J${frame}` : `${frame}\n`);
+  };
+
+  const controller = await startController(
+    {
+      source: { kind: 'git', repo: repoDir, branch: 'main', path: '.', intervalMs: 0, auth: { kind: 'none' } },
+      http: undefined,
+      statePath: join(workdir, 'state.json'),
+      requeue: { intervalMs: 3_600_000 },
+      pollIntervalMs: 5 * 60_000,
+      fleetView: { maxAgeMs: 6 * 3_600_000, listIntervalMs: 24 * 3_600_000, chunk: 1000 },
+    },
+    {
+      fleet: connection.fleet,
+      clock,
+      logger,
+      parse: (files, now) => parseManifestTexts(files, now),
+      replaceStatus,
+      onResult: (result) => {
+        last = result;
+        for (const e of result.ledger) {
+          const id = `${e.deviceId}|${e.operationId ?? e.requestedAt}`;
+          if (!seen.has(`s${id}`)) (seen.add(`s${id}`), tally.started++);
+          if (e.state === 'succeeded' && !seen.has(`ok${id}`)) (seen.add(`ok${id}`), tally.succeeded++);
+          if (e.state === 'failed' && !seen.has(`ko${id}`)) (seen.add(`ko${id}`), tally.failed++);
+        }
+        print(result, false);
+        const now = clock.now();
+        if (!complete && (isRolloutComplete(result, now, 3 * 86_400_000) || now - demoStart > maxDays * 86_400_000)) {
+          complete = true;
+          stop.abort();
+        }
+      },
+    },
+    stop.signal,
+  );
+  try {
+    await controller.done;
+  } finally {
+    io.signal.removeEventListener('abort', onAbort);
+    await connection.close();
+    logStream.end();
+  }
+  if (last) print(last, true);
+  const commits = Number((await git(repoDir, 'rev-list', '--count', '--grep=Firmwarden-Status: true', 'HEAD')).trim() || 0);
+  const days = ((clock.now() - demoStart) / 86_400_000).toFixed(1);
+  const ended = io.signal.aborted ? 'stopped (Ctrl-C)' : complete && clock.now() - demoStart <= maxDays * 86_400_000 ? 'rollout complete' : `stopped after ${maxDays} simulated days`;
+  io.stdout.write(
+    `\n${ended} after ${days} simulated days: ${tally.started} updates started, ${tally.succeeded} succeeded, ${tally.failed} failed; ${commits} status commits.\n` +
+      `Read what the controller wrote:  cd ${repoDir} && git log -p\n`,
+  );
+  return 0;
+};

@@ -1,0 +1,71 @@
+// `firmwarden run`: the controller process on a Git repository (--repo) or a local folder
+// (--dir), until SIGINT/SIGTERM. `--kubernetes` runs it against custom resources instead.
+import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import type { Command, CommandIO } from './command.ts';
+import { UsageError } from './command.ts';
+import { systemClock } from '../model/clock.ts';
+import { createLogger } from '../log/logger.ts';
+import { fleetOptionsHelp, parseFleetOptions } from '../config/fleet-options.ts';
+import { resolveRunSourceOptions, runSourceFlags, runSourceHelp, parseDuration } from '../config/run-options.ts';
+import { createFleet } from '../fleet/index.ts';
+import { startController } from '../run/controller.ts';
+import { parseManifestTexts, replaceStatus } from './manifest-access.ts';
+
+const help = `Usage: firmwarden run (--repo URL|PATH | --dir PATH | --kubernetes) [options]
+
+Runs the controller: follows the manifests, reconciles the fleet, writes status back.
+
+${runSourceHelp}
+Controller:
+  --state FILE             state file: release dates and operations in flight (default: DATA_DIR/state.json)
+  --resync DURATION        reconcile at least this often (default: 1m)
+  --log-level LEVEL        trace | debug | info | warn | error (default: info)       FIRMWARDEN_LOG_LEVEL
+  --kubernetes             manifests are custom resources in a cluster (see README, Kubernetes)
+
+${fleetOptionsHelp}`;
+
+export const runCommand: Command = async (args: string[], io: CommandIO): Promise<number> => {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout.write(help);
+    return 0;
+  }
+  if (args.includes('--kubernetes')) {
+    const { runKubernetes } = await import('./run-kubernetes.ts');
+    return runKubernetes(args.filter((a) => a !== '--kubernetes'), io);
+  }
+  const { options: fleetOptions, rest } = parseFleetOptions(args, io.env);
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      options: { ...runSourceFlags, state: { type: 'string' }, resync: { type: 'string' }, 'log-level': { type: 'string' } },
+      strict: true,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const run = await resolveRunSourceOptions(values, io.env, io.cwd);
+  const logger = createLogger({ level: values['log-level'] ?? io.env.FIRMWARDEN_LOG_LEVEL ?? 'info' });
+  const dataDir = run.source.kind === 'git' ? run.source.dataDir : undefined;
+  const statePath = values.state ?? join(dataDir ?? join(tmpdir(), 'firmwarden'), 'state.json');
+  const connection = await createFleet(fleetOptions, { logger, clock: systemClock });
+  try {
+    const controller = await startController(
+      {
+        source: run.source,
+        http: run.http,
+        statePath,
+        requeue: { intervalMs: values.resync ? parseDuration(values.resync) : 60_000 },
+      },
+      { fleet: connection.fleet, clock: systemClock, logger, parse: parseManifestTexts, replaceStatus },
+      io.signal,
+    );
+    if (controller.http) io.stderr.write(`firmwarden: health, metrics and webhook on ${controller.http.url}\n`);
+    await controller.done;
+  } finally {
+    await connection.close();
+  }
+  return 0;
+};
