@@ -1,0 +1,40 @@
+# syntax=docker/dockerfile:1
+# firmwarden's container image. The controller is TypeScript that Node.js 24 runs directly
+# (type stripping), so there is no build step: the builder stage only installs the production
+# dependencies, and the final stage adds the sources, git (the config repository), tini
+# (signal handling as PID 1) and runs as an unprivileged user.
+#   docker build -t firmwarden .
+#   docker run --rm firmwarden --help
+# test/kube/image-layout.test.ts lays the files out the way this file does and runs them, since
+# no Docker engine runs where the tests do; keep the two in step.
+
+FROM node:24-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+# --ignore-scripts: no production dependency needs an install script, and none should run.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && npm cache clean --force
+
+FROM node:24-slim
+# git for the config repository (openssh-client for ssh remotes and SSH signatures, gpg for
+# OpenPGP-signed commits); tini forwards SIGTERM so the controller can finish its status write.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends git openssh-client gpg tini ca-certificates \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --system --gid 10001 firmwarden \
+ && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /tmp --shell /usr/sbin/nologin firmwarden
+WORKDIR /app
+ENV NODE_ENV=production \
+    HOME=/tmp
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json package-lock.json ./
+COPY bin ./bin
+COPY controller ./controller
+COPY schemas ./schemas
+COPY crds ./crds
+COPY examples ./examples
+# Numeric, so Kubernetes can verify runAsNonRoot without resolving the name.
+USER 10001:10001
+EXPOSE 8080
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "--disable-warning=ExperimentalWarning", "/app/bin/firmwarden.mjs"]
+CMD ["--help"]
