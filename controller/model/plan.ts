@@ -60,14 +60,13 @@ export interface FailureInfo {
   readonly time: number | undefined;
 }
 
-/** What the rules want for one device and one software type, and why. */
+/**
+ * What the rules want for one software type of one device, and why. Entries carry no device id:
+ * identical decisions (same group, model, installed version, no operation) share one object,
+ * which is what keeps a 100,000-device plan small. The device is the DevicePlan holding it.
+ */
 export interface PlanEntry {
-  readonly deviceId: string;
   readonly softwareType: SoftwareType;
-  /** Key of the DeviceGroup the device belongs to (namespace/name), undefined when in none. */
-  readonly group: string | undefined;
-  /** Key of the UpdatePolicy that group follows. */
-  readonly policy: string | undefined;
   /** Key of the ScheduledUpdate that decided this entry, when one did. */
   readonly scheduledUpdate: string | undefined;
   readonly state: EntryState;
@@ -78,10 +77,20 @@ export interface PlanEntry {
   readonly earliestStart: number | undefined;
   readonly rule: Rule;
   readonly reason: Reason;
-  /** Wave of the device in its group's rollout, counted from 1. */
-  readonly wave: number | undefined;
   readonly clamp: ClampRecord | undefined;
   readonly failure: FailureInfo | undefined;
+}
+
+/** One device's entries, one per software type it reports, in the API's software type order. */
+export interface DevicePlan {
+  readonly deviceId: string;
+  /** Key of the DeviceGroup the device belongs to (namespace/name), undefined when in none. */
+  readonly group: string | undefined;
+  /** Key of the UpdatePolicy that group follows. */
+  readonly policy: string | undefined;
+  /** Wave of the device in its group's rollout, counted from 1. */
+  readonly wave: number | undefined;
+  readonly entries: readonly PlanEntry[];
 }
 
 /** An update to start now. */
@@ -192,8 +201,8 @@ export interface ScheduledSummary {
   /** spec.at resolved to an instant (undefined for "now"). */
   readonly scheduledTime: number | undefined;
   readonly deviceIds: readonly string[];
-  /** One record per targeted device × software type, as this ScheduledUpdate sees it. */
-  readonly records: readonly PlanEntry[];
+  /** The targeted devices, each with one entry per targeted software type, as this ScheduledUpdate sees it. */
+  readonly records: readonly DevicePlan[];
   readonly nextActionTime: number | undefined;
   /** When every record had finished (kept from the previous status when known). */
   readonly completionTime: number | undefined;
@@ -202,8 +211,8 @@ export interface ScheduledSummary {
 /** The whole plan. */
 export interface Plan {
   readonly now: number;
-  /** One per device × software type the device reports, of managed devices; sorted by group, device, software type. */
-  readonly entries: readonly PlanEntry[];
+  /** Every managed device with an entry per software type it reports; sorted by group, then device id. */
+  readonly devices: readonly DevicePlan[];
   /** Updates to start now, in the same order. */
   readonly actions: readonly PlanAction[];
   readonly groups: readonly GroupSummary[];

@@ -15,7 +15,7 @@ import type { Device, DeviceSoftware, SoftwareState, SoftwareType } from '../mod
 import { SoftwareTypes } from '../model/fleet.ts';
 import type { DeviceGroup, ScheduledUpdate, UpdatePolicy } from '../model/manifests.generated.ts';
 import type {
-  ClampRecord, ConflictRecord, EntryState, FailureInfo, GroupSummary, OperationRecord, Plan, PlanAction, PlanEntry,
+  ClampRecord, DevicePlan, EntryState, FailureInfo, GroupSummary, OperationRecord, Plan, PlanAction, PlanEntry,
   PolicySummary, Reason, RolloutMemory, Rule, ScheduledSummary,
 } from '../model/plan.ts';
 import type { ReleaseRecord } from '../state/state.ts';
@@ -28,11 +28,12 @@ import { judgeFailures, resumeAfter } from '../policy/rollout-health.ts';
 import { decideScheduled, scheduledInstant } from '../policy/scheduled.ts';
 import { compileSelector } from '../policy/selector.ts';
 import { softwareLabel } from '../policy/software-rules.ts';
-import { assignWaves, stableHash, waveName, waveSizes } from '../policy/waves.ts';
+import { assignWavesInto, stableHash, waveSizes } from '../policy/waves.ts';
 import { formatLocal } from '../policy/zoned-time.ts';
 import { groupContext, policyContexts, ungroupedContext, type GroupContext, type PolicyContext } from './group-context.ts';
 import { OperationBook } from './operation-book.ts';
-import { buildRolloutViews, type UnitStats } from './rollout-views.ts';
+import { buildRolloutViews } from './rollout-views.ts';
+import { WaveGates } from './wave-gates.ts';
 
 /** Everything a plan is made from. */
 export interface PlanInput {
@@ -80,6 +81,32 @@ interface Work {
   clamp: ClampRecord | undefined;
   failure: FailureInfo | undefined;
   readonly owner: string | undefined;
+  /** True when it decides its entry (not a ScheduledUpdate record beaten by another work). */
+  isMain?: boolean;
+  /** Its entry, once frozen. */
+  entry?: PlanEntry;
+}
+
+/** What light updates of one decision in one group share: their wave unit, and where each wave stands. */
+interface LightMemo {
+  readonly unit: import('./rollout-views.ts').UnitStats;
+  readonly byWave: ({ entry: PlanEntry | undefined; start: number | undefined } | undefined)[];
+}
+
+/** The entry of a decision that needs no operation, wave or window (shared by every device it fits). */
+function settledEntry(st: SoftwareState, ctx: GroupContext, d: AutoDecision): PlanEntry {
+  return {
+    softwareType: st.softwareType,
+    scheduledUpdate: undefined,
+    state: d.outcome === 'blocked' ? 'blocked' : 'upToDate',
+    currentVersion: st.currentVersion,
+    desiredVersion: d.outcome === 'blocked' ? d.version : undefined,
+    earliestStart: undefined,
+    rule: ctx.rules[st.softwareType].rule,
+    reason: d.reason,
+    clamp: undefined,
+    failure: undefined,
+  };
 }
 
 interface ScheduledCtx {
@@ -89,7 +116,8 @@ interface ScheduledCtx {
   readonly at: number | undefined;
   readonly completedAt: number | undefined;
   readonly deviceIdx: number[];
-  readonly records: Work[];
+  /** Records per targeted device position, one per targeted software type the device reports. */
+  readonly records: Map<number, Work[]>;
 }
 
 function failureOf(r: OperationRecord): FailureInfo {
@@ -128,16 +156,20 @@ export function buildPlan(input: PlanInput): Plan {
   // Groups, in key order, with their waves.
   const order = membership.groups.map((g, i) => i).sort((a, b) => cmp(membership.groupKeys[a]!, membership.groupKeys[b]!));
   const contexts: GroupContext[] = [];
+  // Wave of each device position (0: none), for every group at once: no map per group.
+  const waveByIdx = new Int32Array(index.devices.length);
+  const idOf = (i: number) => index.devices[i]!.id;
+  const waveAt = (i: number) => waveByIdx[i] || undefined;
   const ctxOfMembershipIdx = new Map<number, GroupContext>();
   const membershipIdx: number[] = [];
   for (const m of order) {
     membershipIdx.push(m);
     const group = membership.groups[m]!;
-    const memberIds = membership.members[m]!.map((i) => index.devices[i]!.id);
+    const members = membership.members[m]!;
     const pctx = group.spec.policyRef ? policies.get(`${group.metadata.namespace ?? 'default'}/${group.spec.policyRef.name}`) : undefined;
-    const waveOf = pctx ? assignWaves(memberIds, pctx.policy.metadata.name, pctx.waves) : new Map<string, number>();
-    const waveCount = pctx ? waveSizes(memberIds.length, pctx.waves).length : 0;
-    const ctx = groupContext(contexts.length, group, policies, waveOf, waveCount);
+    if (pctx) assignWavesInto(members, idOf, pctx.policy.metadata.name, pctx.waves, waveByIdx);
+    const waveCount = pctx ? waveSizes(members.length, pctx.waves).length : 0;
+    const ctx = groupContext(contexts.length, group, policies, waveCount);
     contexts.push(ctx);
     ctxOfMembershipIdx.set(m, ctx);
   }
@@ -158,47 +190,124 @@ export function buildPlan(input: PlanInput): Plan {
     }
   }
 
-  const decisions = new Map<string, AutoDecision>();
-  const decide = (ctx: GroupContext, model: string, st: SoftwareState): AutoDecision => {
-    const key = `${ctx.decisionKey}\u0000${model}\u0000${st.softwareType}\u0000${st.currentVersion ?? '\u0001'}\u0000${st.freshness === 'unknown' ? 1 : 0}`;
-    let d = decisions.get(key);
-    if (!d) decisions.set(key, (d = decideAutomatic(ctx.rules[st.softwareType], calendar, model, st, now)));
+  // Decisions depend only on (policy, licence, model, software type, installed version, unknown
+  // firmware): computed once per combination. Nested maps, because building a string key per
+  // device × type costs more than the decision's look-up saves at 600,000 entries.
+  /** A decision, its entry when nothing needs doing, and (for updates) per group its wave unit and settled waves. */
+  type Decided = { readonly decision: AutoDecision; readonly settled: PlanEntry; byCtx: Map<GroupContext, LightMemo> | undefined };
+  type DecisionSlots = Map<string | null, Decided>[];
+  const decisionCache = new Map<string, Map<string, DecisionSlots>>();
+  /** The decision slots of a group's policy and licence for one model: index type × 2 + unknown firmware. */
+  const slotsFor = (ctx: GroupContext, model: string): DecisionSlots => {
+    let byModel = decisionCache.get(ctx.decisionKey);
+    if (!byModel) decisionCache.set(ctx.decisionKey, (byModel = new Map()));
+    let slots = byModel.get(model);
+    if (!slots) byModel.set(model, (slots = SoftwareTypes.flatMap(() => [new Map(), new Map()])));
+    return slots;
+  };
+  /** `t` is the type's position in SoftwareTypes (passed in: a map look-up per entry costs). */
+  const decideIn = (slots: DecisionSlots, ctx: GroupContext, model: string, st: SoftwareState, t: number): Decided => {
+    const slot = slots[t * 2 + (st.freshness === 'unknown' ? 1 : 0)]!;
+    let d = slot.get(st.currentVersion);
+    if (!d) {
+      const decision = decideAutomatic(ctx.rules[st.softwareType], calendar, model, st, now);
+      slot.set(st.currentVersion, (d = { decision, settled: settledEntry(st, ctx, decision), byCtx: undefined }));
+    }
     return d;
   };
+  const decide = (ctx: GroupContext, model: string, st: SoftwareState): Decided => decideIn(slotsFor(ctx, model), ctx, model, st, typeOrder.get(st.softwareType)!);
 
+  // Automatic updates of devices with no operation and no ScheduledUpdate (most of a fleet):
+  // kept as positions in parallel arrays rather than an object each; their entries are shared
+  // per (decision, group, wave) unless they may start now.
+  const lightDecided: Decided[] = [];
+  const lightCtx: GroupContext[] = [];
+  const lightDevice: number[] = [];
+  const lightState: SoftwareState[] = [];
+  const lightList: PlanEntry[][] = [];
+  const lightSlot: number[] = [];
+
+  // Devices with an operation in the book, by position (one look-up per operation, not per device).
+  const withOps = new Uint8Array(index.devices.length);
+  for (const r of input.operations) {
+    const i = index.indexOfId(r.deviceId);
+    if (i !== undefined) withOps[i] = 1;
+  }
+
+  const devicePlans: DevicePlan[] = [];
+  /** Works that decide an entry, with where their frozen entry goes. */
   const mains: Work[] = [];
+  const holders: { list: PlanEntry[]; slot: number }[] = [];
   const addDevice = (i: number, ctx: GroupContext, onlyScheduled: boolean) => {
     const device = index.devices[i]!;
     const sw = input.software.get(device.id);
     if (!sw) return;
-    const sus = suByDevice.get(i);
-    for (const type of SoftwareTypes) {
-      const st = sw.software[type];
+    const sus = suByDevice.size > 0 ? suByDevice.get(i) : undefined;
+    const simple = !sus && withOps[i] === 0;
+    const model = index.modelAt(i);
+    const slots = simple ? slotsFor(ctx, model) : undefined;
+    const p = ctx.policy;
+    const light = device.healthStatus !== 'offline' && p !== undefined && !p.suspension;
+    const s = sw.software;
+    // Named reads, in the API's order: faster than indexing the object with a variable key.
+    const states = [s.adminAgent, s.operatingSystem, s.teamsClient, s.firmware, s.partnerAgent, s.companyPortal];
+    let count = 0;
+    for (const st of states) if (st) count++;
+    if (count === 0) return;
+    const list: PlanEntry[] = new Array(count);
+    let slot = 0;
+    for (let t = 0; t < 6; t++) {
+      const st = states[t];
       if (!st) continue;
+      const type = SoftwareTypes[t]!;
+      if (slots) {
+        // The common case: no operation, no ScheduledUpdate; a settled decision is a shared entry.
+        const d = decideIn(slots, ctx, model, st, t);
+        if (d.decision.outcome !== 'update') {
+          list[slot++] = d.settled;
+          continue;
+        }
+        if (light && !p.stopped.has(type)) {
+          lightDecided.push(d);
+          lightCtx.push(ctx);
+          lightDevice.push(i);
+          lightState.push(st);
+          lightList.push(list);
+          lightSlot.push(slot++); // filled once the waves are counted
+          continue;
+        }
+      }
       const suWorks: Work[] = [];
       if (sus) {
-        for (const s of sus) {
-          const target = s.su.spec.software.find((t) => t.type === type);
+        for (const su of sus) {
+          const target = su.su.spec.software.find((t) => t.type === type);
           if (!target) continue;
-          const w = scheduledWork(s, target.version, device, i, st, ctx);
-          s.records.push(w);
+          const w = scheduledWork(su, target.version, device, i, st, ctx);
+          const records = su.records.get(i);
+          if (records) records.push(w);
+          else su.records.set(i, [w]);
           suWorks.push(w);
         }
       }
       if (onlyScheduled && suWorks.length === 0) continue;
       const auto = onlyScheduled ? undefined : autoWork(device, i, st, ctx);
-      mains.push(chooseMain(auto, suWorks, device, type));
+      const main = chooseMain(auto, suWorks, device, type);
+      main.isMain = true;
+      mains.push(main);
+      holders.push({ list, slot: slot++ });
     }
+    if (slot < count) list.length = slot; // types left out (scheduled-only devices)
+    if (slot > 0) devicePlans.push({ deviceId: device.id, group: ctx.key, policy: ctx.policy?.key, wave: waveAt(i), entries: list });
   };
 
   const autoWork = (device: Device, i: number, st: SoftwareState, ctx: GroupContext): Work => {
     const type = st.softwareType;
     const rule = ctx.rules[type];
-    const d = decide(ctx, device.model, st);
+    const d = decide(ctx, device.model, st).decision;
     const w: Work = {
       device, deviceIdx: i, type, state: st, ctx, source: 'auto', su: undefined, rule: rule.rule,
       version: d.version, status: 'upToDate', reason: d.reason, needs: false, t0: now, t0Reason: undefined,
-      respectWindows: true, earliest: undefined, wave: ctx.waveOf.get(device.id), clamp: undefined, failure: undefined,
+      respectWindows: true, earliest: undefined, wave: waveAt(i), clamp: undefined, failure: undefined,
       owner: ctx.policy?.owner,
     };
     const last = book.last(device.id, type);
@@ -325,38 +434,111 @@ export function buildPlan(input: PlanInput): Plan {
   const ungroupedTargets = [...suByDevice.keys()].filter((i) => membership.groupOf[i]! < 0).sort((a, b) => cmp(index.devices[a]!.id, index.devices[b]!.id));
   for (const i of ungroupedTargets) addDevice(i, ungrouped, true);
 
+  // Waves: count every device still to update, per unit and wave, then judge each (unit, wave) once.
+  const gates = new WaveGates();
+  for (const w of mains) {
+    if (w.wave === undefined || w.ctx.index < 0) continue;
+    if (w.source === 'auto' && w.version !== undefined && (w.needs || w.status === 'inProgress')) gates.countUnfinished(w.ctx, w.type, w.version, w.wave);
+    const last = book.last(w.device.id, w.type);
+    if (last && last.owner !== undefined && last.owner === w.ctx.policy?.owner) gates.countOperation(w.ctx, w.type, w.wave, last);
+  }
+  const lightMemo = (d: Decided, ctx: GroupContext, type: SoftwareType): LightMemo => {
+    let byCtx = d.byCtx;
+    if (!byCtx) d.byCtx = byCtx = new Map();
+    let memo = byCtx.get(ctx);
+    if (!memo) byCtx.set(ctx, (memo = { unit: gates.unit(ctx, type, d.decision.version!), byWave: [] }));
+    return memo;
+  };
+  for (let k = 0; k < lightDecided.length; k++) {
+    const wave = waveByIdx[lightDevice[k]!]!;
+    if (wave === 0) continue;
+    const u = lightMemo(lightDecided[k]!, lightCtx[k]!, lightState[k]!.softwareType).unit;
+    u.unfinished[wave] = (u.unfinished[wave] ?? 0) + 1;
+  }
+  for (const w of mains) applyGate(w, gates);
+  const windowMemo: WindowMemo = new Map();
+  for (const w of mains) if (w.needs) applyWindow(w, now, windowMemo);
   // Scheduled records that are not their entry's main work still need their own start time.
-  const mainSet = new Set(mains);
-  const units = applyWaves(mains, book, now);
-  for (const w of mains) if (w.needs) applyWindow(w, now);
-  for (const s of scheduled) for (const w of s.records) if (!mainSet.has(w) && w.needs) applyWindow(w, now);
-  const actions = selectStarts(mains, contexts, ctxOfDevice, index, book, now);
+  for (const s of scheduled) for (const works of s.records.values()) for (const w of works) if (!w.isMain && w.needs) applyWindow(w, now, windowMemo);
 
-  const entries = mains.map(freeze);
-  const entryOf = new Map<Work, PlanEntry>();
-  mains.forEach((w, k) => entryOf.set(w, entries[k]!));
-  const views = buildRolloutViews(contexts, mains, units, book, judgements, now);
-  const groupSummaries = summarizeGroups(contexts, membershipIdx, membership, index, mains, views.groups, now);
-  const modelOf = (id: string) => index.devices[index.indexOfId(id)!]!.model;
-  const policySummaries = summarizePolicies(policies, groupSummaries, views.policies, modelOf);
+  // The light updates: a shared entry when they must wait, a work when they may start now.
+  const nextByGroup = new Map<number, number>();
+  const noteNext = (ctx: GroupContext, t: number | undefined) => {
+    if (t === undefined || t <= now) return;
+    const cur = nextByGroup.get(ctx.index);
+    if (cur === undefined || t < cur) nextByGroup.set(ctx.index, t);
+  };
+  for (let k = 0; k < lightDecided.length; k++) {
+    const d = lightDecided[k]!;
+    const ctx = lightCtx[k]!;
+    const st = lightState[k]!;
+    const wave = waveByIdx[lightDevice[k]!]!;
+    const memo = lightMemo(d, ctx, st.softwareType);
+    let r = memo.byWave[wave];
+    if (!r) {
+      r = memo.byWave[wave] = settleLight(d.decision, ctx, st, wave, gates, windowMemo, now);
+      if (r.entry) noteNext(ctx, r.entry.earliestStart);
+    }
+    if (r.entry) {
+      lightList[k]![lightSlot[k]!] = r.entry;
+      continue;
+    }
+    const i = lightDevice[k]!;
+    const w = autoWork(index.devices[i]!, i, st, ctx);
+    w.earliest = r.start;
+    w.isMain = true;
+    mains.push(w);
+    holders.push({ list: lightList[k]!, slot: lightSlot[k]! });
+  }
+  const actions = selectStarts(mains, ctxOfDevice, index, book, now);
+  mains.forEach((w, k) => {
+    const h = holders[k]!;
+    h.list[h.slot] = w.entry = freeze(w);
+  });
+  for (const w of mains) noteNext(w.ctx, w.status === 'scheduled' || w.status === 'pending' ? w.earliest : undefined);
+  const views = buildRolloutViews(contexts, mains, gates.units, judgements, now);
+  const groupSummaries = summarizeGroups(contexts, membershipIdx, membership, index, nextByGroup, views.groups, now);
+  const modelsOf = new Map<string, Set<string>>();
+  for (const ctx of contexts) {
+    if (!ctx.policy) continue;
+    let set = modelsOf.get(ctx.policy.key);
+    if (!set) modelsOf.set(ctx.policy.key, (set = new Set()));
+    for (const i of membership.members[membershipIdx[ctx.index]!]!) set.add(index.modelAt(i));
+  }
+  const policySummaries = summarizePolicies(policies, groupSummaries, views.policies, modelsOf);
   const scheduledSummaries = scheduled.map((s): ScheduledSummary => {
-    const records = s.records.map((w) => entryOf.get(w) ?? freeze(w));
-    const finished = records.every((r) => r.state === 'upToDate' || r.state === 'succeeded' || r.state === 'failed' || r.state === 'blocked');
+    const records: DevicePlan[] = [];
+    let finished = true;
+    let next: number | undefined;
+    for (const i of s.deviceIdx) {
+      const works = s.records.get(i);
+      if (!works) continue;
+      const ctx = ctxOfDevice(i);
+      const device = index.devices[i]!;
+      const entries = works.map((w) => w.entry ?? (w.entry = freeze(w)));
+      for (const e of entries) {
+        if (e.state !== 'upToDate' && e.state !== 'succeeded' && e.state !== 'failed' && e.state !== 'blocked') finished = false;
+        if (e.earliestStart !== undefined && e.earliestStart > now && (next === undefined || e.earliestStart < next)) next = e.earliestStart;
+      }
+      records.push({ deviceId: device.id, group: ctx.key, policy: ctx.policy?.key, wave: waveAt(i), entries });
+    }
     return {
       key: s.key,
       name: s.su.metadata.name,
       scheduledTime: s.at,
       deviceIds: s.deviceIdx.map((i) => index.devices[i]!.id),
       records,
-      nextActionTime: minFuture(records.map((r) => r.earliestStart), now),
+      nextActionTime: next,
       completionTime: s.completedAt ?? (finished && records.length > 0 && (s.at === undefined || s.at <= now) ? now : undefined),
     };
   });
-  const clamps = dedupeClamps(entries, scheduledSummaries);
-  const unmanaged = input.devices.filter((d, i) => membership.groupOf[i]! < 0 && !suByDevice.has(i)).map((d) => d.id).sort();
+  const clamps = dedupeClamps(mains, scheduled);
+  const unmanaged: string[] = [];
+  for (let i = 0; i < index.devices.length; i++) if (membership.groupOf[i]! < 0 && !suByDevice.has(i)) unmanaged.push(index.devices[i]!.id);
+  unmanaged.sort();
   return {
     now,
-    entries,
+    devices: devicePlans,
     actions,
     groups: groupSummaries,
     policies: policySummaries,
@@ -365,7 +547,7 @@ export function buildPlan(input: PlanInput): Plan {
     clamps,
     releases,
     rollouts: memoryOut,
-    nextActionTime: minFuture(entries.map((e) => e.earliestStart), now),
+    nextActionTime: minFuture([...nextByGroup.values(), ...scheduledSummaries.map((x) => x.nextActionTime)], now),
     unmanaged,
   };
 }
@@ -413,7 +595,7 @@ function prepareScheduled(
       at: scheduledInstant(su),
       completedAt: completed !== undefined && !Number.isNaN(completed) && stillCurrent ? completed : undefined,
       deviceIdx: [...targets].sort((a, b) => cmp(index.devices[a]!.id, index.devices[b]!.id)),
-      records: [],
+      records: new Map(),
     });
   }
   return out;
@@ -436,96 +618,104 @@ function chooseMain(auto: Work | undefined, suWorks: readonly Work[], device: De
   throw new Error(`no work for ${device.id} ${type}`);
 }
 
-/** Wave order: a device of wave k waits until the earlier waves of its group have finished the same version and baked. */
-function applyWaves(mains: Work[], book: OperationBook, now: number): Map<string, UnitStats> {
-  const units = new Map<string, UnitStats>();
-  const unitOf = (w: Work, version: string) => {
-    const key = `${w.ctx.index}|${w.type}|${version}`;
-    let u = units.get(key);
-    if (!u) {
-      u = { groupIndex: w.ctx.index, type: w.type, version, unfinished: new Array(w.ctx.waveCount + 1).fill(0), lastEnd: new Array(w.ctx.waveCount + 1).fill(undefined), firstStart: new Array(w.ctx.waveCount + 1).fill(undefined), bakeUntil: undefined, gatedWave: undefined };
-      units.set(key, u);
-    }
-    return u;
-  };
-  for (const w of mains) {
-    if (w.wave === undefined || w.ctx.index < 0) continue;
-    if (w.source === 'auto' && w.version !== undefined && (w.needs || w.status === 'inProgress')) {
-      const u = unitOf(w, w.version);
-      u.unfinished[w.wave] = (u.unfinished[w.wave] ?? 0) + 1;
-    }
-    const last = book.last(w.device.id, w.type);
-    if (last && last.version !== undefined && last.owner !== undefined && last.owner === w.ctx.policy?.owner) {
-      const u = unitOf(w, last.version);
-      if (last.endedAt !== undefined && (u.lastEnd[w.wave] === undefined || last.endedAt > u.lastEnd[w.wave]!)) u.lastEnd[w.wave] = last.endedAt;
-      if (u.firstStart[w.wave] === undefined || last.startedAt < u.firstStart[w.wave]!) u.firstStart[w.wave] = last.startedAt;
-    }
-  }
-  for (const w of mains) {
-    if (!w.needs || w.source !== 'auto' || w.wave === undefined || w.wave <= 1 || w.version === undefined) continue;
-    const u = units.get(`${w.ctx.index}|${w.type}|${w.version}`)!;
-    let waiting = 0;
-    let waitingWave = 0;
-    let lastEnd: number | undefined;
-    for (let k = 1; k < w.wave; k++) {
-      if (u.unfinished[k]! > 0 && waitingWave === 0) waitingWave = k;
-      waiting += u.unfinished[k]!;
-      const e = u.lastEnd[k];
-      if (e !== undefined && (lastEnd === undefined || e > lastEnd)) lastEnd = e;
-    }
-    const waves = w.ctx.policy?.waves;
-    if (waiting > 0) {
-      w.needs = false;
-      w.status = 'scheduled';
-      w.earliest = undefined;
-      w.reason = { code: 'WaitingForWave', message: `${waveName(waves, w.wave)} starts after ${waveName(waves, waitingWave)} has finished: ${waiting} device${waiting === 1 ? '' : 's'} of earlier waves still to update to ${w.version}` };
-      if (u.gatedWave === undefined || w.wave < u.gatedWave) u.gatedWave = w.wave;
-      continue;
-    }
-    if (lastEnd !== undefined) {
-      const bakeUntil = lastEnd + (w.ctx.policy?.bakeMs ?? 0);
-      if (bakeUntil > w.t0) {
-        w.t0 = bakeUntil;
-        w.t0Reason = { code: 'Baking', message: `${waveName(waves, w.wave)} starts once the previous wave has baked until ${dayText(bakeUntil)}` };
-        if (u.bakeUntil === undefined || bakeUntil > u.bakeUntil) u.bakeUntil = bakeUntil;
-      }
-    }
-  }
-  return units;
-}
-
-/** Places the start in a maintenance window outside freezes (when the work respects windows). */
-function applyWindow(w: Work, now: number): void {
-  const schedule = w.ctx.schedule;
-  const start = w.respectWindows ? schedule.nextOpening(w.t0) : w.t0;
-  if (start === undefined) {
+/** Wave order and bake time for a work (see WaveGates). */
+function applyGate(w: Work, gates: WaveGates): void {
+  if (!w.needs || w.source !== 'auto' || w.wave === undefined || w.version === undefined) return;
+  const g = gates.gate(w.ctx, w.type, w.version, w.wave);
+  if (!g.open) {
     w.needs = false;
     w.status = 'scheduled';
     w.earliest = undefined;
-    w.reason = { code: 'NoWindow', message: `no maintenance window opens outside the freezes in the next two years` };
+    w.reason = g.reason;
     return;
   }
-  w.earliest = start;
-  if (start <= now) return;
-  w.needs = false;
-  w.status = 'scheduled';
-  const local = `${formatLocal(start, w.ctx.timeZone)} ${w.ctx.timeZone}`;
-  if (start === w.t0 && w.t0Reason) {
-    w.reason = w.t0Reason;
-    return;
-  }
-  const window = schedule.windowAt(start);
-  const freeze = schedule.freezeAt(w.t0) ?? schedule.freezeAt(schedule.nextWindowStart(w.t0) ?? w.t0);
-  const prefix = w.t0Reason ? `${w.t0Reason.message}; then ` : '';
-  if (freeze) {
-    w.reason = { code: w.t0Reason?.code ?? 'Frozen', message: `${prefix}the freeze ${freeze.name} (${freeze.from} to ${freeze.to}${freeze.reason ? `: ${freeze.reason}` : ''}) blocks starts; next window ${window?.name ?? ''} opens ${local}` };
-  } else {
-    w.reason = { code: w.t0Reason?.code ?? 'OutsideWindow', message: `${prefix}waits for the maintenance window ${window?.name ?? ''}, opening ${local}` };
+  if (g.bakeUntil !== undefined && g.bakeUntil > w.t0) {
+    w.t0 = g.bakeUntil;
+    w.t0Reason = g.reason;
+    gates.noteBaking(w.ctx, w.type, w.version, g.bakeUntil);
   }
 }
 
+/** Where a light update stands: a shared entry while it waits, or the start when it may go now. */
+function settleLight(d: AutoDecision, ctx: GroupContext, st: SoftwareState, wave: number, gates: WaveGates, memo: WindowMemo, now: number): { entry: PlanEntry | undefined; start: number | undefined } {
+  const version = d.version!;
+  const waiting = (earliestStart: number | undefined, reason: Reason): PlanEntry => ({
+    softwareType: st.softwareType,
+    scheduledUpdate: undefined,
+    state: 'scheduled',
+    currentVersion: st.currentVersion,
+    desiredVersion: version,
+    earliestStart,
+    rule: ctx.rules[st.softwareType].rule,
+    reason,
+    clamp: undefined,
+    failure: undefined,
+  });
+  const gate = wave > 0 ? gates.gate(ctx, st.softwareType, version, wave) : undefined;
+  if (gate && !gate.open) return { entry: waiting(undefined, gate.reason), start: undefined };
+  let t0 = Math.max(now, d.eligibleAt ?? now);
+  let t0Reason = d.eligibleAt !== undefined && d.eligibleAt > now ? d.reason : undefined;
+  if (gate?.bakeUntil !== undefined && gate.bakeUntil > t0) {
+    t0 = gate.bakeUntil;
+    t0Reason = gate.reason;
+    gates.noteBaking(ctx, st.softwareType, version, gate.bakeUntil);
+  }
+  const placed = placeMemoized(memo, ctx, t0, t0Reason, now);
+  if (placed.start === undefined) return { entry: waiting(undefined, placed.reason!), start: undefined };
+  if (placed.start > now) return { entry: waiting(placed.start, placed.reason ?? t0Reason ?? d.reason), start: undefined };
+  return { entry: undefined, start: placed.start };
+}
+
+type WindowResult = { readonly start: number | undefined; readonly reason: Reason | undefined };
+/** Memo of window placements: schedule → why t0 is late → t0 → result (thousands of devices share them). */
+type WindowMemo = Map<object, Map<Reason | undefined, Map<number, WindowResult>>>;
+
+/** Places the start in a maintenance window outside freezes (when the work respects windows). */
+function placeMemoized(memo: WindowMemo, ctx: GroupContext, t0: number, t0Reason: Reason | undefined, now: number): WindowResult {
+  let byReason = memo.get(ctx.schedule);
+  if (!byReason) memo.set(ctx.schedule, (byReason = new Map()));
+  let byT0 = byReason.get(t0Reason);
+  if (!byT0) byReason.set(t0Reason, (byT0 = new Map()));
+  let result = byT0.get(t0);
+  if (!result) byT0.set(t0, (result = placeInWindow(ctx.schedule, t0, t0Reason, ctx.timeZone, now)));
+  return result;
+}
+
+function applyWindow(w: Work, now: number, memo: WindowMemo): void {
+  const result: WindowResult = w.respectWindows
+    ? placeMemoized(memo, w.ctx, w.t0, w.t0Reason, now)
+    : { start: w.t0, reason: w.t0 > now ? w.t0Reason : undefined };
+  if (result.start === undefined) {
+    w.needs = false;
+    w.status = 'scheduled';
+    w.earliest = undefined;
+    w.reason = result.reason!;
+    return;
+  }
+  w.earliest = result.start;
+  if (result.start <= now) return;
+  w.needs = false;
+  w.status = 'scheduled';
+  if (result.reason) w.reason = result.reason;
+}
+
+function placeInWindow(schedule: GroupContext['schedule'], t0: number, t0Reason: Reason | undefined, timeZone: string, now: number): WindowResult {
+  const start = schedule.nextOpening(t0);
+  if (start === undefined) return { start, reason: { code: 'NoWindow', message: `no maintenance window opens outside the freezes in the next two years` } };
+  if (start <= now) return { start, reason: undefined };
+  if (start === t0 && t0Reason) return { start, reason: t0Reason };
+  const local = `${formatLocal(start, timeZone)} ${timeZone}`;
+  const window = schedule.windowAt(start);
+  const freeze = schedule.freezeAt(t0) ?? schedule.freezeAt(schedule.nextWindowStart(t0) ?? t0);
+  const prefix = t0Reason ? `${t0Reason.message}; then ` : '';
+  if (freeze) {
+    return { start, reason: { code: t0Reason?.code ?? 'Frozen', message: `${prefix}the freeze ${freeze.name} (${freeze.from} to ${freeze.to}${freeze.reason ? `: ${freeze.reason}` : ''}) blocks starts; next window ${window?.name ?? ''} opens ${local}` } };
+  }
+  return { start, reason: { code: t0Reason?.code ?? 'OutsideWindow', message: `${prefix}waits for the maintenance window ${window?.name ?? ''}, opening ${local}` } };
+}
+
 /** Picks what starts now: one update per device, at most maxConcurrent in flight per policy. */
-function selectStarts(mains: Work[], contexts: readonly GroupContext[], ctxOfDevice: (i: number) => GroupContext, index: DeviceIndex, book: OperationBook, now: number): PlanAction[] {
+function selectStarts(mains: Work[], ctxOfDevice: (i: number) => GroupContext, index: DeviceIndex, book: OperationBook, now: number): PlanAction[] {
   const inFlight = new Map<string, number>();
   for (const id of book.busyDevices()) {
     const i = index.indexOfId(id);
@@ -570,7 +760,6 @@ function selectStarts(mains: Work[], contexts: readonly GroupContext[], ctxOfDev
     w.status = 'pending';
     w.reason = { code: 'Starting', message: startingMessage(w) };
   }
-  void contexts;
   const actions: PlanAction[] = [];
   for (const w of mains) {
     if (!chosen.has(w)) continue;
@@ -601,10 +790,7 @@ function startingMessage(w: Work): string {
 
 function freeze(w: Work): PlanEntry {
   return {
-    deviceId: w.device.id,
     softwareType: w.type,
-    group: w.ctx.key,
-    policy: w.ctx.policy?.key,
     scheduledUpdate: w.su?.key,
     state: w.status,
     currentVersion: w.state.currentVersion,
@@ -612,13 +798,12 @@ function freeze(w: Work): PlanEntry {
     earliestStart: w.status === 'scheduled' || w.status === 'pending' ? w.earliest : undefined,
     rule: w.rule,
     reason: w.reason,
-    wave: w.wave,
     clamp: w.clamp,
     failure: w.failure,
   };
 }
 
-function dedupeClamps(entries: readonly PlanEntry[], sus: readonly ScheduledSummary[]): ClampRecord[] {
+function dedupeClamps(mains: readonly Work[], sus: readonly ScheduledCtx[]): ClampRecord[] {
   const seen = new Set<string>();
   const out: ClampRecord[] = [];
   const add = (c: ClampRecord | undefined) => {
@@ -628,8 +813,8 @@ function dedupeClamps(entries: readonly PlanEntry[], sus: readonly ScheduledSumm
     seen.add(key);
     out.push(c);
   };
-  for (const e of entries) add(e.clamp);
-  for (const s of sus) for (const r of s.records) add(r.clamp);
+  for (const w of mains) add(w.clamp);
+  for (const s of sus) for (const works of s.records.values()) for (const w of works) add(w.clamp);
   return out.sort((a, b) => cmp(a.deviceId, b.deviceId) || typeOrder.get(a.softwareType)! - typeOrder.get(b.softwareType)!);
 }
 
@@ -638,17 +823,10 @@ function summarizeGroups(
   membershipIdx: readonly number[],
   membership: ReturnType<typeof resolveGroups>,
   index: DeviceIndex,
-  mains: readonly Work[],
+  next: ReadonlyMap<number, number>,
   views: ReadonlyMap<number, GroupSummary['rollouts']>,
   now: number,
 ): GroupSummary[] {
-  const next = new Map<number, number>();
-  for (const w of mains) {
-    const t = w.status === 'scheduled' || w.status === 'pending' ? w.earliest : undefined;
-    if (t === undefined || t <= now || w.ctx.index < 0) continue;
-    const cur = next.get(w.ctx.index);
-    if (cur === undefined || t < cur) next.set(w.ctx.index, t);
-  }
   return contexts.map((ctx) => {
     const m = membershipIdx[ctx.index]!;
     const window = ctx.schedule.currentOrNextWindow(now);
@@ -672,7 +850,7 @@ function summarizePolicies(
   policies: ReadonlyMap<string, PolicyContext>,
   groups: readonly GroupSummary[],
   views: ReadonlyMap<string, PolicySummary['rollouts']>,
-  modelOf: (id: string) => string,
+  modelsOf: ReadonlyMap<string, ReadonlySet<string>>,
 ): PolicySummary[] {
   return [...policies.values()]
     .sort((a, b) => cmp(a.key, b.key))
@@ -689,7 +867,7 @@ function summarizePolicies(
         name: p.policy.metadata.name,
         groups: mine.map((g) => g.key),
         devices: mine.reduce((n, g) => n + g.deviceIds.length, 0),
-        models: [...new Set(mine.flatMap((g) => g.deviceIds.map((id) => modelOf(id))))].sort(),
+        models: [...(modelsOf.get(p.key) ?? [])].sort(),
         suspended: p.suspension,
         rollouts: views.get(p.key) ?? [],
         nextWindow,

@@ -36,8 +36,6 @@ export interface GroupContext {
   readonly timeZone: string;
   readonly schedule: WindowSchedule;
   readonly firmwarePhase: Phase;
-  /** Wave (from 1) of each member device id; empty without waves. */
-  readonly waveOf: ReadonlyMap<string, number>;
   readonly waveCount: number;
   readonly rules: Readonly<Record<SoftwareType, EffectiveRule>>;
   /** A short key for memoizing decisions that depend only on policy, licence and type. */
@@ -86,8 +84,8 @@ function rulesFor(policy: UpdatePolicy | undefined, license: License): Record<So
   return rules;
 }
 
-/** The context of a group, `waveOf` given (computed from its members). */
-export function groupContext(index: number, group: DeviceGroup, policies: ReadonlyMap<string, PolicyContext>, waveOf: ReadonlyMap<string, number>, waveCount: number): GroupContext {
+/** The context of a group (its members' waves are kept by the plan, per device position). */
+export function groupContext(index: number, group: DeviceGroup, policies: ReadonlyMap<string, PolicyContext>, waveCount: number): GroupContext {
   const policyKey = group.spec.policyRef ? refKey(group.metadata, group.spec.policyRef.name) : undefined;
   const policy = policyKey === undefined ? undefined : policies.get(policyKey);
   const license = group.spec.license ?? 'Pro';
@@ -101,7 +99,6 @@ export function groupContext(index: number, group: DeviceGroup, policies: Readon
     timeZone,
     schedule: scheduleFor(policy?.policy, timeZone),
     firmwarePhase: phaseFor(policy?.policy, 'firmware', license).phase,
-    waveOf,
     waveCount,
     rules: rulesFor(policy?.policy, license),
     decisionKey: `${policy?.key ?? ''}\u0000${license}`,
@@ -119,7 +116,6 @@ export function ungroupedContext(): GroupContext {
     timeZone: 'UTC',
     schedule: scheduleFor(undefined, 'UTC'),
     firmwarePhase: 'General',
-    waveOf: new Map(),
     waveCount: 0,
     rules: rulesFor(undefined, 'Pro'),
     decisionKey: '\u0000none',

@@ -56,47 +56,55 @@ function later(a: OperationRecord | undefined, b: OperationRecord): boolean {
   return a === undefined || b.startedAt > a.startedAt || (b.startedAt === a.startedAt && (b.endedAt ?? Infinity) >= (a.endedAt ?? Infinity));
 }
 
-/** Operation records indexed the ways the plan asks. */
+/** What the book knows of one device. */
+interface DeviceOps {
+  active: OperationRecord[];
+  /** Latest record per software type. */
+  readonly last: Map<SoftwareType, OperationRecord>;
+  /** Latest record per owner and software type (key owner|type). */
+  readonly lastByOwner: Map<string, OperationRecord>;
+}
+
+/** Operation records indexed the ways the plan asks (per device, so a device without any costs one look-up). */
 export class OperationBook {
-  readonly #active = new Map<string, OperationRecord[]>();
-  readonly #last = new Map<string, OperationRecord>();
-  readonly #lastByOwner = new Map<string, OperationRecord>();
+  readonly #devices = new Map<string, DeviceOps>();
   readonly #byOwner = new Map<string, OperationRecord[]>();
 
   constructor(records: readonly OperationRecord[]) {
     for (const r of records) {
-      if (r.active) {
-        const list = this.#active.get(r.deviceId);
-        if (list) list.push(r);
-        else this.#active.set(r.deviceId, [r]);
-      }
-      if (r.softwareType !== undefined) {
-        const key = `${r.deviceId}|${r.softwareType}`;
-        if (later(this.#last.get(key), r)) this.#last.set(key, r);
-        if (r.owner !== undefined) {
-          const okey = `${r.owner}|${key}`;
-          if (later(this.#lastByOwner.get(okey), r)) this.#lastByOwner.set(okey, r);
-          const list = this.#byOwner.get(r.owner);
-          if (list) list.push(r);
-          else this.#byOwner.set(r.owner, [r]);
-        }
-      }
+      let d = this.#devices.get(r.deviceId);
+      if (!d) this.#devices.set(r.deviceId, (d = { active: [], last: new Map(), lastByOwner: new Map() }));
+      if (r.active) d.active.push(r);
+      if (r.softwareType === undefined) continue;
+      if (later(d.last.get(r.softwareType), r)) d.last.set(r.softwareType, r);
+      if (r.owner === undefined) continue;
+      const okey = `${r.owner}|${r.softwareType}`;
+      if (later(d.lastByOwner.get(okey), r)) d.lastByOwner.set(okey, r);
+      const list = this.#byOwner.get(r.owner);
+      if (list) list.push(r);
+      else this.#byOwner.set(r.owner, [r]);
     }
+  }
+
+  /** True when the book knows any operation of the device. */
+  knows(deviceId: string): boolean {
+    return this.#devices.has(deviceId);
   }
 
   /** Active operations on a device (any software type, known or not). */
   activeOn(deviceId: string): readonly OperationRecord[] | undefined {
-    return this.#active.get(deviceId);
+    const d = this.#devices.get(deviceId);
+    return d && d.active.length > 0 ? d.active : undefined;
   }
 
   /** The latest operation firmwarden knows for a device × software type. */
   last(deviceId: string, type: SoftwareType): OperationRecord | undefined {
-    return this.#last.get(`${deviceId}|${type}`);
+    return this.#devices.get(deviceId)?.last.get(type);
   }
 
   /** The latest operation a given manifest started for a device × software type. */
   lastBy(owner: string, deviceId: string, type: SoftwareType): OperationRecord | undefined {
-    return this.#lastByOwner.get(`${owner}|${deviceId}|${type}`);
+    return this.#devices.get(deviceId)?.lastByOwner.get(`${owner}|${type}`);
   }
 
   /** Every operation a manifest started. */
@@ -105,7 +113,7 @@ export class OperationBook {
   }
 
   /** Device ids with an active operation. */
-  busyDevices(): IterableIterator<string> {
-    return this.#active.keys();
+  *busyDevices(): IterableIterator<string> {
+    for (const [id, d] of this.#devices) if (d.active.length > 0) yield id;
   }
 }

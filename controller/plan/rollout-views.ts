@@ -4,7 +4,6 @@ import type { SoftwareType } from '../model/fleet.ts';
 import type { EntryState, RolloutView } from '../model/plan.ts';
 import { compareVersions } from '../policy/version.ts';
 import type { GroupContext } from './group-context.ts';
-import type { OperationBook } from './operation-book.ts';
 
 /** Wave bookkeeping of one group × software type × version. Arrays are indexed by wave (from 1). */
 export interface UnitStats {
@@ -49,11 +48,9 @@ export function buildRolloutViews(
   contexts: readonly GroupContext[],
   works: readonly ViewWork[],
   units: ReadonlyMap<string, UnitStats>,
-  book: OperationBook,
   judgements: ReadonlyMap<string, { completed: number; failed: number }>,
   now: number,
 ): { groups: Map<number, RolloutView[]>; policies: Map<string, RolloutView[]> } {
-  void book;
   interface Acc { counts: Map<string, number>; active: Map<string, number>; succeeded: number; failed: number }
   const acc = new Map<string, Acc>();
   for (const w of works) {
@@ -63,10 +60,17 @@ export function buildRolloutViews(
     if (!a) acc.set(key, (a = { counts: new Map(), active: new Map(), succeeded: 0, failed: 0 }));
     if (w.status === 'succeeded') a.succeeded++;
     if (w.status === 'failed') a.failed++;
-    if (w.version !== undefined && (w.status === 'scheduled' || w.status === 'pending' || w.status === 'inProgress')) {
-      a.counts.set(w.version, (a.counts.get(w.version) ?? 0) + 1);
-      if (w.status !== 'scheduled') a.active.set(w.version, (a.active.get(w.version) ?? 0) + 1);
-    }
+    if (w.version !== undefined && (w.status === 'pending' || w.status === 'inProgress')) a.active.set(w.version, (a.active.get(w.version) ?? 0) + 1);
+  }
+  // How many devices still move to each version: from the wave counts, which include every device.
+  for (const u of units.values()) {
+    if (u.groupIndex < 0) continue;
+    const total = u.unfinished.reduce((n, x) => n + x, 0);
+    if (total === 0) continue;
+    const key = `${u.groupIndex}|${u.type}`;
+    let a = acc.get(key);
+    if (!a) acc.set(key, (a = { counts: new Map(), active: new Map(), succeeded: 0, failed: 0 }));
+    a.counts.set(u.version, (a.counts.get(u.version) ?? 0) + total);
   }
   const groups = new Map<number, RolloutView[]>();
   const byPolicy = new Map<string, Map<SoftwareType, RolloutView[]>>();

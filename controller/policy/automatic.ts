@@ -92,7 +92,7 @@ export function decideAutomatic(rule: EffectiveRule, calendar: CalendarIndex, mo
     anyAllowed = true;
     const at = eligibleTime(rule, releases, i);
     if (at <= now) nowBest = i;
-    else if (at < laterAt || (at === laterAt && i > laterBest)) {
+    else if (Number.isFinite(at) && (at < laterAt || (at === laterAt && i > laterBest))) {
       laterAt = at;
       laterBest = i;
     }

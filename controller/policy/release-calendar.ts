@@ -38,15 +38,26 @@ function compareVersionText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The versions offered to each device, as observations (availableVersion only: only verified versions are offered). */
+/** The versions offered to each device, as unique observations (availableVersion only: only verified versions are offered). */
 export function observationsOf(devices: readonly Device[], software: ReadonlyMap<string, DeviceSoftware>): ReleaseObservation[] {
   const out: ReleaseObservation[] = [];
+  // Per model and type: the versions listed, and the last one seen. Most devices of a model are
+  // offered what the previous one was, so comparing with it first saves hashing every string.
+  const seen = new Map<string, { last: (string | undefined)[]; sets: Set<string>[] }>();
   for (const d of devices) {
     const s = software.get(d.id);
     if (!s) continue;
-    for (const type of SoftwareTypes) {
+    let m = seen.get(d.model);
+    if (!m) seen.set(d.model, (m = { last: SoftwareTypes.map(() => undefined), sets: SoftwareTypes.map(() => new Set<string>()) }));
+    for (let t = 0; t < SoftwareTypes.length; t++) {
+      const type = SoftwareTypes[t]!;
       const v = s.software[type]?.availableVersion;
-      if (v) out.push({ model: d.model, softwareType: type, version: v });
+      if (!v || m.last[t] === v) continue;
+      m.last[t] = v;
+      const versions = m.sets[t]!;
+      if (versions.has(v)) continue;
+      versions.add(v);
+      out.push({ model: d.model, softwareType: type, version: v });
     }
   }
   return out;

@@ -4,11 +4,15 @@
 // Waves are cut from that order by percent or count; devices left over form one more wave.
 import type { Wave } from '../model/manifests.generated.ts';
 
-/** 32-bit FNV-1a hash of the text. */
-export function stableHash(text: string): number {
+/** 32-bit FNV-1a hash of the text (of `text + more`, without building that string). */
+export function stableHash(text: string, more = ''): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  for (let i = 0; i < more.length; i++) {
+    h ^= more.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
   return h >>> 0;
@@ -32,15 +36,31 @@ export function waveSizes(total: number, waves: readonly Wave[] | undefined): nu
 
 /** Wave number (from 1) of each device id, in a deterministic order for `policyName`. */
 export function assignWaves(deviceIds: readonly string[], policyName: string, waves: readonly Wave[] | undefined): Map<string, number> {
-  const keyed = deviceIds.map((id) => ({ id, h: stableHash(`${id}\u0000${policyName}`) }));
-  keyed.sort((a, b) => a.h - b.h || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const sizes = waveSizes(keyed.length, waves);
-  const out = new Map<string, number>();
+  const out = new Int32Array(deviceIds.length);
+  assignWavesInto(deviceIds.map((_, i) => i), (i) => deviceIds[i]!, policyName, waves, out);
+  return new Map(deviceIds.map((id, i) => [id, out[i]!]));
+}
+
+/**
+ * Writes the wave (from 1) of each device position into `out[position]`: the positions are
+ * ordered by the stable hash of (id, policy name), ties by id, then cut into waves.
+ */
+export function assignWavesInto(positions: readonly number[], idOf: (position: number) => string, policyName: string, waves: readonly Wave[] | undefined, out: Int32Array): void {
+  const n = positions.length;
+  const hashes = new Float64Array(n);
+  const salt = `\u0000${policyName}`;
+  for (let k = 0; k < n; k++) hashes[k] = stableHash(idOf(positions[k]!), salt);
+  const order = Array.from({ length: n }, (_, k) => k);
+  order.sort((a, b) => hashes[a]! - hashes[b]! || compareText(idOf(positions[a]!), idOf(positions[b]!)));
+  const sizes = waveSizes(n, waves);
   let pos = 0;
   sizes.forEach((size, w) => {
-    for (let k = 0; k < size; k++) out.set(keyed[pos++]!.id, w + 1);
+    for (let k = 0; k < size; k++) out[positions[order[pos++]!]!] = w + 1;
   });
-  return out;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Name of a wave for people: its manifest name, or "wave N" (the leftover wave: "the rest"). */

@@ -7,7 +7,8 @@ import type {
   Clamp, Condition, Conflict, DeviceCounts, DeviceGroupStatus, FailingDevice, ObjectMeta, Refusal, ReleaseStatus,
   RolloutStatus, ScheduledUpdateStatus, UpdatePolicy, UpdatePolicyStatus, Window,
 } from '../model/manifests.generated.ts';
-import type { ClampRecord, EntryState, GroupSummary, Plan, PlanEntry, PolicySummary, RolloutView, ScheduledSummary, WindowView } from '../model/plan.ts';
+import type { ClampRecord, DevicePlan, EntryState, GroupSummary, Plan, PolicySummary, RolloutView, ScheduledSummary, WindowView } from '../model/plan.ts';
+import { locateEntries, type LocatedEntry } from '../plan/plan-entries.ts';
 import { RefusalCodes } from '../model/plan.ts';
 import { displayName, objectKey } from '../policy/manifest-keys.ts';
 import { CalendarIndex } from '../policy/release-calendar.ts';
@@ -49,11 +50,11 @@ export function statusKey(kind: Kind, metadata: ObjectMeta): string {
 
 /** Computes the status of every subject. */
 export function buildStatuses(plan: Plan, subjects: readonly StatusSubject[], options: StatusOptions): Map<string, AnyStatus> {
-  const byGroup = new Map<string, PlanEntry[]>();
-  const byPolicy = new Map<string, PlanEntry[]>();
-  for (const e of plan.entries) {
-    if (e.group !== undefined) push(byGroup, e.group, e);
-    if (e.policy !== undefined) push(byPolicy, e.policy, e);
+  const byGroup = new Map<string, DevicePlan[]>();
+  const byPolicy = new Map<string, DevicePlan[]>();
+  for (const d of plan.devices) {
+    if (d.group !== undefined) push(byGroup, d.group, d);
+    if (d.policy !== undefined) push(byPolicy, d.policy, d);
   }
   const groups = new Map(plan.groups.map((g) => [g.key, g]));
   const policies = new Map(plan.policies.map((p) => [p.key, p]));
@@ -91,18 +92,23 @@ function invalidStatus(s: StatusSubject, now: number): AnyStatus {
   return { ...(s.previous ?? {}), conditions } as AnyStatus;
 }
 
-/** Counts per state, every state present (zeros included) for stable columns. */
-export function countStates(entries: Iterable<PlanEntry>): Required<DeviceCounts> {
+/** Counts per state over devices' entries, every state present (zeros included) for stable columns. */
+export function countStates(devices: Iterable<DevicePlan>): Required<DeviceCounts> {
   const counts: Required<DeviceCounts> = { upToDate: 0, pending: 0, scheduled: 0, inProgress: 0, succeeded: 0, failed: 0, blocked: 0 };
-  for (const e of entries) counts[e.state as EntryState]++;
+  for (const d of devices) for (const e of d.entries) counts[e.state as EntryState]++;
   return counts;
 }
 
-function sortEntries(a: PlanEntry, b: PlanEntry): number {
+/** The entries worth listing (failed, blocked, clamped), with their devices. */
+function notable(devices: readonly DevicePlan[]): LocatedEntry[] {
+  return locateEntries(devices, (e) => e.state === 'failed' || e.state === 'blocked' || e.clamp !== undefined);
+}
+
+function sortEntries(a: LocatedEntry, b: LocatedEntry): number {
   return a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : typeOrder.get(a.softwareType)! - typeOrder.get(b.softwareType)!;
 }
 
-function failingOf(entries: readonly PlanEntry[], options: StatusOptions): FailingDevice[] {
+function failingOf(entries: readonly LocatedEntry[], options: StatusOptions): FailingDevice[] {
   return entries
     .filter((e) => e.state === 'failed')
     .sort(sortEntries)
@@ -119,7 +125,7 @@ function failingOf(entries: readonly PlanEntry[], options: StatusOptions): Faili
     });
 }
 
-function refusalsOf(entries: readonly PlanEntry[]): Refusal[] {
+function refusalsOf(entries: readonly LocatedEntry[]): Refusal[] {
   return entries
     .filter((e) => e.state === 'blocked' && RefusalCodes.has(e.reason.code))
     .sort(sortEntries)
@@ -199,12 +205,13 @@ function withSuspendedUntil(conditions: ConditionValue[], suspended: PolicySumma
   return conditions.map((c) => (c.type === 'Ready' ? { ...c, status: 'False', reason: 'Suspended', message } : c));
 }
 
-function groupStatus(summary: GroupSummary | undefined, entries: readonly PlanEntry[], plan: Plan, s: StatusSubject, options: StatusOptions): DeviceGroupStatus {
+function groupStatus(summary: GroupSummary | undefined, devices: readonly DevicePlan[], plan: Plan, s: StatusSubject, options: StatusOptions): DeviceGroupStatus {
   const previous = s.previous as DeviceGroupStatus | undefined;
   if (!summary) {
     return { conditions: mergeConditions(previous?.conditions, stalledConditions('NotPlanned', 'the group was not part of the plan'), options.now, s.metadata.generation) as Conditions };
   }
-  const counts = countStates(entries);
+  const counts = countStates(devices);
+  const entries = notable(devices);
   const policy = summary.policy === undefined ? undefined : plan.policies.find((p) => p.key === summary.policy);
   let values: ConditionValue[];
   if (summary.missingPolicy !== undefined) {
@@ -246,12 +253,13 @@ function unique<T>(): (value: T) => boolean {
   };
 }
 
-function policyStatus(summary: PolicySummary | undefined, entries: readonly PlanEntry[], plan: Plan, s: StatusSubject, options: StatusOptions): UpdatePolicyStatus {
+function policyStatus(summary: PolicySummary | undefined, devices: readonly DevicePlan[], plan: Plan, s: StatusSubject, options: StatusOptions): UpdatePolicyStatus {
   const previous = s.previous as UpdatePolicyStatus | undefined;
   if (!summary) {
     return { conditions: mergeConditions(previous?.conditions, stalledConditions('NotPlanned', 'the policy was not part of the plan'), options.now, s.metadata.generation) as Conditions };
   }
-  const counts = countStates(entries);
+  const counts = countStates(devices);
+  const entries = notable(devices);
   const values = withSuspendedUntil(progressConditions(counts, summary.nextActionTime, stopOf(summary.rollouts, summary.suspended, undefined)), summary.suspended);
   const status: UpdatePolicyStatus = {
     conditions: mergeConditions(previous?.conditions, values, options.now, s.metadata.generation) as Conditions,
@@ -302,8 +310,8 @@ function scheduledStatus(summary: ScheduledSummary | undefined, s: StatusSubject
   if (!summary) {
     return { conditions: mergeConditions(previous?.conditions, stalledConditions('NotPlanned', 'the ScheduledUpdate was not part of the plan'), options.now, s.metadata.generation) as Conditions };
   }
-  const records = summary.records;
-  const counts = countStates(records);
+  const counts = countStates(summary.records);
+  const records = notable(summary.records);
   let values: ConditionValue[];
   if (summary.deviceIds.length === 0) {
     values = [

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { UpdatePolicySpec } from '../../controller/model/manifests.generated.ts';
-import { at, day, device, entry, group, hour, iso, op, plan, policy, release, scheduled, software, type Scenario } from './fixtures.ts';
+import { at, day, device, entries, entry, group, hour, iso, op, plan, policy, release, scheduled, software, type Scenario } from './fixtures.ts';
 
 // Saturday noon: inside the default weekend window everywhere.
 const now = at('2026-11-21T12:00:00Z');
@@ -81,7 +81,7 @@ Basics('devices in no group are unmanaged and get no entries', () => {
   s.devices.push(device('zz', { tags: ['site-lisbon'] }));
   const p = plan(s);
   assert.equal(p.unmanaged, ['zz']);
-  assert.not.ok(p.entries.some((e) => e.deviceId === 'zz'));
+  assert.not.ok(entries(p).some((e) => e.deviceId === 'zz'));
 });
 
 const Ops = suite('plan and operations');
@@ -135,7 +135,7 @@ Pace('only the first wave starts; the next waits for it', () => {
   const p = plan(base(6, waves));
   assert.is(p.actions.length, 2);
   assert.ok(p.actions.every((a) => a.wave === 1));
-  const waiting = p.entries.filter((e) => e.wave === 2);
+  const waiting = entries(p).filter((e) => e.wave === 2);
   assert.is(waiting.length, 4);
   assert.ok(waiting.every((e) => e.state === 'scheduled' && e.reason.code === 'WaitingForWave' && e.earliestStart === undefined));
   assert.match(waiting[0]!.reason.message, /wave 2 \(the rest\) starts after wave 1 \(canary\) has finished: 2 devices/);
@@ -148,7 +148,7 @@ Pace('wave 1 finished: the next bakes, then starts', () => {
   s.software = s.software.map((x) => (ids.includes(x.deviceId) ? software(x.deviceId, { firmware: ['1.1', '1.2'] }) : x));
   const baking = plan(s);
   assert.is(baking.actions.length, 0);
-  const e = baking.entries.find((x) => x.wave === 2)!;
+  const e = entries(baking).find((x) => x.wave === 2)!;
   assert.is(e.reason.code, 'Baking');
   assert.is(e.earliestStart, ended + 24 * hour);
   assert.equal(baking.groups[0]!.rollouts[0]!.state, 'Baking');
@@ -168,7 +168,7 @@ Pace('maxConcurrent counts operations already in flight', () => {
   assert.is(plan(s).actions.length, 3);
   const busy = plan({ ...s, operations: [op('zz-other', 'firmware', '1.1', { active: true })].concat([op('d01', 'firmware', '1.1', { active: true }), op('d02', 'firmware', '1.1', { active: true })]) });
   assert.is(busy.actions.length, 1);
-  const limited = busy.entries.filter((e) => e.reason.code === 'ConcurrencyLimit');
+  const limited = entries(busy).filter((e) => e.reason.code === 'ConcurrencyLimit');
   assert.is(limited.length, 7);
   assert.match(limited[0]!.reason.message, /maxConcurrent 3/);
 });
@@ -267,7 +267,7 @@ Scheduled('a ScheduledUpdate for a device in no group', () => {
   s.software.push(software('lone', { firmware: ['1.0', '1.2'], teamsClient: ['1', '2'] }));
   const p = plan(s);
   assert.ok(p.actions.some((a) => a.deviceId === 'lone' && a.version === '1.2'));
-  assert.equal(p.entries.filter((e) => e.deviceId === 'lone').map((e) => e.softwareType), ['firmware']);
+  assert.equal(entries(p).filter((e) => e.deviceId === 'lone').map((e) => e.softwareType), ['firmware']);
 });
 
 const Order = suite('deterministic order');
@@ -279,7 +279,7 @@ Order('entries and actions sorted by group, device, software type whatever the i
   const a = plan(s);
   const b = plan({ ...s, devices: [...s.devices].reverse(), software: [...s.software].reverse(), groups: [...s.groups!].reverse() });
   assert.is(JSON.stringify(a), JSON.stringify(b));
-  assert.equal(a.entries.slice(0, 2).map((e) => [e.group, e.deviceId, e.softwareType]), [['default/aaa', 'n1', 'teamsClient'], ['default/aaa', 'n1', 'firmware']]);
+  assert.equal(entries(a).slice(0, 2).map((e) => [e.group, e.deviceId, e.softwareType]), [['default/aaa', 'n1', 'teamsClient'], ['default/aaa', 'n1', 'firmware']]);
 });
 
 Basics.run();

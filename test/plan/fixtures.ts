@@ -1,9 +1,10 @@
 // Builders for plan tests: devices, software states, manifests, releases and operations.
 import type { Device, DeviceSoftware, SoftwareFreshness, SoftwareType } from '../../controller/model/fleet.ts';
 import type { DeviceGroup, DeviceGroupSpec, ScheduledUpdate, ScheduledUpdateSpec, UpdatePolicy, UpdatePolicySpec } from '../../controller/model/manifests.generated.ts';
-import type { OperationRecord, Plan, PlanEntry } from '../../controller/model/plan.ts';
+import type { OperationRecord, Plan } from '../../controller/model/plan.ts';
 import type { ReleaseRecord } from '../../controller/state/state.ts';
 import { buildPlan, type PlanInput } from '../../controller/plan/build-plan.ts';
+import { locateEntries, type LocatedEntry } from '../../controller/plan/plan-entries.ts';
 
 export const day = 86_400_000;
 export const hour = 3_600_000;
@@ -103,8 +104,13 @@ export function plan(s: Scenario): Plan {
   });
 }
 
-export function entry(p: Plan, deviceId: string, type: SoftwareType): PlanEntry {
-  const e = p.entries.find((x) => x.deviceId === deviceId && x.softwareType === type);
+/** Every entry of the plan with its device. */
+export function entries(p: Plan): LocatedEntry[] {
+  return locateEntries(p.devices);
+}
+
+export function entry(p: Plan, deviceId: string, type: SoftwareType): LocatedEntry {
+  const e = entries(p).find((x) => x.deviceId === deviceId && x.softwareType === type);
   if (!e) throw new Error(`no entry for ${deviceId} ${type}`);
   return e;
 }

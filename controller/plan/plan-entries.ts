@@ -1,0 +1,25 @@
+// Reading a plan entry by entry: each entry with its device. The plan keeps entries per device
+// (shared objects for identical decisions); these helpers give the flat view people and tests want.
+import type { DevicePlan, PlanEntry } from '../model/plan.ts';
+
+/** An entry with the device it belongs to. */
+export interface LocatedEntry extends PlanEntry {
+  readonly deviceId: string;
+  readonly group: string | undefined;
+  readonly policy: string | undefined;
+  readonly wave: number | undefined;
+}
+
+/** Visits every entry with its device, in plan order. */
+export function forEachEntry(devices: readonly DevicePlan[], visit: (device: DevicePlan, entry: PlanEntry) => void): void {
+  for (const d of devices) for (const e of d.entries) visit(d, e);
+}
+
+/** Every entry with its device, as new objects (allocates one per entry: for small plans, output and tests). */
+export function locateEntries(devices: readonly DevicePlan[], keep: (entry: PlanEntry) => boolean = () => true): LocatedEntry[] {
+  const out: LocatedEntry[] = [];
+  forEachEntry(devices, (d, e) => {
+    if (keep(e)) out.push({ ...e, deviceId: d.deviceId, group: d.group, policy: d.policy, wave: d.wave });
+  });
+  return out;
+}

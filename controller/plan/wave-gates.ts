@@ -1,0 +1,93 @@
+// Wave order and bake time, per rollout unit (group × software type × version): a device of
+// wave k may start once every device of the earlier waves that needs the same version has
+// finished, and the latest of their operations ended at least bakeTime ago. Counting is done
+// first for every device, then each (unit, wave) is judged once and the answer shared.
+import type { SoftwareType } from '../model/fleet.ts';
+import type { OperationRecord, Reason } from '../model/plan.ts';
+import { waveName } from '../policy/waves.ts';
+import type { GroupContext } from './group-context.ts';
+import type { UnitStats } from './rollout-views.ts';
+
+/** Whether a wave of a unit may go: wait for earlier waves, or open from `bakeUntil` (if any). */
+export type Gate =
+  | { readonly open: false; readonly reason: Reason }
+  | { readonly open: true; readonly bakeUntil: number | undefined; readonly reason: Reason | undefined };
+
+const openGate: Gate = { open: true, bakeUntil: undefined, reason: undefined };
+const dayText = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+
+/** The units of a plan and their gates. */
+export class WaveGates {
+  /** Every unit, keyed group index|type|version (for rollout views). */
+  readonly units = new Map<string, UnitStats>();
+  readonly #nested = new Map<GroupContext, Map<SoftwareType, Map<string, UnitStats>>>();
+  readonly #gates = new Map<UnitStats, Gate[]>();
+
+  /** The unit of a group, software type and version (created empty on first use). */
+  unit(ctx: GroupContext, type: SoftwareType, version: string): UnitStats {
+    let byType = this.#nested.get(ctx);
+    if (!byType) this.#nested.set(ctx, (byType = new Map()));
+    let byVersion = byType.get(type);
+    if (!byVersion) byType.set(type, (byVersion = new Map()));
+    let u = byVersion.get(version);
+    if (!u) {
+      const n = ctx.waveCount + 1;
+      u = { groupIndex: ctx.index, type, version, unfinished: new Array(n).fill(0), lastEnd: new Array(n).fill(undefined), firstStart: new Array(n).fill(undefined), bakeUntil: undefined, gatedWave: undefined };
+      byVersion.set(version, u);
+      this.units.set(`${ctx.index}|${type}|${version}`, u);
+    }
+    return u;
+  }
+
+  /** Counts a device of `wave` that still has to update to `version` (waiting, starting or in flight). */
+  countUnfinished(ctx: GroupContext, type: SoftwareType, version: string, wave: number): void {
+    const u = this.unit(ctx, type, version);
+    u.unfinished[wave] = (u.unfinished[wave] ?? 0) + 1;
+  }
+
+  /** Records the policy's last operation of a device of `wave` (its start and end feed bake times). */
+  countOperation(ctx: GroupContext, type: SoftwareType, wave: number, op: OperationRecord): void {
+    if (op.version === undefined) return;
+    const u = this.unit(ctx, type, op.version);
+    if (op.endedAt !== undefined && (u.lastEnd[wave] === undefined || op.endedAt > u.lastEnd[wave]!)) u.lastEnd[wave] = op.endedAt;
+    if (u.firstStart[wave] === undefined || op.startedAt < u.firstStart[wave]!) u.firstStart[wave] = op.startedAt;
+  }
+
+  /** Judges (once) whether `wave` of the unit may go. Call after every device has been counted. */
+  gate(ctx: GroupContext, type: SoftwareType, version: string, wave: number): Gate {
+    if (wave <= 1) return openGate;
+    const u = this.unit(ctx, type, version);
+    let gates = this.#gates.get(u);
+    if (!gates) this.#gates.set(u, (gates = []));
+    const known = gates[wave];
+    if (known) return known;
+    let waiting = 0;
+    let waitingWave = 0;
+    let lastEnd: number | undefined;
+    for (let k = 1; k < wave; k++) {
+      if ((u.unfinished[k] ?? 0) > 0 && waitingWave === 0) waitingWave = k;
+      waiting += u.unfinished[k] ?? 0;
+      const e = u.lastEnd[k];
+      if (e !== undefined && (lastEnd === undefined || e > lastEnd)) lastEnd = e;
+    }
+    const waves = ctx.policy?.waves;
+    let gate: Gate;
+    if (waiting > 0) {
+      gate = { open: false, reason: { code: 'WaitingForWave', message: `${waveName(waves, wave)} starts after ${waveName(waves, waitingWave)} has finished: ${waiting} device${waiting === 1 ? '' : 's'} of earlier waves still to update to ${version}` } };
+      if (u.gatedWave === undefined || wave < u.gatedWave) u.gatedWave = wave;
+    } else if (lastEnd !== undefined) {
+      const bakeUntil = lastEnd + (ctx.policy?.bakeMs ?? 0);
+      gate = { open: true, bakeUntil, reason: { code: 'Baking', message: `${waveName(waves, wave)} starts once the previous wave has baked until ${dayText(bakeUntil)}` } };
+    } else {
+      gate = openGate;
+    }
+    gates[wave] = gate;
+    return gate;
+  }
+
+  /** Notes that a wave really waits for its bake time (for the rollout's state). */
+  noteBaking(ctx: GroupContext, type: SoftwareType, version: string, bakeUntil: number): void {
+    const u = this.unit(ctx, type, version);
+    if (u.bakeUntil === undefined || bakeUntil > u.bakeUntil) u.bakeUntil = bakeUntil;
+  }
+}
