@@ -23,7 +23,8 @@ import { startHttpServer, type RunningHttpServer } from '../server/http-server.t
 import { isLedgerEntryActive } from '../reconcile/operations.ts';
 
 export interface ControllerConfig {
-  readonly source: GitRunSource | DirRunSource;
+  /** Where the manifests come from; `custom` when the caller brings its own source (Kubernetes). */
+  readonly source: GitRunSource | DirRunSource | { readonly kind: 'custom'; readonly source: DesiredStateSource & StatusWriter };
   /** Absent: no HTTP endpoints (the demo). */
   readonly http: RunHttpOptions | undefined;
   /** The state file (release dates, operations in flight). */
@@ -61,6 +62,7 @@ export interface RunningController {
 async function openSource(config: ControllerConfig, deps: ControllerDeps, metrics: Metrics): Promise<DesiredStateSource & StatusWriter> {
   const logger = deps.logger.child({ component: 'source' });
   const s = config.source;
+  if (s.kind === 'custom') return s.source;
   if (s.kind === 'dir') {
     return new DirSource({ dir: s.dir, path: s.path, replaceStatus: deps.replaceStatus, logger, metrics });
   }
