@@ -268,7 +268,7 @@ export class Informer<T extends KubeObject> {
             // A clean end (the server's timeoutSeconds) is normal: continue from where it ended.
             // One that ended at once without news is treated as a failure, or a proxy that
             // closes every watch immediately would have us spin.
-            if (next === rv && clock.now() - startedAt < 1_000) {
+            if (next === rv && clock.now() - startedAt < 500) {
               if (!signal.aborted) await pause();
               continue;
             }
