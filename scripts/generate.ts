@@ -5,10 +5,12 @@ import { dirname, join } from 'node:path';
 import { crdDir, generateCrds } from './gen/crds.ts';
 import { generateTypes, typesFile } from './gen/types.ts';
 import { generateReference, referenceFile } from './gen/reference.ts';
+import { generateValidators, validatorsFile } from './gen/validators.ts';
 
 mkdirSync(crdDir, { recursive: true });
 for (const { file, text } of generateCrds()) writeFileSync(join(crdDir, file), text);
 writeFileSync(typesFile, await generateTypes());
 mkdirSync(dirname(referenceFile), { recursive: true });
 writeFileSync(referenceFile, generateReference());
-process.stdout.write(`wrote ${crdDir}, ${typesFile}, ${referenceFile}\n`);
+writeFileSync(validatorsFile, generateValidators());
+process.stdout.write(`wrote ${crdDir}, ${typesFile}, ${referenceFile}, ${validatorsFile}\n`);

@@ -1,0 +1,38 @@
+// The kinds firmwarden reads, their apiVersion, and how a manifest is keyed.
+import type { DeviceGroup, ScheduledUpdate, UpdatePolicy } from '../model/manifests.generated.ts';
+
+export const apiGroup = 'firmwarden.dev';
+export const apiVersion = 'firmwarden.dev/v1alpha1';
+
+/** The three kinds, in the order messages list them. */
+export const kinds = ['DeviceGroup', 'UpdatePolicy', 'ScheduledUpdate'] as const;
+export type Kind = (typeof kinds)[number];
+
+/** The manifest type of each kind. */
+export interface KindMap {
+  DeviceGroup: DeviceGroup;
+  UpdatePolicy: UpdatePolicy;
+  ScheduledUpdate: ScheduledUpdate;
+}
+
+/** True for the names of the three kinds. */
+export function isKind(value: unknown): value is Kind {
+  return value === 'DeviceGroup' || value === 'UpdatePolicy' || value === 'ScheduledUpdate';
+}
+
+/** The namespace references resolve in: metadata.namespace, or 'default'. */
+export function namespaceOf(manifest: unknown): string {
+  const ns = (manifest as { metadata?: { namespace?: unknown } } | null)?.metadata?.namespace;
+  return typeof ns === 'string' && ns !== '' ? ns : 'default';
+}
+
+/** metadata.name when it is text, else ''. */
+export function nameOf(manifest: unknown): string {
+  const name = (manifest as { metadata?: { name?: unknown } } | null)?.metadata?.name;
+  return typeof name === 'string' ? name : '';
+}
+
+/** `${namespace}/${kind}/${name}`: how findings, the engine and status name a manifest. */
+export function manifestKey(kind: Kind, manifest: unknown): string {
+  return `${namespaceOf(manifest)}/${kind}/${nameOf(manifest)}`;
+}

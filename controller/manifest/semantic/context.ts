@@ -1,0 +1,56 @@
+// What every semantic check receives: the manifests of the whole run (all files, because
+// references cross files) and a way to report a finding at a path of one of them.
+import type { Kind, KindMap } from '../kinds.ts';
+import type { RuleId } from '../rules.ts';
+import type { PathSegment, Target, YamlDocument } from '../yaml-document.ts';
+
+/** A manifest of a known kind, as the checks see it. */
+export type Entry = {
+  [K in Kind]: {
+    kind: K;
+    /** Typed only when schemaValid; otherwise whatever the YAML held. */
+    manifest: KindMap[K];
+    doc: YamlDocument;
+    key: string;
+    namespace: string;
+    name: string;
+    /** Passed schema validation: its fields have the types the schema says. */
+    schemaValid: boolean;
+  };
+}[Kind];
+
+export type EntryOf<K extends Kind> = Extract<Entry, { kind: K }>;
+
+export interface CheckContext {
+  readonly now: number;
+  /** Every manifest of a known kind, in file and document order. */
+  readonly entries: readonly Entry[];
+  /** Reports a finding about `entry` at `path` (the key or the value of that node). */
+  report(entry: Entry, path: readonly PathSegment[], target: Target, rule: RuleId, message: string): void;
+}
+
+export type Check = (ctx: CheckContext) => void;
+
+/** The schema-valid manifests of one kind: the only ones whose content checks may trust. */
+export function validOf<K extends Kind>(ctx: CheckContext, kind: K): EntryOf<K>[] {
+  return ctx.entries.filter((e): e is EntryOf<K> => e.kind === kind && e.schemaValid);
+}
+
+const indexes = new WeakMap<readonly Entry[], Map<string, Entry>>();
+
+/** The first manifest of `kind` named `name` in `namespace` (valid or not). */
+export function findEntry<K extends Kind>(ctx: CheckContext, kind: K, namespace: string, name: string): EntryOf<K> | undefined {
+  let index = indexes.get(ctx.entries);
+  if (!index) {
+    index = new Map();
+    for (const e of ctx.entries) if (!index.has(e.key)) index.set(e.key, e);
+    indexes.set(ctx.entries, index);
+  }
+  return index.get(`${namespace}/${kind}/${name}`) as EntryOf<K> | undefined;
+}
+
+/** "policies/vip.yaml:12": where a manifest is, for messages that point at another file. */
+export function whereIs(entry: Entry, line?: number): string {
+  const start = line ?? entry.doc.lines.position(entry.doc.doc.range[0]).line;
+  return `${entry.doc.file}:${start}`;
+}
