@@ -5,6 +5,8 @@ import { ExitCode, UsageError } from './cli/command.ts';
 
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
   lint: { summary: 'check manifests (files, directories, globs, - for stdin)', load: async () => (await import('./cli/lint.ts')).lint },
+  plan: { summary: 'show which devices the manifests update, to which version, when and why', load: async () => (await import('./cli/plan.ts')).planCommand },
+  why: { summary: 'explain one device: its group, policy, versions, timing and what holds it', load: async () => (await import('./cli/why.ts')).whyCommand },
   demo: { summary: 'watch the whole loop on an emulated fleet and a local Git repo, on an accelerated clock', load: async () => (await import('./cli/demo.ts')).demo },
   run: { summary: 'run the controller on a Git repository, a folder or Kubernetes custom resources', load: async () => (await import('./cli/run.ts')).runCommand },
   emulator: { summary: 'run the Graph device API emulator on loopback (fleet, tokens, faults)', load: async () => (await import('./cli/emulator.ts')).emulator },

@@ -93,6 +93,15 @@ interface LightMemo {
   readonly byWave: ({ entry: PlanEntry | undefined; start: number | undefined } | undefined)[];
 }
 
+/**
+ * The state when the device really has that software: the API reports types a device lacks as
+ * freshness unknown with no versions at all (a Windows room has no firmware), which is not
+ * unknown firmware but no firmware.
+ */
+function reported(st: SoftwareState | undefined): SoftwareState | undefined {
+  return st && (st.currentVersion !== null || st.availableVersion !== null || st.freshness !== 'unknown') ? st : undefined;
+}
+
 /** The entry of a decision that needs no operation, wave or window (shared by every device it fits). */
 function settledEntry(st: SoftwareState, ctx: GroupContext, d: AutoDecision): PlanEntry {
   return {
@@ -250,7 +259,7 @@ export function buildPlan(input: PlanInput): Plan {
     const light = device.healthStatus !== 'offline' && p !== undefined && !p.suspension;
     const s = sw.software;
     // Named reads, in the API's order: faster than indexing the object with a variable key.
-    const states = [s.adminAgent, s.operatingSystem, s.teamsClient, s.firmware, s.partnerAgent, s.companyPortal];
+    const states = [reported(s.adminAgent), reported(s.operatingSystem), reported(s.teamsClient), reported(s.firmware), reported(s.partnerAgent), reported(s.companyPortal)];
     let count = 0;
     for (const st of states) if (st) count++;
     if (count === 0) return;

@@ -71,6 +71,12 @@ Basics('unknown firmware is blocked and counted as a refusal', () => {
   assert.is(e.state, 'blocked');
   assert.is(e.reason.code, 'UnknownFirmware');
 });
+Basics('a software type reported with no version at all is absent (a Windows room has no firmware)', () => {
+  const s = base(1);
+  s.software = [software('d01', { firmware: [null, null, 'unknown'], teamsClient: ['5.0', null] })];
+  const p = plan(s);
+  assert.equal(entries(p).map((e) => e.softwareType), ['teamsClient']);
+});
 Basics('the release calendar learns what is offered now', () => {
   const p = plan(base(1, {}, { releases: [] }));
   assert.equal(p.releases.map((r) => [r.version, r.firstSeen]), [['1.2', now]]);

@@ -1,0 +1,240 @@
+// `firmwarden plan PATH…`: what the manifests will do to the fleet — per group, then every
+// device that changes, to which version, at what local time, under which rule — as text,
+// Markdown (a pull-request comment) or JSON; `--forecast DAYS` previews the coming days.
+// Reads manifests through the manifest loader and acts only on valid ones; the fleet through
+// the fleet connection options (an in-process emulator when none is given).
+import { parseArgs } from 'node:util';
+import { basename, dirname, relative, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import type { Command, CommandIO } from './command.ts';
+import { ExitCode, UsageError } from './command.ts';
+import type { Device, DeviceSoftware } from '../model/fleet.ts';
+import type { DeviceGroup, ScheduledUpdate, UpdatePolicy } from '../model/manifests.generated.ts';
+import type { RolloutMemory } from '../model/plan.ts';
+import type { ReleaseRecord } from '../state/state.ts';
+import { emptyState } from '../state/state.ts';
+import { ManualClock } from '../model/clock.ts';
+import { silentLogger } from '../log/logger.ts';
+import { fleetOptionsHelp, parseFleetOptions, type FleetOptions } from '../config/fleet-options.ts';
+import type { SourceFile } from '../sources/source.ts';
+import { readManifestFiles } from '../sources/dir-manifest-files.ts';
+import { buildPlan, type PlanInput } from '../plan/build-plan.ts';
+import { operationRecords } from '../plan/operation-book.ts';
+import { forecast } from '../plan/forecast.ts';
+import { planToJson, renderPlanMarkdown, renderPlanText, type PlanView } from '../plan/render-plan.ts';
+import { mergeCalendars } from '../policy/release-calendar.ts';
+import { objectKey } from '../policy/manifest-keys.ts';
+
+const help = `Usage: firmwarden plan PATH… [options]
+
+Shows what the manifests under PATH (files or folders) will do to the fleet: per group, then
+every device that changes, to which version, at what local time and under which rule.
+
+Options:
+  --format FORMAT   text | markdown | json (default: text; markdown is ready for a PR comment)
+  --at TIME         evaluate at this instant, RFC 3339 with an offset (default: now)
+  --forecast DAYS   also list what each device will get and when over the coming DAYS
+  --state FILE      the controller's state file: release dates seen so far, operations in flight
+  --limit N         rows per section in text and markdown (default: 50)
+
+Without a state file, release dates come from the UpdatePolicies' status.releases; versions
+never seen before count as released now.
+
+${fleetOptionsHelp}`;
+
+/** A manifest as the loader returns it (the fields plan and why use). */
+export interface LoadedEntry {
+  readonly kind: string;
+  readonly file: string;
+  readonly valid: boolean;
+  readonly manifest: unknown;
+}
+
+/** A finding as the loader returns it (the fields plan and why print). */
+export interface LoadedFinding {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly severity: string;
+  readonly message: string;
+}
+
+/** Parses manifest files (the manifest loader's job; injectable for tests). */
+export type ParseManifests = (files: readonly SourceFile[], now: number) => { manifests: readonly LoadedEntry[]; findings: readonly LoadedFinding[] };
+
+/** Settings the tests inject. */
+export interface PlanCommandDeps {
+  readonly parse?: ParseManifests;
+  /** The clock reading used when --at is not given. Default: Date.now. */
+  readonly now?: () => number;
+  /** Options for an in-process emulator (tests make it small). */
+  readonly emulator?: Record<string, unknown>;
+}
+
+async function defaultParse(): Promise<ParseManifests> {
+  // Loaded lazily so that --help and usage errors do not pay for the YAML parser and validators.
+  const specifier = './manifest-access.ts';
+  const mod = (await import(specifier)) as { parseManifestTexts: ParseManifests };
+  return mod.parseManifestTexts;
+}
+
+/** Reads the manifest files under each path (files or folders), paths shown relative to the working directory. */
+export async function readPaths(paths: readonly string[], cwd: string): Promise<SourceFile[]> {
+  const out: SourceFile[] = [];
+  for (const p of paths) {
+    const abs = resolve(cwd, p);
+    const info = await stat(abs).catch(() => undefined);
+    if (!info) throw new UsageError(`${p}: no such file or folder`);
+    const root = info.isDirectory() ? abs : dirname(abs);
+    const { files, omitted } = await readManifestFiles(root, info.isDirectory() ? '.' : basename(abs));
+    if (omitted.length) for (const o of omitted) out.push({ path: relative(cwd, resolve(root, o.path)), text: '' });
+    for (const f of files) out.push({ path: relative(cwd, resolve(root, f.path)) || f.path, text: f.text });
+  }
+  const seen = new Set<string>();
+  return out.filter((f) => f.text !== '' && !seen.has(f.path) && seen.add(f.path));
+}
+
+/** Parses --at: an RFC 3339 instant with an offset (or Z). */
+export function parseAt(text: string): number {
+  if (!/(Z|[+-]\d{2}:\d{2})$/i.test(text) || Number.isNaN(Date.parse(text))) {
+    throw new UsageError(`--at: ${JSON.stringify(text)} is not an instant with an offset, such as 2026-11-28T20:00:00+01:00 or 2026-11-28T19:00:00Z`);
+  }
+  return Date.parse(text);
+}
+
+/** Everything plan and why need: the plan's input, the devices by id, and the problems of invalid manifests. */
+export interface Gathered {
+  readonly input: PlanInput;
+  readonly devices: ReadonlyMap<string, Device>;
+  readonly invalid: readonly string[];
+  readonly invalidCount: number;
+}
+
+/** Loads manifests, state and the fleet for `now`. */
+export async function gather(
+  paths: readonly string[],
+  settings: { now: number; fleetOptions: FleetOptions; statePath: string | undefined; io: CommandIO; deps: PlanCommandDeps },
+): Promise<Gathered> {
+  const files = await readPaths(paths, settings.io.cwd);
+  const parse = settings.deps.parse ?? (await defaultParse());
+  const parsed = parse(files, settings.now);
+  const valid = parsed.manifests.filter((m) => m.valid);
+  const groups = valid.filter((m) => m.kind === 'DeviceGroup').map((m) => m.manifest as DeviceGroup);
+  const policies = valid.filter((m) => m.kind === 'UpdatePolicy').map((m) => m.manifest as UpdatePolicy);
+  const scheduledUpdates = valid.filter((m) => m.kind === 'ScheduledUpdate').map((m) => m.manifest as ScheduledUpdate);
+  const invalidCount = parsed.manifests.filter((m) => !m.valid).length;
+  const invalid = parsed.findings
+    .filter((f) => f.severity === 'error')
+    .map((f) => `${f.file}:${f.line}:${f.column} ${f.message}`);
+
+  const state = settings.statePath ? await loadState(settings.statePath) : emptyState;
+  const { devices, software } = await readFleet(settings.fleetOptions, settings.now, settings.deps, settings.io.signal);
+  const releases = mergeCalendars(state.releases, ...policies.map(releasesFromStatus));
+  const rollouts: Record<string, RolloutMemory> = { ...rolloutsFromStatus(policies), ...(state.rollouts as Record<string, RolloutMemory>) };
+  return {
+    input: {
+      now: settings.now,
+      groups,
+      policies,
+      scheduledUpdates,
+      devices,
+      software,
+      operations: operationRecords(state.ledger),
+      releases,
+      rollouts,
+    },
+    devices: new Map(devices.map((d) => [d.id, d])),
+    invalid,
+    invalidCount,
+  };
+}
+
+async function loadState(path: string) {
+  const { FileStateStore } = await import('../state/file-state-store.ts');
+  return new FileStateStore(path).load();
+}
+
+/** Release dates a policy's status remembers (the controller writes them back into Git). */
+function releasesFromStatus(policy: UpdatePolicy): ReleaseRecord[] {
+  return (policy.status?.releases ?? []).flatMap((r) => {
+    const firstSeen = Date.parse(r.firstSeenTime);
+    return Number.isNaN(firstSeen) ? [] : [{ model: r.model, softwareType: r.softwareType, version: r.version, firstSeen }];
+  });
+}
+
+/** Stopped rollouts a policy's status remembers. */
+function rolloutsFromStatus(policies: readonly UpdatePolicy[]): Record<string, RolloutMemory> {
+  const out: Record<string, RolloutMemory> = {};
+  for (const p of policies) {
+    for (const r of p.status?.rollouts ?? []) {
+      const at = r.stoppedTime === undefined ? Number.NaN : Date.parse(r.stoppedTime);
+      if (r.state === 'Stopped' && !Number.isNaN(at)) out[`${objectKey(p.metadata)}|${r.softwareType}`] = { stoppedAt: at, reason: r.stoppedReason ?? 'stopped by the failure threshold' };
+    }
+  }
+  return out;
+}
+
+/** Reads every device and its software states. */
+async function readFleet(options: FleetOptions, now: number, deps: PlanCommandDeps, signal: AbortSignal): Promise<{ devices: Device[]; software: Map<string, DeviceSoftware> }> {
+  const { createFleet } = await import('../fleet/index.ts');
+  const { FleetView } = await import('../reconcile/fleet-view.ts');
+  const clock = new ManualClock(now);
+  const logger = silentLogger();
+  // The in-process emulator has no rate limit to respect: read it at full speed.
+  const effective: FleetOptions = options.target === 'emulator' ? { ...options, rate: Math.max(options.rate, 10_000) } : options;
+  const connection = await createFleet(effective, { logger, clock, emulator: { rateLimit: 0, ...deps.emulator } });
+  try {
+    const view = new FleetView(connection.fleet, { clock, logger }, { chunk: 2000 });
+    await view.refreshAll(signal);
+    const snapshot = view.snapshot();
+    return { devices: [...snapshot.devices], software: new Map(snapshot.software) };
+  } finally {
+    await connection.close();
+  }
+}
+
+/** `firmwarden plan`. */
+export function createPlanCommand(deps: PlanCommandDeps = {}): Command {
+  return async (args: string[], io: CommandIO): Promise<number> => {
+    if (args.includes('--help') || args.includes('-h')) {
+      io.stdout.write(help);
+      return ExitCode.ok;
+    }
+    const { options: fleetOptions, rest } = parseFleetOptions(args, io.env, { fallback: 'emulator' });
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: rest,
+        options: { format: { type: 'string' }, at: { type: 'string' }, forecast: { type: 'string' }, state: { type: 'string' }, limit: { type: 'string' } },
+        allowPositionals: true,
+        strict: true,
+      });
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const { values, positionals } = parsed;
+    if (positionals.length === 0) throw new UsageError('give at least one PATH (a manifest file or folder)');
+    const format = values.format ?? 'text';
+    if (format !== 'text' && format !== 'markdown' && format !== 'json') throw new UsageError(`--format: ${JSON.stringify(format)} is not one of text, markdown, json`);
+    const days = values.forecast === undefined ? undefined : Number(values.forecast);
+    if (days !== undefined && (!Number.isFinite(days) || days <= 0 || days > 366)) throw new UsageError('--forecast: a number of days between 1 and 366');
+    const limit = values.limit === undefined ? 50 : Number(values.limit);
+    if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit: a whole number of at least 1');
+    const now = values.at !== undefined ? parseAt(values.at) : (deps.now ?? Date.now)();
+
+    const gathered = await gather(positionals, { now, fleetOptions, statePath: values.state, io, deps });
+    const plan = buildPlan(gathered.input);
+    const view: PlanView = {
+      plan,
+      devices: gathered.devices,
+      invalid: gathered.invalid,
+      limit,
+      ...(days !== undefined ? { forecast: forecast(gathered.input, { days }) } : {}),
+    };
+    if (format === 'json') io.stdout.write(`${JSON.stringify(planToJson(view), null, 2)}\n`);
+    else io.stdout.write(format === 'markdown' ? renderPlanMarkdown(view) : renderPlanText(view));
+    return gathered.invalidCount > 0 ? ExitCode.findings : ExitCode.ok;
+  };
+}
+
+export const planCommand: Command = createPlanCommand();

@@ -1,0 +1,74 @@
+// `firmwarden why DEVICE PATH…`: one device's story — its group and policy (and the other
+// groups that wanted it), what each software type should get and when, and what holds it now.
+import { parseArgs } from 'node:util';
+import type { Command, CommandIO } from './command.ts';
+import { ExitCode, UsageError } from './command.ts';
+import { fleetOptionsHelp, parseFleetOptions } from '../config/fleet-options.ts';
+import { buildPlan } from '../plan/build-plan.ts';
+import { explainDevice, findDevice } from '../plan/explain-device.ts';
+import { gather, parseAt, type PlanCommandDeps } from './plan.ts';
+
+const help = `Usage: firmwarden why DEVICE PATH… [options]
+
+Explains one device (named by its id, hardware unique id or serial number) under the manifests
+under PATH: which group and policy apply, which version each software type should get, when,
+and what holds it right now.
+
+Options:
+  --format FORMAT   text | json (default: text)
+  --at TIME         evaluate at this instant, RFC 3339 with an offset (default: now)
+  --state FILE      the controller's state file: release dates seen so far, operations in flight
+
+${fleetOptionsHelp}`;
+
+/** `firmwarden why`. */
+export function createWhyCommand(deps: PlanCommandDeps = {}): Command {
+  return async (args: string[], io: CommandIO): Promise<number> => {
+    if (args.includes('--help') || args.includes('-h')) {
+      io.stdout.write(help);
+      return ExitCode.ok;
+    }
+    const { options: fleetOptions, rest } = parseFleetOptions(args, io.env, { fallback: 'emulator' });
+    let parsed;
+    try {
+      parsed = parseArgs({ args: rest, options: { format: { type: 'string' }, at: { type: 'string' }, state: { type: 'string' } }, allowPositionals: true, strict: true });
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const { values, positionals } = parsed;
+    const [ref, ...paths] = positionals;
+    if (ref === undefined || paths.length === 0) throw new UsageError('give a DEVICE (id, unique id or serial) and at least one PATH');
+    const format = values.format ?? 'text';
+    if (format !== 'text' && format !== 'json') throw new UsageError(`--format: ${JSON.stringify(format)} is not one of text, json`);
+    const now = values.at !== undefined ? parseAt(values.at) : (deps.now ?? Date.now)();
+    const gathered = await gather(paths, { now, fleetOptions, statePath: values.state, io, deps });
+    const device = findDevice(gathered.input.devices, ref);
+    if (!device) {
+      io.stderr.write(`firmwarden why: no device has the id, unique id or serial ${JSON.stringify(ref)} (${gathered.input.devices.length} devices read)\n`);
+      return ExitCode.findings;
+    }
+    const plan = buildPlan(gathered.input);
+    const explanation = explainDevice(plan, device);
+    if (format === 'json') {
+      const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+      io.stdout.write(`${JSON.stringify({
+        now: iso(plan.now),
+        device,
+        group: explanation.plan?.group,
+        policy: explanation.plan?.policy,
+        wave: explanation.plan?.wave,
+        conflict: plan.conflicts.find((c) => c.deviceId === device.id),
+        software: explanation.plan?.entries.map((e) => ({ ...e, earliestStart: iso(e.earliestStart) })) ?? [],
+        blocker: explanation.blocker,
+        explanation: explanation.lines,
+        invalid: gathered.invalid,
+      }, null, 2)}\n`);
+    } else {
+      if (gathered.invalid.length) io.stdout.write(`Invalid manifests, left out:\n${gathered.invalid.map((l) => `  ${l}`).join('\n')}\n\n`);
+      io.stdout.write(`${explanation.lines.join('\n')}\n`);
+    }
+    return ExitCode.ok;
+  };
+}
+
+export const whyCommand: Command = createWhyCommand();

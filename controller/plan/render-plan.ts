@@ -1,0 +1,272 @@
+// The plan for people: plain text for a terminal, Markdown for a pull-request comment, and a
+// JSON document for tools. A summary per group first, then the devices that change: to which
+// version, at what local time, under which rule; clamps flagged. Pure.
+import type { Device } from '../model/fleet.ts';
+import type { DevicePlan, EntryState, GroupSummary, Plan, PlanEntry } from '../model/plan.ts';
+import { displayName } from '../policy/manifest-keys.ts';
+import { softwareLabel } from '../policy/software-rules.ts';
+import type { Forecast } from './forecast.ts';
+import { formatLocalTime, formatUtc } from './render-time.ts';
+
+export interface PlanView {
+  readonly plan: Plan;
+  /** The fleet's devices by id (names and models for people). */
+  readonly devices: ReadonlyMap<string, Device>;
+  /** Problems of manifests left out of the plan, one line each (file:line:col message). */
+  readonly invalid: readonly string[];
+  readonly forecast?: Forecast;
+  /** Most rows per section in text and Markdown. Default: 50. */
+  readonly limit?: number;
+}
+
+interface Row {
+  readonly device: DevicePlan;
+  readonly entry: PlanEntry;
+}
+
+const changeStates: readonly EntryState[] = ['pending', 'scheduled', 'inProgress'];
+
+/** A short name for a device: its serial, else its hardware unique id, else its id. */
+export function deviceLabel(devices: ReadonlyMap<string, Device>, id: string): string {
+  const d = devices.get(id);
+  return d ? d.serialNumber || d.uniqueId || d.id : id;
+}
+
+function modelOf(devices: ReadonlyMap<string, Device>, id: string): string {
+  return devices.get(id)?.model ?? '';
+}
+
+function zoneOf(plan: Plan, group: string | undefined): string {
+  return plan.groups.find((g) => g.key === group)?.timeZone ?? 'UTC';
+}
+
+interface GroupRow {
+  readonly name: string;
+  readonly policy: string;
+  readonly phase: string;
+  readonly devices: number;
+  readonly counts: Record<EntryState, number>;
+  readonly next: string;
+}
+
+function emptyCounts(): Record<EntryState, number> {
+  return { upToDate: 0, pending: 0, scheduled: 0, inProgress: 0, succeeded: 0, failed: 0, blocked: 0 };
+}
+
+function groupRows(plan: Plan): GroupRow[] {
+  const byGroup = new Map<string | undefined, Record<EntryState, number>>();
+  for (const d of plan.devices) {
+    let c = byGroup.get(d.group);
+    if (!c) byGroup.set(d.group, (c = emptyCounts()));
+    for (const e of d.entries) c[e.state]++;
+  }
+  const rows = plan.groups.map((g: GroupSummary) => ({
+    name: displayName(g.key),
+    policy: g.policy ? displayName(g.policy) : g.missingPolicy ? `${displayName(g.missingPolicy)} (missing)` : '-',
+    phase: g.license === 'Basic' ? `${g.phase} (Basic)` : g.phase,
+    devices: g.deviceIds.length,
+    counts: byGroup.get(g.key) ?? emptyCounts(),
+    next: g.nextActionTime === undefined ? '-' : formatLocalTime(g.nextActionTime, g.timeZone),
+  }));
+  const ungrouped = byGroup.get(undefined);
+  if (ungrouped) rows.push({ name: '(no group)', policy: '-', phase: '-', devices: plan.devices.filter((d) => d.group === undefined).length, counts: ungrouped, next: '-' });
+  return rows;
+}
+
+function rowsWhere(plan: Plan, keep: (e: PlanEntry) => boolean): Row[] {
+  const out: Row[] = [];
+  for (const device of plan.devices) for (const entry of device.entries) if (keep(entry)) out.push({ device, entry });
+  return out;
+}
+
+function whenText(plan: Plan, row: Row): string {
+  const e = row.entry;
+  if (e.state === 'inProgress') return 'in progress';
+  if (e.state === 'pending') return e.reason.code === 'Starting' ? 'now' : 'now, once a slot is free';
+  if (e.earliestStart === undefined) return 'not yet known';
+  return formatLocalTime(e.earliestStart, zoneOf(plan, row.device.group));
+}
+
+function versionText(e: PlanEntry): string {
+  return `${e.currentVersion ?? '?'} → ${e.desiredVersion ?? '?'}`;
+}
+
+function clampText(plan: Plan, row: Row): string {
+  const c = row.entry.clamp;
+  if (!c) return '';
+  const zone = zoneOf(plan, row.device.group);
+  return `clamped: asked for ${formatLocalTime(c.requestedTime, zone)}, runs ${formatLocalTime(c.effectiveTime, zone)} (${c.reason})`;
+}
+
+function sortRows(rows: Row[]): Row[] {
+  return rows.sort((a, b) => (a.entry.earliestStart ?? Infinity) - (b.entry.earliestStart ?? Infinity) || (a.device.group ?? '~').localeCompare(b.device.group ?? '~') || a.device.deviceId.localeCompare(b.device.deviceId));
+}
+
+function table(headers: string[], rows: string[][]): string[] {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(headers), ...rows.map(line)];
+}
+
+function counted(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function headline(view: PlanView): string {
+  const p = view.plan;
+  const devices = new Set(p.devices.map((d) => d.deviceId)).size;
+  return `firmwarden plan at ${formatUtc(p.now)}: ${counted(p.groups.length, 'group')}, ${counted(p.policies.length, 'policy').replace('policys', 'policies')}, ${counted(p.scheduledUpdates.length, 'scheduled update')}, ${counted(devices, 'device')} planned (${p.unmanaged.length} in no group), ${counted(p.actions.length, 'update')} to start now`;
+}
+
+/** The plan as plain text. */
+export function renderPlanText(view: PlanView): string {
+  const { plan, devices } = view;
+  const limit = view.limit ?? 50;
+  const out: string[] = [headline(view), ''];
+  if (view.invalid.length) {
+    out.push('Invalid manifests, left out of the plan:', ...view.invalid.map((l) => `  ${l}`), '');
+  }
+  out.push('Groups');
+  out.push(...table(
+    ['GROUP', 'POLICY', 'PHASE', 'DEVICES', 'UP-TO-DATE', 'START-NOW', 'SCHEDULED', 'IN-PROGRESS', 'FAILED', 'BLOCKED', 'NEXT START'],
+    groupRows(plan).map((g) => [g.name, g.policy, g.phase, String(g.devices), String(g.counts.upToDate + g.counts.succeeded), String(g.counts.pending), String(g.counts.scheduled), String(g.counts.inProgress), String(g.counts.failed), String(g.counts.blocked), g.next]),
+  ).map((l) => `  ${l}`));
+  const section = (title: string, rows: Row[], columns: (r: Row) => string[], headers: string[]) => {
+    if (rows.length === 0) return;
+    out.push('', `${title} (${rows.length})`);
+    out.push(...table(headers, rows.slice(0, limit).map(columns)).map((l) => `  ${l}`));
+    if (rows.length > limit) out.push(`  … and ${rows.length - limit} more (--format json lists them all)`);
+  };
+  const changes = sortRows(rowsWhere(plan, (e) => changeStates.includes(e.state)));
+  section('Devices that change', changes, (r) => [
+    deviceLabel(devices, r.device.deviceId), modelOf(devices, r.device.deviceId), r.device.group ? displayName(r.device.group) : '-', softwareLabel[r.entry.softwareType],
+    versionText(r.entry), whenText(plan, r), r.entry.rule.text, `${r.entry.reason.message}${r.entry.clamp ? ` [${clampText(plan, r)}]` : ''}`,
+  ], ['DEVICE', 'MODEL', 'GROUP', 'SOFTWARE', 'VERSION', 'WHEN (LOCAL)', 'RULE', 'WHY']);
+  const problems = rowsWhere(plan, (e) => e.state === 'blocked' || e.state === 'failed');
+  section('Blocked or failed', problems, (r) => [
+    deviceLabel(devices, r.device.deviceId), r.device.group ? displayName(r.device.group) : '-', softwareLabel[r.entry.softwareType], r.entry.state, r.entry.reason.code, r.entry.reason.message,
+  ], ['DEVICE', 'GROUP', 'SOFTWARE', 'STATE', 'REASON', 'WHAT IT MEANS']);
+  if (plan.conflicts.length) {
+    out.push('', `Devices several groups select (${plan.conflicts.length})`);
+    for (const c of plan.conflicts.slice(0, limit)) out.push(`  ${deviceLabel(devices, c.deviceId)}: ${c.groups.map(displayName).join(', ')} → ${displayName(c.chosen)}: ${c.reason}`);
+    if (plan.conflicts.length > limit) out.push(`  … and ${plan.conflicts.length - limit} more`);
+  }
+  if (view.forecast) out.push('', ...forecastText(view));
+  return `${out.join('\n')}\n`;
+}
+
+function forecastHeader(f: Forecast): string {
+  const days = Math.round((f.to - f.from) / 86_400_000);
+  return `Forecast for the next ${days} day${days === 1 ? '' : 's'} (assuming every update succeeds and no new version is released)${f.truncated ? ' — cut short: too many steps' : ''}`;
+}
+
+function forecastByDevice(view: PlanView): Map<string, Forecast['events'][number][]> {
+  const byDevice = new Map<string, Forecast['events'][number][]>();
+  for (const e of view.forecast!.events) {
+    const list = byDevice.get(e.action.deviceId);
+    if (list) list.push(e);
+    else byDevice.set(e.action.deviceId, [e]);
+  }
+  return byDevice;
+}
+
+function forecastText(view: PlanView): string[] {
+  const f = view.forecast!;
+  const out = [forecastHeader(f)];
+  const byDevice = forecastByDevice(view);
+  if (byDevice.size === 0) out.push('  nothing starts in that time');
+  const limit = view.limit ?? 50;
+  const ids = [...byDevice.keys()].sort((a, b) => (byDevice.get(a)![0]!.time - byDevice.get(b)![0]!.time) || a.localeCompare(b));
+  for (const id of ids.slice(0, limit)) {
+    const events = byDevice.get(id)!;
+    const group = events[0]!.action.group;
+    out.push(`  ${deviceLabel(view.devices, id)} (${modelOf(view.devices, id)}${group ? `, ${displayName(group)}` : ''})`);
+    for (const e of events) {
+      const a = e.action;
+      out.push(`    ${formatLocalTime(e.time, zoneOf(view.plan, a.group))}  ${softwareLabel[a.softwareType]} ${a.currentVersion ?? '?'} → ${a.version}  ${a.rule.text}`);
+    }
+  }
+  if (ids.length > limit) out.push(`  … and ${ids.length - limit} more devices`);
+  return out;
+}
+
+const md = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** The plan as Markdown, to post as a pull-request comment. */
+export function renderPlanMarkdown(view: PlanView): string {
+  const { plan, devices } = view;
+  const limit = view.limit ?? 50;
+  const out: string[] = [`### firmwarden plan`, '', headline(view).replace(/^firmwarden plan at /, 'Evaluated at ') + '.', ''];
+  if (view.invalid.length) {
+    out.push('> [!WARNING]', '> Invalid manifests, left out of the plan:', ...view.invalid.map((l) => `> - \`${md(l)}\``), '');
+  }
+  out.push('| Group | Policy | Phase | Devices | Up to date | Start now | Scheduled | In progress | Failed | Blocked | Next start (local) |', '|---|---|---|--:|--:|--:|--:|--:|--:|--:|---|');
+  for (const g of groupRows(plan)) {
+    out.push(`| ${md(g.name)} | ${md(g.policy)} | ${g.phase} | ${g.devices} | ${g.counts.upToDate + g.counts.succeeded} | ${g.counts.pending} | ${g.counts.scheduled} | ${g.counts.inProgress} | ${g.counts.failed} | ${g.counts.blocked} | ${g.next} |`);
+  }
+  const changes = sortRows(rowsWhere(plan, (e) => changeStates.includes(e.state)));
+  out.push('', `#### Devices that change (${changes.length})`, '');
+  if (changes.length === 0) out.push('Nothing changes.');
+  else {
+    out.push('| Device | Group | Software | Version | When (local) | Rule | Note |', '|---|---|---|---|---|---|---|');
+    for (const r of changes.slice(0, limit)) {
+      const when = whenText(plan, r);
+      const note = r.entry.clamp ? `⚠️ ${clampText(plan, r)}` : r.entry.reason.message;
+      out.push(`| ${md(deviceLabel(devices, r.device.deviceId))} (${md(modelOf(devices, r.device.deviceId))}) | ${r.device.group ? md(displayName(r.device.group)) : '-'} | ${softwareLabel[r.entry.softwareType]} | ${md(versionText(r.entry))} | ${when === 'now' ? '**now**' : md(when)} | ${md(r.entry.rule.text)} | ${md(note)} |`);
+    }
+    if (changes.length > limit) out.push('', `…and ${changes.length - limit} more.`);
+  }
+  const problems = rowsWhere(plan, (e) => e.state === 'blocked' || e.state === 'failed');
+  if (problems.length) {
+    out.push('', `<details><summary>Blocked or failed (${problems.length})</summary>`, '', '| Device | Software | Reason | What it means |', '|---|---|---|---|');
+    for (const r of problems.slice(0, limit)) out.push(`| ${md(deviceLabel(devices, r.device.deviceId))} | ${softwareLabel[r.entry.softwareType]} | ${r.entry.reason.code} | ${md(r.entry.reason.message)} |`);
+    if (problems.length > limit) out.push('', `…and ${problems.length - limit} more.`);
+    out.push('', '</details>');
+  }
+  if (plan.conflicts.length) {
+    out.push('', `<details><summary>Devices several groups select (${plan.conflicts.length})</summary>`, '');
+    for (const c of plan.conflicts.slice(0, limit)) out.push(`- ${md(deviceLabel(devices, c.deviceId))}: ${c.groups.map(displayName).join(', ')} → **${displayName(c.chosen)}** (${md(c.reason)})`);
+    out.push('', '</details>');
+  }
+  if (view.forecast) {
+    const f = view.forecast;
+    out.push('', `#### ${forecastHeader(f)}`, '');
+    const byDevice = forecastByDevice(view);
+    if (byDevice.size === 0) out.push('Nothing starts in that time.');
+    else {
+      out.push('| When (local) | Device | Software | Version | Rule |', '|---|---|---|---|---|');
+      const events = [...f.events].sort((a, b) => a.time - b.time || a.action.deviceId.localeCompare(b.action.deviceId));
+      for (const e of events.slice(0, limit * 4)) {
+        const a = e.action;
+        out.push(`| ${formatLocalTime(e.time, zoneOf(plan, a.group))} | ${md(deviceLabel(devices, a.deviceId))} | ${softwareLabel[a.softwareType]} | ${md(`${a.currentVersion ?? '?'} → ${a.version}`)} | ${md(a.rule.text)} |`);
+      }
+      if (events.length > limit * 4) out.push('', `…and ${events.length - limit * 4} more.`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** The plan as a JSON document (times as RFC 3339). */
+export function planToJson(view: PlanView): unknown {
+  const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+  const { plan } = view;
+  return {
+    now: iso(plan.now),
+    invalid: view.invalid,
+    groups: groupRows(plan).map((g) => ({ name: g.name, policy: g.policy, phase: g.phase, devices: g.devices, counts: g.counts })),
+    devices: plan.devices.map((d) => ({
+      deviceId: d.deviceId,
+      name: deviceLabel(view.devices, d.deviceId),
+      model: modelOf(view.devices, d.deviceId),
+      group: d.group,
+      policy: d.policy,
+      wave: d.wave,
+      software: d.entries.map((e) => ({ ...e, earliestStart: iso(e.earliestStart), clamp: e.clamp && { ...e.clamp, requestedTime: iso(e.clamp.requestedTime), effectiveTime: iso(e.clamp.effectiveTime) }, failure: e.failure && { ...e.failure, time: iso(e.failure.time) } })),
+    })),
+    actions: plan.actions.map((a) => ({ ...a, earliestStart: iso(a.earliestStart) })),
+    conflicts: plan.conflicts,
+    unmanaged: plan.unmanaged,
+    nextActionTime: iso(plan.nextActionTime),
+    ...(view.forecast ? { forecast: { from: iso(view.forecast.from), to: iso(view.forecast.to), truncated: view.forecast.truncated, events: view.forecast.events.map((e) => ({ time: iso(e.time), ...e.action, earliestStart: undefined })) } } : {}),
+  };
+}

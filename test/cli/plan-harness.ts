@@ -1,0 +1,55 @@
+// Runs `plan` and `why` in-process against an in-process emulator, capturing their output.
+import { Writable } from 'node:stream';
+import { existsSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+import type { CommandIO } from '../../controller/cli/command.ts';
+import type { ParseManifests, PlanCommandDeps } from '../../controller/cli/plan.ts';
+
+export const root = new URL('../../', import.meta.url).pathname;
+
+/** The loader's parser when it exists; until then a structural stand-in (every firmwarden document valid). */
+export async function parser(): Promise<ParseManifests> {
+  if (existsSync(`${root}controller/cli/manifest-access.ts`)) {
+    const specifier = '../../controller/cli/manifest-access.ts';
+    return ((await import(specifier)) as { parseManifestTexts: ParseManifests }).parseManifestTexts;
+  }
+  return (files) => {
+    const manifests = [];
+    for (const f of files) {
+      for (const doc of parseAllDocuments(f.text)) {
+        const m = doc.toJS() as { kind?: string } | null;
+        if (m && typeof m.kind === 'string') manifests.push({ kind: m.kind, file: f.path, valid: true, manifest: m });
+      }
+    }
+    return { manifests, findings: [] };
+  };
+}
+
+export interface Captured {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function sink(into: string[]): Writable {
+  return new Writable({
+    write(chunk, _enc, done) {
+      into.push(String(chunk));
+      done();
+    },
+  });
+}
+
+/** Runs a command with captured streams. */
+export async function runCommand(command: (args: string[], io: CommandIO) => Promise<number>, args: string[], cwd = root): Promise<Captured> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CommandIO = { stdout: sink(out), stderr: sink(err), stdin: process.stdin, env: {}, cwd, signal: new AbortController().signal };
+  const code = await command(args, io);
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+/** Dependencies for the commands: a small emulated fleet. */
+export async function deps(extra: Partial<PlanCommandDeps> = {}): Promise<PlanCommandDeps> {
+  return { parse: await parser(), emulator: { devices: 120 }, ...extra };
+}

@@ -1,0 +1,57 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createPlanCommand } from '../../controller/cli/plan.ts';
+import { createWhyCommand } from '../../controller/cli/why.ts';
+import { deps, runCommand } from './plan-harness.ts';
+
+const at = '2026-11-21T12:00:00Z';
+const Why = suite('firmwarden why against the emulator with examples/');
+
+let devices: { deviceId: string; name: string; group?: string; software: { state: string; reason: { code: string } }[] }[] = [];
+let conflicts: { deviceId: string; chosen: string; groups: string[] }[] = [];
+
+Why.before(async () => {
+  const r = await runCommand(createPlanCommand(await deps()), ['examples', '--at', at, '--format', 'json']);
+  const json = JSON.parse(r.stdout);
+  devices = json.devices;
+  conflicts = json.conflicts;
+});
+
+Why('a lab device at a site: its group, the group it beat, its policy, versions and what holds it', async () => {
+  const c = conflicts.find((x) => x.chosen === 'default/lab')!;
+  const name = devices.find((d) => d.deviceId === c.deviceId)!.name;
+  const r = await runCommand(createWhyCommand(await deps()), [name, 'examples', '--at', at]);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`^Device ${name}: `));
+  assert.match(r.stdout, /\nGroup: lab \(time zone Europe\/Paris, Pro licence\)\./);
+  assert.match(r.stdout, /It also matches general-(paris|nyc); lab has the highest priority \(100; general-(paris|nyc) 10\)\./);
+  assert.match(r.stdout, /\nPolicy: lab; the device is in wave 1\./);
+  assert.match(r.stdout, /Maintenance window: lab-hours opens Mon 2026-11-23 09:00 Europe\/Paris/);
+  assert.match(r.stdout, /What holds it right now: /);
+});
+
+Why('by device id, as JSON', async () => {
+  const d = devices.find((x) => x.group === 'default/general-nyc')!;
+  const r = await runCommand(createWhyCommand(await deps()), [d.deviceId, 'examples', '--at', at, '--format', 'json']);
+  assert.is(r.code, 0, r.stderr);
+  const json = JSON.parse(r.stdout);
+  assert.is(json.group, 'default/general-nyc');
+  assert.is(json.policy, 'default/general');
+  assert.ok(Array.isArray(json.software) && json.software.length > 0);
+  assert.ok(json.explanation.some((l: string) => l.startsWith('Group: general-nyc (time zone America/New_York')));
+});
+
+Why('a blocked device names its blocker', async () => {
+  const d = devices.find((x) => x.software.some((e) => e.reason.code === 'UnknownFirmware'));
+  assert.ok(d, 'the emulated fleet has devices on unverified firmware');
+  const r = await runCommand(createWhyCommand(await deps()), [d!.name, 'examples', '--at', at]);
+  assert.match(r.stdout, /BLOCKED \(UnknownFirmware\): the device runs firmware Microsoft has not verified/);
+});
+
+Why('an unknown device: exit 1 and says so', async () => {
+  const r = await runCommand(createWhyCommand(await deps()), ['no-such-device', 'examples', '--at', at]);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /no device has the id, unique id or serial "no-such-device"/);
+});
+
+Why.run();
