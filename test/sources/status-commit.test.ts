@@ -238,7 +238,7 @@ write('a malformed manifest: the source still syncs, the other statuses are writ
     assert.equal(result.files, ['groups/lab.yaml', 'groups/rooms.yaml']);
     assert.is(result.skipped.length, 1);
     assert.is(result.skipped[0]!.path, 'groups/broken.yaml');
-    assert.match(result.skipped[0]!.reason, 'not valid YAML');
+    assert.match(result.skipped[0]!.reason, /YAML/);
     assert.is(show(remote, 'groups/broken.yaml'), broken);
     assert.match(show(remote, 'groups/lab.yaml'), 'reason: UpToDate');
   } finally {
