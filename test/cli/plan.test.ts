@@ -71,7 +71,7 @@ Plan('release dates from a state file: versions seen 40 days ago are due under G
     await writeFile(join(dir, 'state.json'), JSON.stringify(state));
     const r = await runCommand(createPlanCommand(await deps()), ['examples', '--at', at, '--format', 'json', '--state', join(dir, 'state.json')]);
     assert.is(r.code, 0, r.stderr);
-    const later = JSON.parse(r.stdout) as typeof json & { actions: { group: string; softwareType: string }[] };
+    const later = JSON.parse(r.stdout) as { actions: { group: string; softwareType: string }[] };
     assert.ok(later.actions.some((a) => a.group === 'default/general-paris' && a.softwareType === 'firmware'), 'the canary wave starts now inside the weekend window');
   } finally {
     await rm(dir, { recursive: true, force: true });
