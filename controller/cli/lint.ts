@@ -1,0 +1,129 @@
+// `firmwarden lint [PATH…]`: checks manifests for CI. Reads files, directories, globs and '-'
+// (stdin); prints findings in one of five formats; exits 0 when clean (warnings allowed unless
+// --strict), 1 on error findings, 2 on a usage or I/O problem. Bad input never ends in a stack
+// trace: every problem with a file is a finding.
+import { parseArgs } from 'node:util';
+import type { Command } from './command.ts';
+import { ExitCode, UsageError } from './command.ts';
+import type { Finding } from '../manifest/finding.ts';
+import { compareFindings } from '../manifest/finding.ts';
+import { parseManifests } from '../manifest/parse-manifests.ts';
+import { defaultMaxFileBytes } from '../manifest/parse-yaml-file.ts';
+import { readManifestInputs } from '../sources/read-manifest-files.ts';
+import type { LintReport } from './lint-report.ts';
+import { summaryLine } from './lint-report.ts';
+import { formatText } from './lint-format-text.ts';
+import { formatJson } from './lint-format-json.ts';
+import { formatGithub } from './lint-format-github.ts';
+import { formatSarif } from './lint-format-sarif.ts';
+import { formatJunit } from './lint-format-junit.ts';
+
+const formats = { text: formatText, json: formatJson, github: formatGithub, sarif: formatSarif, junit: formatJunit } as const;
+type Format = keyof typeof formats;
+
+const version = '0.1.0';
+
+const help = `Usage: firmwarden lint [options] [PATH…]
+
+Checks DeviceGroup, UpdatePolicy and ScheduledUpdate manifests: YAML, schema, and meaning
+(references, time zones, windows, schedules, versions). PATH is a file, a directory (read
+recursively: *.yaml, *.yml), a glob ('manifests/**/*.yaml') or - for standard input.
+Default: the current directory.
+
+Options:
+  -f, --format FORMAT     text (default), json, github, sarif or junit
+      --strict            warnings fail too (exit 1)
+      --max-file-size N   refuse larger files; bytes, or with KiB/MiB (K/M) (default: 1MiB)
+      --now TIME          the current time, RFC 3339 (default: the clock); for reproducible runs
+  -h, --help              this help
+
+Exit codes: 0 no errors (warnings allowed unless --strict), 1 errors found, 2 usage or I/O problem.
+`;
+
+/** Parses "1048576", "512KiB", "2M", "1.5MiB" into bytes. */
+export function parseSize(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?$/i.exec(text.trim());
+  if (!m) return undefined;
+  const unit = (m[2] ?? 'b').toLowerCase()[0]!;
+  const factor = unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1;
+  const bytes = Math.floor(Number(m[1]) * factor);
+  return bytes > 0 ? bytes : undefined;
+}
+
+interface LintOptions {
+  paths: string[];
+  format: Format;
+  strict: boolean;
+  maxFileBytes: number;
+  now: number | undefined;
+  help: boolean;
+}
+
+function parseOptions(args: string[]): LintOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        format: { type: 'string', short: 'f' },
+        strict: { type: 'boolean' },
+        'max-file-size': { type: 'string' },
+        now: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message.split('\n')[0]!, { cause: error });
+  }
+  const v = parsed.values;
+  const format = v.format ?? 'text';
+  if (!Object.hasOwn(formats, format)) throw new UsageError(`unknown format '${format}'; use one of ${Object.keys(formats).join(', ')}`);
+  let maxFileBytes = defaultMaxFileBytes;
+  if (v['max-file-size'] !== undefined) {
+    const size = parseSize(v['max-file-size']);
+    if (size === undefined) throw new UsageError(`--max-file-size '${v['max-file-size']}' is not a size (for example 1048576, 512KiB or 2MiB)`);
+    maxFileBytes = size;
+  }
+  let now: number | undefined;
+  if (v.now !== undefined) {
+    now = Date.parse(v.now);
+    if (!Number.isFinite(now) || !/\d{4}-\d{2}-\d{2}T/.test(v.now)) throw new UsageError(`--now '${v.now}' is not an RFC 3339 time (for example 2026-11-22T08:00:00Z)`);
+  }
+  return {
+    paths: parsed.positionals.length > 0 ? parsed.positionals : ['.'],
+    format: format as Format,
+    strict: v.strict ?? false,
+    maxFileBytes,
+    now,
+    help: v.help ?? false,
+  };
+}
+
+/** The lint command. */
+export const lint: Command = async (args, io) => {
+  const options = parseOptions(args);
+  if (options.help) {
+    io.stdout.write(help);
+    return ExitCode.ok;
+  }
+  const read = await readManifestInputs(options.paths, { cwd: io.cwd, maxFileBytes: options.maxFileBytes, stdin: io.stdin });
+  const result = parseManifests(read.files, { now: options.now ?? Date.now(), maxFileBytes: options.maxFileBytes });
+  const findings: Finding[] = [...read.findings, ...result.findings].sort(compareFindings);
+  const files = [...new Set([...read.files.map((f) => f.path), ...read.findings.map((f) => f.file)])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const report: LintReport = {
+    findings,
+    files,
+    documents: result.documents,
+    texts: new Map(read.files.map((f) => [f.path, f.text])),
+    strict: options.strict,
+    version,
+  };
+  io.stdout.write(formats[options.format](report));
+  for (const problem of read.problems) io.stderr.write(`firmwarden lint: ${problem}\n`);
+  if (options.format === 'text') io.stderr.write(`${summaryLine(report)}\n`);
+  if (read.problems.length > 0) return ExitCode.usage;
+  const fails = findings.some((f) => f.severity === 'error' || options.strict);
+  return fails ? ExitCode.findings : ExitCode.ok;
+};
