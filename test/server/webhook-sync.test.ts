@@ -10,14 +10,14 @@ import { signWebhookBody } from '../../controller/server/webhook-auth.ts';
 import { GitSource } from '../../controller/sources/git-source.ts';
 import type { Snapshot } from '../../controller/sources/source.ts';
 import { commitFiles, git, startGitRemote } from '../support/git-remote.ts';
-import { replaceStatusStub } from '../support/replace-status-stub.ts';
+import { replaceStatus } from '../../controller/manifest/status-writer.ts';
 
 const e2e = suite('webhook → sync');
 
 e2e('a signed push webhook makes the source sync the new commit; a bad secret does nothing', async () => {
   const remote = await startGitRemote({ files: { 'groups/lab.yaml': 'kind: DeviceGroup\nmetadata:\n  name: lab\n' } });
   const metrics = createMetrics(new Registry(), { processMetrics: false });
-  const source = await GitSource.create({ repo: remote.url, intervalMs: 0, logger: silentLogger(), metrics, status: { replaceStatus: replaceStatusStub } });
+  const source = await GitSource.create({ repo: remote.url, intervalMs: 0, logger: silentLogger(), metrics, status: { replaceStatus } });
   const server = await startHttpServer({
     port: 0,
     metrics,

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { silentLogger } from '../../controller/log/logger.ts';
 import { computeDirRevision, DirSource } from '../../controller/sources/dir-source.ts';
 import type { Snapshot } from '../../controller/sources/source.ts';
-import { replaceStatusStub } from '../support/replace-status-stub.ts';
+import { replaceStatus } from '../../controller/manifest/status-writer.ts';
 
 const group = (name: string) => `# ${name}\nkind: DeviceGroup\nmetadata:\n  name: ${name}\nspec:\n  policyRef: { name: general }\n`;
 
@@ -27,7 +27,7 @@ snapshots('reads the manifests with a content revision; a status-only change is 
   const outside = mkdtempSync(join(tmpdir(), 'fw-out-'));
   writeFileSync(join(outside, 'secret.yaml'), 'secret: yes\n');
   symlinkSync(join(outside, 'secret.yaml'), join(dir, 'groups', 'linked.yaml'));
-  const source = new DirSource({ dir, logger: silentLogger(), replaceStatus: replaceStatusStub });
+  const source = new DirSource({ dir, logger: silentLogger(), replaceStatus });
   try {
     const first = await source.sync();
     assert.equal(first.files.map((f) => f.path), ['groups/lab.yaml', 'groups/rooms.yml']);
@@ -60,7 +60,7 @@ const writes = suite('DirSource.writeStatus');
 
 writes('writes status into the file in place, keeping everything else and leaving no temporary file', async () => {
   const dir = makeDir();
-  const source = new DirSource({ dir, logger: silentLogger(), replaceStatus: replaceStatusStub });
+  const source = new DirSource({ dir, logger: silentLogger(), replaceStatus });
   try {
     const snapshot = await source.sync();
     const result = await source.writeStatus({ revision: snapshot.revision, summary: 'x', statuses: [{ path: 'groups/rooms.yml', docIndex: 0, status: { ready: true } }] });
@@ -78,7 +78,7 @@ writes('writes status into the file in place, keeping everything else and leavin
 
 writes('an edit saved while the status was being computed is kept; the status is applied onto it', async () => {
   const dir = makeDir();
-  const source = new DirSource({ dir, logger: silentLogger(), replaceStatus: replaceStatusStub });
+  const source = new DirSource({ dir, logger: silentLogger(), replaceStatus });
   try {
     const snapshot = await source.sync();
     const seen: string[] = [];
@@ -108,7 +108,7 @@ const watching = suite('DirSource watcher');
 
 watching('tells subscribers after a manifest changes, debounced', async () => {
   const dir = makeDir();
-  const source = new DirSource({ dir, debounceMs: 50, logger: silentLogger(), replaceStatus: replaceStatusStub });
+  const source = new DirSource({ dir, debounceMs: 50, logger: silentLogger(), replaceStatus });
   try {
     const reasons: string[] = [];
     let notify: () => void = () => undefined;

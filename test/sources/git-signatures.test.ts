@@ -12,7 +12,7 @@ import { detectTrustedKeysKind, toAllowedSigners } from '../../controller/source
 import { SourceError, UntrustedRevisionError } from '../../controller/sources/source.ts';
 import { formatStatusCommitMessage } from '../../controller/sources/status-commit-message.ts';
 import { commitFiles, git, startGitRemote, type GitRemote } from '../support/git-remote.ts';
-import { replaceStatusStub } from '../support/replace-status-stub.ts';
+import { replaceStatus } from '../../controller/manifest/status-writer.ts';
 
 const group = (name: string, extra = '') => `apiVersion: firmwarden.dev/v1alpha1\nkind: DeviceGroup\nmetadata:\n  name: ${name}\nspec:\n  policyRef:\n    name: general\n${extra}`;
 const instantClock: Clock = { now: () => 0, sleep: async () => undefined };
@@ -35,7 +35,7 @@ function signedCommit(remote: GitRemote, person: string, files: Record<string, s
 }
 
 function options(remote: GitRemote, trustedKeysFile: string): GitSourceOptions {
-  return { repo: remote.url, intervalMs: 0, clock: instantClock, logger: silentLogger(), trustedKeysFile, status: { replaceStatus: replaceStatusStub } };
+  return { repo: remote.url, intervalMs: 0, clock: instantClock, logger: silentLogger(), trustedKeysFile, status: { replaceStatus } };
 }
 
 const parsing = suite('trusted keys files');
@@ -128,7 +128,7 @@ ssh('the controller can sign its own status commits with an SSH key, and they ve
   signedCommit(remote, person, { 'groups/lab.yaml': group('lab', '  paused: false\n') }, 'signed', ada.key);
   const source = await GitSource.create({
     ...options(remote, allowed),
-    status: { replaceStatus: replaceStatusStub, signingKeyFile: bot.key },
+    status: { replaceStatus, signingKeyFile: bot.key },
   });
   try {
     const snapshot = await source.sync();

@@ -10,7 +10,7 @@ import { ManualClock } from '../../controller/model/clock.ts';
 import { GitSource, type GitSourceOptions } from '../../controller/sources/git-source.ts';
 import { SourceError } from '../../controller/sources/source.ts';
 import { commitFiles, git, startGitRemote } from '../support/git-remote.ts';
-import { replaceStatusStub } from '../support/replace-status-stub.ts';
+import { replaceStatus } from '../../controller/manifest/status-writer.ts';
 
 const group = (name: string, extra = '') => `apiVersion: firmwarden.dev/v1alpha1\nkind: DeviceGroup\nmetadata:\n  name: ${name}\nspec:\n  policyRef:\n    name: general\n${extra}`;
 
@@ -24,7 +24,7 @@ const initialFiles = {
 };
 
 function options(repo: string, extra: Partial<GitSourceOptions> = {}): GitSourceOptions {
-  return { repo, path: 'manifests', intervalMs: 0, logger: silentLogger(), status: { replaceStatus: replaceStatusStub }, ...extra };
+  return { repo, path: 'manifests', intervalMs: 0, logger: silentLogger(), status: { replaceStatus }, ...extra };
 }
 
 /** Every file under `dir`, recursively. */

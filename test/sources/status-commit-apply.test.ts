@@ -2,7 +2,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { applyStatuses } from '../../controller/sources/status-commit-apply.ts';
-import { replaceStatusStub } from '../support/replace-status-stub.ts';
+import { replaceStatus } from '../../controller/manifest/status-writer.ts';
 
 const doc = (name: string, status = '') => `kind: DeviceGroup\nmetadata:\n  name: ${name}\nspec: {}\n${status}`;
 const files = [
@@ -16,17 +16,17 @@ apply('applies by file and document index, several documents of one file togethe
   const { changed, skipped } = applyStatuses(files, [
     { path: 'a.yaml', docIndex: 0, status: { n: 5 } },
     { path: 'a.yaml', docIndex: 1, status: { n: 6 } },
-  ], replaceStatusStub);
+  ], replaceStatus);
   assert.equal(skipped, []);
   assert.equal([...changed.keys()], ['a.yaml']);
   assert.is(changed.get('a.yaml'), `${doc('a', 'status:\n  n: 5\n')}---\n${doc('b', 'status:\n  n: 6\n')}`);
 });
 
 apply('an equal status (volatile keys aside) is not applied, so nothing changes', () => {
-  const { changed } = applyStatuses(files, [{ path: 'a.yaml', docIndex: 1, status: { n: 1 } }], replaceStatusStub);
+  const { changed } = applyStatuses(files, [{ path: 'a.yaml', docIndex: 1, status: { n: 1 } }], replaceStatus);
   assert.is(changed.size, 0);
   const withTime = [{ path: 'c.yaml', text: doc('c', 'status:\n  lastTransitionTime: "2026-01-01"\n  ok: true\n') }];
-  const timestampOnly = applyStatuses(withTime, [{ path: 'c.yaml', docIndex: 0, status: { ok: true, lastTransitionTime: '2027-01-01' } }], replaceStatusStub);
+  const timestampOnly = applyStatuses(withTime, [{ path: 'c.yaml', docIndex: 0, status: { ok: true, lastTransitionTime: '2027-01-01' } }], replaceStatus);
   assert.is(timestampOnly.changed.size, 0);
 });
 
@@ -36,7 +36,7 @@ apply('a keyed update follows its manifest to another index or file, and is skip
     { path: 'a.yaml', docIndex: 0, status: { gone: true }, key: { kind: 'DeviceGroup', name: 'zzz' } },
     { path: 'a.yaml', docIndex: 3, status: { x: 1 } },
     { path: 'missing.yaml', docIndex: 0, status: { x: 1 } },
-  ], replaceStatusStub);
+  ], replaceStatus);
   assert.equal([...changed.keys()], ['c.yaml']);
   assert.match(changed.get('c.yaml')!, 'moved: true');
   assert.is(skipped.length, 3);

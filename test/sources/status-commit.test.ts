@@ -10,7 +10,7 @@ import { GitSource, type GitSourceOptions } from '../../controller/sources/git-s
 import type { Snapshot, StatusUpdate } from '../../controller/sources/source.ts';
 import { SourceError } from '../../controller/sources/source.ts';
 import { commitFiles, git, startGitRemote, type GitRemote } from '../support/git-remote.ts';
-import { replaceStatusStub } from '../support/replace-status-stub.ts';
+import { replaceStatus } from '../../controller/manifest/status-writer.ts';
 
 const lab = `# yaml-language-server: $schema=../schemas/devicegroup.schema.json
 # The lab: every device type, on the Test phase.
@@ -53,7 +53,7 @@ const files = { 'groups/lab.yaml': lab, 'groups/rooms.yaml': rooms, 'README.md':
 const instantClock: Clock = { now: () => 0, sleep: async () => undefined };
 
 function options(remote: GitRemote, extra: Partial<GitSourceOptions> = {}): GitSourceOptions {
-  return { repo: remote.url, intervalMs: 0, clock: instantClock, logger: silentLogger(), status: { replaceStatus: replaceStatusStub }, ...extra };
+  return { repo: remote.url, intervalMs: 0, clock: instantClock, logger: silentLogger(), status: { replaceStatus }, ...extra };
 }
 
 const ready = (at: string) => ({ observedGeneration: 1, conditions: [{ type: 'Ready', status: 'True', reason: 'UpToDate', lastTransitionTime: at }] });
@@ -249,7 +249,7 @@ write('a malformed manifest: the source still syncs, the other statuses are writ
 
 write('gives up after the bounded attempts with a retryable StatusConflict, leaving people’s commits alone', async () => {
   const remote = await startGitRemote({ files });
-  const source = await GitSource.create(options(remote, { status: { replaceStatus: replaceStatusStub, maxAttempts: 2 } }));
+  const source = await GitSource.create(options(remote, { status: { replaceStatus, maxAttempts: 2 } }));
   try {
     const snapshot = await source.sync();
     const person = remote.clonePerson('ada');
