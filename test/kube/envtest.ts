@@ -7,6 +7,7 @@
 // Binaries come from scripts/provision-kube.sh; when they are missing startKubeEnv() throws
 // with instructions (tests fail rather than skip).
 import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -42,6 +43,14 @@ export interface ApiResponse {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// Temporary directories of environments not closed yet; removed at exit if a test crashed
+// (envtest-process.ts kills the processes themselves).
+const openDirs = new Set<string>();
+process.once('exit', () => {
+  if (process.env.FIRMWARDEN_KUBE_KEEP === '1') return;
+  for (const dir of openDirs) rmSync(dir, { recursive: true, force: true });
+});
 
 /** Picks a loopback TCP port that is free right now. */
 export function findFreePort(): Promise<number> {
@@ -209,6 +218,7 @@ export class KubeEnv {
     this.#closed = true;
     await this.apiserver.stop();
     await this.etcd.stop();
+    openDirs.delete(this.dir);
     if (process.env.FIRMWARDEN_KUBE_KEEP !== '1') await rm(this.dir, { recursive: true, force: true });
   }
 }
@@ -258,6 +268,7 @@ async function startEtcd(binaries: KubeBinaries, dir: string, deadline: number):
 export async function startKubeEnv(options: KubeEnvOptions = {}): Promise<KubeEnv> {
   const binaries = findKubeBinaries();
   const dir = await mkdtemp(join(tmpdir(), 'firmwarden-envtest-'));
+  openDirs.add(dir);
   const deadline = Date.now() + (options.startTimeoutMs ?? 90_000);
   let etcd: OwnedProcess | undefined;
   let apiserver: OwnedProcess | undefined;
@@ -306,6 +317,7 @@ export async function startKubeEnv(options: KubeEnvOptions = {}): Promise<KubeEn
   } catch (error) {
     await apiserver?.stop();
     await etcd?.stop();
+    openDirs.delete(dir);
     if (process.env.FIRMWARDEN_KUBE_KEEP !== '1') await rm(dir, { recursive: true, force: true });
     throw error;
   }

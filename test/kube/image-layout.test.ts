@@ -173,7 +173,7 @@ image('every controller module imports from the layout (no dev-only import anywh
 });
 
 image('the image can lint the example config repository', async ({ app }) => {
-  const r = await run(process.execPath, ['--disable-warning=ExperimentalWarning', join(app, 'bin/firmwarden.mjs'), 'lint', 'examples/groups', 'examples/policies', 'examples/schedules'], app);
+  const r = await run(process.execPath, ['--disable-warning=ExperimentalWarning', join(app, 'bin/firmwarden.mjs'), 'lint', 'examples'], app);
   assert.is(r.code, 0, `${r.stdout}\n${r.stderr}`);
 });
 
