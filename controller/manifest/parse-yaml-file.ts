@@ -1,7 +1,7 @@
 // Text of one file → its YAML documents, or findings for what keeps them from being read:
 // size, binary content, hostile shapes, syntax errors, duplicate keys, alias bombs.
 import type { Document } from 'yaml';
-import { isAlias, isPair, isScalar, parseAllDocuments, visit } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
 import type { Finding, SourceRange } from './finding.ts';
 import { LineIndex } from './line-index.ts';
 import type { RuleId } from './rules.ts';
@@ -127,27 +127,31 @@ type Report = (rule: RuleId, message: string, range: SourceRange) => void;
 
 /** Duplicate keys (at the second one) and keys that are not plain values. */
 function checkKeys(doc: Document.Parsed, lines: LineIndex, report: Report): void {
-  visit(doc, {
-    Map(_key, map) {
+  // A plain recursion: yaml's visit() is several times slower on the 1,000-file benchmark.
+  const walkNode = (node: unknown): void => {
+    if (isMap(node)) {
       const seen = new Map<string, number>();
-      for (const pair of map.items) {
-        if (!isPair(pair)) continue;
+      for (const pair of node.items) {
         const key = pair.key;
         const range = (key as { range?: [number, number, number] } | null)?.range;
         if (key !== null && !isScalar(key) && !isAlias(key)) {
           if (range) report('yaml-syntax', 'a key must be a plain value, not a list or mapping', lines.range(range[0], range[1]));
-          continue;
+        } else {
+          const text = keyText(key);
+          const firstAt = seen.get(text);
+          if (firstAt !== undefined && range) {
+            report('yaml-duplicate-key', `duplicate key '${text}' (first at line ${lines.position(firstAt).line}); keep only one`, lines.range(range[0], range[1]));
+          } else if (range) {
+            seen.set(text, range[0]);
+          }
         }
-        const text = keyText(key);
-        const firstAt = seen.get(text);
-        if (firstAt !== undefined && range) {
-          report('yaml-duplicate-key', `duplicate key '${text}' (first at line ${lines.position(firstAt).line}); keep only one`, lines.range(range[0], range[1]));
-        } else if (range) {
-          seen.set(text, range[0]);
-        }
+        walkNode(pair.value);
       }
-    },
-  });
+    } else if (isSeq(node)) {
+      for (const item of node.items) walkNode(item);
+    }
+  };
+  walkNode(doc.contents);
 }
 
 /** The document as plain data, or undefined (with a finding) when aliases make that unsafe. */

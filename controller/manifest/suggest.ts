@@ -1,10 +1,14 @@
 // "Did you mean …?": the closest candidate by edit distance, when it is close enough to be a typo.
 
-/** Optimal-string-alignment distance (Levenshtein plus adjacent swaps), case-sensitive. */
-export function editDistance(a: string, b: string): number {
+/**
+ * Optimal-string-alignment distance (Levenshtein plus adjacent swaps), case-sensitive. Stops
+ * early and returns max + 1 once the distance is known to exceed `max`.
+ */
+export function editDistance(a: string, b: string, max = Infinity): number {
   if (a === b) return 0;
   const m = a.length;
   const n = b.length;
+  if (Math.abs(m - n) > max) return max + 1;
   let prev2: number[] = [];
   let prev: number[] = Array.from({ length: n + 1 }, (_, j) => j);
   for (let i = 1; i <= m; i++) {
@@ -15,6 +19,7 @@ export function editDistance(a: string, b: string): number {
       if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2]! + 1);
       row.push(d);
     }
+    if (Math.min(...row) > max) return max + 1;
     prev2 = prev;
     prev = row;
   }
@@ -27,18 +32,19 @@ export function editDistance(a: string, b: string): number {
  */
 export function suggest(word: string, candidates: Iterable<string>): string | undefined {
   const lower = word.toLowerCase();
+  const limit = Math.min(2, Math.floor((word.length - 1) / 2));
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
     if (candidate === word) continue;
     if (candidate.toLowerCase() === lower) return candidate;
-    const d = editDistance(lower, candidate.toLowerCase());
+    if (Math.abs(candidate.length - word.length) > limit) continue;
+    const d = editDistance(lower, candidate.toLowerCase(), limit);
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;
     }
   }
   if (best === undefined) return undefined;
-  const limit = Math.min(2, Math.floor((word.length - 1) / 2));
   return bestDistance <= limit ? best : undefined;
 }

@@ -31,8 +31,15 @@ function tryZone(name: string): boolean {
   }
 }
 
+const suggestions = new Map<string, string | undefined>();
+
 /** The known zone `name` was probably meant to be. */
 export function suggestTimeZone(name: string): string | undefined {
+  if (!suggestions.has(name)) suggestions.set(name, findSuggestion(name));
+  return suggestions.get(name);
+}
+
+function findSuggestion(name: string): string | undefined {
   const zones = canonicalZones();
   const guess = suggest(name, zones);
   if (guess) return guess;
