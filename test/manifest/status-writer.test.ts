@@ -1,0 +1,130 @@
+// replaceStatus rewrites one document's status and nothing else: everything outside the
+// status block stays byte for byte, in LF and CRLF files, with or without a previous status.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseAllDocuments } from 'yaml';
+import { replaceStatus, StatusWriteError } from '../../controller/manifest/status-writer.ts';
+
+const status = {
+  observedGeneration: 3,
+  conditions: [{ type: 'Ready', status: 'True', reason: 'UpToDate', message: 'all 12 devices: on 1.14.2', lastTransitionTime: '2026-11-22T08:00:00Z' }],
+  counts: { upToDate: 12 },
+};
+
+const policy = `# yaml-language-server: $schema=../../schemas/updatepolicy.schema.json
+# The general fleet.
+apiVersion: firmwarden.dev/v1alpha1
+kind: UpdatePolicy
+metadata:
+  name: general   # keep this comment
+spec:
+  software:
+    firmware: { mode: automatic, phase: General }   # flow style kept
+
+  maintenanceWindows:
+    - name: weeknights
+      start: "22:00"
+      end: '05:00'
+`;
+
+/** The text with the status block (from `status:` to the end of its indented lines) removed. */
+function withoutStatus(text: string): string {
+  return text.replace(/^status:.*(\r?\n(?:[ \t].*|)(?=\r?\n))*\r?\n?/m, '');
+}
+
+function docsOf(text: string): unknown[] {
+  return (parseAllDocuments(text) as unknown as { toJS(): unknown }[]).map((d) => d.toJS());
+}
+
+test('adds a status after the last line, leaving every other byte alone', () => {
+  const out = replaceStatus(policy, 0, status);
+  assert.ok(out.startsWith(policy), 'the original text is a prefix');
+  assert.equal((docsOf(out)[0] as { status: unknown }).status, status);
+  assert.ok(out.endsWith('\n'));
+});
+
+test('replaces an existing status in place; the text before and after is unchanged', () => {
+  const before = policy.replace('spec:', 'status:\n  observedGeneration: 1\n  conditions: []   # old\nspec:');
+  const out = replaceStatus(before, 0, status);
+  const head = before.slice(0, before.indexOf('status:'));
+  const tail = before.slice(before.indexOf('spec:'));
+  assert.ok(out.startsWith(head));
+  assert.ok(out.endsWith(tail));
+  assert.equal((docsOf(out)[0] as { status: unknown }).status, status);
+  assert.is(withoutStatus(out), withoutStatus(before));
+});
+
+test('is idempotent: writing the same status twice gives the same text', () => {
+  const once = replaceStatus(policy, 0, status);
+  assert.is(replaceStatus(once, 0, status), once);
+});
+
+test('removes the status when given undefined', () => {
+  const withStatus = replaceStatus(policy, 0, status);
+  assert.is(replaceStatus(withStatus, 0, undefined), policy);
+  assert.is(replaceStatus(policy, 0, undefined), policy);
+});
+
+test('touches only the document it is asked to, in a multi-document file', () => {
+  const a = 'apiVersion: firmwarden.dev/v1alpha1\nkind: DeviceGroup\nmetadata: {name: a}\nstatus:\n  devices: 1\n';
+  const b = '# second\napiVersion: firmwarden.dev/v1alpha1\nkind: DeviceGroup\nmetadata: {name: b}\n';
+  const c = 'apiVersion: firmwarden.dev/v1alpha1\nkind: DeviceGroup\nmetadata: {name: c}\nstatus: {devices: 9}';
+  const text = `${a}---\n${b}---\n${c}`;
+  const out1 = replaceStatus(text, 1, { devices: 5 });
+  assert.is(out1, `${a}---\n${b}status:\n  devices: 5\n---\n${c}`);
+  const out2 = replaceStatus(text, 2, { devices: 7 });
+  assert.is(out2, `${a}---\n${b}---\n${c.replace('status: {devices: 9}', 'status:\n  devices: 7')}`);
+  const out0 = replaceStatus(text, 0, { devices: 2 });
+  assert.is(out0, text.replace('devices: 1', 'devices: 2'));
+});
+
+test('keeps CRLF line ends, in the new block too', () => {
+  const crlf = policy.replaceAll('\n', '\r\n');
+  const out = replaceStatus(crlf, 0, status);
+  assert.ok(out.startsWith(crlf));
+  assert.not.match(out.replaceAll('\r\n', ''), /\n/);
+  assert.equal((docsOf(out)[0] as { status: unknown }).status, status);
+  const again = replaceStatus(out, 0, { devices: 1 });
+  assert.ok(again.startsWith(crlf));
+  assert.not.match(again.replaceAll('\r\n', ''), /\n/);
+});
+
+test('a status key with no value is replaced', () => {
+  const text = 'a: 1\nstatus:\nb: 2\n';
+  assert.is(replaceStatus(text, 0, { devices: 1 }), 'a: 1\nstatus:\n  devices: 1\nb: 2\n');
+});
+
+test('comments between status and the next key stay', () => {
+  const text = 'a: 1\nstatus:\n  devices: 1\n# about b\nb: 2\n';
+  assert.is(replaceStatus(text, 0, { devices: 4 }), 'a: 1\nstatus:\n  devices: 4\n# about b\nb: 2\n');
+});
+
+test('a block scalar at the end keeps its trailing lines', () => {
+  const text = 'a: 1\nnote: |+\n  kept\n\n';
+  const out = replaceStatus(text, 0, { devices: 1 });
+  assert.is((docsOf(out)[0] as { note: string }).note, (docsOf(text)[0] as { note: string }).note);
+});
+
+test('a file without a final line break gets the status on a new line', () => {
+  assert.is(replaceStatus('a: 1', 0, { devices: 1 }), 'a: 1\nstatus:\n  devices: 1');
+});
+
+test('a flow-style root mapping is rewritten as a whole', () => {
+  const out = replaceStatus('{a: 1, b: 2}\n', 0, { devices: 1 });
+  assert.equal(docsOf(out)[0], { a: 1, b: 2, status: { devices: 1 } });
+});
+
+test('refuses a document that does not exist, is not a mapping, or has YAML errors', () => {
+  assert.throws(() => replaceStatus('a: 1\n', 1, status), (e: unknown) => e instanceof StatusWriteError && /does not exist/.test((e as Error).message));
+  const isWriteError = (e: unknown) => e instanceof StatusWriteError;
+  assert.throws(() => replaceStatus('- a\n', 0, status), isWriteError);
+  assert.throws(() => replaceStatus('a: [\n', 0, status), isWriteError);
+  assert.throws(() => replaceStatus('', 0, status), isWriteError);
+});
+
+test('status values that look like other types are quoted so they read back as text', () => {
+  const out = replaceStatus('a: 1\n', 0, { conditions: [{ status: 'True', reason: 'yes', message: '1.10' }] });
+  assert.equal((docsOf(out)[0] as { status: unknown }).status, { conditions: [{ status: 'True', reason: 'yes', message: '1.10' }] });
+});
+
+test.run();
