@@ -19,7 +19,7 @@ import type {
   PolicySummary, Reason, RolloutMemory, Rule, ScheduledSummary,
 } from '../model/plan.ts';
 import type { ReleaseRecord } from '../state/state.ts';
-import { decideAutomatic, type AutoDecision } from '../policy/automatic.ts';
+import { decideAutomatic, hasOffer, type AutoDecision } from '../policy/automatic.ts';
 import { DeviceIndex } from '../policy/device-index.ts';
 import { resolveGroups } from '../policy/groups.ts';
 import { displayName, objectKey, ownerKey } from '../policy/manifest-keys.ts';
@@ -91,6 +91,18 @@ interface Work {
 interface LightMemo {
   readonly unit: import('./rollout-views.ts').UnitStats;
   readonly byWave: ({ entry: PlanEntry | undefined; start: number | undefined } | undefined)[];
+}
+
+/** The state of the t-th software type in the API's order (named reads: faster than a variable key). */
+function stateAt(s: DeviceSoftware['software'], t: number): SoftwareState | undefined {
+  switch (t) {
+    case 0: return s.adminAgent;
+    case 1: return s.operatingSystem;
+    case 2: return s.teamsClient;
+    case 3: return s.firmware;
+    case 4: return s.partnerAgent;
+    default: return s.companyPortal;
+  }
 }
 
 /**
@@ -204,19 +216,28 @@ export function buildPlan(input: PlanInput): Plan {
   // device × type costs more than the decision's look-up saves at 600,000 entries.
   /** A decision, its entry when nothing needs doing, and (for updates) per group its wave unit and settled waves. */
   type Decided = { readonly decision: AutoDecision; readonly settled: PlanEntry; byCtx: Map<GroupContext, LightMemo> | undefined };
+  // Decided per rule signature (policies with equal rules share), model, software type and, in
+  // the slot, unknown firmware and offer; then by installed version.
   type DecisionSlots = Map<string | null, Decided>[];
   const decisionCache = new Map<string, Map<string, DecisionSlots>>();
-  /** The decision slots of a group's policy and licence for one model: index type × 2 + unknown firmware. */
-  const slotsFor = (ctx: GroupContext, model: string): DecisionSlots => {
-    let byModel = decisionCache.get(ctx.decisionKey);
-    if (!byModel) decisionCache.set(ctx.decisionKey, (byModel = new Map()));
+  const slotsOf = (signature: string, model: string): DecisionSlots => {
+    let byModel = decisionCache.get(signature);
+    if (!byModel) decisionCache.set(signature, (byModel = new Map()));
     let slots = byModel.get(model);
-    if (!slots) byModel.set(model, (slots = SoftwareTypes.flatMap(() => [new Map(), new Map()])));
+    if (!slots) byModel.set(model, (slots = [new Map(), new Map(), new Map(), new Map()]));
     return slots;
   };
-  /** `t` is the type's position in SoftwareTypes (passed in: a map look-up per entry costs). */
-  const decideIn = (slots: DecisionSlots, ctx: GroupContext, model: string, st: SoftwareState, t: number): Decided => {
-    const slot = slots[t * 2 + (st.freshness === 'unknown' ? 1 : 0)]!;
+  /** The decision slots of a group's rules for one model, per software type position (memoized per group). */
+  const slotsByCtx = new Map<GroupContext, Map<string, DecisionSlots[]>>();
+  const slotsFor = (ctx: GroupContext, model: string): DecisionSlots[] => {
+    let byModel = slotsByCtx.get(ctx);
+    if (!byModel) slotsByCtx.set(ctx, (byModel = new Map()));
+    let slots = byModel.get(model);
+    if (!slots) byModel.set(model, (slots = SoftwareTypes.map((t) => slotsOf(ctx.rules[t].signature, model))));
+    return slots;
+  };
+  const decideIn = (typeSlots: DecisionSlots, ctx: GroupContext, model: string, st: SoftwareState): Decided => {
+    const slot = typeSlots[(st.freshness === 'unknown' ? 2 : 0) + (hasOffer(st) ? 1 : 0)]!;
     let d = slot.get(st.currentVersion);
     if (!d) {
       const decision = decideAutomatic(ctx.rules[st.softwareType], calendar, model, st, now);
@@ -224,7 +245,7 @@ export function buildPlan(input: PlanInput): Plan {
     }
     return d;
   };
-  const decide = (ctx: GroupContext, model: string, st: SoftwareState): Decided => decideIn(slotsFor(ctx, model), ctx, model, st, typeOrder.get(st.softwareType)!);
+  const decide = (ctx: GroupContext, model: string, st: SoftwareState): Decided => decideIn(slotsOf(ctx.rules[st.softwareType].signature, model), ctx, model, st);
 
   // Automatic updates of devices with no operation and no ScheduledUpdate (most of a fleet):
   // kept as positions in parallel arrays rather than an object each; their entries are shared
@@ -258,20 +279,18 @@ export function buildPlan(input: PlanInput): Plan {
     const p = ctx.policy;
     const light = device.healthStatus !== 'offline' && p !== undefined && !p.suspension;
     const s = sw.software;
-    // Named reads, in the API's order: faster than indexing the object with a variable key.
-    const states = [reported(s.adminAgent), reported(s.operatingSystem), reported(s.teamsClient), reported(s.firmware), reported(s.partnerAgent), reported(s.companyPortal)];
     let count = 0;
-    for (const st of states) if (st) count++;
+    for (let t = 0; t < 6; t++) if (reported(stateAt(s, t))) count++;
     if (count === 0) return;
     const list: PlanEntry[] = new Array(count);
     let slot = 0;
     for (let t = 0; t < 6; t++) {
-      const st = states[t];
+      const st = reported(stateAt(s, t));
       if (!st) continue;
       const type = SoftwareTypes[t]!;
       if (slots) {
         // The common case: no operation, no ScheduledUpdate; a settled decision is a shared entry.
-        const d = decideIn(slots, ctx, model, st, t);
+        const d = decideIn(slots[t]!, ctx, model, st);
         if (d.decision.outcome !== 'update') {
           list[slot++] = d.settled;
           continue;

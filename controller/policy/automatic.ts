@@ -38,24 +38,33 @@ export function eligibleTime(rule: EffectiveRule, releases: readonly KnownReleas
   return next === undefined ? Number.POSITIVE_INFINITY : Math.max(byPhase, next.firstSeen);
 }
 
-/** Decides what the policy's rule wants for a device of `model` in `state`, at `now`. */
+/** True when the device is offered a version other than the one it runs (the one fact of availableVersion a decision uses). */
+export function hasOffer(state: SoftwareState): boolean {
+  return state.availableVersion !== null && state.availableVersion !== state.currentVersion;
+}
+
+/**
+ * Decides what the policy's rule wants for a device of `model` in `state`, at `now`. The result
+ * depends only on the rule, the model, the software type, the installed version, whether the
+ * firmware is unknown and hasOffer(state): callers memoize on exactly those.
+ */
 export function decideAutomatic(rule: EffectiveRule, calendar: CalendarIndex, model: string, state: SoftwareState, now: number): AutoDecision {
   const type = state.softwareType;
   const label = softwareLabel[type];
   const current = state.currentVersion;
-  const offered = state.availableVersion;
+  const offer = hasOffer(state);
   if (rule.mode !== 'automatic') {
     const code = rule.mode === 'none' ? 'NoPolicy' : 'ManualOnly';
     const what = rule.mode === 'none' ? 'the device follows no UpdatePolicy' : `${label} is manual under this policy`;
-    return offered && offered !== current
-      ? stay(code, `${offered} is offered, but ${what}: only a ScheduledUpdate installs it`)
+    return offer
+      ? stay(code, `a newer version is offered, but ${what}: only a ScheduledUpdate installs it`)
       : stay(code, `${what}; nothing newer is offered`);
   }
   if (type === 'firmware' && state.freshness === 'unknown') {
     return blocked('UnknownFirmware', `the device runs firmware Microsoft has not verified${current ? ` (${current})` : ''}; automatic updates leave it alone, only a ScheduledUpdate can update it`);
   }
   const releases = calendar.versions(model, type);
-  const somethingOffered = (offered !== null && offered !== current) || releases.length > 0;
+  const somethingOffered = offer || releases.length > 0;
   if (current === null) {
     return somethingOffered
       ? blocked('NotComparable', `the device does not report its ${label} version, so firmwarden cannot prove an update is not a downgrade`)

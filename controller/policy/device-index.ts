@@ -2,7 +2,7 @@
 // manufacturer) and by every name a manifest may use (id, hardware unique id, serial), so that
 // resolving 1,000 groups over 100,000 devices visits only the candidates of each selector.
 import type { Device } from '../model/fleet.ts';
-import { factsOf, isTagsOnly, matchesSelector, type CompiledSelector, type DeviceFacts } from './selector.ts';
+import { isTagsOnly, matchesSelector, parseTags, type CompiledSelector, type DeviceFacts } from './selector.ts';
 
 function push(map: Map<string, number[]>, key: string, i: number): void {
   const list = map.get(key);
@@ -12,43 +12,77 @@ function push(map: Map<string, number[]>, key: string, i: number): void {
 
 const empty: readonly number[] = [];
 
-/** Devices indexed for selectors and references. Device positions are their index in `devices`. */
+/**
+ * Devices indexed for selectors and references. Device positions are their index in `devices`.
+ * Only what every plan needs is built up front (tags, ids, models); the rest on first use.
+ */
 export class DeviceIndex {
   readonly devices: readonly Device[];
-  readonly facts: readonly DeviceFacts[];
   /** Model names as reported, one string per distinct name (equal names share it, so look-ups hash once). */
   readonly #models: string[];
+  readonly #tags: (readonly string[])[];
   readonly #byTag = new Map<string, number[]>();
-  readonly #byType = new Map<string, number[]>();
-  readonly #byModel = new Map<string, number[]>();
-  readonly #byManufacturer = new Map<string, number[]>();
+  #byType: Map<string, number[]> | undefined;
+  #byModel: Map<string, number[]> | undefined;
+  #byManufacturer: Map<string, number[]> | undefined;
+  #facts: DeviceFacts[] | undefined;
   #byRef: Map<string, number> | undefined;
   readonly #byId = new Map<string, number>();
+  readonly #strings = new Map<string, string>();
 
   constructor(devices: readonly Device[]) {
     this.devices = devices;
-    const facts: DeviceFacts[] = new Array(devices.length);
     const models: string[] = new Array(devices.length);
-    const strings = new Map<string, string>();
-    const intern = (s: string) => {
-      const known = strings.get(s);
-      if (known !== undefined) return known;
-      strings.set(s, s);
-      return s;
-    };
+    const tags: (readonly string[])[] = new Array(devices.length);
     for (let i = 0; i < devices.length; i++) {
       const d = devices[i]!;
-      const f = factsOf(d, intern);
-      models[i] = intern(d.model);
-      facts[i] = f;
-      for (const t of f.tags) push(this.#byTag, t, i);
-      push(this.#byType, d.deviceType, i);
-      push(this.#byModel, f.model, i);
-      push(this.#byManufacturer, f.manufacturer, i);
+      const t = parseTags(d.notes);
+      for (let k = 0; k < t.length; k++) {
+        const tag = this.#intern(t[k]!);
+        t[k] = tag;
+        push(this.#byTag, tag, i);
+      }
+      tags[i] = t;
+      models[i] = this.#intern(d.model);
       this.#byId.set(d.id, i);
     }
-    this.facts = facts;
     this.#models = models;
+    this.#tags = tags;
+  }
+
+  #intern(s: string): string {
+    const known = this.#strings.get(s);
+    if (known !== undefined) return known;
+    this.#strings.set(s, s);
+    return s;
+  }
+
+  /** What selectors look at, per device (built on first use: tags-only selectors never need it). */
+  get facts(): readonly DeviceFacts[] {
+    if (this.#facts) return this.#facts;
+    const lower = new Map<string, string>();
+    const low = (s: string) => {
+      let l = lower.get(s);
+      if (l === undefined) lower.set(s, (l = this.#intern(s.toLowerCase())));
+      return l;
+    };
+    this.#facts = this.devices.map((device, i) => ({ device, tags: this.#tags[i]!, manufacturer: low(device.manufacturer), model: low(device.model) }));
+    return this.#facts;
+  }
+
+  #postings(field: 'type' | 'model' | 'manufacturer'): Map<string, number[]> {
+    const known = field === 'type' ? this.#byType : field === 'model' ? this.#byModel : this.#byManufacturer;
+    if (known) return known;
+    const map = new Map<string, number[]>();
+    const facts = this.facts;
+    for (let i = 0; i < facts.length; i++) {
+      const f = facts[i]!;
+      push(map, field === 'type' ? f.device.deviceType : field === 'model' ? f.model : f.manufacturer, i);
+    }
+    if (field === 'type') this.#byType = map;
+    else if (field === 'model') this.#byModel = map;
+    else this.#byManufacturer = map;
+    return map;
   }
 
   /** The model of the device at a position, as reported (a shared string). */
@@ -103,14 +137,15 @@ export class DeviceIndex {
       return n;
     };
     // Unions are only built when they would be the smallest list.
-    const options: [Iterable<string> | undefined, Map<string, number[]>][] = [
-      [selector.anyTags, this.#byTag],
-      [selector.deviceTypes, this.#byType],
-      [selector.models, this.#byModel],
-      [selector.manufacturers, this.#byManufacturer],
+    const options: [Iterable<string> | undefined, () => Map<string, number[]>][] = [
+      [selector.anyTags, () => this.#byTag],
+      [selector.deviceTypes, () => this.#postings('type')],
+      [selector.models, () => this.#postings('model')],
+      [selector.manufacturers, () => this.#postings('manufacturer')],
     ];
-    for (const [keys, map] of options) {
+    for (const [keys, mapOf] of options) {
       if (!keys) continue;
+      const map = mapOf();
       const size = unionSize(keys, map);
       if (best === undefined || size < best.length) consider(union(keys, map));
     }
@@ -128,10 +163,11 @@ export class DeviceIndex {
     }
     const candidates = this.#candidates(selector);
     const out: number[] = [];
+    const facts = this.facts;
     if (candidates === undefined) {
-      for (let i = 0; i < this.facts.length; i++) if (matchesSelector(selector, this.facts[i]!)) out.push(i);
+      for (let i = 0; i < facts.length; i++) if (matchesSelector(selector, facts[i]!)) out.push(i);
     } else {
-      for (const i of candidates) if (matchesSelector(selector, this.facts[i]!)) out.push(i);
+      for (const i of candidates) if (matchesSelector(selector, facts[i]!)) out.push(i);
     }
     return out;
   }

@@ -44,6 +44,8 @@ export interface EffectiveRule {
   readonly exclude: readonly string[];
   readonly excludeParsed: readonly ParsedVersion[];
   readonly rule: Rule;
+  /** Equal for rules that decide alike (policies share decisions through it). */
+  readonly signature: string;
 }
 
 function ruleOf(policy: UpdatePolicy | undefined, type: SoftwareType): SoftwareRule | undefined {
@@ -69,6 +71,8 @@ export function effectiveRule(policy: UpdatePolicy | undefined, type: SoftwareTy
   const { phase, requested, forced } = phaseFor(policy, type, license);
   const versions = written?.versions;
   const exclude = versions?.exclude ?? [];
+  const signatureOf = (mode: string, delayMs: number, lag: boolean, text: string) =>
+    [type, mode, delayMs, lag, versions?.minimum ?? '', versions?.maximum ?? '', exclude.join(','), text].join('\u0000');
   const base = {
     softwareType: type,
     phase,
@@ -82,12 +86,14 @@ export function effectiveRule(policy: UpdatePolicy | undefined, type: SoftwareTy
     excludeParsed: exclude.map(parseVersion).filter((p): p is ParsedVersion => p !== undefined),
   };
   if (!policy) {
-    return { ...base, mode: 'none', delayMs: 0, lagOneVersion: false, rule: { code: 'NoPolicy', text: `${label}: no UpdatePolicy, only ScheduledUpdates install anything` } };
+    const text = `${label}: no UpdatePolicy, only ScheduledUpdates install anything`;
+    return { ...base, mode: 'none', delayMs: 0, lagOneVersion: false, rule: { code: 'NoPolicy', text }, signature: signatureOf('none', 0, false, text) };
   }
   const mode = written?.mode ?? (type === 'firmware' ? 'automatic' : 'manual');
   if (mode === 'manual' || !isPhased(type)) {
     const why = mode === 'automatic' ? ' (only firmware and the Teams app can update automatically)' : '';
-    return { ...base, mode: 'manual', delayMs: 0, lagOneVersion: false, rule: { code: 'ManualOnly', text: `${label}: manual only, through ScheduledUpdates${why}` } };
+    const text = `${label}: manual only, through ScheduledUpdates${why}`;
+    return { ...base, mode: 'manual', delayMs: 0, lagOneVersion: false, rule: { code: 'ManualOnly', text }, signature: signatureOf('manual', 0, false, text) };
   }
   const days = phaseDelayDays[type][phase];
   const lag = type === 'firmware' && written?.lagOneVersion === true;
@@ -100,5 +106,6 @@ export function effectiveRule(policy: UpdatePolicy | undefined, type: SoftwareTy
     delayMs: days * dayMs,
     lagOneVersion: lag,
     rule: { code: type === 'firmware' ? 'FirmwarePhase' : 'TeamsClientPhase', text },
+    signature: signatureOf('automatic', days * dayMs, lag, text),
   };
 }
