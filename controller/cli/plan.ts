@@ -73,9 +73,8 @@ export interface PlanCommandDeps {
 
 async function defaultParse(): Promise<ParseManifests> {
   // Loaded lazily so that --help and usage errors do not pay for the YAML parser and validators.
-  const specifier = './manifest-access.ts';
-  const mod = (await import(specifier)) as { parseManifestTexts: ParseManifests };
-  return mod.parseManifestTexts;
+  const { parseManifests } = await import('../manifest/parse-manifests.ts');
+  return (files, now) => parseManifests(files, { now });
 }
 
 /** Reads the manifest files under each path (files or folders), paths shown relative to the working directory. */

@@ -1,28 +1,14 @@
 // Runs `plan` and `why` in-process against an in-process emulator, capturing their output.
 import { Writable } from 'node:stream';
-import { existsSync } from 'node:fs';
-import { parseAllDocuments } from 'yaml';
 import type { CommandIO } from '../../controller/cli/command.ts';
 import type { ParseManifests, PlanCommandDeps } from '../../controller/cli/plan.ts';
 
 export const root = new URL('../../', import.meta.url).pathname;
 
-/** The loader's parser when it exists; until then a structural stand-in (every firmwarden document valid). */
+/** The manifest loader's parser (the commands' default). */
 export async function parser(): Promise<ParseManifests> {
-  if (existsSync(`${root}controller/cli/manifest-access.ts`)) {
-    const specifier = '../../controller/cli/manifest-access.ts';
-    return ((await import(specifier)) as { parseManifestTexts: ParseManifests }).parseManifestTexts;
-  }
-  return (files) => {
-    const manifests = [];
-    for (const f of files) {
-      for (const doc of parseAllDocuments(f.text)) {
-        const m = doc.toJS() as { kind?: string } | null;
-        if (m && typeof m.kind === 'string') manifests.push({ kind: m.kind, file: f.path, valid: true, manifest: m });
-      }
-    }
-    return { manifests, findings: [] };
-  };
+  const { parseManifests } = await import('../../controller/manifest/parse-manifests.ts');
+  return (files, now) => parseManifests(files, { now });
 }
 
 export interface Captured {

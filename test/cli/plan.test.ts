@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -85,22 +85,21 @@ Plan('--forecast lists what each device gets and when', async () => {
   assert.match(r.stdout, /\n    Mon 2026-11-23 09:00 Europe\/Paris  (firmware|Teams app) .* → .*Test phase/);
 });
 
-Plan('invalid manifests: findings printed, only valid ones planned, exit 1', async () => {
-  const base = await deps();
-  const parse = base.parse!;
-  const r = await runCommand(createPlanCommand({
-    ...base,
-    parse: (files, now) => {
-      const p = parse(files, now);
-      return {
-        manifests: p.manifests.map((m) => (m.kind === 'UpdatePolicy' && (m.manifest as { metadata: { name: string } }).metadata.name === 'vip' ? { ...m, valid: false } : m)),
-        findings: [...p.findings, { file: 'examples/policies/vip.yaml', line: 30, column: 7, severity: 'error', message: 'spec.rollout.maxConcurrent must be >= 1' }],
-      };
-    },
-  }), ['examples', '--at', at]);
-  assert.is(r.code, 1);
-  assert.match(r.stdout, /Invalid manifests, left out of the plan:\n  examples\/policies\/vip\.yaml:30:7 spec\.rollout\.maxConcurrent must be >= 1/);
-  assert.match(r.stdout, /vip-rooms +vip \(missing\)/);
+Plan('invalid manifests: findings printed with file:line:col, only valid ones planned, exit 1', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'fw-plan-'));
+  try {
+    await cp(join(root, 'examples/groups'), join(dir, 'groups'), { recursive: true });
+    await cp(join(root, 'examples/policies'), join(dir, 'policies'), { recursive: true });
+    const vip = await readFile(join(dir, 'policies/vip.yaml'), 'utf8');
+    await writeFile(join(dir, 'policies/vip.yaml'), vip.replace('maxConcurrent: 5', 'maxConcurrent: 0'));
+    const r = await runCommand(createPlanCommand(await deps()), [dir, '--at', at]);
+    assert.is(r.code, 1, r.stderr);
+    assert.match(r.stdout, /Invalid manifests, left out of the plan:\n  .*policies\/vip\.yaml:\d+:\d+ .*maxConcurrent/);
+    assert.match(r.stdout, /vip-rooms +vip \(missing\)/);
+    assert.match(r.stdout, /\n  lab +lab +Test/, 'the valid manifests are still planned');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 Plan('usage errors exit 2 with one line', async () => {
