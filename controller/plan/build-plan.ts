@@ -245,7 +245,7 @@ export function buildPlan(input: PlanInput): Plan {
     }
     return d;
   };
-  const decide = (ctx: GroupContext, model: string, st: SoftwareState): Decided => decideIn(slotsOf(ctx.rules[st.softwareType].signature, model), ctx, model, st);
+  const decide = (ctx: GroupContext, model: string, st: SoftwareState, type: SoftwareType): Decided => decideIn(slotsOf(ctx.rules[type].signature, model), ctx, model, st);
 
   // Automatic updates of devices with no operation and no ScheduledUpdate (most of a fleet):
   // kept as positions in parallel arrays rather than an object each; their entries are shared
@@ -254,6 +254,7 @@ export function buildPlan(input: PlanInput): Plan {
   const lightCtx: GroupContext[] = [];
   const lightDevice: number[] = [];
   const lightState: SoftwareState[] = [];
+  const lightType: SoftwareType[] = [];
   const lightList: PlanEntry[][] = [];
   const lightSlot: number[] = [];
 
@@ -300,6 +301,7 @@ export function buildPlan(input: PlanInput): Plan {
           lightCtx.push(ctx);
           lightDevice.push(i);
           lightState.push(st);
+          lightType.push(type);
           lightList.push(list);
           lightSlot.push(slot++); // filled once the waves are counted
           continue;
@@ -310,7 +312,7 @@ export function buildPlan(input: PlanInput): Plan {
         for (const su of sus) {
           const target = su.su.spec.software.find((t) => t.type === type);
           if (!target) continue;
-          const w = scheduledWork(su, target.version, device, i, st, ctx);
+          const w = scheduledWork(su, target.version, device, i, st, type, ctx);
           const records = su.records.get(i);
           if (records) records.push(w);
           else su.records.set(i, [w]);
@@ -318,7 +320,7 @@ export function buildPlan(input: PlanInput): Plan {
         }
       }
       if (onlyScheduled && suWorks.length === 0) continue;
-      const auto = onlyScheduled ? undefined : autoWork(device, i, st, ctx);
+      const auto = onlyScheduled ? undefined : autoWork(device, i, st, type, ctx);
       const main = chooseMain(auto, suWorks, device, type);
       main.isMain = true;
       mains.push(main);
@@ -328,10 +330,10 @@ export function buildPlan(input: PlanInput): Plan {
     if (slot > 0) devicePlans.push({ deviceId: device.id, group: ctx.key, policy: ctx.policy?.key, wave: waveAt(i), entries: list });
   };
 
-  const autoWork = (device: Device, i: number, st: SoftwareState, ctx: GroupContext): Work => {
-    const type = st.softwareType;
+  // `type` is the constant from SoftwareTypes, not the input's string: map look-ups on it hash once.
+  const autoWork = (device: Device, i: number, st: SoftwareState, type: SoftwareType, ctx: GroupContext): Work => {
     const rule = ctx.rules[type];
-    const d = decide(ctx, device.model, st).decision;
+    const d = decide(ctx, index.modelAt(i), st, type).decision;
     const w: Work = {
       device, deviceIdx: i, type, state: st, ctx, source: 'auto', su: undefined, rule: rule.rule,
       version: d.version, status: 'upToDate', reason: d.reason, needs: false, t0: now, t0Reason: undefined,
@@ -413,14 +415,14 @@ export function buildPlan(input: PlanInput): Plan {
     return w;
   };
 
-  const scheduledWork = (s: ScheduledCtx, version: string | undefined, device: Device, i: number, st: SoftwareState, ctx: GroupContext): Work => {
+  const scheduledWork = (s: ScheduledCtx, version: string | undefined, device: Device, i: number, st: SoftwareState, type: SoftwareType, ctx: GroupContext): Work => {
     const w: Work = {
-      device, deviceIdx: i, type: st.softwareType, state: st, ctx, source: 'scheduled', su: s, rule: scheduledRule(s.key),
+      device, deviceIdx: i, type, state: st, ctx, source: 'scheduled', su: s, rule: scheduledRule(s.key),
       version, status: 'upToDate', reason: { code: 'UpToDate', message: '' }, needs: false, t0: now, t0Reason: undefined,
       respectWindows: s.su.spec.respectMaintenanceWindows === true, earliest: undefined, wave: undefined, clamp: undefined,
       failure: undefined, owner: s.owner,
     };
-    const mine = book.lastBy(s.owner, device.id, st.softwareType);
+    const mine = book.lastBy(s.owner, device.id, type);
     if (mine?.active) return inProgress(w, mine);
     if (mine && mine.outcome === 'succeeded') {
       w.status = 'succeeded';
@@ -448,7 +450,7 @@ export function buildPlan(input: PlanInput): Plan {
       return w;
     }
     if (d.clampedTo !== undefined && d.requestedAt !== undefined) {
-      w.clamp = { deviceId: device.id, model: device.model, softwareType: st.softwareType, version: d.version!, requestedTime: d.requestedAt, effectiveTime: d.clampedTo, reason: d.clampText! };
+      w.clamp = { deviceId: device.id, model: device.model, softwareType: type, version: d.version!, requestedTime: d.requestedAt, effectiveTime: d.clampedTo, reason: d.clampText! };
     }
     const why: Reason = d.clampedTo !== undefined
       ? { code: 'ScheduledTime', message: `${d.version} is scheduled by ${displayName(s.key)}; moved from ${formatLocal(d.requestedAt!, ctx.timeZone)} to ${formatLocal(d.clampedTo, ctx.timeZone)} ${ctx.timeZone}: ${d.clampText}` }
@@ -480,7 +482,7 @@ export function buildPlan(input: PlanInput): Plan {
   for (let k = 0; k < lightDecided.length; k++) {
     const wave = waveByIdx[lightDevice[k]!]!;
     if (wave === 0) continue;
-    const u = lightMemo(lightDecided[k]!, lightCtx[k]!, lightState[k]!.softwareType).unit;
+    const u = lightMemo(lightDecided[k]!, lightCtx[k]!, lightType[k]!).unit;
     u.unfinished[wave] = (u.unfinished[wave] ?? 0) + 1;
   }
   for (const w of mains) applyGate(w, gates);
@@ -501,10 +503,11 @@ export function buildPlan(input: PlanInput): Plan {
     const ctx = lightCtx[k]!;
     const st = lightState[k]!;
     const wave = waveByIdx[lightDevice[k]!]!;
-    const memo = lightMemo(d, ctx, st.softwareType);
+    const type = lightType[k]!;
+    const memo = lightMemo(d, ctx, type);
     let r = memo.byWave[wave];
     if (!r) {
-      r = memo.byWave[wave] = settleLight(d.decision, ctx, st, wave, gates, windowMemo, now);
+      r = memo.byWave[wave] = settleLight(d.decision, ctx, st, type, wave, gates, windowMemo, now);
       if (r.entry) noteNext(ctx, r.entry.earliestStart);
     }
     if (r.entry) {
@@ -512,7 +515,7 @@ export function buildPlan(input: PlanInput): Plan {
       continue;
     }
     const i = lightDevice[k]!;
-    const w = autoWork(index.devices[i]!, i, st, ctx);
+    const w = autoWork(index.devices[i]!, i, st, type, ctx);
     w.earliest = r.start;
     w.isMain = true;
     mains.push(w);
@@ -665,28 +668,28 @@ function applyGate(w: Work, gates: WaveGates): void {
 }
 
 /** Where a light update stands: a shared entry while it waits, or the start when it may go now. */
-function settleLight(d: AutoDecision, ctx: GroupContext, st: SoftwareState, wave: number, gates: WaveGates, memo: WindowMemo, now: number): { entry: PlanEntry | undefined; start: number | undefined } {
+function settleLight(d: AutoDecision, ctx: GroupContext, st: SoftwareState, type: SoftwareType, wave: number, gates: WaveGates, memo: WindowMemo, now: number): { entry: PlanEntry | undefined; start: number | undefined } {
   const version = d.version!;
   const waiting = (earliestStart: number | undefined, reason: Reason): PlanEntry => ({
-    softwareType: st.softwareType,
+    softwareType: type,
     scheduledUpdate: undefined,
     state: 'scheduled',
     currentVersion: st.currentVersion,
     desiredVersion: version,
     earliestStart,
-    rule: ctx.rules[st.softwareType].rule,
+    rule: ctx.rules[type].rule,
     reason,
     clamp: undefined,
     failure: undefined,
   });
-  const gate = wave > 0 ? gates.gate(ctx, st.softwareType, version, wave) : undefined;
+  const gate = wave > 0 ? gates.gate(ctx, type, version, wave) : undefined;
   if (gate && !gate.open) return { entry: waiting(undefined, gate.reason), start: undefined };
   let t0 = Math.max(now, d.eligibleAt ?? now);
   let t0Reason = d.eligibleAt !== undefined && d.eligibleAt > now ? d.reason : undefined;
   if (gate?.bakeUntil !== undefined && gate.bakeUntil > t0) {
     t0 = gate.bakeUntil;
     t0Reason = gate.reason;
-    gates.noteBaking(ctx, st.softwareType, version, gate.bakeUntil);
+    gates.noteBaking(ctx, type, version, gate.bakeUntil);
   }
   const placed = placeMemoized(memo, ctx, t0, t0Reason, now);
   if (placed.start === undefined) return { entry: waiting(undefined, placed.reason!), start: undefined };

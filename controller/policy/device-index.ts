@@ -20,7 +20,6 @@ export class DeviceIndex {
   readonly devices: readonly Device[];
   /** Model names as reported, one string per distinct name (equal names share it, so look-ups hash once). */
   readonly #models: string[];
-  readonly #tags: (readonly string[])[];
   readonly #byTag = new Map<string, number[]>();
   #byType: Map<string, number[]> | undefined;
   #byModel: Map<string, number[]> | undefined;
@@ -33,21 +32,14 @@ export class DeviceIndex {
   constructor(devices: readonly Device[]) {
     this.devices = devices;
     const models: string[] = new Array(devices.length);
-    const tags: (readonly string[])[] = new Array(devices.length);
     for (let i = 0; i < devices.length; i++) {
       const d = devices[i]!;
-      const t = parseTags(d.notes);
-      for (let k = 0; k < t.length; k++) {
-        const tag = this.#intern(t[k]!);
-        t[k] = tag;
-        push(this.#byTag, tag, i);
-      }
-      tags[i] = t;
+      // Tags go to the postings only; the per-device lists are parsed again if a selector needs facts.
+      for (const tag of parseTags(d.notes)) push(this.#byTag, this.#intern(tag), i);
       models[i] = this.#intern(d.model);
       this.#byId.set(d.id, i);
     }
     this.#models = models;
-    this.#tags = tags;
   }
 
   #intern(s: string): string {
@@ -66,7 +58,7 @@ export class DeviceIndex {
       if (l === undefined) lower.set(s, (l = this.#intern(s.toLowerCase())));
       return l;
     };
-    this.#facts = this.devices.map((device, i) => ({ device, tags: this.#tags[i]!, manufacturer: low(device.manufacturer), model: low(device.model) }));
+    this.#facts = this.devices.map((device) => ({ device, tags: parseTags(device.notes).map((t) => this.#intern(t)), manufacturer: low(device.manufacturer), model: low(device.model) }));
     return this.#facts;
   }
 
