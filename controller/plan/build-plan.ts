@@ -809,6 +809,9 @@ function selectStarts(mains: Work[], ctxOfDevice: (i: number) => GroupContext, i
       wave: w.wave,
     });
   }
+  // Works were collected in two passes (operations and schedules first, then the light path):
+  // put the actions back in the plan's order.
+  actions.sort((a, b) => cmp(a.group ?? '\uffff', b.group ?? '\uffff') || cmp(a.deviceId, b.deviceId) || typeOrder.get(a.softwareType)! - typeOrder.get(b.softwareType)!);
   return actions;
 }
 

@@ -287,6 +287,16 @@ Order('entries and actions sorted by group, device, software type whatever the i
   assert.is(JSON.stringify(a), JSON.stringify(b));
   assert.equal(entries(a).slice(0, 2).map((e) => [e.group, e.deviceId, e.softwareType]), [['default/aaa', 'n1', 'teamsClient'], ['default/aaa', 'n1', 'firmware']]);
 });
+Order('actions in group, device, software type order, whether or not the device had operations', () => {
+  const s = base(4);
+  s.groups!.push(group('aaa', { policyRef: { name: 'p' }, selector: { tags: ['site-nyc'] }, timeZone: 'America/New_York' }));
+  s.devices.push(device('n1', { tags: ['site-nyc'] }));
+  s.software.push(software('n1', { firmware: ['1.0', '1.2'] }));
+  // d03 has an old operation (another path through the plan than devices without any).
+  s.operations = [op('d03', 'teamsClient', '5.0', { startedAt: now - 30 * day })];
+  const p = plan(s);
+  assert.equal(p.actions.map((a) => `${a.group}/${a.deviceId}`), ['default/aaa/n1', 'default/paris/d01', 'default/paris/d02', 'default/paris/d03', 'default/paris/d04']);
+});
 
 Basics.run();
 Ops.run();
