@@ -178,6 +178,8 @@ export interface GroupSummary {
   /** Member device ids after precedence, sorted. */
   readonly deviceIds: readonly string[];
   readonly nextWindow: WindowView | undefined;
+  /** The freeze in force at `now`, if any (dates as written, end inclusive). */
+  readonly freeze: { readonly name: string; readonly from: string; readonly to: string; readonly reason: string | undefined; readonly end: number } | undefined;
   readonly nextActionTime: number | undefined;
   readonly rollouts: readonly RolloutView[];
 }

@@ -864,6 +864,7 @@ function summarizeGroups(
   return contexts.map((ctx) => {
     const m = membershipIdx[ctx.index]!;
     const window = ctx.schedule.currentOrNextWindow(now);
+    const frozen = ctx.schedule.freezeAt(now);
     return {
       key: ctx.key!,
       name: ctx.group!.metadata.name,
@@ -874,6 +875,7 @@ function summarizeGroups(
       phase: ctx.firmwarePhase,
       deviceIds: membership.members[m]!.map((i) => index.devices[i]!.id),
       nextWindow: window ? { name: window.name, start: window.start, end: window.end } : undefined,
+      freeze: frozen ? { name: frozen.name, from: frozen.from, to: frozen.to, reason: frozen.reason, end: frozen.end } : undefined,
       nextActionTime: next.get(ctx.index),
       rollouts: views.get(ctx.index) ?? [],
     };

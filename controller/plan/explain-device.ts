@@ -22,6 +22,11 @@ export function findDevice(devices: readonly Device[], ref: string): Device | un
   return devices.find((d) => d.id.toLowerCase() === r) ?? devices.find((d) => d.uniqueId.toLowerCase() === r) ?? devices.find((d) => d.serialNumber.toLowerCase() === r);
 }
 
+/** The message as a sentence of its own. */
+function sentence(message: string): string {
+  return message.charAt(0).toUpperCase() + message.slice(1);
+}
+
 function describeEntry(plan: Plan, entry: PlanEntry, zone: string): string[] {
   const label = softwareLabel[entry.softwareType];
   const current = entry.currentVersion ?? 'an unreported version';
@@ -30,7 +35,7 @@ function describeEntry(plan: Plan, entry: PlanEntry, zone: string): string[] {
   const when = (t: number) => `${formatLocalTime(t, zone)} (${formatRelative(t, plan.now)})`;
   switch (entry.state) {
     case 'upToDate':
-      lines.push(`${label}: runs ${current}; nothing to install now. ${entry.reason.message}.`, `  ${rule}`);
+      lines.push(`${label}: runs ${current}; nothing to install now. ${sentence(entry.reason.message)}.`, `  ${rule}`);
       break;
     case 'succeeded':
       lines.push(`${label}: runs ${current}; ${entry.reason.message}.`, `  ${rule}`);
@@ -93,6 +98,10 @@ export function explainDevice(plan: Plan, device: Device): DeviceExplanation {
     if (group.nextWindow) {
       const open = group.nextWindow.start <= plan.now;
       lines.push(`Maintenance window: ${group.nextWindow.name} ${open ? `is open until ${formatLocalTime(group.nextWindow.end, group.timeZone)}` : `opens ${formatLocalTime(group.nextWindow.start, group.timeZone)} (${formatRelative(group.nextWindow.start, plan.now)})`}.`);
+    }
+    if (group.freeze) {
+      const f = group.freeze;
+      lines.push(`Freeze: ${f.name} (${f.from} to ${f.to}${f.reason ? `: ${f.reason}` : ''}) blocks automatic starts until ${formatLocalTime(f.end, group.timeZone)}.`);
     }
   }
   const sus = plan.scheduledUpdates.filter((s) => s.deviceIds.includes(device.id));

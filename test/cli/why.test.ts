@@ -48,6 +48,15 @@ Why('a blocked device names its blocker', async () => {
   assert.match(r.stdout, /BLOCKED \(UnknownFirmware\): the device runs firmware Microsoft has not verified/);
 });
 
+Why('a VIP room during the year-end freeze: the freeze is named with its end in local time', async () => {
+  const d = devices.find((x) => x.group === 'default/vip-rooms');
+  assert.ok(d, 'the emulated fleet has VIP rooms in Paris');
+  const r = await runCommand(createWhyCommand(await deps()), [d!.name, 'examples', '--at', '2026-12-20T12:00:00Z']);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /\nGroup: vip-rooms \(time zone Europe\/Paris, Pro licence\)\./);
+  assert.match(r.stdout, /\nFreeze: year-end \(2026-12-18 to 2027-01-04: Year-end executive briefings\) blocks automatic starts until Tue 2027-01-05 00:00 Europe\/Paris\./);
+});
+
 Why('an unknown device: exit 1 and says so', async () => {
   const r = await runCommand(createWhyCommand(await deps()), ['no-such-device', 'examples', '--at', at]);
   assert.is(r.code, 1);
