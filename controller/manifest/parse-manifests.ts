@@ -88,8 +88,13 @@ export function parseManifests(files: readonly { path: string; text: string }[],
     const parsed = parseYamlFile(path, text, maxFileBytes);
     findings.push(...parsed.findings);
     for (const doc of parsed.documents) {
-      const summary = loadDocument(doc, findings, entries);
-      if (summary) documents.push(summary);
+      // Defence in depth: a bug on one document must not end the run with a stack trace.
+      try {
+        const summary = loadDocument(doc, findings, entries);
+        if (summary) documents.push(summary);
+      } catch (error) {
+        findings.push({ ...findingAt(doc, [], 'start', 'internal-error', internalMessage(error)), ...locateDocument(doc) });
+      }
     }
   }
 
@@ -100,7 +105,14 @@ export function parseManifests(files: readonly { path: string; text: string }[],
       findings.push(findingAt(entry.doc, path, target, rule, message, entry.key));
     },
   };
-  for (const check of semanticChecks) check(ctx);
+  for (const check of semanticChecks) {
+    try {
+      check(ctx);
+    } catch (error) {
+      const first = entries[0];
+      if (first) findings.push({ ...findingAt(first.doc, [], 'start', 'internal-error', `${check.name}: ${internalMessage(error)}`), ...locateDocument(first.doc) });
+    }
+  }
 
   findings.sort(compareFindings);
   const broken = new Set(findings.filter((f) => f.severity === 'error' && f.docIndex !== undefined).map((f) => `${f.file}\u0000${f.docIndex}`));
@@ -117,6 +129,10 @@ export function parseManifests(files: readonly { path: string; text: string }[],
       }) as LoadedManifest,
   );
   return { manifests, findings, documents };
+}
+
+function internalMessage(error: unknown): string {
+  return `firmwarden could not finish checking this (${error instanceof Error ? error.message : String(error)}); please report it`;
 }
 
 function findingAt(doc: YamlDocument, path: readonly PathSegment[], target: Target, rule: RuleId, message: string, key?: string): Finding {

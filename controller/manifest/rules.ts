@@ -56,6 +56,7 @@ export const rules = {
   'targets-nothing': { severity: 'error', description: 'A ScheduledUpdate whose targets cannot match any device.' },
   'group-matches-nothing': { severity: 'warning', description: 'A DeviceGroup whose selector and include list cannot match any device.' },
   'duplicate-software-type': { severity: 'error', description: 'A ScheduledUpdate lists the same software type twice.' },
+  'internal-error': { severity: 'error', description: 'firmwarden failed while checking this document; the document is treated as invalid. Please report it.' },
   'suspend-expired': { severity: 'warning', description: 'spec.suspend.until is in the past: the suspension is over and can be removed.' },
 } as const satisfies Record<string, RuleInfo>;
 

@@ -13,7 +13,7 @@ export const validatorsFile = new URL('../../controller/manifest/schema-validato
 
 
 /** The options lint validates with; the vendor keyword holds CRD metadata (plural, printer columns). */
-export const ajvOptions = { allErrors: true, strict: true, strictTypes: false } as const;
+export const ajvOptions = { allErrors: true, strict: true } as const;
 
 // These packages are CommonJS with a `default` export; Node hands ESM importers module.exports.
 const Ajv2020 = ajv2020.default;
