@@ -188,17 +188,19 @@ try {
   const { errors } = generate(manifests);
 
   const ours = timeRuns(node, ['--disable-warning=ExperimentalWarning', 'bin/firmwarden.mjs', 'lint', manifests, '--format', 'json', '--now', now], (c) => c === 0 || c === 1);
-  const report = JSON.parse(ours.output) as { findings: { severity: string }[]; summary: { files: number; documents: number } };
+  const report = JSON.parse(ours.output) as { findings: { file: string; severity: string }[]; summary: { files: number; documents: number } };
   const findingErrors = report.findings.filter((f) => f.severity === 'error').length;
+  const filesWithErrors = new Set(report.findings.filter((f) => f.severity === 'error').map((f) => f.file)).size;
 
   const figures: Record<string, number | string> = {
     files: fileCount,
     broken_files: errors,
     lint_findings: report.findings.length,
     lint_errors: findingErrors,
+    lint_files_with_errors: filesWithErrors,
     lint_ms: Math.round(ours.ms),
   };
-  process.stdout.write(`lint_files: ${fileCount} files\nlint_broken_files: ${errors} files\nlint_findings: ${report.findings.length} findings\n`);
+  process.stdout.write(`lint_files: ${fileCount} files\nlint_broken_files: ${errors} files\nlint_findings: ${report.findings.length} findings\nlint_files_with_errors: ${filesWithErrors} files\n`);
   process.stdout.write(`lint_wall_median: ${Math.round(ours.ms)} ms\n`);
 
   const kubeconform = kubeconformBinary();
