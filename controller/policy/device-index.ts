@@ -149,8 +149,8 @@ export class DeviceIndex {
     if (selector.tags && isTagsOnly(selector)) {
       // Intersect the sorted posting lists, smallest first: exact, nothing left to check.
       const lists = selector.tags.map((t) => this.#byTag.get(t) ?? empty).sort((a, b) => a.length - b.length);
-      let out = [...lists[0]!];
-      for (let k = 1; k < lists.length && out.length > 0; k++) out = intersect(out, lists[k]!);
+      let out: number[] = lists.length === 1 ? [...lists[0]!] : intersect(lists[0]!, lists[1]!);
+      for (let k = 2; k < lists.length && out.length > 0; k++) out = intersect(out, lists[k]!);
       return out;
     }
     const candidates = this.#candidates(selector);
@@ -165,9 +165,23 @@ export class DeviceIndex {
   }
 }
 
-/** Intersection of two ascending lists of positions. */
+/** Intersection of two ascending lists of positions (`a` the shorter). */
 function intersect(a: readonly number[], b: readonly number[]): number[] {
   const out: number[] = [];
+  if (b.length > a.length * 8) {
+    // Much longer second list (a site tag against a floor tag): binary-search it from where the last hit was.
+    let lo = 0;
+    for (const x of a) {
+      let hi = b.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (b[mid]! < x) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo < b.length && b[lo] === x) out.push(x);
+    }
+    return out;
+  }
   let i = 0;
   let j = 0;
   while (i < a.length && j < b.length) {
