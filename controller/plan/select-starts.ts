@@ -1,0 +1,90 @@
+// What starts now, among the works that may: one update per device (the API's operations name
+// no software type, so any active one blocks the device) and at most maxConcurrent per policy.
+import type { SoftwareType } from '../model/fleet.ts';
+import type { PlanAction } from '../model/plan.ts';
+import { DeviceIndex } from '../policy/device-index.ts';
+import { displayName } from '../policy/manifest-keys.ts';
+import { softwareLabel } from '../policy/software-rules.ts';
+import { stableHash } from '../policy/waves.ts';
+import type { GroupContext } from './group-context.ts';
+import { OperationBook } from './operation-book.ts';
+import { cmp, typeOrder, type Work } from './work.ts';
+
+/** Picks what starts now: one update per device, at most maxConcurrent in flight per policy. */
+export function selectStarts(mains: Work[], ctxOfDevice: (i: number) => GroupContext, index: DeviceIndex, book: OperationBook, now: number): PlanAction[] {
+  const inFlight = new Map<string, number>();
+  for (const id of book.busyDevices()) {
+    const i = index.indexOfId(id);
+    if (i === undefined) continue;
+    const p = ctxOfDevice(i).policy?.key;
+    if (p !== undefined) inFlight.set(p, (inFlight.get(p) ?? 0) + 1);
+  }
+  const candidates = mains.filter((w) => w.needs);
+  // Scheduled updates first (a person asked), then wave order, then the stable hash order.
+  const rank = (w: Work) => (w.source === 'scheduled' ? 0 : (w.wave ?? 1));
+  const hashes = new Map<Work, number>();
+  for (const w of candidates) hashes.set(w, stableHash(`${w.device.id}\u0000${w.ctx.policy?.policy.metadata.name ?? ''}`));
+  candidates.sort((a, b) => rank(a) - rank(b) || hashes.get(a)! - hashes.get(b)! || cmp(a.device.id, b.device.id) || typeOrder.get(a.type)! - typeOrder.get(b.type)!);
+  const startedOn = new Map<string, SoftwareType>();
+  const chosen = new Set<Work>();
+  for (const w of candidates) {
+    const busy = book.activeOn(w.device.id);
+    if (busy && busy.length > 0) {
+      const op = busy[0]!;
+      w.status = 'pending';
+      w.reason = { code: 'DeviceBusy', message: `another update is running on this device${op.softwareType ? ` (${softwareLabel[op.softwareType]}${op.version ? ` to ${op.version}` : ''})` : ''}; one update at a time per device` };
+      continue;
+    }
+    const first = startedOn.get(w.device.id);
+    if (first) {
+      w.status = 'pending';
+      w.reason = { code: 'DeviceBusy', message: `the ${softwareLabel[first]} update of this device starts first; one update at a time per device` };
+      continue;
+    }
+    const policy = w.ctx.policy;
+    if (policy) {
+      const used = inFlight.get(policy.key) ?? 0;
+      if (w.source === 'auto' && used >= policy.maxConcurrent) {
+        w.status = 'pending';
+        w.reason = { code: 'ConcurrencyLimit', message: `${used} updates under ${displayName(policy.key)} are in flight or starting, the most it allows (maxConcurrent ${policy.maxConcurrent})` };
+        continue;
+      }
+      inFlight.set(policy.key, used + 1);
+    }
+    startedOn.set(w.device.id, w.type);
+    chosen.add(w);
+    w.status = 'pending';
+    w.reason = { code: 'Starting', message: startingMessage(w) };
+  }
+  const actions: PlanAction[] = [];
+  for (const w of mains) {
+    if (!chosen.has(w)) continue;
+    actions.push({
+      deviceId: w.device.id,
+      softwareType: w.type,
+      version: w.version!,
+      currentVersion: w.state.currentVersion,
+      owner: w.owner ?? '',
+      group: w.ctx.key,
+      policy: w.ctx.policy?.key,
+      scheduledUpdate: w.su?.key,
+      earliestStart: w.earliest ?? now,
+      rule: w.rule,
+      reason: w.reason,
+      wave: w.wave,
+    });
+  }
+  // Works were collected in two passes (operations and schedules first, then the light path):
+  // put the actions back in the plan's order.
+  actions.sort((a, b) => cmp(a.group ?? '\uffff', b.group ?? '\uffff') || cmp(a.deviceId, b.deviceId) || typeOrder.get(a.softwareType)! - typeOrder.get(b.softwareType)!);
+  return actions;
+}
+
+/** Why an update starts now, in words. */
+export function startingMessage(w: Work): string {
+  const window = w.respectWindows ? w.ctx.schedule.windowAt(w.earliest ?? 0) : undefined;
+  const where = window ? ` inside the window ${window.name}` : '';
+  if (w.source === 'scheduled') return `${displayName(w.su!.key)} asks for ${w.version}; starts now${where}`;
+  return `${w.reason.message}; starts now${where}`;
+}
+

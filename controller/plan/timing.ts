@@ -1,0 +1,109 @@
+// When a work may start: wave order and bake time (through WaveGates), then maintenance
+// windows and freezes, memoized because thousands of devices share the same answers.
+import type { SoftwareState, SoftwareType } from '../model/fleet.ts';
+import type { PlanEntry, Reason } from '../model/plan.ts';
+import type { AutoDecision } from '../policy/automatic.ts';
+import { formatLocal } from '../policy/zoned-time.ts';
+import type { GroupContext } from './group-context.ts';
+import { WaveGates } from './wave-gates.ts';
+import type { Work } from './work.ts';
+
+/** Wave order and bake time for a work (see WaveGates). */
+export function applyGate(w: Work, gates: WaveGates): void {
+  if (!w.needs || w.source !== 'auto' || w.wave === undefined || w.version === undefined) return;
+  const g = gates.gate(w.ctx, w.type, w.version, w.wave);
+  if (!g.open) {
+    w.needs = false;
+    w.status = 'scheduled';
+    w.earliest = undefined;
+    w.reason = g.reason;
+    return;
+  }
+  if (g.bakeUntil !== undefined && g.bakeUntil > w.t0) {
+    w.t0 = g.bakeUntil;
+    w.t0Reason = g.reason;
+    gates.noteBaking(w.ctx, w.type, w.version, g.bakeUntil);
+  }
+}
+
+/** Where a light update stands: a shared entry while it waits, or the start when it may go now. */
+export function settleLight(d: AutoDecision, ctx: GroupContext, st: SoftwareState, type: SoftwareType, wave: number, gates: WaveGates, memo: WindowMemo, now: number): { entry: PlanEntry | undefined; start: number | undefined } {
+  const version = d.version!;
+  const waiting = (earliestStart: number | undefined, reason: Reason): PlanEntry => ({
+    softwareType: type,
+    scheduledUpdate: undefined,
+    state: 'scheduled',
+    currentVersion: st.currentVersion,
+    desiredVersion: version,
+    earliestStart,
+    rule: ctx.rules[type].rule,
+    reason,
+    clamp: undefined,
+    failure: undefined,
+  });
+  const gate = wave > 0 ? gates.gate(ctx, type, version, wave) : undefined;
+  if (gate && !gate.open) return { entry: waiting(undefined, gate.reason), start: undefined };
+  let t0 = Math.max(now, d.eligibleAt ?? now);
+  let t0Reason = d.eligibleAt !== undefined && d.eligibleAt > now ? d.reason : undefined;
+  if (gate?.bakeUntil !== undefined && gate.bakeUntil > t0) {
+    t0 = gate.bakeUntil;
+    t0Reason = gate.reason;
+    gates.noteBaking(ctx, type, version, gate.bakeUntil);
+  }
+  const placed = placeMemoized(memo, ctx, t0, t0Reason, now);
+  if (placed.start === undefined) return { entry: waiting(undefined, placed.reason!), start: undefined };
+  if (placed.start > now) return { entry: waiting(placed.start, placed.reason ?? t0Reason ?? d.reason), start: undefined };
+  return { entry: undefined, start: placed.start };
+}
+
+/** Where a start lands: the instant (undefined: no window) and why it is later than asked. */
+export type WindowResult = { readonly start: number | undefined; readonly reason: Reason | undefined };
+/** Memo of window placements: schedule → why t0 is late → t0 → result (thousands of devices share them). */
+export type WindowMemo = Map<object, Map<Reason | undefined, Map<number, WindowResult>>>;
+
+/** Places the start in a maintenance window outside freezes (when the work respects windows). */
+export function placeMemoized(memo: WindowMemo, ctx: GroupContext, t0: number, t0Reason: Reason | undefined, now: number): WindowResult {
+  let byReason = memo.get(ctx.schedule);
+  if (!byReason) memo.set(ctx.schedule, (byReason = new Map()));
+  let byT0 = byReason.get(t0Reason);
+  if (!byT0) byReason.set(t0Reason, (byT0 = new Map()));
+  let result = byT0.get(t0);
+  if (!result) byT0.set(t0, (result = placeInWindow(ctx.schedule, t0, t0Reason, ctx.timeZone, now)));
+  return result;
+}
+
+/** Moves a work's start into a maintenance window outside freezes (when it respects them). */
+export function applyWindow(w: Work, now: number, memo: WindowMemo): void {
+  const result: WindowResult = w.respectWindows
+    ? placeMemoized(memo, w.ctx, w.t0, w.t0Reason, now)
+    : { start: w.t0, reason: w.t0 > now ? w.t0Reason : undefined };
+  if (result.start === undefined) {
+    w.needs = false;
+    w.status = 'scheduled';
+    w.earliest = undefined;
+    w.reason = result.reason!;
+    return;
+  }
+  w.earliest = result.start;
+  if (result.start <= now) return;
+  w.needs = false;
+  w.status = 'scheduled';
+  if (result.reason) w.reason = result.reason;
+}
+
+/** The first open instant from t0 and, when later than now, why. */
+export function placeInWindow(schedule: GroupContext['schedule'], t0: number, t0Reason: Reason | undefined, timeZone: string, now: number): WindowResult {
+  const start = schedule.nextOpening(t0);
+  if (start === undefined) return { start, reason: { code: 'NoWindow', message: `no maintenance window opens outside the freezes in the next two years` } };
+  if (start <= now) return { start, reason: undefined };
+  if (start === t0 && t0Reason) return { start, reason: t0Reason };
+  const local = `${formatLocal(start, timeZone)} ${timeZone}`;
+  const window = schedule.windowAt(start);
+  const freeze = schedule.freezeAt(t0) ?? schedule.freezeAt(schedule.nextWindowStart(t0) ?? t0);
+  const prefix = t0Reason ? `${t0Reason.message}; then ` : '';
+  if (freeze) {
+    return { start, reason: { code: t0Reason?.code ?? 'Frozen', message: `${prefix}the freeze ${freeze.name} (${freeze.from} to ${freeze.to}${freeze.reason ? `: ${freeze.reason}` : ''}) blocks starts; next window ${window?.name ?? ''} opens ${local}` } };
+  }
+  return { start, reason: { code: t0Reason?.code ?? 'OutsideWindow', message: `${prefix}waits for the maintenance window ${window?.name ?? ''}, opening ${local}` } };
+}
+

@@ -1,0 +1,154 @@
+// The unit of work of the plan builder: one device × software type being decided, and the
+// small helpers that create, choose and freeze it. Internal to controller/plan.
+import type { Device, DeviceSoftware, SoftwareState, SoftwareType } from '../model/fleet.ts';
+import { SoftwareTypes } from '../model/fleet.ts';
+import type { ScheduledUpdate } from '../model/manifests.generated.ts';
+import type { ClampRecord, EntryState, FailureInfo, OperationRecord, PlanEntry, Reason, Rule } from '../model/plan.ts';
+import type { AutoDecision } from '../policy/automatic.ts';
+import { displayName } from '../policy/manifest-keys.ts';
+import type { GroupContext } from './group-context.ts';
+
+/** Position of each software type in the API's order. */
+export const typeOrder = new Map<SoftwareType, number>(SoftwareTypes.map((t, i) => [t, i]));
+/** The rule of an entry a ScheduledUpdate decides. */
+export const scheduledRule = (key: string): Rule => ({ code: 'ScheduledUpdate', text: `ScheduledUpdate ${displayName(key)}` });
+
+/** A device × software type being decided (mutable while the plan is built). */
+export interface Work {
+  readonly device: Device;
+  readonly deviceIdx: number;
+  readonly type: SoftwareType;
+  readonly state: SoftwareState;
+  readonly ctx: GroupContext;
+  readonly source: 'auto' | 'scheduled';
+  readonly su: ScheduledCtx | undefined;
+  readonly rule: Rule;
+  version: string | undefined;
+  status: EntryState;
+  reason: Reason;
+  /** True while it needs an update whose start time is still to be decided. */
+  needs: boolean;
+  /** The earliest the update could start before waves and windows. */
+  t0: number;
+  /** Why t0 is later than now (its reason), if it is. */
+  t0Reason: Reason | undefined;
+  readonly respectWindows: boolean;
+  earliest: number | undefined;
+  wave: number | undefined;
+  clamp: ClampRecord | undefined;
+  failure: FailureInfo | undefined;
+  readonly owner: string | undefined;
+  /** True when it decides its entry (not a ScheduledUpdate record beaten by another work). */
+  isMain?: boolean;
+  /** Its entry, once frozen. */
+  entry?: PlanEntry;
+}
+
+/** What light updates of one decision in one group share: their wave unit, and where each wave stands. */
+export interface LightMemo {
+  readonly unit: import('./rollout-views.ts').UnitStats;
+  readonly byWave: ({ entry: PlanEntry | undefined; start: number | undefined } | undefined)[];
+}
+
+/** The state of the t-th software type in the API's order (named reads: faster than a variable key). */
+export function stateAt(s: DeviceSoftware['software'], t: number): SoftwareState | undefined {
+  switch (t) {
+    case 0: return s.adminAgent;
+    case 1: return s.operatingSystem;
+    case 2: return s.teamsClient;
+    case 3: return s.firmware;
+    case 4: return s.partnerAgent;
+    default: return s.companyPortal;
+  }
+}
+
+/**
+ * The state when the device really has that software: the API reports types a device lacks as
+ * freshness unknown with no versions at all (a Windows room has no firmware), which is not
+ * unknown firmware but no firmware.
+ */
+export function reported(st: SoftwareState | undefined): SoftwareState | undefined {
+  return st && (st.currentVersion !== null || st.availableVersion !== null || st.freshness !== 'unknown') ? st : undefined;
+}
+
+/** The entry of a decision that needs no operation, wave or window (shared by every device it fits). */
+export function settledEntry(st: SoftwareState, ctx: GroupContext, d: AutoDecision): PlanEntry {
+  return {
+    softwareType: st.softwareType,
+    scheduledUpdate: undefined,
+    state: d.outcome === 'blocked' ? 'blocked' : 'upToDate',
+    currentVersion: st.currentVersion,
+    desiredVersion: d.outcome === 'blocked' ? d.version : undefined,
+    earliestStart: undefined,
+    rule: ctx.rules[st.softwareType].rule,
+    reason: d.reason,
+    clamp: undefined,
+    failure: undefined,
+  };
+}
+
+/** A ScheduledUpdate with its targets resolved, and its records as they are built. */
+export interface ScheduledCtx {
+  readonly su: ScheduledUpdate;
+  readonly key: string;
+  readonly owner: string;
+  readonly at: number | undefined;
+  readonly completedAt: number | undefined;
+  readonly deviceIdx: number[];
+  /** Records per targeted device position, one per targeted software type the device reports. */
+  readonly records: Map<number, Work[]>;
+}
+
+/** The failure an ended operation reports. */
+export function failureOf(r: OperationRecord): FailureInfo {
+  return { code: r.errorCode, message: r.errorMessage, time: r.endedAt };
+}
+
+/** An instant as "YYYY-MM-DD HH:MM UTC", for reasons. */
+export const dayText = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+
+/** Code-unit order of two strings (locale-free, so plans never depend on the machine). */
+export function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The earliest of the times after `now`. */
+export function minFuture(times: Iterable<number | undefined>, now: number): number | undefined {
+  let best: number | undefined;
+  for (const t of times) if (t !== undefined && t > now && (best === undefined || t < best)) best = t;
+  return best;
+}
+
+/** The work that decides an entry: an operation in flight, else whatever can start first (ties: the ScheduledUpdate). */
+export function chooseMain(auto: Work | undefined, suWorks: readonly Work[], device: Device, type: SoftwareType): Work {
+  const all = auto ? [auto, ...suWorks] : [...suWorks];
+  const running = all.find((w) => w.status === 'inProgress');
+  if (running) return running;
+  let best: Work | undefined;
+  for (const w of suWorks) if (w.needs && (!best || w.t0 < best.t0)) best = w;
+  if (auto?.needs && (!best || auto.t0 < best.t0)) best = auto;
+  if (best) return best;
+  // A ScheduledUpdate's outcome or refusal says more than "up to date".
+  const done = suWorks.find((w) => w.status === 'succeeded' || w.status === 'failed' || w.status === 'blocked');
+  if (done && (!auto || auto.status === 'upToDate')) return done;
+  if (auto) return auto;
+  if (suWorks[0]) return suWorks[0];
+  throw new Error(`no work for ${device.id} ${type}`);
+}
+
+/** The entry a decided work becomes. */
+export function freeze(w: Work): PlanEntry {
+  return {
+    softwareType: w.type,
+    scheduledUpdate: w.su?.key,
+    state: w.status,
+    currentVersion: w.state.currentVersion,
+    desiredVersion: w.status === 'upToDate' ? undefined : w.version,
+    earliestStart: w.status === 'scheduled' || w.status === 'pending' ? w.earliest : undefined,
+    rule: w.rule,
+    reason: w.reason,
+    clamp: w.clamp,
+    failure: w.failure,
+  };
+}
+
