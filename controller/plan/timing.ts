@@ -61,7 +61,7 @@ export type WindowResult = { readonly start: number | undefined; readonly reason
 /** Memo of window placements: schedule → why t0 is late → t0 → result (thousands of devices share them). */
 export type WindowMemo = Map<object, Map<Reason | undefined, Map<number, WindowResult>>>;
 
-/** Places the start in a maintenance window outside freezes (when the work respects windows). */
+/** placeInWindow, memoized (a schedule belongs to one policy and one time zone, so its answers are shared). */
 export function placeMemoized(memo: WindowMemo, ctx: GroupContext, t0: number, t0Reason: Reason | undefined, now: number): WindowResult {
   let byReason = memo.get(ctx.schedule);
   if (!byReason) memo.set(ctx.schedule, (byReason = new Map()));
