@@ -159,13 +159,22 @@ export function buildPlan(input: PlanInput): Plan {
   // Automatic updates of devices with no operation and no ScheduledUpdate (most of a fleet):
   // kept as positions in parallel arrays rather than an object each; their entries are shared
   // per (decision, group, wave) unless they may start now.
-  const lightDecided: Decided[] = [];
-  const lightCtx: GroupContext[] = [];
+  const lightMemos: LightMemo[] = [];
   const lightDevice: number[] = [];
   const lightState: SoftwareState[] = [];
-  const lightType: SoftwareType[] = [];
   const lightList: PlanEntry[][] = [];
   const lightSlot: number[] = [];
+  // Waves: every device still to update is counted per unit (group × type × version) and wave;
+  // each (unit, wave) is then judged once.
+  const gates = new WaveGates();
+  /** What the light updates of one decision in one group share (created on the first). */
+  const lightMemo = (d: Decided, ctx: GroupContext, type: SoftwareType): LightMemo => {
+    let byCtx = d.byCtx;
+    if (!byCtx) d.byCtx = byCtx = new Map();
+    let memo = byCtx.get(ctx);
+    if (!memo) byCtx.set(ctx, (memo = { decision: d.decision, ctx, type, unit: gates.unit(ctx, type, d.decision.version!), byWave: [] }));
+    return memo;
+  };
 
   // Devices with an operation in the book, by position (one look-up per operation, not per device).
   const withOps = new Uint8Array(index.devices.length);
@@ -188,6 +197,7 @@ export function buildPlan(input: PlanInput): Plan {
     const slots = simple ? slotsFor(ctx, model) : undefined;
     const p = ctx.policy;
     const light = device.healthStatus !== 'offline' && p !== undefined && !p.suspension;
+    const wave = waveAt(i);
     const s = sw.software;
     let count = 0;
     for (let t = 0; t < 6; t++) if (reported(stateAt(s, t))) count++;
@@ -206,13 +216,13 @@ export function buildPlan(input: PlanInput): Plan {
           continue;
         }
         if (light && !p.stopped.has(type)) {
-          lightDecided.push(d);
-          lightCtx.push(ctx);
+          const memo = lightMemo(d, ctx, type);
+          if (wave !== undefined) memo.unit.unfinished[wave] = (memo.unit.unfinished[wave] ?? 0) + 1;
+          lightMemos.push(memo);
           lightDevice.push(i);
           lightState.push(st);
-          lightType.push(type);
           lightList.push(list);
-          lightSlot.push(slot++); // filled once the waves are counted
+          lightSlot.push(slot++); // filled once every wave is counted
           continue;
         }
       }
@@ -236,7 +246,7 @@ export function buildPlan(input: PlanInput): Plan {
       holders.push({ list, slot: slot++ });
     }
     if (slot < count) list.length = slot; // types left out (scheduled-only devices)
-    if (slot > 0) devicePlans.push({ deviceId: device.id, group: ctx.key, policy: ctx.policy?.key, wave: waveAt(i), entries: list });
+    if (slot > 0) devicePlans.push({ deviceId: device.id, group: ctx.key, policy: ctx.policy?.key, wave, entries: list });
   };
 
   // `type` is the constant from SoftwareTypes, not the input's string: map look-ups on it hash once.
@@ -373,26 +383,11 @@ export function buildPlan(input: PlanInput): Plan {
   const ungroupedTargets = [...suByDevice.keys()].filter((i) => membership.groupOf[i]! < 0).sort((a, b) => cmp(index.devices[a]!.id, index.devices[b]!.id));
   for (const i of ungroupedTargets) addDevice(i, ungrouped, true);
 
-  // Waves: count every device still to update, per unit and wave, then judge each (unit, wave) once.
-  const gates = new WaveGates();
   for (const w of mains) {
     if (w.wave === undefined || w.ctx.index < 0) continue;
     if (w.source === 'auto' && w.version !== undefined && (w.needs || w.status === 'inProgress')) gates.countUnfinished(w.ctx, w.type, w.version, w.wave);
     const last = book.last(w.device.id, w.type);
     if (last && last.owner !== undefined && last.owner === w.ctx.policy?.owner) gates.countOperation(w.ctx, w.type, w.wave, last);
-  }
-  const lightMemo = (d: Decided, ctx: GroupContext, type: SoftwareType): LightMemo => {
-    let byCtx = d.byCtx;
-    if (!byCtx) d.byCtx = byCtx = new Map();
-    let memo = byCtx.get(ctx);
-    if (!memo) byCtx.set(ctx, (memo = { unit: gates.unit(ctx, type, d.decision.version!), byWave: [] }));
-    return memo;
-  };
-  for (let k = 0; k < lightDecided.length; k++) {
-    const wave = waveByIdx[lightDevice[k]!]!;
-    if (wave === 0) continue;
-    const u = lightMemo(lightDecided[k]!, lightCtx[k]!, lightType[k]!).unit;
-    u.unfinished[wave] = (u.unfinished[wave] ?? 0) + 1;
   }
   for (const w of mains) applyGate(w, gates);
   const windowMemo: WindowMemo = new Map();
@@ -407,16 +402,14 @@ export function buildPlan(input: PlanInput): Plan {
     const cur = nextByGroup.get(ctx.index);
     if (cur === undefined || t < cur) nextByGroup.set(ctx.index, t);
   };
-  for (let k = 0; k < lightDecided.length; k++) {
-    const d = lightDecided[k]!;
-    const ctx = lightCtx[k]!;
+  for (let k = 0; k < lightMemos.length; k++) {
+    const memo = lightMemos[k]!;
+    const { ctx, type } = memo;
     const st = lightState[k]!;
     const wave = waveByIdx[lightDevice[k]!]!;
-    const type = lightType[k]!;
-    const memo = lightMemo(d, ctx, type);
     let r = memo.byWave[wave];
     if (!r) {
-      r = memo.byWave[wave] = settleLight(d.decision, ctx, st, type, wave, gates, windowMemo, now);
+      r = memo.byWave[wave] = settleLight(memo.decision, ctx, st, type, wave, gates, windowMemo, now);
       if (r.entry) noteNext(ctx, r.entry.earliestStart);
     }
     if (r.entry) {

@@ -46,6 +46,9 @@ export interface Work {
 
 /** What light updates of one decision in one group share: their wave unit, and where each wave stands. */
 export interface LightMemo {
+  readonly decision: AutoDecision;
+  readonly ctx: GroupContext;
+  readonly type: SoftwareType;
   readonly unit: import('./rollout-views.ts').UnitStats;
   readonly byWave: ({ entry: PlanEntry | undefined; start: number | undefined } | undefined)[];
 }
