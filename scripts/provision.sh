@@ -6,8 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# tool:Debian package — git for the sources, openssl for the test PKI, gpg and ssh-keygen for
+# the signed-commit tests.
 missing=()
-for tool in git openssl; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+for pair in git:git openssl:openssl gpg:gnupg ssh-keygen:openssh-client; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair##*:}")
+done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "provision: installing ${missing[*]} from Debian"

@@ -19,6 +19,8 @@ import { startController } from '../run/controller.ts';
 import type { ReconcileResult } from '../reconcile/reconcile.ts';
 import type { DeviceGroupStatus, ScheduledUpdateStatus } from '../model/manifests.generated.ts';
 import { renderDemoFrame } from './demo-view.ts';
+import { FileStateStore } from '../state/file-state-store.ts';
+import { emptyState } from '../state/state.ts';
 import { parseManifestTexts, replaceStatus } from './manifest-access.ts';
 
 const run = promisify(execFile);
@@ -33,10 +35,10 @@ Runs the emulator, an example fleet and the controller on a local Git repo, on a
 
 Options:
   --workdir DIR     where the config repo and state go (default: a new temporary folder)
-  --speed N         clock acceleration (default: 10000, one day in about 9 s)
+  --speed N         clock acceleration (default: 20000, one day in about 4 s)
   --devices N       size of the emulated fleet (default: 500)
   --seed S          seed of the emulated fleet (default: 42)
-  --max-days N      stop after N simulated days even if the rollout is not complete (default: 21)
+  --max-days N      stop after N simulated days even if the rollout is not complete (default: 35)
   --quiet           no progress screen, only the summary
 `;
 
@@ -74,17 +76,25 @@ function parseNumber(flag: string, value: string | undefined, fallback: number, 
   return n;
 }
 
-/** True when nothing is pending or running and nothing is due within `horizonMs`. */
+/**
+ * True when the rollout is complete for now: nothing pending or in flight, every
+ * ScheduledUpdate finished, and nothing due to start within `horizonMs` (the next phase
+ * deferral is further away). Failed devices count as finished: they wait for a person.
+ */
 export function isRolloutComplete(result: ReconcileResult, now: number, horizonMs: number): boolean {
-  let busy = false;
+  if (result.statuses.length === 0) return false;
   for (const u of result.statuses) {
     const s = u.status as DeviceGroupStatus & ScheduledUpdateStatus;
-    const c = s.counts;
-    if ((c?.pending ?? 0) > 0 || (c?.inProgress ?? 0) > 0) busy = true;
-    const next = s.nextActionTime ? Date.parse(s.nextActionTime) : undefined;
-    if (next !== undefined && next < now + horizonMs) busy = true;
+    if ((s.counts?.pending ?? 0) > 0 || (s.counts?.inProgress ?? 0) > 0) return false;
+    if (u.key?.kind === 'ScheduledUpdate' && !s.completionTime) return false;
+    if (s.nextActionTime && Date.parse(s.nextActionTime) < now + horizonMs) return false;
   }
-  return !busy && result.ledger.every((e) => e.endedAt !== undefined || e.state === 'succeeded' || e.state === 'failed');
+  return result.ledger.every((e) => e.endedAt !== undefined || e.state === 'succeeded' || e.state === 'failed' || e.state === 'cancelled');
+}
+
+/** Next version after `version`: its last number plus one. */
+function bump(version: string): string {
+  return version.replace(/(\d+)(\D*)$/, (_, n: string, tail: string) => `${Number(n) + 1}${tail}`);
 }
 
 export const demo: Command = async (args: string[], io: CommandIO): Promise<number> => {
@@ -110,9 +120,9 @@ export const demo: Command = async (args: string[], io: CommandIO): Promise<numb
     io.stdout.write(help);
     return 0;
   }
-  const speed = parseNumber('speed', values.speed, 10_000, 1);
+  const speed = parseNumber('speed', values.speed, 20_000, 1);
   const devices = parseNumber('devices', values.devices, 500, 1);
-  const maxDays = parseNumber('max-days', values['max-days'], 21, 0.01);
+  const maxDays = parseNumber('max-days', values['max-days'], 35, 0.01);
   const workdir = values.workdir ? resolve(io.cwd, values.workdir) : await mkdtemp(join(tmpdir(), 'firmwarden-demo-'));
   const repoDir = join(workdir, 'config');
   const logFile = join(workdir, 'controller.log');
@@ -132,14 +142,26 @@ export const demo: Command = async (args: string[], io: CommandIO): Promise<numb
   // A firmware release on the first morning: the lab (Test phase) takes it at once, the rest
   // of the fleet only after its phase's delay.
   const model = control.devices({ limit: 200 }).find((d) => d.software.firmware && !d.unknownFirmware)?.model;
-  if (model) {
-    const last = control.releases({ model, softwareType: 'firmware' }).at(-1);
-    if (last) {
-      const parts = last.version.split('.').map(Number);
-      parts[parts.length - 1] = (parts.at(-1) ?? 0) + 1;
-      control.releaseVersion({ model, softwareType: 'firmware', version: parts.join('.'), releasedAt: demoStart + 18 * 3_600_000 });
-    }
+  const lastFirmware = model ? control.releases({ model, softwareType: 'firmware' }).at(-1) : undefined;
+  if (model && lastFirmware) {
+    control.releaseVersion({ model, softwareType: 'firmware', version: bump(lastFirmware.version), releasedAt: demoStart + 18 * 3_600_000 });
   }
+  // A new Teams app two days in: the lab takes it at once, New York gets it from the
+  // ScheduledUpdate of 16 January, everyone else 15 days after its release (General).
+  const teamsModels = new Set(control.releases({ softwareType: 'teamsClient' }).map((r) => r.model));
+  for (const m of teamsModels) {
+    const last = control.releases({ model: m, softwareType: 'teamsClient' }).at(-1);
+    if (last) control.releaseVersion({ model: m, softwareType: 'teamsClient', version: bump(last.version), releasedAt: demoStart + 2 * 86_400_000 });
+  }
+
+  // The demo's controller plays one that has watched this fleet for months: it knows when each
+  // version it would have seen came out (a real one learns that only by watching, from its
+  // first day; see the release calendar in the README).
+  const history = control
+    .releases()
+    .filter((r) => r.verified && r.releasedAt <= demoStart)
+    .map((r) => ({ model: r.model, softwareType: r.softwareType, version: r.version, firstSeen: r.releasedAt }));
+  await new FileStateStore(join(workdir, 'state.json')).save({ ...emptyState, releases: history });
 
   await createDemoRepo(repoDir);
   const screen = io.stdout as NodeJS.WriteStream;
@@ -197,7 +219,7 @@ export const demo: Command = async (args: string[], io: CommandIO): Promise<numb
         }
         print(result, false);
         const now = clock.now();
-        if (!complete && (isRolloutComplete(result, now, 3 * 86_400_000) || now - demoStart > maxDays * 86_400_000)) {
+        if (!complete && (isRolloutComplete(result, now, 7 * 86_400_000) || now - demoStart > maxDays * 86_400_000)) {
           complete = true;
           stop.abort();
         }

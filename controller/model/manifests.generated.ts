@@ -879,7 +879,7 @@ export interface Targets {
 export interface SoftwareTarget {
   type: SoftwareType;
   /**
-   * A version, or 'latest' for the newest version each device is offered. Default: latest.
+   * A version, or 'latest' for the newest version each device is offered. When omitted: latest.
    */
   version?: string;
 }

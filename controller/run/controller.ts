@@ -99,16 +99,8 @@ export async function startController(config: ControllerConfig, deps: Controller
   let stopping = false;
 
   const reconcile = createReconciler({
-    sync: async (s) => {
-      try {
-        const snapshot = await source.sync(s);
-        metrics.countSourceSync('success');
-        return snapshot;
-      } catch (error) {
-        metrics.countSourceSync('error');
-        throw error;
-      }
-    },
+    // The source counts its syncs and status writes in `metrics` itself.
+    sync: (s) => source.sync(s),
     parse: (snapshot, now) => deps.parse(snapshot.files, now),
     fleet: deps.fleet,
     fleetView,
