@@ -11,7 +11,6 @@ import { ExitCode, UsageError } from './command.ts';
 import type { Device, DeviceSoftware } from '../model/fleet.ts';
 import type { DeviceGroup, ScheduledUpdate, UpdatePolicy } from '../model/manifests.generated.ts';
 import type { RolloutMemory } from '../model/plan.ts';
-import type { ReleaseRecord } from '../state/state.ts';
 import { emptyState } from '../state/state.ts';
 import { ManualClock } from '../model/clock.ts';
 import { silentLogger } from '../log/logger.ts';
@@ -23,7 +22,7 @@ import { operationRecords } from '../plan/operation-book.ts';
 import { forecast } from '../plan/forecast.ts';
 import { planToJson, renderPlanMarkdown, renderPlanText, type PlanView } from '../plan/render-plan.ts';
 import { mergeCalendars } from '../policy/release-calendar.ts';
-import { objectKey } from '../policy/manifest-keys.ts';
+import { releasesFromStatus, rolloutsFromStatus } from '../status/remembered.ts';
 
 const help = `Usage: firmwarden plan PATH… [options]
 
@@ -151,26 +150,6 @@ export async function gather(
 async function loadState(path: string) {
   const { FileStateStore } = await import('../state/file-state-store.ts');
   return new FileStateStore(path).load();
-}
-
-/** Release dates a policy's status remembers (the controller writes them back into Git). */
-function releasesFromStatus(policy: UpdatePolicy): ReleaseRecord[] {
-  return (policy.status?.releases ?? []).flatMap((r) => {
-    const firstSeen = Date.parse(r.firstSeenTime);
-    return Number.isNaN(firstSeen) ? [] : [{ model: r.model, softwareType: r.softwareType, version: r.version, firstSeen }];
-  });
-}
-
-/** Stopped rollouts a policy's status remembers. */
-function rolloutsFromStatus(policies: readonly UpdatePolicy[]): Record<string, RolloutMemory> {
-  const out: Record<string, RolloutMemory> = {};
-  for (const p of policies) {
-    for (const r of p.status?.rollouts ?? []) {
-      const at = r.stoppedTime === undefined ? Number.NaN : Date.parse(r.stoppedTime);
-      if (r.state === 'Stopped' && !Number.isNaN(at)) out[`${objectKey(p.metadata)}|${r.softwareType}`] = { stoppedAt: at, reason: r.stoppedReason ?? 'stopped by the failure threshold' };
-    }
-  }
-  return out;
 }
 
 /** Reads every device and its software states. */

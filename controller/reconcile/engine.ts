@@ -6,6 +6,8 @@ import type { Plan, RolloutMemory } from '../model/plan.ts';
 import type { Finding } from '../manifest/finding.ts';
 import { buildPlan } from '../plan/build-plan.ts';
 import { operationRecords } from '../plan/operation-book.ts';
+import { mergeCalendars } from '../policy/release-calendar.ts';
+import { releasesFromStatus, rolloutsFromStatus } from '../status/remembered.ts';
 import { buildStatuses, countStates, statusKey, type AnyStatus, type StatusSubject } from '../status/build-status.ts';
 import type { StatusUpdate } from '../sources/source.ts';
 import type { Engine, EngineInput, EngineOutput, ManifestEntry } from './reconcile.ts';
@@ -42,14 +44,17 @@ export function splitManifests(manifests: readonly ManifestEntry[]) {
 
 /** Plans from an engine input (also used by `plan`, `why` and the demo). */
 export function planFrom(input: EngineInput<ManifestEntry, Finding>): Plan {
+  const manifests = splitManifests(input.desired.manifests);
   return buildPlan({
     now: input.now,
-    ...splitManifests(input.desired.manifests),
+    ...manifests,
     devices: input.fleet.devices,
     software: input.fleet.software,
     operations: operationRecords(input.state.ledger),
-    releases: input.state.releases,
-    rollouts: input.state.rollouts as Readonly<Record<string, RolloutMemory>>,
+    // The policies' statuses carry release dates and stopped rollouts too (written back into
+    // Git or the cluster), so losing the state file loses neither.
+    releases: mergeCalendars(input.state.releases, ...manifests.policies.map(releasesFromStatus)),
+    rollouts: { ...rolloutsFromStatus(manifests.policies), ...(input.state.rollouts as Readonly<Record<string, RolloutMemory>>) },
   });
 }
 
