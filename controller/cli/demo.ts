@@ -35,10 +35,10 @@ Runs the emulator, an example fleet and the controller on a local Git repo, on a
 
 Options:
   --workdir DIR     where the config repo and state go (default: a new temporary folder)
-  --speed N         clock acceleration (default: 20000, one day in about 4 s)
+  --speed N         clock acceleration (default: 30000, one day in about 3 s)
   --devices N       size of the emulated fleet (default: 500)
   --seed S          seed of the emulated fleet (default: 42)
-  --max-days N      stop after N simulated days even if the rollout is not complete (default: 35)
+  --max-days N      stop after N simulated days even if the rollout is not complete (default: 45)
   --quiet           no progress screen, only the summary
 `;
 
@@ -120,9 +120,9 @@ export const demo: Command = async (args: string[], io: CommandIO): Promise<numb
     io.stdout.write(help);
     return 0;
   }
-  const speed = parseNumber('speed', values.speed, 20_000, 1);
+  const speed = parseNumber('speed', values.speed, 30_000, 1);
   const devices = parseNumber('devices', values.devices, 500, 1);
-  const maxDays = parseNumber('max-days', values['max-days'], 35, 0.01);
+  const maxDays = parseNumber('max-days', values['max-days'], 45, 0.01);
   const workdir = values.workdir ? resolve(io.cwd, values.workdir) : await mkdtemp(join(tmpdir(), 'firmwarden-demo-'));
   const repoDir = join(workdir, 'config');
   const logFile = join(workdir, 'controller.log');
