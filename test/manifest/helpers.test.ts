@@ -4,8 +4,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { editDistance, suggest } from '../../controller/manifest/suggest.ts';
 import { isTimeZone, suggestTimeZone } from '../../controller/manifest/time-zones.ts';
-import { formatInZone, parseLocalDateTime, zonedToEpoch } from '../../controller/manifest/zoned-time.ts';
-import { formatDuration, parseDuration, parseLocalTime } from '../../controller/manifest/durations.ts';
+import { formatLocal as formatInZone, parseLocalDateTime, parseLocalTime, resolveLocal as zonedToEpoch } from '../../controller/policy/zoned-time.ts';
+import { formatDuration, parseDuration } from '../../controller/policy/duration.ts';
 import { LineIndex } from '../../controller/manifest/line-index.ts';
 import { findTextProblem, utf8Length } from '../../controller/manifest/text-guards.ts';
 import { fieldName, fromPointer, toPointer } from '../../controller/manifest/yaml-document.ts';
@@ -38,8 +38,8 @@ test('time zones: canonical names, aliases, and misspellings', () => {
 const zoned: [string, string, string][] = [
   ['2027-01-16T21:00', 'America/New_York', '2027-01-17T02:00:00.000Z'],
   ['2026-07-01T12:00', 'Europe/Paris', '2026-07-01T10:00:00.000Z'],
-  // Spring forward in Paris: 02:30 does not exist and moves to 03:30 (01:30Z).
-  ['2027-03-28T02:30', 'Europe/Paris', '2027-03-28T01:30:00.000Z'],
+  // Spring forward in Paris: 02:30 does not exist; it runs at the change, 03:00 CEST (01:00Z), as the engine does.
+  ['2027-03-28T02:30', 'Europe/Paris', '2027-03-28T01:00:00.000Z'],
   // Fall back: 02:30 happens twice; the first one is taken.
   ['2026-10-25T02:30', 'Europe/Paris', '2026-10-25T00:30:00.000Z'],
 ];

@@ -3,7 +3,8 @@
 // at a version that can be ordered.
 import { isComparableVersion } from '../../policy/version.ts';
 import { isTimeZone } from '../time-zones.ts';
-import { formatInZone, parseLocalDateTime, zonedToEpoch } from '../zoned-time.ts';
+// The same wall-clock rules as the engine (controller/policy), so lint names the time the controller will use.
+import { formatLocal as formatInZone, parseLocalDateTime, resolveLocal as zonedToEpoch } from '../../policy/zoned-time.ts';
 import type { Check } from './context.ts';
 import { findEntry, validOf } from './context.ts';
 import { modeOf } from './check-software-rules.ts';

@@ -1,7 +1,7 @@
 // Maintenance windows and freezes: each window has exactly one of end and duration, is not
 // empty, not uselessly short, at most a week; each freeze has real dates in order.
-import { formatDuration, parseDuration, parseLocalTime } from '../durations.ts';
-import { isRealDate } from '../zoned-time.ts';
+import { formatDuration, parseDuration } from '../../policy/duration.ts';
+import { parseLocalDate, parseLocalTime } from '../../policy/zoned-time.ts';
 import type { Check } from './context.ts';
 import { validOf } from './context.ts';
 
@@ -63,8 +63,7 @@ export const checkFreezes: Check = (ctx) => {
       const at = ['spec', 'freezes', i];
       let ok = true;
       for (const field of ['start', 'end'] as const) {
-        const [y, m, d] = f[field].split('-').map(Number) as [number, number, number];
-        if (!isRealDate(y, m, d)) {
+        if (parseLocalDate(f[field]) === undefined) {
           ctx.report(policy, [...at, field], 'value', 'invalid-date', `${f[field]} is not a date in the calendar`);
           ok = false;
         }
