@@ -19,7 +19,7 @@ import type {
   StatusWriteResult,
   StatusWriter,
 } from '../sources/source.ts';
-import { SourceError, SourceFailureReasons } from '../sources/source.ts';
+import { SourceError, SourceFailureReasons, notifySubscribers } from '../sources/source.ts';
 import type { KubeClient } from './kube-client.ts';
 import { Informer, type InformerEvent, type InformerOptions } from './informer.ts';
 import { KubeStatusWriter } from './status-writer.ts';
@@ -217,13 +217,7 @@ export class KubeSource implements DesiredStateSource, StatusWriter {
   }
 
   requestSync(reason: ChangeReason): void {
-    for (const subscriber of this.#subscribers) {
-      try {
-        subscriber(reason);
-      } catch (error) {
-        this.#log.error({ err: error }, 'change subscriber failed');
-      }
-    }
+    notifySubscribers(this.#subscribers, reason, this.#log);
   }
 
   async close(): Promise<void> {

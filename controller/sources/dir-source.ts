@@ -20,7 +20,7 @@ import type {
   StatusWriteResult,
   StatusWriter,
 } from './source.ts';
-import { SourceError, SourceFailureReasons } from './source.ts';
+import { SourceError, SourceFailureReasons, notifySubscribers } from './source.ts';
 import type { ReplaceStatus } from './status-commit-apply.ts';
 import { applyStatuses, defaultVolatileKeys } from './status-commit-apply.ts';
 import { isStatusOnlyFilesChange } from './status-commit-detect.ts';
@@ -155,13 +155,7 @@ export class DirSource implements DesiredStateSource, StatusWriter {
   }
 
   requestSync(reason: ChangeReason): void {
-    for (const subscriber of this.#subscribers) {
-      try {
-        subscriber(reason);
-      } catch (error) {
-        this.#log.error({ err: error }, 'change subscriber failed');
-      }
-    }
+    notifySubscribers(this.#subscribers, reason, this.#log);
   }
 
   async writeStatus(request: StatusWriteRequest, _signal?: AbortSignal): Promise<StatusWriteResult> {

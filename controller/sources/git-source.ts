@@ -21,7 +21,7 @@ import type {
   StatusWriteResult,
   StatusWriter,
 } from './source.ts';
-import { SourceError, SourceFailureReasons, UntrustedRevisionError } from './source.ts';
+import { SourceError, SourceFailureReasons, UntrustedRevisionError, notifySubscribers } from './source.ts';
 import type { StatusCommitOptions } from './status-commit.ts';
 import { commitStatuses } from './status-commit.ts';
 import { isStatusOnlyFilesChange, isStatusOnlyTextChange } from './status-commit-detect.ts';
@@ -231,13 +231,7 @@ export class GitSource implements DesiredStateSource, StatusWriter {
   }
 
   requestSync(reason: ChangeReason): void {
-    for (const subscriber of this.#subscribers) {
-      try {
-        subscriber(reason);
-      } catch (error) {
-        this.#log.error({ err: error }, 'change subscriber failed');
-      }
-    }
+    notifySubscribers(this.#subscribers, reason, this.#log);
   }
 
   async #poll(): Promise<void> {

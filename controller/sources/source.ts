@@ -152,3 +152,18 @@ export class UntrustedRevisionError extends SourceError {
     this.revision = revision;
   }
 }
+
+/** Tells every subscriber; one that throws is logged and does not stop the others. */
+export function notifySubscribers(
+  subscribers: Iterable<(reason: ChangeReason) => void>,
+  reason: ChangeReason,
+  log: { error(obj: object, msg: string): void },
+): void {
+  for (const subscriber of subscribers) {
+    try {
+      subscriber(reason);
+    } catch (error) {
+      log.error({ err: error }, 'change subscriber failed');
+    }
+  }
+}
