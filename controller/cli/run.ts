@@ -28,7 +28,8 @@ ${fleetOptionsHelp}`;
 
 export const runCommand: Command = async (args: string[], io: CommandIO): Promise<number> => {
   if (args.includes('--help') || args.includes('-h')) {
-    io.stdout.write(help);
+    const { kubernetesHelp } = await import('./run-kubernetes.ts');
+    io.stdout.write(`${help}\n${kubernetesHelp}`);
     return 0;
   }
   if (args.includes('--kubernetes')) {

@@ -1,0 +1,189 @@
+// `firmwarden run --kubernetes`: the controller in a cluster. Every replica serves /healthz,
+// /readyz and /metrics and competes for a Lease; only the leader watches the custom resources,
+// reconciles and writes status. A leader that loses the Lease stops starting operations at
+// once and the process exits non-zero, so Kubernetes restarts it as a fresh standby.
+import { parseArgs } from 'node:util';
+import { hostname } from 'node:os';
+import type { CommandIO } from './command.ts';
+import { UsageError } from './command.ts';
+import { systemClock } from '../model/clock.ts';
+import { createLogger } from '../log/logger.ts';
+import { parseFleetOptions } from '../config/fleet-options.ts';
+import { parseDuration, parseListen } from '../config/run-options.ts';
+import { createFleet } from '../fleet/index.ts';
+import { startController } from '../run/controller.ts';
+import { createMetrics } from '../server/metrics.ts';
+import { startHttpServer } from '../server/http-server.ts';
+import type { ReadinessCheck } from '../server/readiness.ts';
+import { loadKubeAccess } from '../kube/kube-access.ts';
+import { KubeClient } from '../kube/kube-client.ts';
+import { KubeSource } from '../kube/kube-source.ts';
+import { KubeEventRecorder } from '../kube/event-recorder.ts';
+import { LeaderElector, defaultLeaderElectionTiming, type LeaderElectionTiming } from '../kube/leader-elector.ts';
+import { ConfigMapStateStore } from '../kube/configmap-state-store.ts';
+import { parseManifestTexts, replaceStatus } from './manifest-access.ts';
+
+const flags = {
+  kubeconfig: { type: 'string' },
+  context: { type: 'string' },
+  namespace: { type: 'string' },
+  'lease-namespace': { type: 'string' },
+  'lease-name': { type: 'string' },
+  'lease-duration': { type: 'string' },
+  'lease-renew-deadline': { type: 'string' },
+  'lease-retry-period': { type: 'string' },
+  'state-configmap': { type: 'string' },
+  identity: { type: 'string' },
+  listen: { type: 'string' },
+  resync: { type: 'string' },
+  'log-level': { type: 'string' },
+} as const;
+
+/** Help lines of the Kubernetes flags (shown by `firmwarden run --help`). */
+export const kubernetesHelp = `Kubernetes (with --kubernetes; each also FIRMWARDEN_<FLAG>, e.g. FIRMWARDEN_LEASE_NAME):
+  --kubeconfig FILE        cluster access (default: KUBECONFIG, ~/.kube/config, else the pod's service account)
+  --context NAME           kubeconfig context (default: the current one)
+  --namespace NS           watch one namespace (default: all)
+  --lease-namespace NS     namespace of the Lease and state ConfigMap (default: POD_NAMESPACE, the context's, default)
+  --lease-name NAME        leader election Lease (default: firmwarden-controller)
+  --lease-duration D       --lease-renew-deadline D  --lease-retry-period D   (default: 15s, 10s, 2s)
+  --state-configmap NAME   ConfigMap holding the controller state (default: firmwarden-state)
+  --identity ID            this replica in the Lease and Events (default: POD_NAME, else hostname_pid)
+  --listen HOST:PORT       health, readiness and metrics (default: 127.0.0.1:8080; in a pod 0.0.0.0:8080)
+`;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function envName(flag: string): string {
+  return `FIRMWARDEN_${flag.toUpperCase().replaceAll('-', '_')}`;
+}
+
+/** Readiness of a replica: a standby is ready once it competes; the leader after its first reconcile. */
+class ReplicaReadiness implements ReadinessCheck {
+  state: 'starting' | 'standby' | 'leading' | 'reconciled' | 'stopping' = 'starting';
+  check(): { ready: boolean; reason: string } {
+    switch (this.state) {
+      case 'standby':
+      case 'reconciled':
+        return { ready: true, reason: 'ok' };
+      case 'starting':
+        return { ready: false, reason: 'connecting to the Kubernetes API' };
+      case 'leading':
+        return { ready: false, reason: 'leading: waiting for the first sync and reconcile' };
+      case 'stopping':
+        return { ready: false, reason: 'stopping' };
+    }
+  }
+}
+
+/** Runs the controller against custom resources in a cluster until SIGINT/SIGTERM or lost leadership. */
+export async function runKubernetes(args: string[], io: CommandIO): Promise<number> {
+  const { options: fleetOptions, rest } = parseFleetOptions(args, io.env);
+  let values: Partial<Record<keyof typeof flags, string>>;
+  try {
+    ({ values } = parseArgs({ args: rest, options: flags, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new UsageError((error as Error).message, { cause: error });
+  }
+  const str = (flag: keyof typeof flags): string | undefined => {
+    const v = values[flag] ?? io.env[envName(flag)];
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const duration = (flag: keyof typeof flags, fallback: number): number => {
+    const v = str(flag);
+    return v === undefined ? fallback : parseDuration(v);
+  };
+  const timing: LeaderElectionTiming = {
+    leaseDurationMs: duration('lease-duration', defaultLeaderElectionTiming.leaseDurationMs),
+    renewDeadlineMs: duration('lease-renew-deadline', defaultLeaderElectionTiming.renewDeadlineMs),
+    retryPeriodMs: duration('lease-retry-period', defaultLeaderElectionTiming.retryPeriodMs),
+  };
+  if (!(timing.retryPeriodMs > 0 && timing.renewDeadlineMs > timing.retryPeriodMs && timing.leaseDurationMs > timing.renewDeadlineMs)) {
+    throw new UsageError('leader election needs 0 < --lease-retry-period < --lease-renew-deadline < --lease-duration');
+  }
+  const listen = parseListen(str('listen') ?? '127.0.0.1:8080');
+  const resyncMs = duration('resync', 60_000);
+  const logger = createLogger({ level: str('log-level') ?? 'info' });
+  const identity = str('identity') ?? nonEmpty(io.env.POD_NAME) ?? `${hostname()}_${process.pid}`;
+
+  const access = await loadKubeAccess({ kubeconfig: str('kubeconfig'), context: str('context') });
+  const client = new KubeClient(access, { userAgent: `firmwarden/${identity}` });
+  const leaseNamespace = str('lease-namespace') ?? nonEmpty(io.env.POD_NAMESPACE) ?? access.namespace ?? 'default';
+  const watchNamespace = str('namespace');
+  const metrics = createMetrics();
+  const readiness = new ReplicaReadiness();
+  const connection = await createFleet(fleetOptions, { logger, clock: systemClock });
+  let http;
+  try {
+    // Outside the leadership: the standby answers the probes too, or rolling updates stall.
+    http = await startHttpServer({ host: listen.host, port: listen.port, metrics, readiness, logger });
+    io.stderr.write(`firmwarden: health and metrics on ${http.url}\n`);
+    const elector = new LeaderElector({
+      client,
+      namespace: leaseNamespace,
+      name: str('lease-name') ?? 'firmwarden-controller',
+      identity,
+      timing,
+      clock: systemClock,
+      logger,
+    });
+    const events = new KubeEventRecorder({ client, clock: systemClock, logger, controller: 'firmwarden.dev/controller', instance: identity });
+    let workError: unknown;
+    readiness.state = 'standby';
+    const outcome = await elector.run(io.signal, async (leading) => {
+      readiness.state = 'leading';
+      io.stderr.write(`firmwarden: ${identity} leads\n`);
+      try {
+        const source = new KubeSource({ client, namespace: watchNamespace, clock: systemClock, logger, events });
+        const controller = await startController(
+          {
+            source: { kind: 'custom', source },
+            http: undefined,
+            statePath: '',
+            requeue: { intervalMs: resyncMs },
+            // A deposed leader must be quiet before a standby may take over, which happens
+            // leaseDuration - renewDeadline after the last renewal it saw. Operations already
+            // started keep running on the devices; the next leader adopts them from the ledger.
+            shutdownGraceMs: timing.leaseDurationMs - timing.renewDeadlineMs,
+          },
+          {
+            fleet: connection.fleet,
+            clock: systemClock,
+            logger,
+            parse: parseManifestTexts,
+            replaceStatus,
+            stateStore: new ConfigMapStateStore(client, leaseNamespace, str('state-configmap') ?? 'firmwarden-state'),
+            metrics,
+            onResult: () => {
+              if (readiness.state === 'leading') readiness.state = 'reconciled';
+            },
+          },
+          leading,
+        );
+        await controller.done;
+      } catch (error) {
+        workError = error;
+        throw error;
+      }
+    });
+    readiness.state = 'stopping';
+    if (outcome === 'lost') {
+      io.stderr.write(`firmwarden: ${identity} lost the leadership; exiting so that a fresh replica competes again\n`);
+      return 1;
+    }
+    if (workError !== undefined) throw workError;
+    if (!io.signal.aborted) {
+      io.stderr.write('firmwarden: the controller stopped by itself\n');
+      return 1;
+    }
+    return 0;
+  } finally {
+    await http?.close();
+    await connection.close();
+    client.close();
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
