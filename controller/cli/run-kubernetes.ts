@@ -20,7 +20,8 @@ import { KubeClient } from '../kube/kube-client.ts';
 import { KubeSource } from '../kube/kube-source.ts';
 import { KubeEventRecorder } from '../kube/event-recorder.ts';
 import { LeaderElector, defaultLeaderElectionTiming, type LeaderElectionTiming } from '../kube/leader-elector.ts';
-import { ConfigMapStateStore } from '../kube/configmap-state-store.ts';
+import { ConfigMapStateStore, StateConflictError } from '../kube/configmap-state-store.ts';
+import type { StateStore } from '../state/state.ts';
 import { parseManifestTexts, replaceStatus } from './manifest-access.ts';
 
 const flags = {
@@ -129,10 +130,29 @@ export async function runKubernetes(args: string[], io: CommandIO): Promise<numb
     });
     const events = new KubeEventRecorder({ client, clock: systemClock, logger, controller: 'firmwarden.dev/controller', instance: identity });
     let workError: unknown;
+    let deposed = false;
     readiness.state = 'standby';
     const outcome = await elector.run(io.signal, async (leading) => {
       readiness.state = 'leading';
       io.stderr.write(`firmwarden: ${identity} leads\n`);
+      // Another writer changed the state ConfigMap: someone else leads, whatever our Lease
+      // says. Stop at once, like a lost Lease.
+      const conflict = new AbortController();
+      const store = new ConfigMapStateStore(client, leaseNamespace, str('state-configmap') ?? 'firmwarden-state');
+      const stateStore: StateStore = {
+        load: () => store.load(),
+        save: async (state) => {
+          try {
+            await store.save(state);
+          } catch (error) {
+            if (error instanceof StateConflictError) {
+              deposed = true;
+              conflict.abort(error);
+            }
+            throw error;
+          }
+        },
+      };
       try {
         const source = new KubeSource({ client, namespace: watchNamespace, clock: systemClock, logger, events });
         const controller = await startController(
@@ -152,13 +172,13 @@ export async function runKubernetes(args: string[], io: CommandIO): Promise<numb
             logger,
             parse: parseManifestTexts,
             replaceStatus,
-            stateStore: new ConfigMapStateStore(client, leaseNamespace, str('state-configmap') ?? 'firmwarden-state'),
+            stateStore,
             metrics,
             onResult: () => {
               if (readiness.state === 'leading') readiness.state = 'reconciled';
             },
           },
-          leading,
+          AbortSignal.any([leading, conflict.signal]),
         );
         await controller.done;
       } catch (error) {
@@ -167,7 +187,7 @@ export async function runKubernetes(args: string[], io: CommandIO): Promise<numb
       }
     });
     readiness.state = 'stopping';
-    if (outcome === 'lost') {
+    if (outcome === 'lost' || deposed) {
       io.stderr.write(`firmwarden: ${identity} lost the leadership; exiting so that a fresh replica competes again\n`);
       return 1;
     }
