@@ -9,10 +9,10 @@ import { Secret } from '../../../controller/config/secret.ts';
 import { systemClock } from '../../../controller/model/clock.ts';
 import { createLogger } from '../../../controller/log/logger.ts';
 
-const dir = new URL('./fixtures/', import.meta.url);
+// The parent test makes a throwaway certificate for this run and passes its paths.
 const emulator = await startEmulator({
   devices: 30, rateLimit: 0,
-  tls: { key: readFileSync(new URL('loopback-key.pem', dir)), cert: readFileSync(new URL('loopback-cert.pem', dir)) },
+  tls: { key: readFileSync(process.env.FIRMWARDEN_TEST_TLS_KEY!), cert: readFileSync(process.env.FIRMWARDEN_TEST_TLS_CERT!) },
 });
 const logs: string[] = [];
 const logger = createLogger({ level: 'trace', destination: new Writable({ write(c, _e, done) { logs.push(String(c)); done(); } }) });
