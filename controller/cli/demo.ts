@@ -5,6 +5,7 @@
 // status commits).
 import { parseArgs } from 'node:util';
 import { cp, mkdir, mkdtemp, readdir } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
@@ -127,7 +128,6 @@ export const demo: Command = async (args: string[], io: CommandIO): Promise<numb
   const repoDir = join(workdir, 'config');
   const logFile = join(workdir, 'controller.log');
   await mkdir(workdir, { recursive: true });
-  const { createWriteStream } = await import('node:fs');
   const logStream = createWriteStream(logFile, { flags: 'a' });
   const logger = createLogger({ level: io.env.FIRMWARDEN_LOG_LEVEL ?? 'info', destination: logStream });
 
@@ -211,11 +211,13 @@ export const demo: Command = async (args: string[], io: CommandIO): Promise<numb
       replaceStatus,
       onResult: (result) => {
         last = result;
+        // Count each operation once as started and once as ended (the ledger keeps them a while).
+        const countOnce = (key: string): boolean => !seen.has(key) && Boolean(seen.add(key));
         for (const e of result.ledger) {
           const id = `${e.deviceId}|${e.operationId ?? e.requestedAt}`;
-          if (!seen.has(`s${id}`)) (seen.add(`s${id}`), tally.started++);
-          if (e.state === 'succeeded' && !seen.has(`ok${id}`)) (seen.add(`ok${id}`), tally.succeeded++);
-          if (e.state === 'failed' && !seen.has(`ko${id}`)) (seen.add(`ko${id}`), tally.failed++);
+          if (countOnce(`started|${id}`)) tally.started++;
+          if (e.state === 'succeeded' && countOnce(`ended|${id}`)) tally.succeeded++;
+          if (e.state === 'failed' && countOnce(`ended|${id}`)) tally.failed++;
         }
         print(result, false);
         const now = clock.now();
