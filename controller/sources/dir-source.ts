@@ -1,13 +1,16 @@
 // Desired state from a local folder, for trying things out: read on every sync, watched with
 // chokidar (debounced) to notify subscribers. Status is written back into the files in place
-// (what someone trying the controller on a folder expects to see), atomically, and only when
+// (what someone trying the controller on a folder expects to see), durably (temp file, fsync,
+// rename, folder fsync: a power loss leaves the old text or the new one), and only when
 // the file on disk is still the text the status was computed on: an edit saved meanwhile
 // wins, and the status is applied again onto it. No commits: the folder may not be a repository.
 import { createHash } from 'node:crypto';
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from '../log/logger.ts';
+import type { DurableFs } from '../state/durable-write.ts';
+import { writeFileDurably } from '../state/durable-write.ts';
 import type { FileLimits } from './dir-manifest-files.ts';
 import { readManifestFiles, resolveInside } from './dir-manifest-files.ts';
 import type {
@@ -40,6 +43,8 @@ export interface DirSourceOptions {
   readonly maxAttempts?: number;
   readonly logger: Logger;
   readonly metrics?: SourceMetrics;
+  /** Replaces the real file system's write operations (tests record them). Default: node:fs. */
+  readonly fs?: DurableFs;
 }
 
 /** A content revision for a folder: `dir:` and the first 16 hex digits of a hash of paths and texts. */
@@ -189,7 +194,7 @@ export class DirSource implements DesiredStateSource, StatusWriter {
             raced = true;
             break;
           }
-          await writeAtomically(target, text);
+          await writeFileDurably(target, text, { mode: (await stat(target)).mode & 0o7777, ...(this.#options.fs ? { fs: this.#options.fs } : {}) });
           written.push(path);
         }
         if (!raced) {
@@ -212,18 +217,5 @@ export class DirSource implements DesiredStateSource, StatusWriter {
     this.#subscribers.clear();
     await this.#watcher?.close();
     await this.#queue;
-  }
-}
-
-/** Replaces a file through a hidden temporary file and a rename, keeping its permissions. */
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const mode = (await stat(path)).mode & 0o7777;
-  const temp = join(dirname(path), `.${basename(path)}.firmwarden-${process.pid}.tmp`);
-  try {
-    await writeFile(temp, text, { mode });
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
   }
 }

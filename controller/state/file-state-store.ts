@@ -1,7 +1,10 @@
-// Stores the controller state as JSON in a file, written atomically (temp file, fsync,
-// rename) so a restart at any moment finds either the previous or the new state.
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+// Stores the controller state as JSON in a file, written durably (temp file, fsync, rename,
+// folder fsync: durable-write.ts) so a restart or a power loss at any moment finds either the
+// previous or the new state.
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { DurableFs } from './durable-write.ts';
+import { writeFileDurably } from './durable-write.ts';
 import type { ControllerState, StateStore } from './state.ts';
 import { emptyState } from './state.ts';
 
@@ -12,8 +15,11 @@ export class StateFileError extends Error {
 
 export class FileStateStore implements StateStore {
   readonly #path: string;
-  constructor(path: string) {
+  readonly #fs: DurableFs | undefined;
+  /** `fs` replaces the real file system's write operations (tests record them). */
+  constructor(path: string, options: { fs?: DurableFs } = {}) {
     this.#path = path;
+    this.#fs = options.fs;
   }
   async load(): Promise<ControllerState> {
     let text: string;
@@ -40,19 +46,6 @@ export class FileStateStore implements StateStore {
   }
   async save(state: ControllerState): Promise<void> {
     await mkdir(dirname(this.#path), { recursive: true });
-    const temp = `${this.#path}.${process.pid}.tmp`;
-    const handle = await open(temp, 'w', 0o600);
-    try {
-      await handle.writeFile(JSON.stringify(state));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await rename(temp, this.#path);
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
-    }
+    await writeFileDurably(this.#path, JSON.stringify(state), { mode: 0o600, ...(this.#fs ? { fs: this.#fs } : {}) });
   }
 }

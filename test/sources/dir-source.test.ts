@@ -1,13 +1,14 @@
 // DirSource on a real temporary folder: snapshots, the watcher, and status written in place.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../controller/log/logger.ts';
 import { computeDirRevision, DirSource } from '../../controller/sources/dir-source.ts';
 import type { Snapshot } from '../../controller/sources/source.ts';
 import { replaceStatus } from '../../controller/manifest/status-writer.ts';
+import { recordingFs } from '../support/recording-fs.ts';
 
 const group = (name: string) => `# ${name}\nkind: DeviceGroup\nmetadata:\n  name: ${name}\nspec:\n  policyRef: { name: general }\n`;
 
@@ -100,6 +101,36 @@ writes('an edit saved while the status was being computed is kept; the status is
     assert.is(text.replace('status:\n  ready: true\n', ''), `${group('lab')}# saved by a person\n`);
   } finally {
     await source.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+writes('each file is written durably (temp, fsync, rename over it, folder fsync), keeping its permissions; a failed write leaves it as it was', async () => {
+  const dir = makeDir();
+  chmodSync(join(dir, 'groups', 'lab.yaml'), 0o640);
+  const { fs, ops, renamedTo } = recordingFs();
+  const source = new DirSource({ dir, logger: silentLogger(), replaceStatus, fs });
+  try {
+    const snapshot = await source.sync();
+    await source.writeStatus({ revision: snapshot.revision, summary: 'x', statuses: [{ path: 'groups/lab.yaml', docIndex: 0, status: { ready: true } }] });
+    assert.equal(ops, ['create', 'write', 'fsync(file)', 'close(file)', 'rename', 'open(dir)', 'fsync(dir)', 'close(dir)']);
+    assert.equal(renamedTo, [join(dir, 'groups', 'lab.yaml')]);
+    assert.is(statSync(join(dir, 'groups', 'lab.yaml')).mode & 0o777, 0o640);
+  } finally {
+    await source.close();
+  }
+  const failing = recordingFs({ op: 'fsync(file)' });
+  const broken = new DirSource({ dir, logger: silentLogger(), replaceStatus, fs: failing.fs });
+  try {
+    const snapshot = await broken.sync();
+    const error = await broken
+      .writeStatus({ revision: snapshot.revision, summary: 'x', statuses: [{ path: 'groups/rooms.yml', docIndex: 0, status: { ready: true } }] })
+      .then(() => undefined, (e: unknown) => e);
+    assert.match((error as Error).message, 'rooms.yml');
+    assert.is(readFileSync(join(dir, 'groups', 'rooms.yml'), 'utf8'), group('rooms'));
+    assert.equal(readdirSync(join(dir, 'groups')).sort(), ['lab.yaml', 'rooms.yml']);
+  } finally {
+    await broken.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

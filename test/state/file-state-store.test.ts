@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileStateStore, StateFileError } from '../../controller/state/file-state-store.ts';
 import { emptyState, type ControllerState } from '../../controller/state/state.ts';
+import { recordingFs } from '../support/recording-fs.ts';
 
 const sample: ControllerState = {
   version: 1,
@@ -29,6 +30,36 @@ test('what is saved loads back, and no temporary file is left behind', async () 
     await store.save(sample);
     assert.equal(await new FileStateStore(join(dir, 'sub', 'state.json')).load(), sample);
     assert.equal(await readdir(join(dir, 'sub')), ['state.json']);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('save survives a power loss: temp file written and fsynced, renamed over the state file, folder fsynced', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'fw-state-'));
+  try {
+    const path = join(dir, 'state.json');
+    await writeFile(path, JSON.stringify(emptyState));
+    const { fs, ops, renamedTo } = recordingFs();
+    await new FileStateStore(path, { fs }).save(sample);
+    assert.equal(ops, ['create', 'write', 'fsync(file)', 'close(file)', 'rename', 'open(dir)', 'fsync(dir)', 'close(dir)']);
+    assert.equal(renamedTo, [path]);
+    assert.equal(await new FileStateStore(path).load(), sample);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a save that fails before the rename keeps the previous state and leaves no temporary file', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'fw-state-'));
+  try {
+    const path = join(dir, 'state.json');
+    await writeFile(path, JSON.stringify(emptyState));
+    const { fs } = recordingFs({ op: 'fsync(file)' });
+    const error = await new FileStateStore(path, { fs }).save(sample).then(() => undefined, (e: unknown) => e);
+    assert.match((error as Error).message, path);
+    assert.equal(await new FileStateStore(path).load(), emptyState);
+    assert.equal(await readdir(dir), ['state.json']);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,8 +1,9 @@
 // Optional persistence: the fleet's identity (seed, size, epoch), the clock's offset and
-// speed, and everything that changed, in one JSON file written atomically (temp file in the
-// same directory, then rename) so a crash never leaves half a file behind.
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+// speed, and everything that changed, in one JSON file written durably (temp file in the
+// same directory, fsync, rename, folder fsync) so a crash or power loss never leaves half a file.
+import { readFile } from 'node:fs/promises';
+import type { DurableFs } from '../../state/durable-write.ts';
+import { writeFileDurably } from '../../state/durable-write.ts';
 import type { PersistedFleetState } from './fleet-state.ts';
 
 export const stateFormat = 'firmwarden-emulator-state';
@@ -43,14 +44,11 @@ export async function readStateFile(path: string): Promise<EmulatorStateFile | u
   return data as EmulatorStateFile;
 }
 
-/** Writes the state file atomically. */
-export async function writeStateFile(path: string, data: EmulatorStateFile): Promise<void> {
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+/** Writes the state file durably; `fs` replaces the real file system's write operations (tests). */
+export async function writeStateFile(path: string, data: EmulatorStateFile, fs?: DurableFs): Promise<void> {
   try {
-    await writeFile(temp, JSON.stringify(data), { encoding: 'utf8', mode: 0o600 });
-    await rename(temp, path);
+    await writeFileDurably(path, JSON.stringify(data), { mode: 0o600, ...(fs ? { fs } : {}) });
   } catch (error) {
-    await unlink(temp).catch(() => {});
     throw new EmulatorStateError(`cannot write emulator state ${path}`, { cause: error });
   }
 }

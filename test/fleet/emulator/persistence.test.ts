@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../../controller/model/clock.ts';
 import { startEmulator, type EmulatorHandle } from '../../../controller/fleet/emulator/server.ts';
-import { EmulatorStateError } from '../../../controller/fleet/emulator/state-file.ts';
+import { EmulatorStateError, readStateFile, stateFormat, writeStateFile, type EmulatorStateFile } from '../../../controller/fleet/emulator/state-file.ts';
+import { recordingFs } from '../../support/recording-fs.ts';
 import { getToken, graph, updateSoftware } from './emulator-client.ts';
 
 let dir = '';
@@ -78,6 +79,21 @@ persistence('without a state file nothing is written', async () => {
   await handle.control.save();
   await handle.close();
   assert.equal(await readdir(dir), []);
+});
+
+persistence('the state file is written durably: temp file fsynced, renamed over, folder fsynced; a failed write keeps the old file', async () => {
+  const statePath = join(dir, 'state.json');
+  const data = (deviceCount: number) =>
+    ({ format: stateFormat, version: 1, savedAt: '2026-03-01T09:00:00.000Z', fleet: { seed: 1, deviceCount, epoch: 0 }, clock: { offsetMs: 0, speed: 1 }, state: {} }) as unknown as EmulatorStateFile;
+  const { fs, ops, renamedTo } = recordingFs();
+  await writeStateFile(statePath, data(5), fs);
+  assert.equal(ops, ['create', 'write', 'fsync(file)', 'close(file)', 'rename', 'open(dir)', 'fsync(dir)', 'close(dir)']);
+  assert.equal(renamedTo, [statePath]);
+  const failing = recordingFs({ op: 'rename' });
+  const error = await writeStateFile(statePath, data(6), failing.fs).then(() => undefined, (e: unknown) => e);
+  assert.instance(error, EmulatorStateError);
+  assert.is((await readStateFile(statePath))?.fleet.deviceCount, 5);
+  assert.equal(await readdir(dir), ['state.json']);
 });
 
 persistence.run();
