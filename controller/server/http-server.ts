@@ -1,13 +1,15 @@
 // The controller's HTTP endpoints: GET /healthz (liveness), GET /readyz (readiness, 503 with the
 // reason until ready), GET /metrics (Prometheus text), POST /hooks/git (a shared-secret
 // webhook that asks the source for an immediate sync). Bounded: request bodies, header and
-// request time; the webhook is off unless a secret is configured (never unauthenticated).
+// request time; the webhook is off unless a secret is configured (never unauthenticated), and a
+// delivery id already received has no second effect (webhook-replay.ts).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from './metrics.ts';
 import type { ReadinessCheck } from './readiness.ts';
 import { readPushedBranch, verifyWebhook } from './webhook-auth.ts';
+import { maxDeliveryIdLength, readDeliveryId, RecentDeliveries, type RecentDeliveriesOptions } from './webhook-replay.ts';
 
 export interface WebhookOptions {
   /** The shared secret (HMAC key for X-Hub-Signature-256, or the X-Firmwarden-Token value). */
@@ -18,6 +20,8 @@ export interface WebhookOptions {
   readonly branch?: string;
   /** Largest body accepted. Default: 4 MiB. */
   readonly maxBodyBytes?: number;
+  /** How many delivery ids, and for how long, are remembered to refuse replays. Defaults: webhook-replay.ts. */
+  readonly deliveries?: RecentDeliveriesOptions;
 }
 
 export interface HttpServerOptions {
@@ -82,6 +86,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const log = options.logger.child({ component: 'http' });
   const host = options.host ?? '127.0.0.1';
+  const recentDeliveries = new RecentDeliveries(options.webhook?.deliveries);
 
   const handleWebhook = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const hook = options.webhook;
@@ -102,6 +107,19 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       options.metrics.countWebhook('rejected');
       log.warn({ reason: verdict.reason, remote: req.socket.remoteAddress }, 'webhook rejected');
       return send(res, 401, 'unauthorized\n');
+    }
+    // Only after authentication: a forged request must not use up the id of a genuine one.
+    const delivery = readDeliveryId(req.headers);
+    if (delivery === 'invalid') {
+      options.metrics.countWebhook('rejected');
+      return send(res, 400, `the delivery id header must be 1 to ${maxDeliveryIdLength} characters\n`);
+    }
+    if (delivery !== undefined && !recentDeliveries.remember(delivery.id)) {
+      // 2xx, not 409: GitHub's Redeliver button reuses the id, and the first delivery already had
+      // its effect; a failure status would keep redelivery scripts retrying it.
+      options.metrics.countWebhook('duplicate');
+      log.info({ header: delivery.header, deliveryId: delivery.id }, 'webhook delivery already received; ignored');
+      return sendJson(res, 200, { sync: false, reason: `delivery ${delivery.id} already received` });
     }
     const eventHeader = req.headers['x-github-event'] ?? req.headers['x-gitlab-event'] ?? req.headers['x-gitea-event'];
     const event = Array.isArray(eventHeader) ? eventHeader[0] : eventHeader;

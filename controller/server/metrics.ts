@@ -24,8 +24,8 @@ export interface Metrics {
   countSourceSync(result: 'success' | 'error'): void;
   /** One status write: a commit (or in-place write), nothing to write, or a failure. */
   countStatusWrite(result: 'written' | 'unchanged' | 'error'): void;
-  /** One webhook request: accepted (sync triggered), ignored (another branch, a ping) or rejected. */
-  countWebhook(result: 'accepted' | 'ignored' | 'rejected'): void;
+  /** One webhook request: accepted (sync triggered), ignored (another branch, a ping), duplicate (a delivery id already received) or rejected. */
+  countWebhook(result: 'accepted' | 'ignored' | 'duplicate' | 'rejected'): void;
 }
 
 /** Maps a reconcile outcome kind (reconcile/outcome.ts) to controller-runtime's result label. */
