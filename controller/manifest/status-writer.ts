@@ -30,7 +30,7 @@ export function replaceStatus(text: string, docIndex: number, status: Record<str
   if (doc.errors.length > 0) throw new StatusWriteError(`document ${docIndex} has YAML errors: ${doc.errors[0]!.message}`);
   const root = doc.contents;
   if (!isMap(root) || !root.range) throw new StatusWriteError(`document ${docIndex} is not a mapping`);
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const eol = lineBreakOf(text);
 
   if (root.flow) return rewriteFlowRoot(text, doc, status);
 
@@ -45,13 +45,33 @@ export function replaceStatus(text: string, docIndex: number, status: Record<str
       const next = text.indexOf('\n', valueEnd);
       return text.slice(0, lineStart) + text.slice(next < 0 ? text.length : next + 1);
     }
-    return text.slice(0, keyRange[0]) + render(status, indent, eol, false) + text.slice(valueEnd);
+    // A bare CR ending the status's last line (a CRLF file whose last line lost its LF) is
+    // not a line break to yaml: kept after the new last line, it would glue onto its value
+    // ("1\r") or break the file (`[]\r`, `"True"\r`). The line is rewritten, so is its break.
+    const tail = text.slice(valueEnd).replace(/^[ \t]*\r(?!\n)/, eol);
+    return text.slice(0, keyRange[0]) + render(status, indent, eol, false) + tail;
   }
   if (status === undefined) return text;
   const end = root.range[1];
   // Insert after the mapping's last line break, so a block scalar's trailing lines stay its own.
   if (end > 0 && text[end - 1] === '\n') return text.slice(0, end) + render(status, indent, eol, true) + text.slice(end);
-  return text.slice(0, end) + eol + render(status, indent, eol, false) + text.slice(end);
+  // A last line ending in a bare CR ended with a break in its author's eyes: so does the status.
+  const bareCr = text[end - 1] === '\r';
+  return text.slice(0, end) + eol + render(status, indent, eol, bareCr) + text.slice(end);
+}
+
+/**
+ * The line break the file mostly uses: CRLF or LF (LF when it has none). A bare CR does not
+ * count: yaml does not read it as a line break.
+ */
+function lineBreakOf(text: string): '\r\n' | '\n' {
+  let crlf = 0;
+  let lf = 0;
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) {
+    if (at > 0 && text[at - 1] === '\r') crlf++;
+    else lf++;
+  }
+  return crlf > lf ? '\r\n' : '\n';
 }
 
 /** `status:` and its value as block YAML, indented like the root mapping. */
@@ -70,7 +90,9 @@ function endOfValue(text: string, end: number): number {
 }
 
 function columnOf(text: string, offset: number): number {
-  return offset - (text.lastIndexOf('\n', offset - 1) + 1);
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  // A byte order mark opening the file takes no column.
+  return offset - lineStart - (lineStart === 0 && text.startsWith('\uFEFF') ? 1 : 0);
 }
 
 function rewriteFlowRoot(text: string, doc: Document.Parsed, status: Record<string, unknown> | undefined): string {
@@ -80,6 +102,6 @@ function rewriteFlowRoot(text: string, doc: Document.Parsed, status: Record<stri
   else clone.set('status', clone.createNode(status));
   const range = root.range!;
   const rendered = new YamlDocument(clone.contents, { version: '1.2' }).toString({ lineWidth: 0 }).replace(/\n$/, '');
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const eol = lineBreakOf(text);
   return text.slice(0, range[0]) + rendered.split('\n').join(eol) + text.slice(endOfValue(text, range[1]));
 }

@@ -114,6 +114,51 @@ test('a flow-style root mapping is rewritten as a whole', () => {
   assert.equal(docsOf(out)[0], { a: 1, b: 2, status: { devices: 1 } });
 });
 
+// Issue 18: a CRLF file whose last line ends in a bare CR was rewritten into YAML that no
+// longer parsed (the CR glued onto the new last line: `status: "True"\r`), and in Git mode
+// that file was committed and pushed.
+const bareCrFile =
+  'apiVersion: firmwarden.dev/v1alpha1\r\nkind: DeviceGroup\r\nmetadata:\r\n  name: lab\r\nspec:\r\n  priority: 100\r\n' +
+  'status:\r\n  devices: 3\r';
+
+test('a CRLF file whose last line ends in a bare CR still parses after the status is replaced', () => {
+  const out = replaceStatus(bareCrFile, 0, status);
+  const [doc, ...rest] = parseAllDocuments(out);
+  assert.is(rest.length, 0);
+  assert.equal(doc!.errors, []);
+  assert.equal(doc!.toJS(), { ...(docsOf(bareCrFile)[0] as object), status });
+  // The rewritten last line gets the file's CRLF; everything before the status is untouched.
+  assert.ok(out.startsWith(bareCrFile.slice(0, bareCrFile.indexOf('status:'))));
+  assert.ok(out.endsWith('\r\n'));
+  assert.not.match(out.replaceAll('\r\n', ''), /[\r\n]/);
+  assert.is(replaceStatus(out, 0, status), out, 'writing it again changes nothing');
+});
+
+test('a status last line ending in a bare CR reads back as the number written, not "4\\r"', () => {
+  const out = replaceStatus(bareCrFile, 0, { devices: 4 });
+  assert.equal((docsOf(out)[0] as { status: unknown }).status, { devices: 4 });
+});
+
+test('a document whose last line ends in a bare CR gets its status on new CRLF lines', () => {
+  const text = 'apiVersion: firmwarden.dev/v1alpha1\r\nkind: DeviceGroup\r\nmetadata:\r\n  name: lab\r\nspec:\r\n  priority: 100 # high\r';
+  const out = replaceStatus(text, 0, { devices: 4 });
+  assert.is(out, `${text}\r\nstatus:\r\n  devices: 4\r\n`);
+  assert.equal(docsOf(out)[0], { ...(docsOf(text)[0] as object), status: { devices: 4 } });
+});
+
+test('the new block takes the line break most lines use: a stray CRLF in an LF file does not win', () => {
+  const text = policy.replace('kind: UpdatePolicy\n', 'kind: UpdatePolicy\r\n');
+  const out = replaceStatus(text, 0, { devices: 1 });
+  assert.is(out, `${text}status:\n  devices: 1\n`);
+  const crlf = policy.replaceAll('\n', '\r\n').replace('kind: UpdatePolicy\r\n', 'kind: UpdatePolicy\n');
+  assert.is(replaceStatus(crlf, 0, { devices: 1 }), `${crlf}status:\r\n  devices: 1\r\n`);
+});
+
+test('a UTF-8 byte order mark does not indent the status', () => {
+  const text = '\uFEFFstatus:\n  devices: 1\nkind: DeviceGroup\n';
+  assert.is(replaceStatus(text, 0, { devices: 2, phase: 'General' }), '\uFEFFstatus:\n  devices: 2\n  phase: General\nkind: DeviceGroup\n');
+});
+
 test('refuses a document that does not exist, is not a mapping, or has YAML errors', () => {
   assert.throws(() => replaceStatus('a: 1\n', 1, status), (e: unknown) => e instanceof StatusWriteError && /does not exist/.test((e as Error).message));
   const isWriteError = (e: unknown) => e instanceof StatusWriteError;
