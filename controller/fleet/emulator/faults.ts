@@ -28,16 +28,23 @@ export interface FaultSettings {
   readonly batchThrottleRate: number;
   /** The next N inner $batch requests are answered 429; default 0. */
   readonly batchThrottleNext: number;
+  /**
+   * Share of POST actions (updateSoftware, restart, runDiagnostics) carried out whose answer is
+   * then lost: the operation exists but the connection closes without an answer; default 0.
+   */
+  readonly dropAnswerRate: number;
+  /** The next N POST actions are carried out and their answers lost; default 0. */
+  readonly dropAnswerNext: number;
 }
 
 export const noFaults: FaultSettings = {
   throttleRate: 0, throttleNext: 0, retryAfterSeconds: 2, serverErrorRate: 0, serverErrorNext: 0,
   serverErrorStatuses: [500, 503, 504], latencyMs: 0, hangRate: 0, hangNext: 0, stuckOperationRate: 0,
-  batchThrottleRate: 0, batchThrottleNext: 0,
+  batchThrottleRate: 0, batchThrottleNext: 0, dropAnswerRate: 0, dropAnswerNext: 0,
 };
 
-const rateKeys = ['throttleRate', 'serverErrorRate', 'hangRate', 'stuckOperationRate', 'batchThrottleRate'] as const;
-const countKeys = ['throttleNext', 'serverErrorNext', 'hangNext', 'batchThrottleNext', 'retryAfterSeconds', 'latencyMs'] as const;
+const rateKeys = ['throttleRate', 'serverErrorRate', 'hangRate', 'stuckOperationRate', 'batchThrottleRate', 'dropAnswerRate'] as const;
+const countKeys = ['throttleNext', 'serverErrorNext', 'hangNext', 'batchThrottleNext', 'dropAnswerNext', 'retryAfterSeconds', 'latencyMs'] as const;
 
 /** Checks and merges a partial fault setting; throws EmulatorInputError naming the bad field. */
 export function mergeFaults(base: FaultSettings, patch: Partial<Record<keyof FaultSettings, unknown>>): FaultSettings {
@@ -89,7 +96,7 @@ export class FaultInjector {
     return this.#settings;
   }
 
-  #strikes(nextKey: 'throttleNext' | 'serverErrorNext' | 'hangNext' | 'batchThrottleNext', rate: number): boolean {
+  #strikes(nextKey: 'throttleNext' | 'serverErrorNext' | 'hangNext' | 'batchThrottleNext' | 'dropAnswerNext', rate: number): boolean {
     const remaining = this.#settings[nextKey];
     if (remaining > 0) {
       this.#settings = { ...this.#settings, [nextKey]: remaining - 1 };
@@ -114,6 +121,11 @@ export class FaultInjector {
   /** True when an inner $batch request is to be answered 429. */
   decideInnerThrottle(): boolean {
     return this.#strikes('batchThrottleNext', this.#settings.batchThrottleRate);
+  }
+
+  /** True when the answer to a POST action that was carried out is to be lost. */
+  decideDropAnswer(): boolean {
+    return this.#strikes('dropAnswerNext', this.#settings.dropAnswerRate);
   }
 
   /** True when a new operation is to get stuck in inProgress. */

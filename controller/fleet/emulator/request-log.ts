@@ -24,6 +24,8 @@ export interface ActionLogEntry {
   readonly operationId: string | null;
   /** Direct request or an inner request of a $batch. */
   readonly via: 'direct' | 'batch';
+  /** True when the dropAnswer fault lost the answer although the action was carried out. */
+  readonly answerLost?: true;
 }
 
 /** Request counters since start (or the last reset). */

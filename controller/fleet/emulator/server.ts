@@ -139,7 +139,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
   const control = createControl({ state, clock, faults, quirks, limiter, log, tenant, seed, save: saveNow });
 
-  const recordAction = (method: string, path: string, body: unknown, answer: GraphAnswer, via: 'direct' | 'batch', appId: string | null): void => {
+  const recordAction = (method: string, path: string, body: unknown, answer: GraphAnswer, via: 'direct' | 'batch', appId: string | null, answerLost = false): void => {
     const match = matchAction(method, path);
     if (!match) return;
     const b = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
@@ -149,22 +149,29 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       softwareType: typeof b.softwareType === 'string' ? b.softwareType : null,
       requestedVersion: typeof b.softwareVersion === 'string' ? b.softwareVersion : null,
       targetVersion: answer.action?.targetVersion ?? null, fromVersion: answer.action?.fromVersion ?? null,
-      status: answer.status, operationId: answer.action?.operationId ?? null, via,
+      status: answer.status, operationId: answer.action?.operationId ?? null, via, ...(answerLost ? { answerLost } : {}),
     });
   };
 
-  /** Throttles, answers, counts and logs one Graph request (direct or inner). */
-  const evaluate = (req: GraphRequest, via: 'direct' | 'batch'): GraphAnswer => {
+  /**
+   * Throttles, answers, counts and logs one Graph request (direct or inner). Sets `lost.dropped`
+   * when the dropAnswer fault strikes: the caller then closes the connection without answering.
+   */
+  const evaluate = (req: GraphRequest, via: 'direct' | 'batch', lost?: { dropped: boolean }): GraphAnswer => {
     const taken = limiter.take(req.claims.appid);
     const answer = taken.ok
       ? answerGraphRequest(graphContext, req)
       : throttledError(taken.retryAfterSeconds, { now: clock.now(), requestId: req.requestId, clientRequestId: req.headers['client-request-id'] });
+    // Only an action that was carried out loses its answer: the case where a client that simply
+    // posts again would start a second operation.
+    const dropped = lost !== undefined && answer.status === 202 && answer.action !== undefined && faults.decideDropAnswer();
+    if (dropped) lost.dropped = true;
     log.countGraph(answer.status);
-    recordAction(req.method, req.path, req.body, answer, via, req.claims.appid);
+    recordAction(req.method, req.path, req.body, answer, via, req.claims.appid, dropped);
     return answer;
   };
 
-  const evaluateInner = (inner: InnerRequest, claims: TokenClaims, requestId: string): GraphAnswer => {
+  const evaluateInner = (inner: InnerRequest, claims: TokenClaims, requestId: string, lost: { dropped: boolean }): GraphAnswer => {
     const ids = { now: clock.now(), requestId, clientRequestId: inner.headers['client-request-id'] };
     const parsed = new URL(inner.url, 'http://inner');
     if (parsed.pathname === '/$batch') {
@@ -178,7 +185,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       recordAction(inner.method, parsed.pathname, inner.body, answer, 'batch', claims.appid);
       return answer;
     }
-    return evaluate({ method: inner.method, path: parsed.pathname, query: parsed.searchParams, headers: inner.headers, body: inner.body, claims, requestId }, 'batch');
+    return evaluate({ method: inner.method, path: parsed.pathname, query: parsed.searchParams, headers: inner.headers, body: inner.body, claims, requestId }, 'batch', lost);
   };
 
   const writeAnswer = (res: ServerResponse, answer: GraphAnswer, requestId: string, clientRequestId: string | undefined): void => {
@@ -246,14 +253,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         finish(graphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.', ids(), { Allow: 'POST' }), claims.appid);
         return;
       }
-      const answer = answerBatch(body, ids(), (inner) => evaluateInner(inner, claims, requestId), { reverse: quirks.current.reverseBatchResponses });
-      finish(answer, claims.appid);
+      const lost = { dropped: false };
+      const answer = answerBatch(body, ids(), (inner) => evaluateInner(inner, claims, requestId, lost), { reverse: quirks.current.reverseBatchResponses });
+      if (lost.dropped) res.destroy();
+      else finish(answer, claims.appid);
       return;
     }
     const headers: Record<string, string | undefined> = {};
     for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-    const answer = evaluate({ method, path: versionPath, query: url.searchParams, headers, body, claims, requestId }, 'direct');
-    writeAnswer(res, answer, requestId, clientRequestId);
+    const lost = { dropped: false };
+    const answer = evaluate({ method, path: versionPath, query: url.searchParams, headers, body, claims, requestId }, 'direct', lost);
+    if (lost.dropped) res.destroy();
+    else writeAnswer(res, answer, requestId, clientRequestId);
   };
 
   const handleToken = async (req: IncomingMessage, res: ServerResponse, tenantInPath: string): Promise<void> => {

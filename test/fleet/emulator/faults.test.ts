@@ -133,6 +133,30 @@ faults('a hung request is cut when the emulator closes', async () => {
   assert.is(await pending, 'cut');
 });
 
+faults('a lost answer: the update is carried out, the connection closes unanswered, the log says so; reads are never dropped', async () => {
+  handle.control.setFaults({ dropAnswerNext: 1 });
+  const [first, second] = handle.control.devices({ deviceType: 'ipPhone', limit: 2 });
+  assert.is((await graph(handle, token, `/teamwork/devices/${first!.id}`)).status, 200, 'a GET does not use up the fault');
+  assert.is(await outcome(updateSoftware(handle, token, first!.id, { softwareType: 'teamsClient' })), 'TypeError', 'fetch fails: no answer');
+  const ops = handle.control.operations(first!.id);
+  assert.is(ops.length, 1, 'the operation exists');
+  assert.equal(handle.control.actionLog({ deviceId: first!.id }).map((e) => [e.status, e.operationId, e.answerLost]), [[202, ops[0]!.id, true]]);
+  assert.is((await updateSoftware(handle, token, second!.id, { softwareType: 'teamsClient' })).status, 202, 'the next one is answered');
+  assert.is(handle.control.actionLog({ deviceId: second!.id })[0]!.answerLost, undefined);
+});
+
+faults('a lost answer inside a $batch drops the whole batch answer after carrying it out', async () => {
+  handle.control.setFaults({ dropAnswerRate: 1 });
+  const [device] = handle.control.devices({ deviceType: 'ipPhone', limit: 1 });
+  const batch = graph(handle, token, '/$batch', {
+    method: 'POST',
+    body: { requests: [{ id: '1', method: 'POST', url: `/teamwork/devices/${device!.id}/updateSoftware`, headers: { 'content-type': 'application/json' }, body: { softwareType: 'teamsClient' } }] },
+  });
+  assert.is(await outcome(batch), 'TypeError');
+  assert.is(handle.control.operations(device!.id).length, 1);
+  assert.equal(handle.control.actionLog({ deviceId: device!.id }).map((e) => [e.status, e.via, e.answerLost]), [[202, 'batch', true]]);
+});
+
 faults('bad fault settings are refused with the field named', () => {
   assert.throws(() => handle.control.setFaults({ throttleRate: 2 }), /throttleRate/);
   assert.throws(() => handle.control.setFaults({ serverErrorStatuses: [404] }), /serverErrorStatuses/);
