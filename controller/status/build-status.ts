@@ -173,23 +173,58 @@ function summaryText(counts: Required<DeviceCounts>, nextAction: number | undefi
   return `${parts.length ? parts.join(', ') : 'no devices'}${next}`;
 }
 
-/** Ready, Reconciling and Stalled from counts, stops and suspension. */
-function progressConditions(counts: Required<DeviceCounts>, nextAction: number | undefined, stop: { reason: string; message: string } | undefined): ConditionValue[] {
+/** What a person would need to know to act on failed or refused updates. */
+interface Attention {
+  /** Entries refused (unknown firmware, downgrade, versions not comparable). */
+  readonly refused: number;
+  /** What gives failed updates another chance, completing "not retried until ...". */
+  readonly retry: string;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * Ready, Reconciling and Stalled from counts and stops, following the contract in
+ * conditions.ts: Reconciling=True only while updates start or run; at rest Ready=True, or
+ * Stalled=True when failed or refused updates wait for a person.
+ */
+function progressConditions(counts: Required<DeviceCounts>, nextAction: number | undefined, stop: { reason: string; message: string } | undefined, attention: Attention): ConditionValue[] {
   if (stop) return stalledConditions(stop.reason, stop.message);
   const summary = summaryText(counts, nextAction);
   const working = counts.pending + counts.inProgress;
-  const ready: ConditionValue = counts.failed > 0
-    ? { type: 'Ready', status: 'False', reason: 'UpdatesFailed', message: summary }
-    : working > 0
-      ? { type: 'Ready', status: 'False', reason: 'Progressing', message: summary }
-      : { type: 'Ready', status: 'True', reason: counts.scheduled > 0 ? 'UpToDateForNow' : 'UpToDate', message: summary };
+  if (working > 0) {
+    // Not stalled yet: failures next to updates in flight become Stalled once those end, so
+    // kstatus reads one InProgress and then one Failed rather than flapping between them.
+    return [
+      { type: 'Ready', status: 'False', reason: counts.failed > 0 ? 'UpdatesFailed' : 'Progressing', message: summary },
+      { type: 'Reconciling', status: 'True', reason: 'Progressing', message: `${plural(working, 'update')} starting or in flight` },
+      { type: 'Stalled', status: 'False', reason: 'Progressing', message: 'not stalled while updates start or run' },
+    ];
+  }
+  const idle = nextAction === undefined ? 'no update is starting or in flight' : `no update is starting or in flight; the next starts at ${timestamp(nextAction)}`;
+  // Failed and refused updates wait for a person (or a newer release), so at rest they are
+  // Stalled: Ready=False alone would read as InProgress to kstatus forever and hide the failure.
+  // Failures come first: they are what a person has to act on soonest.
+  if (counts.failed > 0) return stalledConditions('UpdatesFailed', `${plural(counts.failed, 'update')} failed and ${counts.failed === 1 ? 'is' : 'are'} not retried until ${attention.retry} (${summary}; see status.failing)`, idle);
+  if (attention.refused > 0) return stalledConditions('UpdatesRefused', `${plural(attention.refused, 'update')} refused (unknown firmware, a downgrade, or versions that cannot be compared); status.refusals says what a person needs to change (${summary})`, idle);
+  // Waiting for a window, wave, phase or scheduled time is Ready=True with Reconciling=False:
+  // an admin applying with Flux `wait: true` wants the apply to finish once the controller has
+  // accepted and planned the change. A rollout that rightly waits days for next week's window
+  // would otherwise fail every apply on its timeout and block every Kustomization depending on
+  // it; the next start is in the message and in status.nextActionTime.
+  const waiting = counts.scheduled + counts.blocked > 0;
   return [
-    ready,
-    working > 0
-      ? { type: 'Reconciling', status: 'True', reason: 'Progressing', message: `${working} update${working === 1 ? '' : 's'} starting or in flight` }
-      : { type: 'Reconciling', status: 'False', reason: counts.scheduled > 0 ? 'Waiting' : 'Idle', message: counts.scheduled > 0 ? 'waiting for a phase, window, wave or scheduled time' : 'nothing to do' },
+    { type: 'Ready', status: 'True', reason: waiting ? 'UpToDateForNow' : 'UpToDate', message: summary },
+    { type: 'Reconciling', status: 'False', reason: waiting ? 'Waiting' : 'Idle', message: waiting ? 'waiting for a phase, window, wave, scheduled time or device' : 'nothing to do' },
     { type: 'Stalled', status: 'False', reason: 'Healthy', message: 'nothing needs a person' },
   ];
+}
+
+/** How many of the notable entries are refusals. */
+function refusedCount(entries: readonly LocatedEntry[]): number {
+  let n = 0;
+  for (const e of entries) if (e.state === 'blocked' && RefusalCodes.has(e.reason.code)) n++;
+  return n;
 }
 
 function stopOf(rollouts: readonly RolloutView[], suspended: PolicySummary['suspended'], policyName: string | undefined): { reason: string; message: string } | undefined {
@@ -199,10 +234,15 @@ function stopOf(rollouts: readonly RolloutView[], suspended: PolicySummary['susp
   return undefined;
 }
 
+/**
+ * A suspension with an end is a wait, not a stall: the controller goes on by itself, so a
+ * manifest otherwise Ready stays Ready=True with reason Suspended (Ready=False here would read
+ * as InProgress to kstatus until the end). Failures and updates in flight keep their conditions.
+ */
 function withSuspendedUntil(conditions: ConditionValue[], suspended: PolicySummary['suspended']): ConditionValue[] {
   if (!suspended || suspended.until === undefined) return conditions;
   const message = `suspended by ${suspended.by} until ${timestamp(suspended.until)}: ${suspended.reason}`;
-  return conditions.map((c) => (c.type === 'Ready' ? { ...c, status: 'False', reason: 'Suspended', message } : c));
+  return conditions.map((c) => (c.type === 'Ready' && c.status === 'True' ? { ...c, reason: 'Suspended', message } : c));
 }
 
 function groupStatus(summary: GroupSummary | undefined, devices: readonly DevicePlan[], plan: Plan, s: StatusSubject, options: StatusOptions): DeviceGroupStatus {
@@ -217,7 +257,8 @@ function groupStatus(summary: GroupSummary | undefined, devices: readonly Device
   if (summary.missingPolicy !== undefined) {
     values = stalledConditions('PolicyNotFound', `the UpdatePolicy ${displayName(summary.missingPolicy)} named in policyRef does not exist or is invalid; the devices get no automatic update`);
   } else {
-    values = withSuspendedUntil(progressConditions(counts, summary.nextActionTime, stopOf(summary.rollouts, policy?.suspended, policy ? displayName(policy.key) : undefined)), policy?.suspended);
+    const retry = policy ? `a newer version is eligible or spec.resume is set on the UpdatePolicy ${displayName(policy.key)}` : 'a newer version is eligible';
+    values = withSuspendedUntil(progressConditions(counts, summary.nextActionTime, stopOf(summary.rollouts, policy?.suspended, policy ? displayName(policy.key) : undefined), { refused: refusedCount(entries), retry }), policy?.suspended);
   }
   const status: DeviceGroupStatus = {
     conditions: mergeConditions(previous?.conditions, values, options.now, s.metadata.generation) as Conditions,
@@ -260,7 +301,8 @@ function policyStatus(summary: PolicySummary | undefined, devices: readonly Devi
   }
   const counts = countStates(devices);
   const entries = notable(devices);
-  const values = withSuspendedUntil(progressConditions(counts, summary.nextActionTime, stopOf(summary.rollouts, summary.suspended, undefined)), summary.suspended);
+  const attention = { refused: refusedCount(entries), retry: 'a newer version is eligible or spec.resume.after is set later than the failure' };
+  const values = withSuspendedUntil(progressConditions(counts, summary.nextActionTime, stopOf(summary.rollouts, summary.suspended, undefined), attention), summary.suspended);
   const status: UpdatePolicyStatus = {
     conditions: mergeConditions(previous?.conditions, values, options.now, s.metadata.generation) as Conditions,
     groups: summary.groups.map(displayName).slice(0, 1000),
@@ -319,15 +361,17 @@ function scheduledStatus(summary: ScheduledSummary | undefined, s: StatusSubject
       { type: 'Reconciling', status: 'False', reason: 'NoTargets', message: 'nothing to do' },
       { type: 'Stalled', status: 'True', reason: 'NoTargets', message: 'no device matches the targets; check groupRef, selector and deviceIds' },
     ];
-  } else if (summary.completionTime !== undefined) {
-    const message = `completed: ${summaryText(counts, undefined)}`;
-    values = [
-      { type: 'Ready', status: counts.failed > 0 ? 'False' : 'True', reason: counts.failed > 0 ? 'UpdatesFailed' : 'Completed', message },
-      { type: 'Reconciling', status: 'False', reason: 'Completed', message: 'every targeted device has finished' },
-      { type: 'Stalled', status: 'False', reason: 'Healthy', message: 'nothing needs a person' },
-    ];
   } else {
-    values = progressConditions(counts, summary.nextActionTime, undefined);
+    const attention = { refused: refusedCount(records), retry: 'a person creates a new ScheduledUpdate for the devices in status.failing (a ScheduledUpdate never retries)' };
+    values = progressConditions(counts, summary.nextActionTime, undefined, attention);
+    // Completed cleanly says Completed; completed with failures or refusals stays Stalled.
+    if (summary.completionTime !== undefined && values[0]!.status === 'True') {
+      values = [
+        { type: 'Ready', status: 'True', reason: 'Completed', message: `completed: ${summaryText(counts, undefined)}` },
+        { type: 'Reconciling', status: 'False', reason: 'Completed', message: 'every targeted device has finished' },
+        { type: 'Stalled', status: 'False', reason: 'Healthy', message: 'nothing needs a person' },
+      ];
+    }
   }
   const status: ScheduledUpdateStatus = {
     conditions: mergeConditions(previous?.conditions, values, options.now, s.metadata.generation) as Conditions,

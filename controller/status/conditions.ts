@@ -1,5 +1,14 @@
 // Kubernetes-style conditions. A condition's lastTransitionTime changes only when its status
 // changes, so status written back to Git does not churn on every reconcile.
+//
+// The contract, which kstatus (Flux's health checks, `flux ... --wait`) and `kubectl wait` read:
+// - Reconciling=True only while updates are starting or in flight: work the controller is doing.
+// - At rest (nothing starting or in flight) a manifest is either Ready=True (everything is where
+//   the rules want it for now, possibly waiting for a window, wave, phase or scheduled time), or
+//   Stalled=True with Ready=False carrying the same reason (a person must act: invalid manifest,
+//   failed or refused updates, failure threshold reached, suspended without an end).
+// Ready=False with Reconciling=False and Stalled=False must never be written: kstatus reads it
+// as InProgress forever, so a failure would surface only as a timeout.
 import type { Condition } from '../model/manifests.generated.ts';
 
 export type ConditionType = Condition['type'];
@@ -36,10 +45,10 @@ export function mergeConditions(previous: readonly Condition[] | undefined, next
 }
 
 /** The Ready / Reconciling / Stalled triple for a manifest that cannot progress without a person. */
-export function stalledConditions(reason: string, message: string): ConditionValue[] {
+export function stalledConditions(reason: string, message: string, reconcilingMessage = 'nothing is done until a person changes the manifest'): ConditionValue[] {
   return [
     { type: 'Ready', status: 'False', reason, message },
-    { type: 'Reconciling', status: 'False', reason, message: 'nothing is done until a person changes the manifest' },
+    { type: 'Reconciling', status: 'False', reason, message: reconcilingMessage },
     { type: 'Stalled', status: 'True', reason, message },
   ];
 }

@@ -111,13 +111,14 @@ Group('a stopped rollout is Stalled with FailureThresholdExceeded', () => {
   assert.is(p.rollouts?.[0]?.state, 'Stopped');
   assert.ok(p.rollouts?.[0]?.stoppedTime);
 });
-Group('suspended: Stalled naming who and why; with until only Ready False', () => {
+Group('suspended: Stalled naming who and why; with until still Ready, reason Suspended', () => {
   const { policy: p } = statuses(scenario({ suspend: { by: 'ana', reason: 'incident' } }));
   assert.is(p.suspended, true);
   assert.is(cond(p, 'Stalled').reason, 'Suspended');
   assert.match(cond(p, 'Stalled').message ?? '', /suspended by ana: incident/);
   const { policy: q } = statuses(scenario({ suspend: { by: 'ana', reason: 'incident', until: '2026-11-22T00:00:00Z' } }));
   assert.is(cond(q, 'Stalled').status, 'False');
+  assert.is(cond(q, 'Ready').status, 'True');
   assert.is(cond(q, 'Ready').reason, 'Suspended');
   assert.match(cond(q, 'Ready').message ?? '', /until 2026-11-22T00:00:00Z/);
 });
