@@ -1,6 +1,7 @@
 // --format json: {"findings":[{file,line,column,endLine,endColumn,severity,rule,message}],
 // "summary":{…}} — exactly those keys per finding, for scripts.
 import type { LintReport } from './lint-report.ts';
+import { stringifyJson } from '../output/escape.ts';
 import { summarize } from './lint-report.ts';
 
 /** Renders findings as one JSON object. */
@@ -15,5 +16,5 @@ export function formatJson(report: LintReport): string {
     rule: f.rule,
     message: f.message,
   }));
-  return `${JSON.stringify({ findings, summary: summarize(report) }, null, 2)}\n`;
+  return `${stringifyJson({ findings, summary: summarize(report) })}\n`;
 }

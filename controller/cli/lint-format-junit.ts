@@ -2,13 +2,7 @@
 // error (and per warning with --strict), for CI systems that show test reports.
 import type { Finding } from '../manifest/finding.ts';
 import type { LintReport } from './lint-report.ts';
-
-/** Escapes text for XML content and attribute values. */
-export function escapeXml(text: string): string {
-  // Characters XML 1.0 cannot carry at all are dropped.
-  const clean = text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '');
-  return clean.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&apos;');
-}
+import { escapeXml } from '../output/escape.ts';
 
 interface Case {
   name: string;
@@ -49,7 +43,8 @@ function renderCase(file: string, c: Case, fails: (f: Finding) => boolean): stri
     if (fails(f)) lines.push(`      <failure message="${escapeXml(f.message)}" type="${escapeXml(f.rule)}">${escapeXml(where)}</failure>`);
     else notes.push(`${f.severity}: ${where}`);
   }
-  if (notes.length > 0) lines.push(`      <system-out>${escapeXml(notes.join('\n'))}</system-out>`);
+  // Each note escaped on its own: a newline inside one must not pass for the next note.
+  if (notes.length > 0) lines.push(`      <system-out>${notes.map(escapeXml).join('\n')}</system-out>`);
   lines.push('    </testcase>');
   return `${lines.join('\n')}\n`;
 }

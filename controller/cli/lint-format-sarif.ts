@@ -3,6 +3,7 @@
 // working directory (uriBaseId %SRCROOT%), so the report is the same on every machine.
 import { rules } from '../manifest/rules.ts';
 import type { LintReport } from './lint-report.ts';
+import { stringifyJson } from '../output/escape.ts';
 
 const ruleIds = Object.keys(rules) as (keyof typeof rules)[];
 
@@ -55,5 +56,5 @@ export function formatSarif(report: LintReport): string {
       },
     ],
   };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  return `${stringifyJson(log)}\n`;
 }

@@ -17,6 +17,7 @@ import { formatJson } from './lint-format-json.ts';
 import { formatGithub } from './lint-format-github.ts';
 import { formatSarif } from './lint-format-sarif.ts';
 import { formatJunit } from './lint-format-junit.ts';
+import { escapeText } from '../output/escape.ts';
 
 const formats = { text: formatText, json: formatJson, github: formatGithub, sarif: formatSarif, junit: formatJunit } as const;
 type Format = keyof typeof formats;
@@ -121,7 +122,7 @@ export const lint: Command = async (args, io) => {
     version,
   };
   io.stdout.write(formats[options.format](report));
-  for (const problem of read.problems) io.stderr.write(`firmwarden lint: ${problem}\n`);
+  for (const problem of read.problems) io.stderr.write(`firmwarden lint: ${escapeText(problem)}\n`);
   if (options.format === 'text') io.stderr.write(`${summaryLine(report)}\n`);
   if (read.problems.length > 0) return ExitCode.usage;
   const fails = findings.some((f) => f.severity === 'error' || options.strict);
