@@ -15,6 +15,10 @@ export interface ConditionChange {
   from: string | undefined;
   to: string;
   reason: string;
+  /** The reason before, when only the reason changed. */
+  fromReason: string | undefined;
+  /** The reason of Reconciling after the change, when Reconciling is True (work under way). */
+  reconcilingReason: string | undefined;
   message: string | undefined;
 }
 
@@ -24,27 +28,54 @@ function conditionsOf(status: unknown): ConditionLike[] {
   return list.filter((c): c is ConditionLike => !!c && typeof c === 'object' && typeof c.type === 'string' && typeof c.status === 'string');
 }
 
-/** The conditions of `after` that are new or differ from `before` in status or reason. */
+// Reconciling and Stalled follow the abnormal-true convention: False only says "nothing
+// unusual", so a new reason on a False one (Healthy -> Progressing) tells a person nothing.
+const abnormalTrue = new Set(['Reconciling', 'Stalled']);
+
+/**
+ * The conditions of `after` that are new or differ from `before` in status or reason, except a
+ * reason change of a Reconciling or Stalled that stays False.
+ */
 export function changedConditions(beforeStatus: unknown, afterStatus: unknown): ConditionChange[] {
   const before = new Map(conditionsOf(beforeStatus).map((c) => [c.type, c]));
+  const after = conditionsOf(afterStatus);
+  const reconciling = after.find((c) => c.type === 'Reconciling' && c.status === 'True');
   const changes: ConditionChange[] = [];
-  for (const c of conditionsOf(afterStatus)) {
+  for (const c of after) {
     const old = before.get(c.type);
-    if (old && old.status === c.status && (old.reason ?? '') === (c.reason ?? '')) continue;
-    changes.push({ type: c.type, from: old?.status, to: c.status, reason: c.reason || c.type, message: c.message });
+    if (old && old.status === c.status && ((old.reason ?? '') === (c.reason ?? '') || (abnormalTrue.has(c.type) && c.status === 'False'))) continue;
+    changes.push({
+      type: c.type,
+      from: old?.status,
+      to: c.status,
+      reason: c.reason || c.type,
+      fromReason: old && old.status === c.status ? old.reason || old.type : undefined,
+      reconcilingReason: reconciling ? reconciling.reason || reconciling.type : undefined,
+      message: c.message,
+    });
   }
   return changes;
 }
 
-/** Normal for good news, Warning when something needs a human (not Ready, Stalled). */
+/**
+ * Warning when something went wrong: Stalled turned True (a person must act), or Ready turned
+ * False for a reason other than the work Reconciling=True describes. A rollout starting turns
+ * Ready False with Reconciling's reason (Progressing): normal news, so Normal.
+ */
 export function eventTypeOf(change: ConditionChange): 'Normal' | 'Warning' {
-  if (change.type === 'Ready' && change.to === 'False') return 'Warning';
   if (change.type === 'Stalled' && change.to === 'True') return 'Warning';
+  if (change.type === 'Ready' && change.to === 'False' && change.reason !== change.reconcilingReason) return 'Warning';
   return 'Normal';
 }
 
-/** The event note: "Ready False -> True: <message>", at most 1024 characters as the API allows. */
+/**
+ * The event note, at most 1024 characters as the API allows: "Ready False -> True: <message>",
+ * or "Ready False, reason Progressing -> UpdatesFailed: <message>" when only the reason changed.
+ */
 export function eventNoteOf(change: ConditionChange): string {
-  const note = `${change.type} ${change.from ?? 'unset'} -> ${change.to}${change.message ? `: ${change.message}` : ''}`;
+  const what = change.from === change.to && change.fromReason !== undefined
+    ? `${change.type} ${change.to}, reason ${change.fromReason} -> ${change.reason}`
+    : `${change.type} ${change.from ?? 'unset'} -> ${change.to}`;
+  const note = `${what}${change.message ? `: ${change.message}` : ''}`;
   return note.length > 1024 ? `${note.slice(0, 1021)}...` : note;
 }

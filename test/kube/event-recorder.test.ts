@@ -33,13 +33,47 @@ pure('which conditions changed', () => {
 });
 
 pure('event type and note', () => {
-  const change = (type: string, from: string | undefined, to: string) => ({ type, from, to, reason: 'R', message: 'why' });
+  const change = (type: string, from: string | undefined, to: string) => ({ type, from, to, reason: 'R', fromReason: undefined, reconcilingReason: undefined, message: 'why' });
   assert.is(eventTypeOf(change('Ready', 'True', 'False')), 'Warning');
   assert.is(eventTypeOf(change('Ready', 'False', 'True')), 'Normal');
   assert.is(eventTypeOf(change('Stalled', 'False', 'True')), 'Warning');
   assert.is(eventTypeOf(change('Reconciling', undefined, 'True')), 'Normal');
   assert.is(eventNoteOf(change('Ready', undefined, 'True')), 'Ready unset -> True: why');
   assert.is(eventNoteOf({ ...change('Ready', 'True', 'False'), message: 'x'.repeat(2000) }).length, 1024);
+});
+
+// The three conditions as build-status writes them, at rest and while working.
+const resting = { conditions: [cond('Ready', 'True', 'UpToDateForNow', '4 scheduled'), cond('Reconciling', 'False', 'Waiting', 'waiting'), cond('Stalled', 'False', 'Healthy', 'nothing needs a person')] };
+const starting = { conditions: [cond('Ready', 'False', 'Progressing', '4 pending'), cond('Reconciling', 'True', 'Progressing', '4 updates starting or in flight'), cond('Stalled', 'False', 'Progressing', 'not stalled while updates start or run')] };
+const failingInFlight = { conditions: [cond('Ready', 'False', 'UpdatesFailed', '3 inProgress, 1 failed'), cond('Reconciling', 'True', 'Progressing', '3 updates starting or in flight'), cond('Stalled', 'False', 'Progressing', 'not stalled while updates start or run')] };
+const stalled = { conditions: [cond('Ready', 'False', 'UpdatesFailed', '1 update failed'), cond('Reconciling', 'False', 'UpdatesFailed', 'no update is starting or in flight'), cond('Stalled', 'True', 'UpdatesFailed', '1 update failed')] };
+const events = (before: unknown, after: unknown) => changedConditions(before, after).map((c) => `${eventTypeOf(c)} ${c.reason}: ${eventNoteOf(c)}`);
+
+pure('a rollout starting is Normal news: Ready turns False because of the work Reconciling describes', () => {
+  assert.equal(events(resting, starting), [
+    'Normal Progressing: Ready True -> False: 4 pending',
+    'Normal Progressing: Reconciling False -> True: 4 updates starting or in flight',
+  ]);
+});
+
+pure('a failure is a Warning, in flight and once it rests as Stalled', () => {
+  assert.equal(events(starting, failingInFlight), ['Warning UpdatesFailed: Ready False, reason Progressing -> UpdatesFailed: 3 inProgress, 1 failed']);
+  assert.equal(events(failingInFlight, stalled), [
+    'Normal UpdatesFailed: Reconciling True -> False: no update is starting or in flight',
+    'Warning UpdatesFailed: Stalled False -> True: 1 update failed',
+  ]);
+  assert.equal(events(resting, stalled).filter((e) => e.startsWith('Warning')), [
+    'Warning UpdatesFailed: Ready True -> False: 1 update failed',
+    'Warning UpdatesFailed: Stalled False -> True: 1 update failed',
+  ]);
+});
+
+pure('no event says "False -> False": a reason change of a False Reconciling or Stalled is not news', () => {
+  const notes = [
+    ...events(resting, starting), ...events(starting, failingInFlight), ...events(failingInFlight, stalled), ...events(stalled, resting), ...events(starting, resting),
+  ];
+  for (const note of notes) assert.not.match(note, /(True -> True|False -> False)/, note);
+  assert.equal(events(stalled, resting).filter((e) => e.startsWith('Warning')), []);
 });
 
 pure.run();
