@@ -1,7 +1,10 @@
 // Wiring only: picks the command and hands it the process's streams. Commands are imported
 // lazily so that `firmwarden lint` does not pay for the controller's dependencies at start-up.
 import type { Command, CommandIO } from './cli/command.ts';
-import { ExitCode, UsageError } from './cli/command.ts';
+import { readFileSync } from 'node:fs';
+import { ExitCode } from './cli/command.ts';
+import { describeFailure } from './cli/describe-failure.ts';
+import { suggest } from './manifest/suggest.ts';
 
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
   lint: { summary: 'check manifests (files, directories, globs, - for stdin)', load: async () => (await import('./cli/lint.ts')).lint },
@@ -14,6 +17,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
 
 function usage(): string {
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  lines.push(`  ${'version'.padEnd(10)} print the version`);
   return `Usage: firmwarden <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'firmwarden <command> --help' for a command's options.\n`;
 }
 
@@ -38,22 +42,45 @@ export async function main(argv: string[], io?: Partial<CommandIO>): Promise<num
     (name === undefined ? full.stderr : full.stdout).write(usage());
     return name === undefined ? ExitCode.usage : ExitCode.ok;
   }
-  if (name === '--version') {
-    full.stdout.write('firmwarden 0.1.0\n');
+  if (name === '--version' || name === '-v' || name === 'version') {
+    full.stdout.write(`firmwarden ${version()} (Node.js ${process.versions.node})\n`);
     return ExitCode.ok;
   }
   const entry = commands[name];
   if (!entry) {
-    full.stderr.write(`firmwarden: unknown command '${name}'\n\n${usage()}`);
+    const close = suggest(name, Object.keys(commands));
+    full.stderr.write(close
+      ? `firmwarden: unknown command '${name}'; did you mean '${close}'? Run 'firmwarden --help' for the commands.\n`
+      : `firmwarden: unknown command '${name}'\n\n${usage()}`);
     return ExitCode.usage;
   }
+  if (full.stdout === process.stdout) endQuietlyOnClosedPipe(process.stdout);
   try {
     return await (await entry.load())(rest, full);
   } catch (error) {
-    if (error instanceof UsageError) {
-      full.stderr.write(`firmwarden ${name}: ${error.message}\n`);
-      return ExitCode.usage;
-    }
-    throw error;
+    const report = describeFailure(error, { command: name, debug: isTruthy(full.env['FIRMWARDEN_DEBUG']) });
+    full.stderr.write(report.text);
+    return report.exitCode;
   }
+}
+
+function isTruthy(value: string | undefined): boolean {
+  return value !== undefined && ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
+}
+
+/** The package version, read once from package.json beside the code. */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return pkg.version ?? 'unknown';
+}
+
+/**
+ * `firmwarden plan -o json | head` closes the pipe early: the next write fails with EPIPE,
+ * which Node raises as an uncaught error. Nobody is left to read, so end without a word.
+ */
+function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
 }

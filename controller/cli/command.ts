@@ -14,8 +14,12 @@ export interface CommandIO {
 
 export type Command = (args: string[], io: CommandIO) => Promise<number>;
 
-/** Exit codes shared by all commands. */
-export const ExitCode = { ok: 0, findings: 1, usage: 2 } as const;
+/**
+ * Exit codes shared by all commands: 1 findings (invalid manifests, a device not found), 2 the
+ * command could not run as asked (usage, credentials, an unreachable fleet, an unreadable
+ * file), 70 a bug (EX_SOFTWARE).
+ */
+export const ExitCode = { ok: 0, findings: 1, usage: 2, internal: 70 } as const;
 
 /** A usage problem (unknown flag, missing value): reported in one line, exit code 2, no stack. */
 export class UsageError extends Error {

@@ -3,7 +3,6 @@
 // examples/, runs the controller on it and shows the rollout in the terminal until it is
 // complete (or Ctrl-C), then prints a summary and where the repo is (`git log -p` shows the
 // status commits).
-import { parseArgs } from 'node:util';
 import { cp, mkdir, mkdtemp, readdir } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { execFile } from 'node:child_process';
@@ -12,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command, CommandIO } from './command.ts';
 import { UsageError } from './command.ts';
+import { parseFlags } from './parse-flags.ts';
 import { AcceleratedClock } from '../model/clock.ts';
 import { createLogger } from '../log/logger.ts';
 import { parseFleetOptions } from '../config/fleet-options.ts';
@@ -99,24 +99,17 @@ function bump(version: string): string {
 }
 
 export const demo: Command = async (args: string[], io: CommandIO): Promise<number> => {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        workdir: { type: 'string' },
-        speed: { type: 'string' },
-        devices: { type: 'string' },
-        seed: { type: 'string' },
-        'max-days': { type: 'string' },
-        quiet: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const { values } = parseFlags(args, {
+    options: {
+      workdir: { type: 'string' },
+      speed: { type: 'string' },
+      devices: { type: 'string' },
+      seed: { type: 'string' },
+      'max-days': { type: 'string' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   if (values.help) {
     io.stdout.write(help);
     return 0;

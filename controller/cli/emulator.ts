@@ -1,10 +1,10 @@
 // `firmwarden emulator`: runs the Graph device API emulator on loopback until SIGINT/SIGTERM,
 // after printing every effective setting (the URL first, so scripts can read it).
-import { parseArgs } from 'node:util';
 import { createLogger } from '../log/logger.ts';
 import { emulatorDefaults, startEmulator, type EmulatorOptions } from '../fleet/emulator/server.ts';
 import { EmulatorStateError } from '../fleet/emulator/state-file.ts';
 import { UsageError, type Command } from './command.ts';
+import { parseFlags } from './parse-flags.ts';
 
 const help = `Usage: firmwarden emulator [options]
 
@@ -35,21 +35,13 @@ function toNumber(name: string, text: string, check: (n: number) => boolean, wha
 
 /** Starts the emulator and runs until the command's signal aborts. */
 export const emulator: Command = async (args, io) => {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        port: { type: 'string' }, devices: { type: 'string' }, seed: { type: 'string' }, 'rate-limit': { type: 'string' },
-        tenant: { type: 'string' }, 'client-id': { type: 'string' }, 'client-secret': { type: 'string' }, speed: { type: 'string' },
-        state: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message, { cause: error });
-  }
+  const parsed = parseFlags(args, {
+    options: {
+      port: { type: 'string' }, devices: { type: 'string' }, seed: { type: 'string' }, 'rate-limit': { type: 'string' },
+      tenant: { type: 'string' }, 'client-id': { type: 'string' }, 'client-secret': { type: 'string' }, speed: { type: 'string' },
+      state: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
   const v = parsed.values;
   if (v.help) {
     io.stdout.write(help);

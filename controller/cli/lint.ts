@@ -2,9 +2,9 @@
 // (stdin); prints findings in one of five formats; exits 0 when clean (warnings allowed unless
 // --strict), 1 on error findings, 2 on a usage or I/O problem. Bad input never ends in a stack
 // trace: every problem with a file is a finding.
-import { parseArgs } from 'node:util';
 import type { Command } from './command.ts';
 import { ExitCode, UsageError } from './command.ts';
+import { parseFlags } from './parse-flags.ts';
 import type { Finding } from '../manifest/finding.ts';
 import { compareFindings } from '../manifest/finding.ts';
 import { parseManifests } from '../manifest/parse-manifests.ts';
@@ -61,23 +61,17 @@ interface LintOptions {
 }
 
 function parseOptions(args: string[]): LintOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        format: { type: 'string', short: 'f' },
-        strict: { type: 'boolean' },
-        'max-file-size': { type: 'string' },
-        now: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message.split('\n')[0]!, { cause: error });
-  }
+  const parsed = parseFlags(args, {
+    allowPositionals: true,
+    aliases: { '-o': '--format' },
+    options: {
+      format: { type: 'string', short: 'f' },
+      strict: { type: 'boolean' },
+      'max-file-size': { type: 'string' },
+      now: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   const v = parsed.values;
   const format = v.format ?? 'text';
   if (!Object.hasOwn(formats, format)) throw new UsageError(`unknown format '${format}'; use one of ${Object.keys(formats).join(', ')}`);

@@ -3,18 +3,18 @@
 // Markdown (a pull-request comment) or JSON; `--forecast DAYS` previews the coming days.
 // Reads manifests through the manifest loader and acts only on valid ones; the fleet through
 // the fleet connection options (an in-process emulator when none is given).
-import { parseArgs } from 'node:util';
 import { basename, dirname, relative, resolve } from 'node:path';
 import { stat } from 'node:fs/promises';
 import type { Command, CommandIO } from './command.ts';
 import { ExitCode, UsageError } from './command.ts';
-import type { Device, DeviceSoftware } from '../model/fleet.ts';
+import { parseFlags } from './parse-flags.ts';
+import type { Device, DeviceSoftware, FleetIdentity } from '../model/fleet.ts';
 import type { DeviceGroup, ScheduledUpdate, UpdatePolicy } from '../model/manifests.generated.ts';
 import type { RolloutMemory } from '../model/plan.ts';
 import { emptyState } from '../state/state.ts';
 import { ManualClock } from '../model/clock.ts';
 import { silentLogger } from '../log/logger.ts';
-import { fleetOptionsHelp, parseFleetOptions, type FleetOptions } from '../config/fleet-options.ts';
+import { fleetFlagNames, fleetOptionsHelp, parseFleetOptions, withoutFleetFlags, type FleetOptions } from '../config/fleet-options.ts';
 import type { SourceFile } from '../sources/source.ts';
 import { readManifestFiles } from '../sources/dir-manifest-files.ts';
 import { buildPlan, type PlanInput } from '../plan/build-plan.ts';
@@ -104,6 +104,8 @@ export function parseAt(text: string): number {
 export interface Gathered {
   readonly input: PlanInput;
   readonly devices: ReadonlyMap<string, Device>;
+  /** The fleet that was read, for the outputs to name. */
+  readonly fleet: FleetIdentity;
   readonly invalid: readonly string[];
   readonly invalidCount: number;
 }
@@ -126,7 +128,7 @@ export async function gather(
     .map((f) => `${f.file}:${f.line}:${f.column} ${f.message}`);
 
   const state = settings.statePath ? await loadState(settings.statePath) : emptyState;
-  const { devices, software } = await readFleet(settings.fleetOptions, settings.now, settings.deps, settings.io.signal);
+  const { devices, software, fleet } = await readFleet(settings.fleetOptions, settings.now, settings.deps, settings.io.signal);
   const releases = mergeCalendars(state.releases, ...policies.map(releasesFromStatus));
   const rollouts: Record<string, RolloutMemory> = { ...rolloutsFromStatus(policies), ...(state.rollouts as Record<string, RolloutMemory>) };
   return {
@@ -142,6 +144,7 @@ export async function gather(
       rollouts,
     },
     devices: new Map(devices.map((d) => [d.id, d])),
+    fleet,
     invalid,
     invalidCount,
   };
@@ -153,7 +156,7 @@ async function loadState(path: string) {
 }
 
 /** Reads every device and its software states. */
-async function readFleet(options: FleetOptions, now: number, deps: PlanCommandDeps, signal: AbortSignal): Promise<{ devices: Device[]; software: Map<string, DeviceSoftware> }> {
+async function readFleet(options: FleetOptions, now: number, deps: PlanCommandDeps, signal: AbortSignal): Promise<{ devices: Device[]; software: Map<string, DeviceSoftware>; fleet: FleetIdentity }> {
   const { createFleet } = await import('../fleet/index.ts');
   const { FleetView } = await import('../reconcile/fleet-view.ts');
   const clock = new ManualClock(now);
@@ -165,7 +168,11 @@ async function readFleet(options: FleetOptions, now: number, deps: PlanCommandDe
     const view = new FleetView(connection.fleet, { clock, logger }, { chunk: 2000 });
     await view.refreshAll(signal);
     const snapshot = view.snapshot();
-    return { devices: [...snapshot.devices], software: new Map(snapshot.software) };
+    const settings = connection.emulator?.settings;
+    const fleet: FleetIdentity = settings
+      ? { kind: 'emulator', seed: String(settings.seed), devices: settings.devices }
+      : { kind: 'graph', tenant: options.tenant, cloud: options.cloud, graphUrl: options.graphUrl };
+    return { devices: [...snapshot.devices], software: new Map(snapshot.software), fleet };
   } finally {
     await connection.close();
   }
@@ -178,18 +185,13 @@ export function createPlanCommand(deps: PlanCommandDeps = {}): Command {
       io.stdout.write(help);
       return ExitCode.ok;
     }
-    const { options: fleetOptions, rest } = parseFleetOptions(args, io.env, { fallback: 'emulator' });
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: rest,
-        options: { format: { type: 'string' }, at: { type: 'string' }, forecast: { type: 'string' }, state: { type: 'string' }, limit: { type: 'string' } },
-        allowPositionals: true,
-        strict: true,
-      });
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    // The command's own flags first: a mistyped flag is the thing to report, even without credentials.
+    const parsed = parseFlags(withoutFleetFlags(args), {
+      options: { format: { type: 'string' }, at: { type: 'string' }, forecast: { type: 'string' }, state: { type: 'string' }, limit: { type: 'string' } },
+      allowPositionals: true,
+      aliases: { '-o': '--format' },
+      alsoKnown: fleetFlagNames,
+    });
     const { values, positionals } = parsed;
     if (positionals.length === 0) throw new UsageError('give at least one PATH (a manifest file or folder)');
     const format = values.format ?? 'text';
@@ -200,10 +202,13 @@ export function createPlanCommand(deps: PlanCommandDeps = {}): Command {
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit: a whole number of at least 1');
     const now = values.at !== undefined ? parseAt(values.at) : (deps.now ?? Date.now)();
 
+    // Credentials last: a mistake on the command line is what to report first.
+    const { options: fleetOptions } = parseFleetOptions(args, io.env);
     const gathered = await gather(positionals, { now, fleetOptions, statePath: values.state, io, deps });
     const plan = buildPlan(gathered.input);
     const view: PlanView = {
       plan,
+      fleet: gathered.fleet,
       devices: gathered.devices,
       invalid: gathered.invalid,
       limit,

@@ -2,13 +2,13 @@
 // /readyz and /metrics and competes for a Lease; only the leader watches the custom resources,
 // reconciles and writes status. A leader that loses the Lease stops starting operations at
 // once and the process exits non-zero, so Kubernetes restarts it as a fresh standby.
-import { parseArgs } from 'node:util';
 import { hostname } from 'node:os';
 import type { CommandIO } from './command.ts';
 import { UsageError } from './command.ts';
+import { parseFlags } from './parse-flags.ts';
 import { systemClock } from '../model/clock.ts';
 import { createLogger } from '../log/logger.ts';
-import { parseFleetOptions } from '../config/fleet-options.ts';
+import { fleetFlagNames, parseFleetOptions } from '../config/fleet-options.ts';
 import { parseDuration, parseListen } from '../config/run-options.ts';
 import { createFleet } from '../fleet/index.ts';
 import { startController } from '../run/controller.ts';
@@ -80,12 +80,7 @@ class ReplicaReadiness implements ReadinessCheck {
 /** Runs the controller against custom resources in a cluster until SIGINT/SIGTERM or lost leadership. */
 export async function runKubernetes(args: string[], io: CommandIO): Promise<number> {
   const { options: fleetOptions, rest } = parseFleetOptions(args, io.env);
-  let values: Partial<Record<keyof typeof flags, string>>;
-  try {
-    ({ values } = parseArgs({ args: rest, options: flags, strict: true, allowPositionals: false }));
-  } catch (error) {
-    throw new UsageError((error as Error).message, { cause: error });
-  }
+  const values: Partial<Record<keyof typeof flags, string>> = parseFlags(rest, { options: flags, alsoKnown: [...fleetFlagNames, '--kubernetes'] }).values;
   const str = (flag: keyof typeof flags): string | undefined => {
     const v = values[flag] ?? io.env[envName(flag)];
     return v === undefined || v === '' ? undefined : v;

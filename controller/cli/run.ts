@@ -1,13 +1,12 @@
 // `firmwarden run`: the controller process on a Git repository (--repo) or a local folder
 // (--dir), until SIGINT/SIGTERM. `--kubernetes` runs it against custom resources instead.
-import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Command, CommandIO } from './command.ts';
-import { UsageError } from './command.ts';
+import { parseFlags } from './parse-flags.ts';
 import { systemClock } from '../model/clock.ts';
 import { createLogger } from '../log/logger.ts';
-import { fleetOptionsHelp, parseFleetOptions } from '../config/fleet-options.ts';
+import { fleetFlagNames, fleetOptionsHelp, parseFleetOptions } from '../config/fleet-options.ts';
 import { resolveRunSourceOptions, runSourceFlags, runSourceHelp, parseDuration } from '../config/run-options.ts';
 import { createFleet } from '../fleet/index.ts';
 import { startController } from '../run/controller.ts';
@@ -37,16 +36,10 @@ export const runCommand: Command = async (args: string[], io: CommandIO): Promis
     return runKubernetes(args.filter((a) => a !== '--kubernetes'), io);
   }
   const { options: fleetOptions, rest } = parseFleetOptions(args, io.env);
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: rest,
-      options: { ...runSourceFlags, state: { type: 'string' }, resync: { type: 'string' }, 'log-level': { type: 'string' } },
-      strict: true,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const { values } = parseFlags(rest, {
+    options: { ...runSourceFlags, state: { type: 'string' }, resync: { type: 'string' }, 'log-level': { type: 'string' } },
+    alsoKnown: [...fleetFlagNames, '--kubernetes'],
+  });
   const run = await resolveRunSourceOptions(values, io.env, io.cwd);
   const logger = createLogger({ level: values['log-level'] ?? io.env.FIRMWARDEN_LOG_LEVEL ?? 'info' });
   const dataDir = run.source.kind === 'git' ? run.source.dataDir : undefined;

@@ -1,11 +1,12 @@
 // `firmwarden why DEVICE PATH…`: one device's story — its group and policy (and the other
 // groups that wanted it), what each software type should get and when, and what holds it now.
-import { parseArgs } from 'node:util';
 import type { Command, CommandIO } from './command.ts';
 import { ExitCode, UsageError } from './command.ts';
-import { fleetOptionsHelp, parseFleetOptions } from '../config/fleet-options.ts';
+import { parseFlags } from './parse-flags.ts';
+import { fleetFlagNames, fleetOptionsHelp, parseFleetOptions, withoutFleetFlags } from '../config/fleet-options.ts';
 import { buildPlan } from '../plan/build-plan.ts';
 import { explainDevice, findDevice } from '../plan/explain-device.ts';
+import { describeFleet } from '../plan/render-plan.ts';
 import { gather, parseAt, type PlanCommandDeps } from './plan.ts';
 
 const help = `Usage: firmwarden why DEVICE PATH… [options]
@@ -28,19 +29,21 @@ export function createWhyCommand(deps: PlanCommandDeps = {}): Command {
       io.stdout.write(help);
       return ExitCode.ok;
     }
-    const { options: fleetOptions, rest } = parseFleetOptions(args, io.env, { fallback: 'emulator' });
-    let parsed;
-    try {
-      parsed = parseArgs({ args: rest, options: { format: { type: 'string' }, at: { type: 'string' }, state: { type: 'string' } }, allowPositionals: true, strict: true });
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    // The command's own flags first: a mistyped flag is the thing to report, even without credentials.
+    const parsed = parseFlags(withoutFleetFlags(args), {
+      options: { format: { type: 'string' }, at: { type: 'string' }, state: { type: 'string' } },
+      allowPositionals: true,
+      aliases: { '-o': '--format' },
+      alsoKnown: fleetFlagNames,
+    });
     const { values, positionals } = parsed;
     const [ref, ...paths] = positionals;
     if (ref === undefined || paths.length === 0) throw new UsageError('give a DEVICE (id, unique id or serial) and at least one PATH');
     const format = values.format ?? 'text';
     if (format !== 'text' && format !== 'json') throw new UsageError(`--format: ${JSON.stringify(format)} is not one of text, json`);
     const now = values.at !== undefined ? parseAt(values.at) : (deps.now ?? Date.now)();
+    // Credentials last: a mistake on the command line is what to report first.
+    const { options: fleetOptions } = parseFleetOptions(args, io.env);
     const gathered = await gather(paths, { now, fleetOptions, statePath: values.state, io, deps });
     const device = findDevice(gathered.input.devices, ref);
     if (!device) {
@@ -53,6 +56,7 @@ export function createWhyCommand(deps: PlanCommandDeps = {}): Command {
       const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
       io.stdout.write(`${JSON.stringify({
         now: iso(plan.now),
+        fleet: gathered.fleet,
         device,
         group: explanation.plan?.group,
         policy: explanation.plan?.policy,
@@ -65,7 +69,7 @@ export function createWhyCommand(deps: PlanCommandDeps = {}): Command {
       }, null, 2)}\n`);
     } else {
       if (gathered.invalid.length) io.stdout.write(`Invalid manifests, left out:\n${gathered.invalid.map((l) => `  ${l}`).join('\n')}\n\n`);
-      io.stdout.write(`${explanation.lines.join('\n')}\n`);
+      io.stdout.write(`Fleet: ${describeFleet(gathered.fleet)}\n${explanation.lines.join('\n')}\n`);
     }
     return ExitCode.ok;
   };

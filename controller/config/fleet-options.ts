@@ -69,6 +69,9 @@ const valueFlags = [
 ] as const;
 type ValueFlag = (typeof valueFlags)[number];
 
+/** Every fleet connection flag, for "did you mean" on a mistyped one. */
+export const fleetFlagNames: readonly string[] = ['--emulator', ...valueFlags];
+
 /** Flags naming a remote fleet: they cannot be combined with --emulator. */
 const connectionFlags: readonly ValueFlag[] = [
   '--tenant', '--client-id', '--auth', '--client-secret', '--client-secret-file', '--certificate', '--federated-token-file', '--graph-url', '--login-url', '--cloud',
@@ -111,6 +114,11 @@ function splitArgs(args: readonly string[]): { flags: Map<ValueFlag, string>; em
     flags.set(name, value);
   }
   return { flags, emulator, rest };
+}
+
+/** The arguments that are not fleet connection flags, so a command can check its own flags first. */
+export function withoutFleetFlags(args: readonly string[]): string[] {
+  return splitArgs(args).rest;
 }
 
 function pick(flags: Map<ValueFlag, string>, flag: ValueFlag, env: Readonly<Record<string, string | undefined>>, ...vars: string[]): Source | undefined {
@@ -195,7 +203,13 @@ export function parseFleetOptions(
     };
   }
   if (!namesFleet) {
-    throw new UsageError('no fleet to talk to: give --tenant and --client-id with a credential (or AZURE_TENANT_ID, AZURE_CLIENT_ID, …), or --emulator');
+    // Never fall back to the emulator silently: a CI job whose secret is missing would post a
+    // plan of invented devices as if it were the tenant's.
+    throw new UsageError(
+      'no fleet credentials: set AZURE_TENANT_ID and AZURE_CLIENT_ID with AZURE_CLIENT_SECRET (or FIRMWARDEN_CLIENT_SECRET_FILE, '
+        + 'AZURE_CLIENT_CERTIFICATE_PATH, AZURE_FEDERATED_TOKEN_FILE), or give --tenant, --client-id and --client-secret-file; '
+        + 'add --emulator to try the built-in emulated fleet instead',
+    );
   }
 
   const graph = graphSource ? checkUrl(graphSource) : new URL(`${endpoints.graphHost}/${graphApiVersion}`);

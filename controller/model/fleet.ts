@@ -76,6 +76,14 @@ export interface DeviceOperation {
   readonly error: { readonly code: string | null; readonly message: string | null } | null;
 }
 
+/**
+ * Which fleet a preview was computed on, named in every output of plan and why so that a plan
+ * of the emulator's invented devices is never mistaken for the tenant's.
+ */
+export type FleetIdentity =
+  | { readonly kind: 'emulator'; readonly seed: string; readonly devices: number }
+  | { readonly kind: 'graph'; readonly tenant: string | null; readonly cloud: string; readonly graphUrl: string };
+
 export interface UpdateRequest {
   readonly deviceId: string;
   readonly softwareType: SoftwareType;

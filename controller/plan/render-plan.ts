@@ -1,7 +1,7 @@
 // The plan for people: plain text for a terminal, Markdown for a pull-request comment, and a
 // JSON document for tools. A summary per group first, then the devices that change: to which
 // version, at what local time, under which rule; clamps flagged. Pure.
-import type { Device } from '../model/fleet.ts';
+import type { Device, FleetIdentity } from '../model/fleet.ts';
 import type { DevicePlan, EntryState, GroupSummary, Plan, PlanEntry } from '../model/plan.ts';
 import { displayName } from '../policy/manifest-keys.ts';
 import { softwareLabel } from '../policy/software-rules.ts';
@@ -10,6 +10,8 @@ import { formatLocalTime, formatUtc } from './render-time.ts';
 
 export interface PlanView {
   readonly plan: Plan;
+  /** The fleet the plan was computed on: named in every format. */
+  readonly fleet: FleetIdentity;
   /** The fleet's devices by id (names and models for people). */
   readonly devices: ReadonlyMap<string, Device>;
   /** Problems of manifests left out of the plan, one line each (file:line:col message). */
@@ -112,6 +114,13 @@ function counted(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/** The fleet in one phrase: "emulator (seed 42, 500 devices) — not a real tenant" or "tenant contoso.onmicrosoft.com, global cloud". */
+export function describeFleet(fleet: FleetIdentity): string {
+  if (fleet.kind === 'emulator') return `emulator (seed ${fleet.seed}, ${counted(fleet.devices, 'device')}) — invented devices, not a real tenant`;
+  const where = fleet.graphUrl.startsWith('http://') ? ` at ${fleet.graphUrl}` : '';
+  return `tenant ${fleet.tenant ?? '(from managed identity)'}, ${fleet.cloud} cloud${where}`;
+}
+
 function headline(view: PlanView): string {
   const p = view.plan;
   const devices = new Set(p.devices.map((d) => d.deviceId)).size;
@@ -122,7 +131,7 @@ function headline(view: PlanView): string {
 export function renderPlanText(view: PlanView): string {
   const { plan, devices } = view;
   const limit = view.limit ?? 50;
-  const out: string[] = [headline(view), ''];
+  const out: string[] = [headline(view), `Fleet: ${describeFleet(view.fleet)}`, ''];
   if (view.invalid.length) {
     out.push('Invalid manifests, left out of the plan:', ...view.invalid.map((l) => `  ${l}`), '');
   }
@@ -196,7 +205,10 @@ const md = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 export function renderPlanMarkdown(view: PlanView): string {
   const { plan, devices } = view;
   const limit = view.limit ?? 50;
-  const out: string[] = [`### firmwarden plan`, '', headline(view).replace(/^firmwarden plan at /, 'Evaluated at ') + '.', ''];
+  const out: string[] = [`### firmwarden plan`, '', headline(view).replace(/^firmwarden plan at /, 'Evaluated at ') + '.', '', `Fleet: ${md(describeFleet(view.fleet))}.`, ''];
+  if (view.fleet.kind === 'emulator') {
+    out.push('> [!CAUTION]', '> This plan was computed on the built-in emulator, not on your tenant: its devices are invented.', '');
+  }
   if (view.invalid.length) {
     out.push('> [!WARNING]', '> Invalid manifests, left out of the plan:', ...view.invalid.map((l) => `> - \`${md(l)}\``), '');
   }
@@ -252,6 +264,7 @@ export function planToJson(view: PlanView): unknown {
   const { plan } = view;
   return {
     now: iso(plan.now),
+    fleet: view.fleet,
     invalid: view.invalid,
     groups: groupRows(plan).map((g) => ({ name: g.name, policy: g.policy, phase: g.phase, devices: g.devices, counts: g.counts })),
     devices: plan.devices.map((d) => ({

@@ -100,7 +100,8 @@ test('usage and I/O problems exit 2 with one line, never a stack', async () => {
     [['lint', 'no/such/dir'], /firmwarden lint: 'no\/such\/dir': no such file or directory/],
     [['lint', 'nothing-matches-*.yaml'], /no file matches 'nothing-matches-\*\.yaml'/],
     [['lint', '--format', 'xml'], /unknown format 'xml'/],
-    [['lint', '--bogus'], /Unknown option '--bogus'/],
+    [['lint', '--bogus'], /unknown option --bogus\nRun 'firmwarden lint --help' for its options\./],
+    [['lint', '--fromat', 'json'], /unknown option --fromat; did you mean --format\?/],
     [['lint', '--now', 'yesterday'], /--now 'yesterday' is not an RFC 3339 time/],
     [['lint', '--max-file-size', 'big'], /--max-file-size 'big' is not a size/],
   ];

@@ -26,11 +26,19 @@ function sink(into: string[]): Writable {
   });
 }
 
-/** Runs a command with captured streams. */
-export async function runCommand(command: (args: string[], io: CommandIO) => Promise<number>, args: string[], cwd = root): Promise<Captured> {
+/**
+ * Runs a command with captured streams. The environment asks for the emulator by default (plan
+ * and why never fall back to it on their own); pass `env` to test without it.
+ */
+export async function runCommand(
+  command: (args: string[], io: CommandIO) => Promise<number>,
+  args: string[],
+  cwd = root,
+  env: Record<string, string> = { FIRMWARDEN_EMULATOR: '1' },
+): Promise<Captured> {
   const out: string[] = [];
   const err: string[] = [];
-  const io: CommandIO = { stdout: sink(out), stderr: sink(err), stdin: process.stdin, env: {}, cwd, signal: new AbortController().signal };
+  const io: CommandIO = { stdout: sink(out), stderr: sink(err), stdin: process.stdin, env, cwd, signal: new AbortController().signal };
   const code = await command(args, io);
   return { code, stdout: out.join(''), stderr: err.join('') };
 }

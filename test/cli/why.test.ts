@@ -22,7 +22,8 @@ Why('a lab device at a site: its group, the group it beat, its policy, versions 
   const name = devices.find((d) => d.deviceId === c.deviceId)!.name;
   const r = await runCommand(createWhyCommand(await deps()), [name, 'examples', '--at', at]);
   assert.is(r.code, 0, r.stderr);
-  assert.match(r.stdout, new RegExp(`^Device ${name}: `));
+  assert.match(r.stdout, /^Fleet: emulator \(seed 42, 120 devices\) — invented devices, not a real tenant\n/);
+  assert.match(r.stdout, new RegExp(`\nDevice ${name}: `));
   assert.match(r.stdout, /\nGroup: lab \(time zone Europe\/Paris, Pro licence\)\./);
   assert.match(r.stdout, /It also matches general-(paris|nyc); lab has the highest priority \(100; general-(paris|nyc) 10\)\./);
   assert.match(r.stdout, /\nPolicy: lab; the device is in wave 1\./);

@@ -99,7 +99,7 @@ const bad: [string, string[], Record<string, string>, RegExp][] = [
   ['an unknown auth kind', ['--tenant', 't', '--client-id', 'c', '--auth', 'password'], {}, /--auth: unknown authentication "password"/],
   ['certificate auth on a plain-http fleet', ['--graph-url', 'http://127.0.0.1:1', '--tenant', 't', '--client-id', 'c', '--certificate', '/c.pem'], {}, /--graph-url: a plain-http fleet/],
   ['a tenant with a slash', ['--tenant', 'a/b', '--client-id', 'c', '--client-secret', 's'], {}, /--tenant: not a valid id/],
-  ['nothing at all without a fallback', [], {}, /no fleet to talk to/],
+  ['nothing at all without a fallback', [], {}, /no fleet credentials: set AZURE_TENANT_ID and AZURE_CLIENT_ID .* add --emulator/],
 ];
 for (const [name, args, env, message] of bad) {
   options(`refuses ${name}, naming the flag or variable`, () => {

@@ -2,6 +2,7 @@
 // loopback (the emulator). @azure/identity refuses any authority that is not https, so the
 // real clouds use it and this one serves only `--login-url http://127.0.0.1:…`.
 import { FleetError } from '../../model/fleet.ts';
+import { aadstsCode, describeSignInFailure, networkCodeOf } from './sign-in-errors.ts';
 import type { FetchedToken, TokenFetcher } from './token-source.ts';
 import { asObject, asOptionalString } from './wire-values.ts';
 import { scrubSecrets } from './scrub.ts';
@@ -41,7 +42,11 @@ export function createClientCredentialsFetcher(options: ClientCredentialsOptions
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       // No cause: a network error object may carry the request, and the request carries the secret.
-      throw new FleetError(`token request failed: ${timeout.aborted ? 'timed out' : 'network error'}`, { retryable: true, code: 'tokenUnavailable' });
+      const networkCode = timeout.aborted ? 'ETIMEDOUT' : (networkCodeOf(error) ?? 'network');
+      throw new FleetError(describeSignInFailure({ authKind: 'secret', loginUrl: options.loginBaseUrl, name: 'Error', message: '', networkCode }), {
+        retryable: true,
+        code: 'tokenUnavailable',
+      });
     }
     const text = await response.text().catch(() => '');
     let body: unknown;
@@ -60,7 +65,8 @@ export function createClientCredentialsFetcher(options: ClientCredentialsOptions
     const code = asOptionalString(object?.['error']) ?? 'tokenRequestFailed';
     const description = scrubSecrets(asOptionalString(object?.['error_description']) ?? '', [secret]).slice(0, 200);
     const retryable = response.status === 429 || response.status >= 500;
-    throw new FleetError(`token request refused: HTTP ${response.status} ${code}${description ? ` (${description})` : ''}`, {
+    const said = describeSignInFailure({ authKind: 'secret', loginUrl: options.loginBaseUrl, name: code, message: description, status: response.status });
+    throw new FleetError(aadstsCode(description) === undefined && description ? `${said} (${code}: ${description})` : said, {
       retryable,
       status: response.status,
       code: retryable ? 'tokenUnavailable' : 'authenticationFailed',

@@ -8,6 +8,7 @@ import type { Clock } from '../../model/clock.ts';
 import { createClientCredentialsFetcher } from './client-credentials.ts';
 import { CachedTokenSource, type TokenFetcher, type TokenSource } from './token-source.ts';
 import { scrubSecrets } from './scrub.ts';
+import { describeSignInFailure, isRetryableSignIn, networkCodeOf } from './sign-in-errors.ts';
 import { cloudEndpoints } from './clouds.ts';
 
 /** How the app signs in (the secret stays wrapped until the moment it is sent). */
@@ -122,15 +123,35 @@ function createIdentityFetcher(options: TokenSourceOptions): TokenFetcher {
       credential = undefined;
       const status = typeof (error as { statusCode?: unknown }).statusCode === 'number' ? (error as { statusCode: number }).statusCode : undefined;
       const name = error instanceof Error ? error.name : 'Error';
-      const aadsts = /AADSTS\d+/.exec(error instanceof Error ? error.message : '')?.[0];
+      const failure = {
+        authKind: options.auth.kind,
+        loginUrl: options.loginBaseUrl,
+        name,
+        message: error instanceof Error ? error.message : String(error),
+        status,
+        // MSAL reports any network failure as "network_error" and drops the cause: ask the
+        // resolver once, so "the name does not resolve" (DNS, proxy) can be told apart.
+        networkCode: networkCodeOf(error) ?? (/network_error/.test(String((error as Error).message)) ? await resolverVerdict(options.loginBaseUrl) : undefined),
+      };
       // A definite refusal (an AADSTS code, a 4xx, a credential that cannot work here) will not
       // change by retrying; a network failure, a 429 or a 5xx may.
-      const refused = name === 'CredentialUnavailableError' || name === 'AuthenticationRequiredError' || aadsts !== undefined
-        || (status !== undefined && status >= 400 && status < 500 && status !== 429);
-      const retryable = !refused;
-      // The identity library's message can quote the request; keep only what identifies the failure.
-      const text = scrubSecrets(`sign-in failed (${options.auth.kind}): ${name}${status ? ` HTTP ${status}` : ''}${aadsts ? ` ${aadsts}` : ''}`, secretsOf(options.auth));
+      const retryable = isRetryableSignIn(failure);
+      // The identity library's message can quote the request: only the sentence built from its
+      // code goes out, scrubbed once more for safety.
+      const text = scrubSecrets(describeSignInFailure(failure), secretsOf(options.auth));
       throw new FleetError(text, { retryable, code: retryable ? 'tokenUnavailable' : 'authenticationFailed', ...(status === undefined ? {} : { status }) });
     }
   };
+}
+
+/** ENOTFOUND/EAI_AGAIN when the host's name does not resolve; undefined when it does (or the check itself fails). */
+async function resolverVerdict(url: string): Promise<string | undefined> {
+  try {
+    const { lookup } = await import('node:dns/promises');
+    await lookup(new URL(url).hostname);
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? code : undefined;
+  }
 }
