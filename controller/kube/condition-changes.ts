@@ -29,12 +29,13 @@ function conditionsOf(status: unknown): ConditionLike[] {
 }
 
 // Reconciling and Stalled follow the abnormal-true convention: False only says "nothing
-// unusual", so a new reason on a False one (Healthy -> Progressing) tells a person nothing.
+// unusual", so one appearing False, or a new reason on one staying False (Healthy ->
+// Progressing), tells a person nothing. Turning False from True (recovery) is news.
 const abnormalTrue = new Set(['Reconciling', 'Stalled']);
 
 /**
  * The conditions of `after` that are new or differ from `before` in status or reason, except a
- * reason change of a Reconciling or Stalled that stays False.
+ * Reconciling or Stalled that is False and was False or absent.
  */
 export function changedConditions(beforeStatus: unknown, afterStatus: unknown): ConditionChange[] {
   const before = new Map(conditionsOf(beforeStatus).map((c) => [c.type, c]));
@@ -43,7 +44,8 @@ export function changedConditions(beforeStatus: unknown, afterStatus: unknown): 
   const changes: ConditionChange[] = [];
   for (const c of after) {
     const old = before.get(c.type);
-    if (old && old.status === c.status && ((old.reason ?? '') === (c.reason ?? '') || (abnormalTrue.has(c.type) && c.status === 'False'))) continue;
+    if (abnormalTrue.has(c.type) && c.status === 'False' && (!old || old.status === 'False')) continue;
+    if (old && old.status === c.status && (old.reason ?? '') === (c.reason ?? '')) continue;
     changes.push({
       type: c.type,
       from: old?.status,

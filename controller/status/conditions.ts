@@ -3,6 +3,8 @@
 //
 // The contract, which kstatus (Flux's health checks, `flux ... --wait`) and `kubectl wait` read:
 // - Reconciling=True only while updates are starting or in flight: work the controller is doing.
+//   Meanwhile Ready=False carries Reconciling's reason (Progressing) unless something already
+//   went wrong (UpdatesFailed); Events tell a rollout starting (Normal) from a failure that way.
 // - At rest (nothing starting or in flight) a manifest is either Ready=True (everything is where
 //   the rules want it for now, possibly waiting for a window, wave, phase or scheduled time), or
 //   Stalled=True with Ready=False carrying the same reason (a person must act: invalid manifest,

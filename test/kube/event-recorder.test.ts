@@ -21,6 +21,8 @@ const pure = suite('condition changes');
 pure('which conditions changed', () => {
   const cases: [string, unknown, unknown, string[]][] = [
     ['no status before: every condition is new', undefined, { conditions: [cond('Ready', 'True', 'UpToDate')] }, ['Ready:undefined->True']],
+    ['a first status: Reconciling or Stalled appearing False is no news', undefined, { conditions: [cond('Ready', 'False', 'Progressing'), cond('Reconciling', 'True', 'Progressing'), cond('Stalled', 'False', 'Progressing')] }, ['Ready:undefined->False', 'Reconciling:undefined->True']],
+    ['Reconciling back to False is news', { conditions: [cond('Reconciling', 'True', 'Progressing')] }, { conditions: [cond('Reconciling', 'False', 'Idle')] }, ['Reconciling:True->False']],
     ['same status and reason: nothing', { conditions: [cond('Ready', 'True', 'UpToDate')] }, { conditions: [cond('Ready', 'True', 'UpToDate', 'new words')] }, []],
     ['status flips', { conditions: [cond('Ready', 'True', 'UpToDate')] }, { conditions: [cond('Ready', 'False', 'UpdatesFailing')] }, ['Ready:True->False']],
     ['reason changes alone', { conditions: [cond('Stalled', 'True', 'Suspended')] }, { conditions: [cond('Stalled', 'True', 'FailureThreshold')] }, ['Stalled:True->True']],
