@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../cli/command.ts';
 import { CloudNames, cloudEndpoints, graphApiVersion, type CloudName } from '../fleet/graph/clouds.ts';
-import { Secret } from './secret.ts';
+import { FileSecret, Secret } from './secret.ts';
 
 export const FleetAuthKinds = ['secret', 'certificate', 'workload-identity', 'managed-identity'] as const;
 export type FleetAuthKind = (typeof FleetAuthKinds)[number];
@@ -37,7 +37,7 @@ export interface FleetOptions {
 export interface ParseFleetOptionsSettings {
   /** What to use when neither flags nor environment name a fleet: the emulator (demo, plan) or nothing (an error). Default `none`. */
   readonly fallback?: 'emulator' | 'none';
-  /** Reads --client-secret-file (tests inject it). */
+  /** Reads --client-secret-file, at start and again when it changes (tests inject it). */
   readonly readFile?: (path: string) => string;
 }
 
@@ -234,7 +234,8 @@ export function parseFleetOptions(
       throw new UsageError(`${secretFile.from}: cannot read ${secretFile.value} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
     }
     if (text.trim() === '') throw new UsageError(`${secretFile.from}: ${secretFile.value} is empty`);
-    clientSecret = new Secret(text.trim());
+    // Read again at each token request when the file has changed: a rotated secret needs no restart.
+    clientSecret = new FileSecret(secretFile.value, text.trim(), { readFile });
   } else if (secretValue) {
     clientSecret = new Secret(secretValue.value);
   }

@@ -5,7 +5,7 @@ import type { Clock } from '../model/clock.ts';
 import { systemClock } from '../model/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { FleetOptions } from '../config/fleet-options.ts';
-import { Secret } from '../config/secret.ts';
+import { FileSecret, Secret } from '../config/secret.ts';
 import { createTokenSource, type GraphAuth } from './graph/credentials.ts';
 import { graphScopeFor } from './graph/clouds.ts';
 import { GraphFleet } from './graph/graph-fleet.ts';
@@ -90,6 +90,15 @@ export function createGraphFleet(
 /** Connects to the fleet the options name; close() it when done. */
 export async function createFleet(options: FleetOptions, deps: CreateFleetDeps): Promise<FleetConnection> {
   if (options.target === 'graph') {
+    if (options.clientSecret instanceof FileSecret) {
+      const log = deps.logger.child({ component: 'graph' });
+      // The path and what happened, never the value.
+      options.clientSecret.onChange((event) =>
+        event.kind === 'rotated'
+          ? log.info({ path: event.path }, 'client secret file changed; the next sign-in uses the new secret')
+          : log.warn({ path: event.path, reason: event.reason }, 'client secret file changed but cannot be used; the previous secret stays in use'),
+      );
+    }
     const fleet = createGraphFleet(
       { graphUrl: options.graphUrl, loginUrl: options.loginUrl, auth: authFrom(options), rate: options.rate, timeoutMs: options.timeoutMs },
       deps,

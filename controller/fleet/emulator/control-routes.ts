@@ -13,6 +13,7 @@
 //   GET  /_emulator/devices?deviceType=&tag=&model=&offset=&limit=   GET /_emulator/devices/{id}
 //   GET  /_emulator/devices/{id}/operations         POST /_emulator/devices/{id}/operations/{opId}/cancel
 //   POST /_emulator/save
+//   POST /_emulator/apps/{clientId}/secret {secret}   rotate an app's client secret
 import type { EmulatorControl } from './control.ts';
 import { EmulatorInputError } from './input-error.ts';
 import type { ActionName } from './operations.ts';
@@ -142,6 +143,14 @@ async function route(control: EmulatorControl, method: string, path: string, que
       }
       if (third === 'operations' && fourth === undefined) return ok(control.operations(second));
       break;
+    }
+    case 'POST apps': {
+      // POST /_emulator/apps/{clientId}/secret {"secret": "..."}: rotate an app's secret.
+      const b = asObject(body);
+      if (second === undefined || third !== 'secret' || segments.length !== 3) break;
+      if (typeof b.secret !== 'string') throw new EmulatorInputError('secret must be a string');
+      control.setClientSecret(second, b.secret);
+      return ok({ clientId: second, rotated: true });
     }
     case 'POST devices':
       if (second !== undefined && third === 'operations' && fourth !== undefined && fifth === 'cancel' && segments.length === 5) {

@@ -14,6 +14,7 @@ import type { RateLimiter } from './rate-limiter.ts';
 import type { ActionLogEntry, RequestLog, RequestStats } from './request-log.ts';
 import type { ActionName } from './operations.ts';
 import type { SoftwareStatus } from './software-status.ts';
+import type { AppRegistration } from './tokens.ts';
 
 export interface ClockInfo {
   /** Emulator time, ISO 8601. */
@@ -127,6 +128,11 @@ export interface EmulatorControl {
   summary(): EmulatorSummary;
   /** Writes the state file now (no-op without statePath). */
   save(): Promise<void>;
+  /**
+   * Replaces an app's client secret, as a rotation in the tenant does: the old secret is refused
+   * from now on; tokens already issued stay valid until they expire, as in Entra ID.
+   */
+  setClientSecret(clientId: string, secret: string): void;
 }
 
 export interface ControlDeps {
@@ -139,6 +145,8 @@ export interface ControlDeps {
   readonly tenant: string;
   readonly seed: number | string;
   readonly save: () => Promise<void>;
+  /** The tenant's apps; setClientSecret replaces entries in place (the token endpoint reads this list). */
+  readonly apps?: AppRegistration[];
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -238,6 +246,13 @@ export function createControl(deps: ControlDeps): EmulatorControl {
       addedReleases: state.listReleases().filter((r) => r.added).length, faults: deps.faults.settings, quirks: deps.quirks.current, stats: deps.log.stats,
     }),
     save: () => deps.save(),
+    setClientSecret: (clientId, secret) => {
+      const apps = deps.apps ?? [];
+      const index = apps.findIndex((a) => a.clientId.toLowerCase() === clientId.toLowerCase());
+      if (index < 0) throw new EmulatorInputError(`no app has client id ${clientId}`);
+      if (secret.trim() === '') throw new EmulatorInputError('the secret must not be empty');
+      apps[index] = { ...apps[index]!, clientSecret: secret };
+    },
   };
   return control;
 }

@@ -73,6 +73,7 @@ export interface EmulatorHandle {
   readonly tokenUrl: string;
   readonly tenant: string;
   readonly clientId: string;
+  /** The secret it started with (control.setClientSecret may have replaced it since). */
   readonly clientSecret: string;
   readonly readOnlyClientId: string;
   readonly readOnlyClientSecret: string;

@@ -137,7 +137,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     state, quirks: () => quirks.current, decideStuck: () => faults.decideStuck(),
     get graphBaseUrl() { return graphBaseUrl; },
   };
-  const control = createControl({ state, clock, faults, quirks, limiter, log, tenant, seed, save: saveNow });
+  const control = createControl({ state, clock, faults, quirks, limiter, log, tenant, seed, save: saveNow, apps });
 
   const recordAction = (method: string, path: string, body: unknown, answer: GraphAnswer, via: 'direct' | 'batch', appId: string | null, answerLost = false): void => {
     const match = matchAction(method, path);

@@ -73,7 +73,8 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
   return new CachedTokenSource(createIdentityFetcher(options), options.clock);
 }
 
-async function buildCredential(options: TokenSourceOptions): Promise<TokenCredential> {
+/** `clientSecret`: the value read for this credential (kind `secret`). */
+async function buildCredential(options: TokenSourceOptions, clientSecret: string | undefined): Promise<TokenCredential> {
   const identity = await import('@azure/identity');
   const common = {
     authorityHost: options.loginBaseUrl,
@@ -84,7 +85,7 @@ async function buildCredential(options: TokenSourceOptions): Promise<TokenCreden
   const { auth } = options;
   switch (auth.kind) {
     case 'secret':
-      return new identity.ClientSecretCredential(auth.tenant, auth.clientId, auth.clientSecret.reveal(), common);
+      return new identity.ClientSecretCredential(auth.tenant, auth.clientId, clientSecret ?? auth.clientSecret.reveal(), common);
     case 'certificate':
       return new identity.ClientCertificateCredential(
         auth.tenant,
@@ -110,9 +111,17 @@ function secretsOf(auth: GraphAuth): string[] {
 
 function createIdentityFetcher(options: TokenSourceOptions): TokenFetcher {
   let credential: Promise<TokenCredential> | undefined;
+  let builtWith: string | undefined;
   return async ({ signal, fresh }) => {
-    // MSAL caches tokens per credential object: after a 401 a new object is the way to a new token.
-    if (!credential || fresh) credential = buildCredential(options);
+    // The credential object keeps the client secret it was built with, and a FileSecret may have
+    // read a rotated one since: then a new object. (A certificate needs nothing: the library reads
+    // its file at every sign-in.) MSAL caches tokens per credential object: after a 401 a new
+    // object is the way to a new token.
+    const secretNow = options.auth.kind === 'secret' ? options.auth.clientSecret.reveal() : undefined;
+    if (!credential || fresh || secretNow !== builtWith) {
+      credential = buildCredential(options, secretNow);
+      builtWith = secretNow;
+    }
     const timeout = AbortSignal.timeout(options.timeoutMs);
     try {
       const token = await (await credential).getToken(options.scope, { abortSignal: signal ? AbortSignal.any([signal, timeout]) : timeout });
