@@ -8,6 +8,7 @@ import { UsageError } from '../cli/command.ts';
 import type { GitAuth } from '../sources/git-auth.ts';
 import { hasEmbeddedCredentials } from '../sources/git-auth.ts';
 import type { CommitIdentity } from '../sources/status-commit-message.ts';
+import { FileSecret, Secret } from './secret.ts';
 
 /** The flags, in parseArgs' format; merge them into the command's own. */
 export const runSourceFlags = {
@@ -74,8 +75,8 @@ export interface DirRunSource {
 export interface RunHttpOptions {
   readonly host: string;
   readonly port: number;
-  /** Non-enumerable; undefined: the webhook is off. */
-  readonly webhookSecret: string | undefined;
+  /** Non-enumerable; undefined: the webhook is off. From --webhook-secret-file, read again when the file changes. */
+  readonly webhookSecret: Secret | undefined;
 }
 
 export interface RunSourceOptions {
@@ -128,13 +129,14 @@ function envName(flag: string): string {
 }
 
 /** Adds `key` to `target` as a non-enumerable property (JSON, pino and inspect skip it). */
-function hide<T extends object>(target: T, key: string, value: string | undefined): T {
+function hide<T extends object>(target: T, key: string, value: unknown): T {
   Object.defineProperty(target, key, { value, enumerable: false });
   return target;
 }
 
 /**
- * Resolves flags and environment into the frozen options; reads the webhook secret file once.
+ * Resolves flags and environment into the frozen options; reads the webhook secret file (and
+ * again at a webhook request after the file changed).
  * Throws UsageError on contradictions (both --repo and --dir, a token and an ssh key, …).
  */
 export async function resolveRunSourceOptions(values: Values, env: Readonly<Record<string, string | undefined>>, cwd: string): Promise<RunSourceOptions> {
@@ -165,10 +167,13 @@ export async function resolveRunSourceOptions(values: Values, env: Readonly<Reco
       throw new UsageError(`cannot read --webhook-secret-file ${secretFile}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
     }
   }
-  if (webhookSecret !== undefined && webhookSecret.length < 16) {
-    throw new UsageError('the webhook secret must be at least 16 characters');
-  }
-  const http = Object.freeze(hide({ host: listen.host, port: listen.port } as RunHttpOptions, 'webhookSecret', webhookSecret));
+  const tooShort = (value: string) => (value.length < 16 ? 'the webhook secret must be at least 16 characters' : undefined);
+  if (webhookSecret !== undefined && tooShort(webhookSecret)) throw new UsageError(tooShort(webhookSecret)!);
+  const secret = webhookSecret === undefined ? undefined
+    // A rotated file that is too short keeps the previous secret (FileSecret reports it).
+    : secretFile !== undefined ? new FileSecret(secretFile, webhookSecret, { check: tooShort })
+    : new Secret(webhookSecret);
+  const http = Object.freeze(hide({ host: listen.host, port: listen.port } as RunHttpOptions, 'webhookSecret', secret));
 
   const repo = str('repo');
   const dir = str('dir');

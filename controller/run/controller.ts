@@ -21,6 +21,7 @@ import { createMetrics, reconcileResultOf, type Metrics } from '../server/metric
 import { ReadinessGate } from '../server/readiness.ts';
 import { startHttpServer, type RunningHttpServer } from '../server/http-server.ts';
 import { isLedgerEntryActive } from '../reconcile/operations.ts';
+import { FileSecret } from '../config/secret.ts';
 
 export interface ControllerConfig {
   /** Where the manifests come from; `custom` when the caller brings its own source (Kubernetes). */
@@ -137,6 +138,15 @@ export async function startController(config: ControllerConfig, deps: Controller
   let http: RunningHttpServer | undefined;
   if (config.http) {
     const httpOptions = config.http;
+    if (httpOptions.webhookSecret instanceof FileSecret) {
+      const hookLog = deps.logger.child({ component: 'http' });
+      // The path and what happened, never the value.
+      httpOptions.webhookSecret.onChange((event) =>
+        event.kind === 'rotated'
+          ? hookLog.info({ path: event.path }, 'webhook secret file changed; the new secret is in use')
+          : hookLog.warn({ path: event.path, reason: event.reason }, 'webhook secret file changed but cannot be used; the previous secret stays in use'),
+      );
+    }
     http = await startHttpServer({
       host: httpOptions.host,
       port: httpOptions.port,

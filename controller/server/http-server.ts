@@ -12,8 +12,8 @@ import { readPushedBranch, verifyWebhook } from './webhook-auth.ts';
 import { maxDeliveryIdLength, readDeliveryId, RecentDeliveries, type RecentDeliveriesOptions } from './webhook-replay.ts';
 
 export interface WebhookOptions {
-  /** The shared secret (HMAC key for X-Hub-Signature-256, or the X-Firmwarden-Token value). */
-  readonly secret: string;
+  /** The shared secret (HMAC key for X-Hub-Signature-256, or the X-Firmwarden-Token value); a Secret is revealed at each request, so a FileSecret's rotation applies at once. */
+  readonly secret: string | { reveal(): string };
   /** Called for an authenticated push (or any authenticated event without a branch). */
   readonly onTrigger: (info: { readonly event: string | undefined; readonly branch: string | undefined }) => void;
   /** When set, push events for other branches are acknowledged but do not trigger. */
@@ -102,7 +102,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       }
       throw error;
     }
-    const verdict = verifyWebhook(req.headers, body, hook.secret);
+    const verdict = verifyWebhook(req.headers, body, typeof hook.secret === 'string' ? hook.secret : hook.secret.reveal());
     if (!verdict.ok) {
       options.metrics.countWebhook('rejected');
       log.warn({ reason: verdict.reason, remote: req.socket.remoteAddress }, 'webhook rejected');

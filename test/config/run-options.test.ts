@@ -79,18 +79,18 @@ resolving('secrets from the environment are usable but invisible to JSON, logs a
   const options = await resolveArgs(['--repo', 'https://h/r.git'], { FIRMWARDEN_GIT_TOKEN: 'tok-abcdef', FIRMWARDEN_WEBHOOK_SECRET: 'whsec-0123456789abcdef' });
   const auth = options.source.kind === 'git' ? options.source.auth : undefined;
   assert.is(auth?.kind === 'token' ? auth.token : undefined, 'tok-abcdef');
-  assert.is(options.http.webhookSecret, 'whsec-0123456789abcdef');
+  assert.is(options.http.webhookSecret?.reveal(), 'whsec-0123456789abcdef');
   const shown = JSON.stringify(options) + inspect(options, { depth: 10 });
   assert.not.match(shown, 'tok-abcdef');
   assert.not.match(shown, 'whsec');
 });
 
-resolving('the webhook secret file is read once and trimmed; short secrets are refused', async () => {
+resolving('the webhook secret file is read and trimmed; short secrets are refused', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'fw-opt-'));
   try {
     writeFileSync(join(dir, 'secret'), 'a-long-enough-secret-value\n');
     const options = await resolveRunSourceOptions({ dir: '.', 'webhook-secret-file': join(dir, 'secret') }, {}, dir);
-    assert.is(options.http.webhookSecret, 'a-long-enough-secret-value');
+    assert.is(options.http.webhookSecret?.reveal(), 'a-long-enough-secret-value');
     assert.equal(options.source, { kind: 'dir', dir, path: '.' });
     await resolveRunSourceOptions({ dir: '.' }, { FIRMWARDEN_WEBHOOK_SECRET: 'short' }, dir).then(
       () => assert.unreachable('short secret accepted'),
