@@ -2,7 +2,14 @@
 // the per-file limit is left out (and reported), more files or bytes than the totals allow
 // fail the whole read. Hidden files and folders (.git, .github, .ci) are skipped: CI
 // workflows are YAML too and are not manifests. Both the Git and the directory source use it.
-import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
+//
+// Containment: whoever can merge to the config repository decides what its symbolic links
+// point at, so every path is resolved to its real path and must stay inside the root's real
+// path: the start folder (`--path` itself may be a link), each file right before it is read,
+// and each file right before a status is written into it. A link leading out is never read
+// through; a start folder leading out fails the read with SymlinkOutsideSource.
+import { constants } from 'node:fs';
+import { lstat, open, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, normalize, relative, sep } from 'node:path';
 import type { OmittedFile, SourceFile } from './source.ts';
 import { SourceError, SourceFailureReasons } from './source.ts';
@@ -60,13 +67,15 @@ export async function readManifestFiles(
   const omitted: OmittedFile[] = [];
   const visited = new Set<string>();
 
-  const startStat = await lstat(start).catch((error: NodeJS.ErrnoException) => {
+  const realStart = await realpath(start).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') {
       throw new SourceError(SourceFailureReasons.invalidConfig, `the path '${subpath}' does not exist in the source`, { retryable: false, cause: error });
     }
     throw error;
   });
-  if (startStat.isFile()) {
+  // `--path` itself, or a folder on the way to it, may be a link: judged by where it really leads.
+  if (!isWithin(realRoot, realStart)) throw await escapeError(root, realRoot, subpath, 'read');
+  if ((await stat(realStart)).isFile()) {
     candidates.push(start);
   } else {
     await walk(start);
@@ -74,9 +83,7 @@ export async function readManifestFiles(
 
   async function isInsideRoot(path: string): Promise<string | undefined> {
     const real = await realpath(path).catch(() => undefined);
-    if (real === undefined) return undefined;
-    const rel = relative(realRoot, real);
-    return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel)) ? real : undefined;
+    return real !== undefined && isWithin(realRoot, real) ? real : undefined;
   }
 
   async function walk(dir: string): Promise<void> {
@@ -91,7 +98,7 @@ export async function readManifestFiles(
       if (entry.isSymbolicLink()) {
         const target = follow ? await isInsideRoot(path) : undefined;
         if (target === undefined) {
-          if (isManifestFileName(entry.name)) omitted.push({ path: toPosix(relative(root, path)), reason: follow ? 'a symbolic link leading outside the source' : 'a symbolic link' });
+          if (isManifestFileName(entry.name)) omitted.push({ path: toPosix(relative(root, path)), reason: follow ? await outsideReason(path) : 'a symbolic link' });
           continue;
         }
         const targetStat = await stat(path);
@@ -112,14 +119,13 @@ export async function readManifestFiles(
   let total = 0;
   for (const path of candidates) {
     const rel = toPosix(relative(root, path));
-    const info = await stat(path);
-    if (info.size > limits.maxFileBytes) {
-      omitted.push({ path: rel, reason: `larger than ${limits.maxFileBytes} bytes` });
+    // Again right before reading: the tree may have changed since the walk (a file swapped for a link).
+    const bytes = await readContained(path, realRoot, limits.maxFileBytes);
+    if (bytes === 'outside') {
+      omitted.push({ path: rel, reason: await outsideReason(path) });
       continue;
     }
-    const bytes = await readFile(path);
-    // Checked again after reading: the file may have grown since stat.
-    if (bytes.length > limits.maxFileBytes) {
+    if (bytes === 'too-large') {
       omitted.push({ path: rel, reason: `larger than ${limits.maxFileBytes} bytes` });
       continue;
     }
@@ -139,4 +145,92 @@ export async function readManifestFiles(
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   omitted.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, omitted };
+}
+
+/**
+ * The real path of the file `path` (relative to `root`) a status may be written into: it exists,
+ * is a regular file and stays inside the real root. Throws SymlinkOutsideSource otherwise, so a
+ * writer never writes through a link to outside. Call it right before writing.
+ */
+export async function resolveWritableFile(root: string, path: string): Promise<string> {
+  const realRoot = await realpath(root);
+  const target = resolveInside(root, path);
+  const real = await realpath(target);
+  if (!isWithin(realRoot, real)) throw await escapeError(root, realRoot, path, 'write');
+  if (!(await lstat(real)).isFile()) {
+    throw new SourceError(SourceFailureReasons.statusWriteFailed, `'${path}' is no longer a regular file: status not written`, { retryable: true });
+  }
+  return real;
+}
+
+/** True when the real path `real` is `realRoot` or below it. */
+function isWithin(realRoot: string, real: string): boolean {
+  const rel = relative(realRoot, real);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+}
+
+/** Why a link was left out: where it points, so the reader can find and fix it. */
+async function outsideReason(path: string): Promise<string> {
+  const target = await readlink(path).catch(() => undefined);
+  return target === undefined ? 'leads outside the source through a symbolic link' : `a symbolic link to '${target}', outside the source`;
+}
+
+/**
+ * The SymlinkOutsideSource error for `subpath`, naming the first link on the way that leads out
+ * and what it points at.
+ */
+async function escapeError(root: string, realRoot: string, subpath: string, action: 'read' | 'write'): Promise<SourceError> {
+  let current = root;
+  let culprit: { link: string; target: string } | undefined;
+  for (const part of normalize(subpath).split(sep)) {
+    if (part === '' || part === '.') continue;
+    current = join(current, part);
+    if (!(await lstat(current).catch(() => undefined))?.isSymbolicLink()) continue;
+    const real = await realpath(current).catch(() => undefined);
+    if (real === undefined || !isWithin(realRoot, real)) {
+      culprit = { link: toPosix(relative(root, current)), target: await readlink(current).catch(() => '?') };
+      break;
+    }
+  }
+  const how = culprit === undefined ? 'through a symbolic link' : `: '${culprit.link}' is a symbolic link to '${culprit.target}'`;
+  const done = action === 'read' ? 'nothing under it was read' : 'no status was written';
+  return new SourceError(
+    SourceFailureReasons.symlinkOutside,
+    `the path '${subpath}' leads outside the source${how}; ${done}. Replace the link with the real folder or file, or remove it`,
+    { retryable: false },
+  );
+}
+
+/**
+ * Reads `path` when its real path is inside `realRoot`, opening that real path without
+ * following a link (so a link swapped in after the check is refused, not followed); at most
+ * `max` bytes, checked on the open file.
+ */
+async function readContained(path: string, realRoot: string, max: number): Promise<Uint8Array | 'outside' | 'too-large'> {
+  const real = await realpath(path).catch(() => undefined);
+  if (real === undefined || !isWithin(realRoot, real)) return 'outside';
+  let handle;
+  try {
+    handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') return 'outside';
+    throw error;
+  }
+  try {
+    if ((await handle.stat()).size > max) return 'too-large';
+    // Read until the end, but never more than max + 1 bytes: a file that grew since stat is still caught.
+    const chunks: Buffer[] = [];
+    let length = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(64 * 1024, max + 1 - length));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      chunks.push(chunk.subarray(0, bytesRead));
+      length += bytesRead;
+      if (length > max) return 'too-large';
+    }
+    return Buffer.concat(chunks, length);
+  } finally {
+    await handle.close();
+  }
 }

@@ -6,13 +6,13 @@
 // wins, and the status is applied again onto it. No commits: the folder may not be a repository.
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from '../log/logger.ts';
 import type { DurableFs } from '../state/durable-write.ts';
 import { writeFileDurably } from '../state/durable-write.ts';
 import type { FileLimits } from './dir-manifest-files.ts';
-import { readManifestFiles, resolveInside } from './dir-manifest-files.ts';
+import { readManifestFiles, resolveInside, resolveWritableFile } from './dir-manifest-files.ts';
 import type {
   ChangeReason,
   DesiredStateSource,
@@ -188,9 +188,14 @@ export class DirSource implements DesiredStateSource, StatusWriter {
         const written: string[] = [];
         let raced = false;
         for (const [path, text] of [...changed].sort(([a], [b]) => (a < b ? -1 : 1))) {
-          const target = join(this.#options.dir, path);
+          // The real file, checked inside the folder right before writing; a link inside the folder
+          // stays a link (the rename replaces its target, not the link). Gone meanwhile: undefined.
+          const target = await resolveWritableFile(this.#options.dir, path).catch((error: unknown) => {
+            if (error instanceof SourceError) throw error;
+            return undefined;
+          });
           // Someone saved the file since we read it: recompute on their text rather than overwrite it.
-          if ((await readFile(target, 'utf8').catch(() => undefined)) !== originals.get(path)) {
+          if (target === undefined || (await readFile(target, 'utf8').catch(() => undefined)) !== originals.get(path)) {
             raced = true;
             break;
           }

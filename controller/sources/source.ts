@@ -121,6 +121,8 @@ export const SourceFailureReasons = {
   statusConflict: 'StatusConflict',
   statusWriteFailed: 'StatusWriteFailed',
   invalidConfig: 'InvalidSourceConfig',
+  /** A symbolic link in the source leads outside it: nothing under it is read or written. */
+  symlinkOutside: 'SymlinkOutsideSource',
 } as const;
 export type SourceFailureReason = (typeof SourceFailureReasons)[keyof typeof SourceFailureReasons];
 

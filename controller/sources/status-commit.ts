@@ -3,12 +3,13 @@
 // first is never forced: the writer fetches, re-reads the new files (so a person's edit to
 // spec or comments is kept as they wrote it), applies the statuses again onto them, commits
 // and retries with back-off, a bounded number of times.
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { constants } from 'node:fs';
+import { realpath, writeFile } from 'node:fs/promises';
+import { relative, sep } from 'node:path';
 import type { Clock } from '../model/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { FileLimits } from './dir-manifest-files.ts';
-import { readManifestFiles } from './dir-manifest-files.ts';
+import { readManifestFiles, resolveWritableFile } from './dir-manifest-files.ts';
 import { classifyGitFailure, toSourceError } from './git-errors.ts';
 import type { GitWorkspace } from './git-workspace.ts';
 import type { Snapshot, SourceMetrics, StatusPlan, StatusUpdate, StatusWriteRequest, StatusWriteResult } from './source.ts';
@@ -125,8 +126,16 @@ async function tryOnce(
   if (changed.size === 0) return { kind: 'unchanged', revision: head, skipped };
 
   const paths = [...changed.keys()].sort();
-  for (const path of paths) await writeFile(join(workspace.dir, path), changed.get(path)!);
-  await workspace.git(['add', '--', ...paths]);
+  const staging: string[] = [];
+  const realRoot = await realpath(workspace.dir);
+  for (const path of paths) {
+    // Checked right before writing: never through a link to outside the clone. Opened without
+    // following a last-component link, and staged by its real path (git refuses a path through a link).
+    const real = await resolveWritableFile(workspace.dir, path);
+    await writeFile(real, changed.get(path)!, { flag: constants.O_WRONLY | constants.O_TRUNC | constants.O_NOFOLLOW });
+    staging.push(relative(realRoot, real).split(sep).join('/'));
+  }
+  await workspace.git(['add', '--', ...staging]);
   // Belt and braces: never an empty commit, whatever the texts said.
   const staged = (await workspace.git(['diff', '--cached', '--name-only'])).trim();
   if (staged === '') {
