@@ -4,6 +4,8 @@
 //    any active softwareUpdate on a device blocks another one;
 //  - the intent is saved BEFORE the POST, and a device's operation list is read before any
 //    POST, so a restart at any moment neither forgets nor duplicates an operation;
+//  - an intent left by a crash takes only an operation no other ledger entry owns and that is
+//    not older than itself, and holds its device until one shows up or its wait is over;
 //  - never a downgrade: the version must be provably newer than what the device runs.
 import type { DeviceOperation, Fleet, SoftwareType } from '../model/fleet.ts';
 import { FleetError, isOperationActive } from '../model/fleet.ts';
@@ -34,6 +36,22 @@ export interface LedgerPort {
 }
 
 const activeStates = new Set<LedgerEntry['state']>(['starting', 'queued', 'scheduled', 'inProgress']);
+
+/**
+ * How far the service's clock (an operation's createdDateTime) may be behind ours (an intent's
+ * requestedAt). An ended operation created earlier than the intent minus this cannot be the
+ * one the intent posted. Do not widen it "to be safe": a wider margin is what let an intent
+ * adopt the update that had just finished before it (another software type's).
+ */
+export const intentClockSkewMs = 5_000;
+
+/**
+ * How long an intent with no operation to show for it stays in doubt (counted from requestedAt)
+ * before it is taken as never posted. Until then the device counts as busy, so an operation the
+ * service accepted but does not list yet is never doubled by a second POST. Beyond the longest a
+ * crashed POST can have been in flight; its only cost is that retry waits this long.
+ */
+export const intentResolveMs = 15 * 60_000;
 
 /** True while a ledger entry may still change its device (an unknown status counts until it has ended). */
 export function isLedgerEntryActive(entry: LedgerEntry): boolean {
@@ -89,6 +107,7 @@ export async function startOperations(
       outcomes.push({ request, result: 'refused', ...refusal });
       continue;
     }
+    let intent: LedgerEntry | undefined;
     try {
       const existing = (await deps.fleet.listOperations(request.deviceId, deps.signal)).find(
         (op) => isSoftwareUpdate(op) && isOperationActive(op.state),
@@ -104,7 +123,7 @@ export async function startOperations(
         log.info({ deviceId: request.deviceId, operationId: existing.id }, 'active operation adopted');
         continue;
       }
-      const intent = entryFor(request, undefined, 'starting', deps.now());
+      intent = entryFor(request, undefined, 'starting', deps.now());
       await deps.ledger.commit([...deps.ledger.entries(), intent]);
       const started = await deps.fleet.startUpdate(
         { deviceId: request.deviceId, softwareType: request.softwareType, version: request.version },
@@ -123,10 +142,26 @@ export async function startOperations(
       const message = error instanceof Error ? error.message : String(error);
       outcomes.push({ request, result: 'error', retryable, message });
       log.warn({ deviceId: request.deviceId, softwareType: request.softwareType, err: message, retryable }, 'update not started');
+      if (intent && wasRefused(error)) {
+        // The service answered and created nothing: the intent goes at once. Any other failure
+        // leaves it 'starting' (the POST may have been received) for followOperations to resolve.
+        const posted = intent;
+        await deps.ledger.commit(deps.ledger.entries().filter((e) => e !== posted)).catch((saveError: unknown) => {
+          // Not saved: the intent stays and is dropped once its wait is over.
+          log.warn({ deviceId: request.deviceId, err: (saveError as Error).message }, 'refused intent not removed');
+        });
+      }
       if (error instanceof FleetError && error.status === 429) break; // the fleet is throttling: stop for this round
     }
   }
   return outcomes;
+}
+
+/** True when the service answered a POST with a refusal, so it created no operation. */
+function wasRefused(error: unknown): boolean {
+  if (!(error instanceof FleetError) || error.status === undefined || error.code === 'outcomeUnknown') return false;
+  // 408 and 429 may come from a gateway after the request went through: not a refusal.
+  return error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429;
 }
 
 function entryFor(request: StartRequest, operationId: string | undefined, state: LedgerEntry['state'], at: number): LedgerEntry {
@@ -145,9 +180,33 @@ function entryFor(request: StartRequest, operationId: string | undefined, state:
 }
 
 /**
+ * Which of a device's operations a 'starting' entry's POST created, if one can be told. The
+ * API's operations do not say which software they update, so the rules are: never one another
+ * ledger entry owns; an active softwareUpdate nobody owns (it blocks the device whoever posted
+ * it); else the earliest ended softwareUpdate created at or after the intent (minus the clock
+ * skew). 'wait' when nothing fits but the POST may still show up; 'drop' once the wait is over.
+ */
+export function resolveIntent(
+  entry: LedgerEntry,
+  operations: readonly DeviceOperation[],
+  owned: ReadonlySet<string>,
+  now: number,
+): { readonly kind: 'adopt'; readonly operation: DeviceOperation } | { readonly kind: 'wait' } | { readonly kind: 'drop' } {
+  const free = operations.filter((o) => isSoftwareUpdate(o) && !owned.has(o.id));
+  const active = free.find((o) => isOperationActive(o.state));
+  if (active) return { kind: 'adopt', operation: active };
+  const createdAt = (o: DeviceOperation) => (o.createdDateTime === null ? Number.NaN : Date.parse(o.createdDateTime));
+  const ended = free
+    .filter((o) => createdAt(o) >= entry.requestedAt - intentClockSkewMs)
+    .sort((a, b) => createdAt(a) - createdAt(b))[0];
+  if (ended) return { kind: 'adopt', operation: ended };
+  return now - entry.requestedAt < intentResolveMs ? { kind: 'wait' } : { kind: 'drop' };
+}
+
+/**
  * Brings every active ledger entry up to date from the fleet: polls known operations, and
  * resolves 'starting' entries (a crash between saving the intent and the answer) from the
- * device's operation list. Returns the ids of devices whose operation ended.
+ * device's operation list (see resolveIntent). Returns the ids of devices whose operation ended.
  */
 export async function followOperations(deps: {
   fleet: Fleet;
@@ -159,6 +218,9 @@ export async function followOperations(deps: {
   const ended: string[] = [];
   const updated: LedgerEntry[] = [];
   let changed = false;
+  // Operations the ledger already accounts for: an intent never takes one of these (grows as
+  // intents adopt, so two intents cannot take the same operation).
+  const owned = new Set(deps.ledger.entries().flatMap((e) => (e.operationId === undefined ? [] : [e.operationId])));
   for (const entry of deps.ledger.entries()) {
     if (!isLedgerEntryActive(entry) || deps.signal?.aborted) {
       updated.push(entry);
@@ -167,14 +229,21 @@ export async function followOperations(deps: {
     try {
       let op: DeviceOperation | undefined;
       if (entry.operationId === undefined) {
-        const ops = (await deps.fleet.listOperations(entry.deviceId, deps.signal)).filter(isSoftwareUpdate);
-        op = ops.find((o) => isOperationActive(o.state)) ??
-          ops.find((o) => o.createdDateTime !== null && Date.parse(o.createdDateTime) >= entry.requestedAt - 60_000);
-        if (!op) {
-          // The POST never created anything: drop the intent; the next plan decides again.
+        const resolved = resolveIntent(entry, await deps.fleet.listOperations(entry.deviceId, deps.signal), owned, deps.now());
+        if (resolved.kind === 'wait') {
+          updated.push(entry);
+          continue;
+        }
+        if (resolved.kind === 'drop') {
+          // Nothing the POST could have created showed up in time: it was never received, so
+          // drop the intent and let the next plan decide again (a new start reads the device's
+          // operations before posting).
+          deps.logger.info({ component: 'operations', deviceId: entry.deviceId, softwareType: entry.softwareType }, 'intent without operation dropped');
           changed = true;
           continue;
         }
+        op = resolved.operation;
+        owned.add(op.id);
       } else {
         op = await deps.fleet.getOperation(entry.deviceId, entry.operationId, deps.signal);
       }

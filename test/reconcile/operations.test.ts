@@ -6,9 +6,13 @@ import { ManualClock } from '../../controller/model/clock.ts';
 import { silentLogger } from '../../controller/log/logger.ts';
 import { parseFleetOptions } from '../../controller/config/fleet-options.ts';
 import { createFleet, type FleetConnection } from '../../controller/fleet/index.ts';
-import { followOperations, startOperations, type LedgerPort, type StartRequest } from '../../controller/reconcile/operations.ts';
+import {
+  followOperations, intentClockSkewMs, intentResolveMs, startOperations, type LedgerPort, type StartRequest,
+} from '../../controller/reconcile/operations.ts';
 import type { LedgerEntry } from '../../controller/state/state.ts';
 import type { DeviceView } from '../../controller/fleet/emulator/control.ts';
+import { getToken, graph } from '../fleet/emulator/emulator-client.ts';
+import { SoftwareTypes } from '../../controller/model/fleet.ts';
 
 const logger = silentLogger();
 
@@ -103,12 +107,13 @@ test('a crash between saving the intent and the answer: the created operation is
   }
 });
 
-test('an intent whose POST never happened is dropped, so the next plan can decide again', async () => {
+test('an intent whose POST never happened waits a bounded time, then is dropped so the next plan can decide again', async () => {
   const { conn, clock, request } = await setup();
   try {
-    const crashed = memoryLedger([
-      { deviceId: request.deviceId, softwareType: 'firmware', version: request.version, operationId: undefined, owner: request.owner, requestedAt: clock.now(), state: 'starting', endedAt: undefined, error: undefined, fromVersion: request.currentVersion },
-    ]);
+    const crashed = memoryLedger([intentOf(request, clock.now())]);
+    await followOperations({ fleet: conn.fleet, ledger: crashed, now: () => clock.now(), logger });
+    assert.is(crashed.entries()[0]?.state, 'starting', 'still in doubt: the POST may have been received');
+    clock.advance(intentResolveMs);
     await followOperations({ fleet: conn.fleet, ledger: crashed, now: () => clock.now(), logger });
     assert.is(crashed.entries().length, 0);
     assert.is(posts(conn, request.deviceId).length, 0);
@@ -116,6 +121,90 @@ test('an intent whose POST never happened is dropped, so the next plan can decid
     await conn.close();
   }
 });
+
+test('a POST the service refuses leaves no intent behind, so the device is not held for the wait', async () => {
+  const { conn, clock, request } = await setup();
+  try {
+    const device = conn.emulator!.control.devices({ limit: 60 }).find((d) => SoftwareTypes.some((t) => d.software[t] === undefined));
+    const unsupported = SoftwareTypes.find((t) => device?.software[t] === undefined);
+    if (!device || !unsupported) throw new Error('every generated device supports every software type; pick another seed');
+    const ledger = memoryLedger();
+    const [outcome] = await startOperations([{ ...request, deviceId: device.id, softwareType: unsupported, currentVersion: null, version: '1.0' }], {
+      fleet: conn.fleet, ledger, now: () => clock.now(), logger,
+    });
+    assert.is(outcome?.result, 'error');
+    assert.equal(posts(conn, device.id).map((p) => p.status), [400]);
+    assert.equal(ledger.entries(), []);
+  } finally {
+    await conn.close();
+  }
+});
+
+/** A 'starting' ledger entry: the intent was saved, the POST's answer never recorded. */
+function intentOf(request: StartRequest, requestedAt: number): LedgerEntry {
+  return {
+    deviceId: request.deviceId, softwareType: request.softwareType, version: request.version, operationId: undefined, owner: request.owner,
+    requestedAt, state: 'starting', endedAt: undefined, error: undefined, fromVersion: request.currentVersion,
+  };
+}
+
+/** Starts a restart on the device through the emulator's Graph surface; returns the operation id. */
+async function postRestart(conn: FleetConnection, deviceId: string): Promise<string> {
+  const answer = await graph(conn.emulator!, await getToken(conn.emulator!), `/teamwork/devices/${deviceId}/restart`, { method: 'POST' });
+  assert.is(answer.status, 202);
+  return answer.headers.get('location')!.split('/').at(-1)!;
+}
+
+// Resolving a 'starting' entry after a crash between saving the intent and the POST's answer.
+// The intent is saved at `intentAt`; one operation (or none) exists on the device, created
+// `opOffset` ms after the intent (negative: before); the ledger is read `followAfter` ms after
+// the intent. Operations here run 5 minutes (60 s queued, 4 min in progress).
+const resolutionCases: {
+  name: string;
+  op: 'softwareUpdate' | 'deviceRestart' | 'none';
+  opOffset: number;
+  /** Another ledger entry (of the Teams app) already owns the operation. */
+  ownedByTeams?: boolean;
+  followAfter: number;
+  expect: 'adopted' | 'starting' | 'dropped';
+}[] = [
+  { name: 'an ended operation another ledger entry owns (the Teams app update) is not adopted by the firmware intent', op: 'softwareUpdate', opOffset: -10_000, ownedByTeams: true, followAfter: 10 * 60_000, expect: 'starting' },
+  { name: 'an active operation another ledger entry owns is not adopted either', op: 'softwareUpdate', opOffset: -10_000, ownedByTeams: true, followAfter: 30_000, expect: 'starting' },
+  { name: 'an ended operation created before the intent, beyond the clock skew, is not adopted', op: 'softwareUpdate', opOffset: -(intentClockSkewMs + 5_000), followAfter: 10 * 60_000, expect: 'starting' },
+  { name: 'an operation of another kind (a restart) created after the intent is not adopted', op: 'deviceRestart', opOffset: 2_000, followAfter: 10 * 60_000, expect: 'starting' },
+  { name: 'an ended operation created within the clock skew before the intent is adopted', op: 'softwareUpdate', opOffset: -(intentClockSkewMs - 2_000), followAfter: 10 * 60_000, expect: 'adopted' },
+  { name: 'an ended operation created after the intent is adopted', op: 'softwareUpdate', opOffset: 2_000, followAfter: 10 * 60_000, expect: 'adopted' },
+  { name: 'an active operation nobody owns is adopted, whenever it was created', op: 'softwareUpdate', opOffset: -60_000, followAfter: 30_000, expect: 'adopted' },
+  { name: 'no operation yet: the intent waits for the next pass', op: 'none', opOffset: 0, followAfter: 60_000, expect: 'starting' },
+  { name: 'no operation within the bounded wait: the intent is dropped', op: 'none', opOffset: 0, followAfter: intentResolveMs, expect: 'dropped' },
+];
+
+for (const c of resolutionCases) {
+  test(`resolving an intent: ${c.name}`, async () => {
+    const { conn, clock, request } = await setup();
+    try {
+      const intentAt = clock.now() + 2 * 60 * 60_000;
+      clock.set(intentAt + c.opOffset);
+      let opId: string | undefined;
+      if (c.op === 'softwareUpdate') opId = (await conn.fleet.startUpdate({ deviceId: request.deviceId, softwareType: 'firmware', version: request.version })).operation.id;
+      if (c.op === 'deviceRestart') opId = await postRestart(conn, request.deviceId);
+      const teams: LedgerEntry[] = c.ownedByTeams
+        ? [{ ...intentOf({ ...request, softwareType: 'teamsClient', version: '99.0' }, intentAt + c.opOffset), operationId: opId, state: 'succeeded', endedAt: intentAt }]
+        : [];
+      const ledger = memoryLedger([...teams, intentOf(request, intentAt)]);
+      clock.set(intentAt + c.followAfter);
+      await followOperations({ fleet: conn.fleet, ledger, now: () => clock.now(), logger });
+      const firmware = ledger.entries().filter((e) => e.softwareType === 'firmware');
+      if (c.expect === 'dropped') assert.equal(firmware, []);
+      else if (c.expect === 'starting') assert.equal(firmware.map((e) => [e.state, e.operationId]), [['starting', undefined]]);
+      else assert.equal(firmware.map((e) => e.operationId), [opId]);
+      // The other entry is left exactly as it was.
+      assert.equal(ledger.entries().filter((e) => e.softwareType === 'teamsClient'), teams);
+    } finally {
+      await conn.close();
+    }
+  });
+}
 
 test('a downgrade or an unprovable version is refused without any request', async () => {
   const { conn, clock, request } = await setup();
