@@ -99,6 +99,8 @@ export class DirSource implements DesiredStateSource, StatusWriter {
         this.#remember(revision, files);
         this.#last = snapshot;
         if (changed) this.#log.info({ revision, files: files.length, omitted: omitted.length, specChanged }, 'read new revision');
+        // Named here because nothing else shows them: a link leading out, a file too large.
+        if (changed && omitted.length > 0) this.#log.warn({ revision, omitted: omitted.slice(0, 20), count: omitted.length }, 'files left out of the snapshot');
         this.#options.metrics?.countSourceSync('success');
         return snapshot;
       } catch (error) {

@@ -159,6 +159,8 @@ export class GitSource implements DesiredStateSource, StatusWriter {
     const snapshot: Snapshot = { revision: head, files, omitted, changed: true, specChanged };
     this.#last = snapshot;
     this.#log.info({ revision: head, files: files.length, omitted: omitted.length, specChanged }, 'synced new revision');
+    // Named here because nothing else shows them: a link leading out, a file too large.
+    if (omitted.length > 0) this.#log.warn({ revision: head, omitted: omitted.slice(0, 20), count: omitted.length }, 'files left out of the snapshot');
     return snapshot;
   }
 

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger } from '../../controller/log/logger.ts';
+import { createLogger, silentLogger } from '../../controller/log/logger.ts';
 import type { Clock } from '../../controller/model/clock.ts';
 import { readManifestFiles, resolveWritableFile } from '../../controller/sources/dir-manifest-files.ts';
 import { DirSource } from '../../controller/sources/dir-source.ts';
@@ -195,6 +195,25 @@ dirLinks('a file link to outside is left out with where it points; a link to a s
     assert.ok(lstatSync(join(dir, 'manifests', 'lab.yaml')).isSymbolicLink(), 'the link is kept');
     assert.is(readlinkSync(join(dir, 'manifests', 'lab.yaml')), '../common/lab.yaml');
     assert.is(readFileSync(outside.victim, 'utf8'), outside.text);
+  } finally {
+    await source.close();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(outside.dir, { recursive: true, force: true });
+  }
+});
+
+dirLinks('a link left out is named in a warning once per new revision, so the person who planted it can be found', async () => {
+  const outside = outsideFolder();
+  const dir = folder({ 'lab.yaml': group('lab') }, { 'evil.yaml': outside.victim });
+  const lines: string[] = [];
+  const logger = createLogger({ level: 'warn', destination: { write: (s: string) => void lines.push(s) } });
+  const source = new DirSource({ dir, logger, replaceStatus });
+  try {
+    await source.sync();
+    await source.sync();
+    const warnings = lines.map((l) => JSON.parse(l) as { msg: string; omitted: unknown; count: number }).filter((l) => l.msg === 'files left out of the snapshot');
+    assert.is(warnings.length, 1);
+    assert.equal(warnings[0]!.omitted, [{ path: 'evil.yaml', reason: `a symbolic link to '${outside.victim}', outside the source` }]);
   } finally {
     await source.close();
     rmSync(dir, { recursive: true, force: true });
