@@ -12,6 +12,6 @@ export function parseManifestTexts(files: readonly { path: string; text: string 
   return { manifests, findings };
 }
 
-/** Rewrites one document's status, every other byte untouched. */
+/** Rewrites one document's status, every other byte untouched, or says why it will not. */
 export const replaceStatus: ReplaceStatus = (text, docIndex, status) =>
   replaceDocumentStatus(text, docIndex, status as Record<string, unknown> | undefined);

@@ -7,57 +7,80 @@
 // that span alone is replaced by freshly rendered YAML. Without a status, the new block goes
 // after the last line of the document's root mapping. Only a flow-style root mapping
 // (`{apiVersion: …}` on one line) is re-rendered as a whole, since a block cannot go inside it.
-import type { Document, Node } from 'yaml';
-import { Document as YamlDocument, isMap, isPair, isScalar, parseAllDocuments } from 'yaml';
+// A bare CR ending the last line (yaml does not read it as a line break) may become the file's
+// line break: see rewrite().
+//
+// Then it checks its own work (status-rewrite-check.ts): the new text must read exactly as the
+// old one outside that status, with the status reading back as written. If not, nothing is
+// returned to write: the callers skip the file and report the reason.
+import type { Document, Range, YAMLMap } from 'yaml';
+import { Document as YamlDocument, isMap } from 'yaml';
+import { endOfValue, findRewriteDifference, readYaml, statusSpanOf } from './status-rewrite-check.ts';
 
-/** The file cannot take a status: no such document, YAML errors, or not a mapping. */
-export class StatusWriteError extends Error {
-  override readonly name = 'StatusWriteError';
-}
-
-const parseOptions = { uniqueKeys: false, prettyErrors: false, logLevel: 'silent', version: '1.2' } as const;
+/** The rewritten text, or why the file is to be left as it is (a sentence naming the document). */
+export type StatusRewrite = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly reason: string };
 
 /**
  * The text with document `docIndex`'s status replaced by `status` (added when absent; removed
  * when `status` is undefined). docIndex counts as yaml's parseAllDocuments does, as
- * LoadedManifest.docIndex does. Throws StatusWriteError when the document cannot take it.
+ * LoadedManifest.docIndex does. Never throws: a document that cannot take it, or a rewrite
+ * that fails the self-check, is a reason.
  */
-export function replaceStatus(text: string, docIndex: number, status: Record<string, unknown> | undefined): string {
-  const parsed = parseAllDocuments(text, parseOptions);
-  const docs = Array.isArray(parsed) ? (parsed as Document.Parsed[]) : [];
+export function replaceStatus(text: string, docIndex: number, status: Record<string, unknown> | undefined): StatusRewrite {
+  const before = readYaml(text);
+  const docs = before.docs;
   const doc = docs[docIndex];
-  if (!doc) throw new StatusWriteError(`document ${docIndex} does not exist (the file has ${docs.length})`);
-  if (doc.errors.length > 0) throw new StatusWriteError(`document ${docIndex} has YAML errors: ${doc.errors[0]!.message}`);
+  if (!doc) return refuse(`document ${docIndex} does not exist (the file has ${docs.length})`);
+  if (doc.errors.length > 0) return refuse(`document ${docIndex} has YAML errors: ${doc.errors[0]!.message}; fix the YAML and the status follows`);
   const root = doc.contents;
-  if (!isMap(root) || !root.range) throw new StatusWriteError(`document ${docIndex} is not a mapping`);
+  if (!isMap(root) || !root.range) return refuse(`document ${docIndex} is not a mapping, so it cannot have a status`);
+  let difference: string | undefined;
+  for (const candidate of rewrite(text, doc, root, root.range, status)) {
+    const found = findRewriteDifference(before, readYaml(candidate), docIndex, status);
+    if (found === undefined) return { ok: true, text: candidate };
+    difference ??= found;
+  }
+  return refuse(
+    `the status was not written because the rewritten file failed firmwarden's own check: ${difference}. ` +
+      'The file is left as it was; please report this as a firmwarden bug, with the file',
+  );
+}
+
+function refuse(reason: string): StatusRewrite {
+  return { ok: false, reason };
+}
+
+/** The rewritten text; two candidates, best first, where yaml's reading of a bare CR is ambiguous. */
+function rewrite(text: string, doc: Document.Parsed, root: YAMLMap, range: Range, status: Record<string, unknown> | undefined): string[] {
   const eol = lineBreakOf(text);
+  if (root.flow) return [rewriteFlowRoot(text, doc, status)];
 
-  if (root.flow) return rewriteFlowRoot(text, doc, status);
-
-  const pair = root.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === 'status');
-  const indent = columnOf(text, root.range[0]);
-  if (pair) {
-    const keyRange = (pair.key as Node).range!;
-    const valueEnd = endOfValue(text, (pair.value as Node | null)?.range?.[1] ?? keyRange[1]);
+  const span = statusSpanOf(text, doc);
+  const indent = columnOf(text, range[0]);
+  if (span) {
     if (status === undefined) {
       // Remove the whole lines the pair occupies.
-      const lineStart = text.lastIndexOf('\n', keyRange[0] - 1) + 1;
-      const next = text.indexOf('\n', valueEnd);
-      return text.slice(0, lineStart) + text.slice(next < 0 ? text.length : next + 1);
+      const lineStart = text.lastIndexOf('\n', span.keyStart - 1) + 1;
+      const next = text.indexOf('\n', span.valueEnd);
+      return [text.slice(0, lineStart) + text.slice(next < 0 ? text.length : next + 1)];
     }
     // A bare CR ending the status's last line (a CRLF file whose last line lost its LF) is
     // not a line break to yaml: kept after the new last line, it would glue onto its value
     // ("1\r") or break the file (`[]\r`, `"True"\r`). The line is rewritten, so is its break.
-    const tail = text.slice(valueEnd).replace(/^[ \t]*\r(?!\n)/, eol);
-    return text.slice(0, keyRange[0]) + render(status, indent, eol, false) + tail;
+    const tail = text.slice(span.valueEnd).replace(/^[ \t]*\r(?!\n)/, eol);
+    return [text.slice(0, span.keyStart) + render(status, indent, eol, false) + tail];
   }
-  if (status === undefined) return text;
-  const end = root.range[1];
+  if (status === undefined) return [text];
+  const end = range[1];
   // Insert after the mapping's last line break, so a block scalar's trailing lines stay its own.
-  if (end > 0 && text[end - 1] === '\n') return text.slice(0, end) + render(status, indent, eol, true) + text.slice(end);
-  // A last line ending in a bare CR ended with a break in its author's eyes: so does the status.
-  const bareCr = text[end - 1] === '\r';
-  return text.slice(0, end) + eol + render(status, indent, eol, bareCr) + text.slice(end);
+  if (end > 0 && text[end - 1] === '\n') return [text.slice(0, end) + render(status, indent, eol, true) + text.slice(end)];
+  if (text[end - 1] !== '\r') return [text.slice(0, end) + eol + render(status, indent, eol, false) + text.slice(end)];
+  // The last line ends in a bare CR, which ended with a break in its author's eyes: so does the
+  // status. yaml reads that CR as part of a plain value (`100\r`) but as the line break of a
+  // block scalar (`|` text): kept, it preserves the first; turned into a line break, the second.
+  // Rather than mirror yaml's lexer, both are offered and the self-check picks the one that reads the same.
+  const block = render(status, indent, eol, true);
+  return [text.slice(0, end) + eol + block + text.slice(end), text.slice(0, end - 1) + eol + block + text.slice(end)];
 }
 
 /**
@@ -80,13 +103,6 @@ function render(status: Record<string, unknown>, indent: number, eol: string, tr
   const pad = ' '.repeat(indent);
   const lines = out.split('\n').map((line, i) => (i === 0 || line === '' ? line : pad + line));
   return lines.join(eol) + (trailingBreak ? eol : '');
-}
-
-/** The end of a value without the blanks and line breaks its range ends with. */
-function endOfValue(text: string, end: number): number {
-  let e = end;
-  while (e > 0 && /[ \t\r\n]/.test(text[e - 1]!)) e--;
-  return e;
 }
 
 function columnOf(text: string, offset: number): number {

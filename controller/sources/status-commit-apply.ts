@@ -6,8 +6,11 @@ import type { SourceFile, StatusUpdate } from './source.ts';
 import type { DocumentFacts } from './status-commit-detect.ts';
 import { describeDocuments, isSameKey, isSameStatus } from './status-commit-detect.ts';
 
-/** Rewrites the status of document `docIndex` of `text` (controller/manifest/status-writer.ts). */
-export type ReplaceStatus = (text: string, docIndex: number, status: never) => string;
+/**
+ * Rewrites the status of document `docIndex` of `text` (controller/manifest/status-writer.ts):
+ * the new text, or the reason the file must be left as it is (never throws).
+ */
+export type ReplaceStatus = (text: string, docIndex: number, status: never) => { readonly ok: true; readonly text: string } | { readonly ok: false; readonly reason: string };
 
 /** Status fields whose change alone is not worth a commit. Default: lastTransitionTime. */
 export const defaultVolatileKeys: ReadonlySet<string> = new Set(['lastTransitionTime']);
@@ -72,12 +75,12 @@ export function applyStatuses(
     const current = factsOf(target.path)[target.docIndex];
     if (current !== undefined && isSameStatus(current.status, update.status, volatileKeys)) continue;
     const text = changed.get(target.path) ?? texts.get(target.path)!;
-    try {
-      const next = replaceStatus(text, target.docIndex, update.status as never);
-      if (next !== text) changed.set(target.path, next);
-    } catch (error) {
-      skipped.push({ path: target.path, docIndex: target.docIndex, reason: error instanceof Error ? error.message : String(error) });
-    }
+    // A refused rewrite (the document cannot take a status, or the writer's self-check found
+    // that its output would read differently) leaves this file's text as it was: the broken
+    // text is never written or committed, and the reason goes out with the skipped updates.
+    const next = replaceStatus(text, target.docIndex, update.status as never);
+    if (!next.ok) skipped.push({ path: target.path, docIndex: target.docIndex, reason: next.reason });
+    else if (next.text !== text) changed.set(target.path, next.text);
   }
   // A file whose updates cancel out (or rewrote to the same bytes) is not a change.
   for (const [path, text] of changed) if (text === texts.get(path)) changed.delete(path);

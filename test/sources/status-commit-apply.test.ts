@@ -45,4 +45,13 @@ apply('a keyed update follows its manifest to another index or file, and is skip
   assert.is(skipped[2]!.reason, 'the file no longer exists');
 });
 
+apply('a rewrite the writer refuses is skipped with its reason and leaves the file as it was', () => {
+  // Two status keys: yaml reads the last one, so the writer's self-check refuses to rewrite the first.
+  const twice = [{ path: 'd.yaml', text: doc('d', 'status:\n  n: 1\nstatus:\n  n: 2\n') }];
+  const { changed, skipped } = applyStatuses(twice, [{ path: 'd.yaml', docIndex: 0, status: { n: 3 } }], replaceStatus);
+  assert.is(changed.size, 0);
+  assert.equal(skipped.map((s) => [s.path, s.docIndex]), [['d.yaml', 0]]);
+  assert.match(skipped[0]!.reason, /would not read back as the status written/);
+});
+
 apply.run();

@@ -10,6 +10,7 @@ import { GitSource, type GitSourceOptions } from '../../controller/sources/git-s
 import type { Snapshot, StatusUpdate } from '../../controller/sources/source.ts';
 import { SourceError } from '../../controller/sources/source.ts';
 import { commitFiles, git, startGitRemote, type GitRemote } from '../support/git-remote.ts';
+import { parseAllDocuments } from 'yaml';
 import { replaceStatus } from '../../controller/manifest/status-writer.ts';
 
 const lab = `# yaml-language-server: $schema=../schemas/devicegroup.schema.json
@@ -241,6 +242,34 @@ write('a malformed manifest: the source still syncs, the other statuses are writ
     assert.match(result.skipped[0]!.reason, /YAML/);
     assert.is(show(remote, 'groups/broken.yaml'), broken);
     assert.match(show(remote, 'groups/lab.yaml'), 'reason: UpToDate');
+  } finally {
+    await source.close();
+    await remote.close();
+  }
+});
+
+write('a CRLF file ending in a bare CR is pushed still parsing; a file the writer refuses is never committed', async () => {
+  // Issue 18: the first file used to be pushed broken (`status: "True"\r` on its last line).
+  const bareCr = lab.replaceAll('\n', '\r\n').replace(/\r\n$/, '\r\nstatus:\r\n  observedGeneration: 0\r');
+  // Two status keys: yaml reads the last, the writer replaces the first, its check refuses.
+  const twoStatuses = `${rooms.split('---')[0]}status:\n  observedGeneration: 7\n`;
+  const remote = await startGitRemote({ files: { 'groups/lab.yaml': bareCr, 'groups/rooms.yaml': twoStatuses } });
+  const source = await GitSource.create(options(remote));
+  try {
+    const snapshot = await source.sync();
+    // Without a key: a document with duplicate keys is not identified by its name.
+    const unkeyed = { path: 'groups/rooms.yaml', docIndex: 0, status: ready('2026-02-01T00:00:00Z') };
+    const result = await source.writeStatus({ revision: snapshot.revision, summary: 'bare CR', statuses: [statuses[0]!, unkeyed] });
+    assert.ok(result.written);
+    assert.equal(result.files, ['groups/lab.yaml']);
+    const pushed = show(remote, 'groups/lab.yaml');
+    const [doc, ...rest] = parseAllDocuments(pushed);
+    assert.is(rest.length, 0);
+    assert.equal(doc!.errors, []);
+    assert.equal((doc!.toJS() as { status: unknown }).status, ready('2026-02-01T00:00:00Z'));
+    assert.equal(result.skipped.map((s) => s.path), ['groups/rooms.yaml']);
+    assert.match(result.skipped[0]!.reason, /failed firmwarden's own check: document 0's status would not read back/);
+    assert.is(show(remote, 'groups/rooms.yaml'), twoStatuses);
   } finally {
     await source.close();
     await remote.close();
