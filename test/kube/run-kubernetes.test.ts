@@ -5,65 +5,11 @@
 // The controllers authenticate as the ServiceAccount with exactly the production RBAC.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startKubeEnv, type KubeEnv } from './envtest.ts';
 import { eventually, installCrds } from './clients.ts';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const node = join(root, 'node_modules/.bin/node');
-const bin = join(root, 'bin/firmwarden.mjs');
-
-interface Proc {
-  child: ChildProcess;
-  out: string[];
-  err: string[];
-  exited: Promise<number | null>;
-}
-
-function start(args: string[]): Proc {
-  const env: Record<string, string | undefined> = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('FIRMWARDEN_') || k.startsWith('AZURE_') || k === 'KUBECONFIG' || k.startsWith('POD_')) delete env[k];
-  const child = spawn(node, ['--disable-warning=ExperimentalWarning', bin, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const collect = (into: string[]) => {
-    let pending = '';
-    return (d: Buffer) => {
-      pending += d.toString();
-      const parts = pending.split('\n');
-      pending = parts.pop()!;
-      into.push(...parts);
-    };
-  };
-  const out: string[] = [];
-  const err: string[] = [];
-  child.stdout!.on('data', collect(out));
-  child.stderr!.on('data', collect(err));
-  // 'close' comes after the output streams ended: every line has been collected by then.
-  const exited = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
-  return { child, out, err, exited };
-}
-
-async function stopAll(procs: Proc[]): Promise<void> {
-  for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-  await Promise.all(procs.map((p) => p.exited));
-}
-
-function tail(p: Proc): string {
-  return p.err.slice(-30).join('\n');
-}
-
-async function httpUrl(p: Proc): Promise<string> {
-  return eventually(`the HTTP URL\n${tail(p)}`, () => {
-    for (const line of p.err) {
-      const m = /health and metrics on (http:\/\/\S+)/.exec(line);
-      if (m) return m[1];
-    }
-    if (p.child.exitCode !== null) throw new Error(`controller exited ${p.child.exitCode}:\n${tail(p)}`);
-    return undefined;
-  });
-}
+import { httpUrl, root, start, stopAll, tail, type Proc } from './controller-process.ts';
 
 interface Condition {
   type: string;
