@@ -21,16 +21,21 @@ function visible(c: string): string {
   return named[c] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
 }
 
-/** One value made safe inside a line of text: control, separator and bidi characters become visible escapes (\n, \x1b, \u202e). */
-export function escapeText(value: string): string {
-  return value.replace(unsafe, visible);
+// The runner trims leading blanks before looking for `::`, and finds the legacy `##[` form
+// anywhere in a line; escaping one character of each is enough. Values get this too, so that a
+// value that starts a line (a file name, a table's first cell) is measured as it will be shown.
+function defuseWorkflowCommands(text: string): string {
+  return text.replaceAll('##[', '#\\x23[').replace(/^(\s*):(?=:)/, '$1\\x3a');
 }
 
-/** A whole line made safe to print: escapes like escapeText (tabs kept) and defuses workflow commands (a leading `::`, `##[` anywhere). */
+/** One value made safe inside a line of text: control, separator and bidi characters become visible escapes (\n, \x1b, \u202e), and workflow commands are defused. */
+export function escapeText(value: string): string {
+  return defuseWorkflowCommands(value.replace(unsafe, visible));
+}
+
+/** A whole line made safe to print: escapes like escapeText, but keeps tabs. */
 export function safeLine(line: string): string {
-  // The runner trims leading blanks before looking for `::`, and finds the legacy `##[` form
-  // anywhere in a line; escaping one character of each is enough.
-  return line.replace(unsafeButTab, visible).replaceAll('##[', '#\\x23[').replace(/^(\s*):(?=:)/, '$1\\x3a');
+  return defuseWorkflowCommands(line.replace(unsafeButTab, visible));
 }
 
 /** Lines joined into printable text, each passed through safeLine, with a final newline. */
@@ -77,8 +82,7 @@ export function escapeXml(value: string): string {
   return escapeText(value)
     .toWellFormed()
     .replace(/[\ufffe\uffff]/g, visible)
-    .replace(/[&<>"']/g, (c) => xmlEntities[c]!)
-    .replaceAll('##[', '##&#91;');
+    .replace(/[&<>"']/g, (c) => xmlEntities[c]!);
 }
 
 // Characters JSON.stringify leaves raw although a terminal or a reviewer would act on them.

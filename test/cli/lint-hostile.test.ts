@@ -35,7 +35,7 @@ let tmp = '';
 const cases: Case[] = [];
 Hostile.before(() => {
   tmp = mkdtempSync(join(tmpdir(), 'firmwarden-lint-hostile-'));
-  const all: [string, string][] = [['a benign invalid name (the baseline)', 'Not_Valid'], ...hostile];
+  const all: (readonly [string, string])[] = [['a benign invalid name (the baseline)', 'Not_Valid'], ...hostile];
   all.forEach(([what, value], i) => {
     const dir = `case-${i}`;
     mkdirSync(join(tmp, dir));
@@ -115,7 +115,7 @@ Hostile('github: one command per finding, the file property names the file, the 
     assert.is(command.command, 'error');
     assert.is(command.properties.file, escapeText(c.file), c.what);
     assert.is(command.properties.line, '3');
-    assert.ok(command.data.includes(`'${escapeText(c.value)}'`), `${c.what}: ${command.data}`);
+    assert.ok(command.data.includes(escapeText(`'${c.value}'`)), `${c.what}: ${command.data}`);
     assertNoRawControls(r.stdout, c.what);
     assertNoRawControls(command.data, `${c.what} (decoded)`);
   }
@@ -151,7 +151,7 @@ Hostile('a real process: lint --format github on a file with a hostile metadata.
   assert.is(r.stderr, '');
   const lines = r.stdout.split('\n');
   assert.is(lines.length, 2, JSON.stringify(r.stdout));
-  assert.match(lines[0]!, /^::error file=policy\.yaml,line=3,col=\d+,endLine=3,endColumn=\d+,title=schema-pattern::metadata\.name: 'x\\n::error file=README\.md,line=1::forged\\n##\[warning\]forged\\x1b\]8;;http:\/\/x\\x07' is not valid/);
+  assert.match(lines[0]!, /^::error file=policy\.yaml,line=3,col=\d+,endLine=3,endColumn=\d+,title=schema-pattern::metadata\.name: 'x\\n::error file=README\.md,line=1::forged\\n#\\x23\[warning\]forged\\x1b\]8;;http:\/\/x\\x07' is not valid/);
   assertNoRawControls(r.stdout, 'stdout');
 });
 

@@ -14,6 +14,8 @@ const textCases: [string, string, string][] = [
   ['line and paragraph separators read as \\u escapes', '\u2028\u2029', '\\u2028\\u2029'],
   ['bidi overrides, isolates and marks read as \\u escapes', '\u202a\u202e\u2066\u2069\u200e\u200f\u061c', '\\u202a\\u202e\\u2066\\u2069\\u200e\\u200f\\u061c'],
   ['backslashes are left as they are', 'a\\nb', 'a\\nb'],
+  ['a leading :: and ##[ anywhere are defused (workflow commands)', ' ::a ##[b', ' \\x3a:a #\\x23[b'],
+  ['a :: later in the value is left alone', 'a::b', 'a::b'],
 ];
 for (const [name, input, expected] of textCases) Text(name, () => assert.is(escapeText(input), expected));
 Text('no hostile value leaves a raw control character', () => {
@@ -81,7 +83,7 @@ for (const [name, input, data, property] of workflowCases) {
 const Xml = suite('escapeXml');
 Xml('markup characters become entities', () => assert.is(escapeXml(`<a b="c" d='e'>&`), '&lt;a b=&quot;c&quot; d=&apos;e&apos;&gt;&amp;'));
 Xml('characters XML 1.0 forbids are visible escapes, not dropped', () => assert.is(escapeXml('a\u0001\ufffe\ud800b'), 'a\\x01\\ufffe\ufffdb'));
-Xml('##[ is defused', () => assert.is(escapeXml('##[error]'), '##&#91;error]'));
+Xml('##[ is defused', () => assert.is(escapeXml('##[error]'), '#\\x23[error]'));
 Xml('every hostile value makes a well-formed document, in text and in attributes', () => {
   for (const [what, value] of hostile) {
     const doc = `<?xml version="1.0" encoding="UTF-8"?>\n<r a="${escapeXml(value)}" b='${escapeXml(value)}'>${escapeXml(value)}</r>\n`;
