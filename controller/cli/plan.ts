@@ -21,6 +21,7 @@ import { buildPlan, type PlanInput } from '../plan/build-plan.ts';
 import { operationRecords } from '../plan/operation-book.ts';
 import { forecast } from '../plan/forecast.ts';
 import { planToJson, renderPlanMarkdown, renderPlanText, type PlanView } from '../plan/render-plan.ts';
+import { stringifyJson } from '../output/escape.ts';
 import { mergeCalendars } from '../policy/release-calendar.ts';
 import { releasesFromStatus, rolloutsFromStatus } from '../status/remembered.ts';
 
@@ -214,7 +215,7 @@ export function createPlanCommand(deps: PlanCommandDeps = {}): Command {
       limit,
       ...(days !== undefined ? { forecast: forecast(gathered.input, { days }) } : {}),
     };
-    if (format === 'json') io.stdout.write(`${JSON.stringify(planToJson(view), null, 2)}\n`);
+    if (format === 'json') io.stdout.write(`${stringifyJson(planToJson(view))}\n`);
     else io.stdout.write(format === 'markdown' ? renderPlanMarkdown(view) : renderPlanText(view));
     return gathered.invalidCount > 0 ? ExitCode.findings : ExitCode.ok;
   };

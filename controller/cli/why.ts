@@ -6,6 +6,7 @@ import { parseFlags } from './parse-flags.ts';
 import { fleetFlagNames, fleetOptionsHelp, parseFleetOptions, withoutFleetFlags } from '../config/fleet-options.ts';
 import { buildPlan } from '../plan/build-plan.ts';
 import { explainDevice, findDevice } from '../plan/explain-device.ts';
+import { escapeText, joinLines, stringifyJson } from '../output/escape.ts';
 import { describeFleet } from '../plan/render-plan.ts';
 import { gather, parseAt, type PlanCommandDeps } from './plan.ts';
 
@@ -47,14 +48,14 @@ export function createWhyCommand(deps: PlanCommandDeps = {}): Command {
     const gathered = await gather(paths, { now, fleetOptions, statePath: values.state, io, deps });
     const device = findDevice(gathered.input.devices, ref);
     if (!device) {
-      io.stderr.write(`firmwarden why: no device has the id, unique id or serial ${JSON.stringify(ref)} (${gathered.input.devices.length} devices read)\n`);
+      io.stderr.write(`firmwarden why: no device has the id, unique id or serial ${stringifyJson(ref)} (${gathered.input.devices.length} devices read)\n`);
       return ExitCode.findings;
     }
     const plan = buildPlan(gathered.input);
     const explanation = explainDevice(plan, device);
     if (format === 'json') {
       const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
-      io.stdout.write(`${JSON.stringify({
+      io.stdout.write(`${stringifyJson({
         now: iso(plan.now),
         fleet: gathered.fleet,
         device,
@@ -66,9 +67,9 @@ export function createWhyCommand(deps: PlanCommandDeps = {}): Command {
         blocker: explanation.blocker,
         explanation: explanation.lines,
         invalid: gathered.invalid,
-      }, null, 2)}\n`);
+      })}\n`);
     } else {
-      if (gathered.invalid.length) io.stdout.write(`Invalid manifests, left out:\n${gathered.invalid.map((l) => `  ${l}`).join('\n')}\n\n`);
+      if (gathered.invalid.length) io.stdout.write(joinLines(['Invalid manifests, left out:', ...gathered.invalid.map((l) => `  ${escapeText(l)}`), '']));
       io.stdout.write(`Fleet: ${describeFleet(gathered.fleet)}\n${explanation.lines.join('\n')}\n`);
     }
     return ExitCode.ok;

@@ -7,10 +7,12 @@ import { displayName } from '../policy/manifest-keys.ts';
 import { parseTags } from '../policy/selector.ts';
 import { softwareLabel } from '../policy/software-rules.ts';
 import { formatLocalTime, formatRelative } from './render-time.ts';
+import { escapeText, safeLine } from '../output/escape.ts';
 
 export interface DeviceExplanation {
   readonly device: Device;
   readonly plan: DevicePlan | undefined;
+  /** For people, safe to print: control, separator and bidi characters of the values escaped. */
   readonly lines: readonly string[];
   /** The first thing in the way, in one sentence (undefined when nothing needs doing). */
   readonly blocker: string | undefined;
@@ -118,5 +120,6 @@ export function explainDevice(plan: Plan, device: Device): DeviceExplanation {
   const blocker = blocking ? `${softwareLabel[blocking.softwareType]}: ${blocking.reason.message}` : undefined;
   lines.push('');
   lines.push(blocker ? `What holds it right now: ${blocker}.` : dp?.entries.some((e) => e.state === 'pending') ? 'Nothing holds it: an update starts now.' : 'Nothing holds it: it is where the rules want it.');
-  return { device, plan: dp, lines, blocker };
+  // Device fields, names and reasons are hostile input; the lines are made safe once, here.
+  return { device, plan: dp, lines: lines.map(safeLine), blocker: blocker === undefined ? undefined : escapeText(blocker) };
 }

@@ -7,6 +7,7 @@ import { displayName } from '../policy/manifest-keys.ts';
 import { softwareLabel } from '../policy/software-rules.ts';
 import type { Forecast } from './forecast.ts';
 import { formatLocalTime, formatUtc } from './render-time.ts';
+import { escapeMarkdown, escapeText, joinLines, markdownCode } from '../output/escape.ts';
 
 export interface PlanView {
   readonly plan: Plan;
@@ -105,9 +106,11 @@ function sortRows(rows: Row[]): Row[] {
 }
 
 function table(headers: string[], rows: string[][]): string[] {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  // Cells are escaped before they are measured, so a value shown as \x1b keeps its column.
+  const escaped = rows.map((r) => r.map(escapeText));
+  const widths = headers.map((h, i) => Math.max(h.length, ...escaped.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [line(headers), ...rows.map(line)];
+  return [line(headers), ...escaped.map(line)];
 }
 
 function counted(n: number, word: string): string {
@@ -133,7 +136,7 @@ export function renderPlanText(view: PlanView): string {
   const limit = view.limit ?? 50;
   const out: string[] = [headline(view), `Fleet: ${describeFleet(view.fleet)}`, ''];
   if (view.invalid.length) {
-    out.push('Invalid manifests, left out of the plan:', ...view.invalid.map((l) => `  ${l}`), '');
+    out.push('Invalid manifests, left out of the plan:', ...view.invalid.map((l) => `  ${escapeText(l)}`), '');
   }
   out.push('Groups');
   out.push(...table(
@@ -157,11 +160,11 @@ export function renderPlanText(view: PlanView): string {
   ], ['DEVICE', 'GROUP', 'SOFTWARE', 'STATE', 'REASON', 'WHAT IT MEANS']);
   if (plan.conflicts.length) {
     out.push('', `Devices several groups select (${plan.conflicts.length})`);
-    for (const c of plan.conflicts.slice(0, limit)) out.push(`  ${deviceLabel(devices, c.deviceId)}: ${c.groups.map(displayName).join(', ')} → ${displayName(c.chosen)}: ${c.reason}`);
+    for (const c of plan.conflicts.slice(0, limit)) out.push(`  ${escapeText(deviceLabel(devices, c.deviceId))}: ${c.groups.map((g) => escapeText(displayName(g))).join(', ')} → ${escapeText(displayName(c.chosen))}: ${escapeText(c.reason)}`);
     if (plan.conflicts.length > limit) out.push(`  … and ${plan.conflicts.length - limit} more`);
   }
   if (view.forecast) out.push('', ...forecastText(view));
-  return `${out.join('\n')}\n`;
+  return joinLines(out);
 }
 
 function forecastHeader(f: Forecast): string {
@@ -189,17 +192,18 @@ function forecastText(view: PlanView): string[] {
   for (const id of ids.slice(0, limit)) {
     const events = byDevice.get(id)!;
     const group = events[0]!.action.group;
-    out.push(`  ${deviceLabel(view.devices, id)} (${modelOf(view.devices, id)}${group ? `, ${displayName(group)}` : ''})`);
+    out.push(`  ${escapeText(deviceLabel(view.devices, id))} (${escapeText(modelOf(view.devices, id))}${group ? `, ${escapeText(displayName(group))}` : ''})`);
     for (const e of events) {
       const a = e.action;
-      out.push(`    ${formatLocalTime(e.time, zoneOf(view.plan, a.group))}  ${softwareLabel[a.softwareType]} ${a.currentVersion ?? '?'} → ${a.version}  ${a.rule.text}`);
+      out.push(`    ${escapeText(formatLocalTime(e.time, zoneOf(view.plan, a.group)))}  ${softwareLabel[a.softwareType]} ${escapeText(`${a.currentVersion ?? '?'} → ${a.version}`)}  ${escapeText(a.rule.text)}`);
     }
   }
   if (ids.length > limit) out.push(`  … and ${ids.length - limit} more devices`);
   return out;
 }
 
-const md = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+// Every value in the Markdown goes through md: it cannot leave its table cell, nor add a link or HTML.
+const md = escapeMarkdown;
 
 /** The plan as Markdown, to post as a pull-request comment. */
 export function renderPlanMarkdown(view: PlanView): string {
@@ -210,11 +214,11 @@ export function renderPlanMarkdown(view: PlanView): string {
     out.push('> [!CAUTION]', '> This plan was computed on the built-in emulator, not on your tenant: its devices are invented.', '');
   }
   if (view.invalid.length) {
-    out.push('> [!WARNING]', '> Invalid manifests, left out of the plan:', ...view.invalid.map((l) => `> - \`${md(l)}\``), '');
+    out.push('> [!WARNING]', '> Invalid manifests, left out of the plan:', ...view.invalid.map((l) => `> - ${markdownCode(l)}`), '');
   }
   out.push('| Group | Policy | Phase | Devices | Up to date | Start now | Scheduled | In progress | Failed | Blocked | Next start (local) |', '|---|---|---|--:|--:|--:|--:|--:|--:|--:|---|');
   for (const g of groupRows(plan)) {
-    out.push(`| ${md(g.name)} | ${md(g.policy)} | ${g.phase} | ${g.devices} | ${g.counts.upToDate + g.counts.succeeded} | ${g.counts.pending} | ${g.counts.scheduled} | ${g.counts.inProgress} | ${g.counts.failed} | ${g.counts.blocked} | ${g.next} |`);
+    out.push(`| ${md(g.name)} | ${md(g.policy)} | ${md(g.phase)} | ${g.devices} | ${g.counts.upToDate + g.counts.succeeded} | ${g.counts.pending} | ${g.counts.scheduled} | ${g.counts.inProgress} | ${g.counts.failed} | ${g.counts.blocked} | ${md(g.next)} |`);
   }
   const changes = sortRows(rowsWhere(plan, (e) => changeStates.includes(e.state)));
   out.push('', `#### Devices that change (${changes.length})`, '');
@@ -231,13 +235,13 @@ export function renderPlanMarkdown(view: PlanView): string {
   const problems = rowsWhere(plan, (e) => e.state === 'blocked' || e.state === 'failed');
   if (problems.length) {
     out.push('', `<details><summary>Blocked or failed (${problems.length})</summary>`, '', '| Device | Software | Reason | What it means |', '|---|---|---|---|');
-    for (const r of problems.slice(0, limit)) out.push(`| ${md(deviceLabel(devices, r.device.deviceId))} | ${softwareLabel[r.entry.softwareType]} | ${r.entry.reason.code} | ${md(r.entry.reason.message)} |`);
+    for (const r of problems.slice(0, limit)) out.push(`| ${md(deviceLabel(devices, r.device.deviceId))} | ${softwareLabel[r.entry.softwareType]} | ${md(r.entry.reason.code)} | ${md(r.entry.reason.message)} |`);
     if (problems.length > limit) out.push('', `…and ${problems.length - limit} more.`);
     out.push('', '</details>');
   }
   if (plan.conflicts.length) {
     out.push('', `<details><summary>Devices several groups select (${plan.conflicts.length})</summary>`, '');
-    for (const c of plan.conflicts.slice(0, limit)) out.push(`- ${md(deviceLabel(devices, c.deviceId))}: ${c.groups.map(displayName).join(', ')} → **${displayName(c.chosen)}** (${md(c.reason)})`);
+    for (const c of plan.conflicts.slice(0, limit)) out.push(`- ${md(deviceLabel(devices, c.deviceId))}: ${c.groups.map((g) => md(displayName(g))).join(', ')} → **${md(displayName(c.chosen))}** (${md(c.reason)})`);
     out.push('', '</details>');
   }
   if (view.forecast) {
@@ -250,12 +254,12 @@ export function renderPlanMarkdown(view: PlanView): string {
       const events = [...f.events].sort((a, b) => a.time - b.time || a.action.deviceId.localeCompare(b.action.deviceId));
       for (const e of events.slice(0, limit * 4)) {
         const a = e.action;
-        out.push(`| ${formatLocalTime(e.time, zoneOf(plan, a.group))} | ${md(deviceLabel(devices, a.deviceId))} | ${softwareLabel[a.softwareType]} | ${md(`${a.currentVersion ?? '?'} → ${a.version}`)} | ${md(a.rule.text)} |`);
+        out.push(`| ${md(formatLocalTime(e.time, zoneOf(plan, a.group)))} | ${md(deviceLabel(devices, a.deviceId))} | ${softwareLabel[a.softwareType]} | ${md(`${a.currentVersion ?? '?'} → ${a.version}`)} | ${md(a.rule.text)} |`);
       }
       if (events.length > limit * 4) out.push('', `…and ${events.length - limit * 4} more.`);
     }
   }
-  return `${out.join('\n')}\n`;
+  return joinLines(out);
 }
 
 /** The plan as a JSON document (times as RFC 3339). */
