@@ -1,6 +1,7 @@
 // Renders the demo's progress screen from the manifests' statuses: one line per group with a
 // bar of its devices' states, the current wave and what comes next. Pure: text in, text out.
 import type { DeviceCounts, DeviceGroupStatus, ScheduledUpdateStatus } from '../model/manifests.generated.ts';
+import { escapeText, joinLines } from '../output/escape.ts';
 
 export interface DemoFrameInput {
   /** The demo's clock time (ms). */
@@ -49,30 +50,33 @@ function readiness(status: { conditions?: { type: string; status: string; reason
 /** The whole screen for one moment of the demo. */
 export function renderDemoFrame(input: DemoFrameInput): string {
   const width = input.barWidth ?? 30;
-  const nameWidth = Math.max(10, ...input.groups.map((g) => g.name.length), ...input.schedules.map((s) => s.name.length));
+  // Names come from manifests and versions from devices: escaped before they are measured.
+  const groups = input.groups.map((g) => ({ ...g, name: escapeText(g.name) }));
+  const schedules = input.schedules.map((s) => ({ ...s, name: escapeText(s.name) }));
+  const nameWidth = Math.max(10, ...groups.map((g) => g.name.length), ...schedules.map((s) => s.name.length));
   const lines = [`firmwarden demo — ${formatTime(input.now)}`, ''];
-  for (const g of input.groups) {
+  for (const g of groups) {
     const s = g.status;
     const c = s?.counts;
     const done = (c?.upToDate ?? 0) + (c?.succeeded ?? 0);
     const all = order.reduce((n, k) => n + (c?.[k] ?? 0), 0);
     const wave = s?.rollouts?.find((r) => r.state !== 'Complete');
-    const waveText = wave ? `${wave.softwareType} ${wave.version ?? ''} wave ${wave.wave ?? '-'}/${wave.waves ?? '-'} ${wave.state}`.replace(/\s+/g, ' ') : '';
+    const waveText = wave ? escapeText(`${wave.softwareType} ${wave.version ?? ''} wave ${wave.wave ?? '-'}/${wave.waves ?? '-'} ${wave.state}`.replace(/\s+/g, ' ')) : '';
     lines.push(
-      `${g.name.padEnd(nameWidth)} ${(s?.phase ?? '').padEnd(7)} [${renderBar(c, width)}] ${String(done).padStart(4)}/${String(all).padEnd(4)} ${readiness(s).padEnd(10)} ${waveText}`.trimEnd(),
+      `${g.name.padEnd(nameWidth)} ${escapeText(s?.phase ?? '').padEnd(7)} [${renderBar(c, width)}] ${String(done).padStart(4)}/${String(all).padEnd(4)} ${escapeText(readiness(s)).padEnd(10)} ${waveText}`.trimEnd(),
     );
     const next = s?.nextActionTime ? `next action ${formatTime(Date.parse(s.nextActionTime))}` : s?.nextWindow ? `next window ${formatTime(Date.parse(s.nextWindow.start))}` : '';
     const failing = c?.failed ? `${c.failed} failing` : '';
     const detail = [failing, next].filter(Boolean).join(', ');
     if (detail) lines.push(`${' '.repeat(nameWidth)}   ${detail}`);
   }
-  if (input.schedules.length > 0) lines.push('');
-  for (const su of input.schedules) {
+  if (schedules.length > 0) lines.push('');
+  for (const su of schedules) {
     const c = su.status?.counts;
     const at = su.status?.scheduledTime ? formatTime(Date.parse(su.status.scheduledTime)) : 'now';
-    lines.push(`${su.name.padEnd(nameWidth)} at ${at}  succeeded ${c?.succeeded ?? 0}, in progress ${c?.inProgress ?? 0}, failed ${c?.failed ?? 0}  ${readiness(su.status)}`);
+    lines.push(`${su.name.padEnd(nameWidth)} at ${at}  succeeded ${c?.succeeded ?? 0}, in progress ${c?.inProgress ?? 0}, failed ${c?.failed ?? 0}  ${escapeText(readiness(su.status))}`);
   }
   lines.push('', `operations: ${input.operations.started} started, ${input.operations.succeeded} succeeded, ${input.operations.failed} failed`);
   lines.push(`legend: ${order.map((k) => `${glyph[k]} ${k}`).join('  ')}`);
-  return lines.join('\n') + '\n';
+  return joinLines(lines);
 }

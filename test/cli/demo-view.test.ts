@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { renderBar, renderDemoFrame } from '../../controller/cli/demo-view.ts';
+import { assertNoRawControls, assertNoWorkflowCommand, hostile } from '../support/hostile.ts';
 
 const barCases: [string, Parameters<typeof renderBar>[0], number, string][] = [
   ['all up to date fills the bar', { upToDate: 10 }, 10, '██████████'],
@@ -42,5 +43,27 @@ test('a frame names each group, its wave, stalls and failures', () => {
   assert.match(frame, 'teams-client-nyc at 2027-01-17 02:00 UTC  succeeded 4');
   assert.match(frame, 'operations: 10 started, 7 succeeded, 2 failed');
 });
+
+// Group and schedule names come from manifests, versions from devices: hostile input.
+const frameWith = (value: string) => renderDemoFrame({
+  now: Date.parse('2027-01-11T00:00:00Z'),
+  groups: [
+    { name: value, policy: 'p', status: { phase: 'Final', counts: { upToDate: 3 }, rollouts: [{ softwareType: 'firmware', version: value, state: 'Progressing', wave: 1, waves: 2 }] } },
+    { name: 'lab', policy: 'lab', status: undefined },
+  ],
+  schedules: [{ name: value, status: { counts: { succeeded: 1 } } }],
+  operations: { started: 1, succeeded: 1, failed: 0 },
+});
+for (const [what, value] of hostile) {
+  test(`a frame with ${what} in names and versions keeps its lines and columns`, () => {
+    const frame = frameWith(value);
+    const benign = frameWith('benign');
+    assert.is(frame.split('\n').length, benign.split('\n').length, frame);
+    assertNoRawControls(frame, what);
+    assertNoWorkflowCommand(frame, what);
+    const bars = frame.split('\n').map((l) => l.search(/\[[█▒░·✗ -]{30}\]/u)).filter((i) => i >= 0);
+    assert.is(new Set(bars.slice(0, 2)).size, 1, `the bars of both groups start in one column: ${frame}`);
+  });
+}
 
 test.run();
