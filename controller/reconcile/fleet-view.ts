@@ -2,7 +2,8 @@
 // each was read. Reading every device's health costs one request per device (30 requests a
 // second per app), so the picture is refreshed in the background and a reconcile plans on the
 // latest one instead of waiting for a full read; devices touched by an operation are re-read
-// first.
+// first. A read stamped later than the clock now says (the clock was stepped back) is due at
+// once: its age is unknown, and trusting it would freeze the picture for as long as the step.
 import type { Device, DeviceSoftware, Fleet } from '../model/fleet.ts';
 import { FleetError } from '../model/fleet.ts';
 import type { Clock } from '../model/clock.ts';
@@ -77,7 +78,7 @@ export class FleetView {
    */
   async refreshStep(signal?: AbortSignal): Promise<number> {
     const now = this.#clock.now();
-    if (now - this.#listedAt >= this.#listIntervalMs) {
+    if (now - this.#listedAt >= this.#listIntervalMs || this.#listedAt > now) {
       this.#devices = await this.#fleet.listDevices(signal ? { signal } : {});
       this.#listedAt = now;
       const known = new Set(this.#devices.map((d) => d.id));
@@ -120,7 +121,10 @@ export class FleetView {
     };
     for (const id of this.#urgent) take(id);
     const stale = this.#devices
-      .filter((d) => (this.#readAt.get(d.id) ?? Number.NEGATIVE_INFINITY) <= now - this.#maxAgeMs)
+      .filter((d) => {
+        const readAt = this.#readAt.get(d.id) ?? Number.NEGATIVE_INFINITY;
+        return readAt <= now - this.#maxAgeMs || readAt > now;
+      })
       .sort((a, b) => (this.#readAt.get(a.id) ?? -Infinity) - (this.#readAt.get(b.id) ?? -Infinity) || a.id.localeCompare(b.id));
     for (const d of stale) {
       if (picked.length >= this.#chunk) break;
