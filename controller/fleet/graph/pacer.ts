@@ -12,6 +12,10 @@
 // multiplies it by `decrease` and lowers the ceiling to just under the rate that was refused;
 // every clean window adds `increase` until the ceiling. After a quiet `ceilingRecoveryMs` the
 // ceiling rises again by one, up to the configured rate, in case the limit was raised.
+//
+// A clock stepped back (NTP, a VM restored; the default pacing clock is the wall clock) would
+// leave sends and pauses stamped in the future and hold every request back for as long as the
+// step: every stamp is moved back by the step instead, as if the clock had not jumped.
 import type { Clock } from '../../model/clock.ts';
 
 export interface PacerOptions {
@@ -54,6 +58,7 @@ export class Pacer {
   #lastCeilingRaiseAt = Number.NEGATIVE_INFINITY;
   #cuts = 0;
   #granted = 0;
+  #latest = Number.NEGATIVE_INFINITY;
   /** Acquirers are served one at a time, in order (FIFO), so a big batch is not starved by small ones. */
   #turn: Promise<unknown> = Promise.resolve();
 
@@ -100,12 +105,12 @@ export class Pacer {
 
   /** Stops all sending for `ms` (a Retry-After is for the whole app, not one request). */
   pauseFor(ms: number): void {
-    this.#pausedUntil = Math.max(this.#pausedUntil, this.#clock.now() + Math.max(0, ms));
+    this.#pausedUntil = Math.max(this.#pausedUntil, this.#now() + Math.max(0, ms));
   }
 
   /** A throttle signal (429, 503): slows down, at most once per window. */
   onThrottled(retryAfterMs?: number): void {
-    const now = this.#clock.now();
+    const now = this.#now();
     if (retryAfterMs !== undefined) this.pauseFor(retryAfterMs);
     if (now - this.#lastCutAt < this.windowMs) return;
     this.#ceiling = Math.max(this.#minRate, Math.min(this.#ceiling, this.#rate * 0.95));
@@ -117,7 +122,7 @@ export class Pacer {
 
   /** A request went through: creeps the rate back up, once per window. */
   onSuccess(): void {
-    const now = this.#clock.now();
+    const now = this.#now();
     const sinceQuiet = now - Math.max(this.#lastCutAt, this.#lastCeilingRaiseAt);
     if (this.#ceiling < this.#maxRate && this.#rate >= this.#ceiling && sinceQuiet >= this.#ceilingRecoveryMs) {
       this.#ceiling = Math.min(this.#maxRate, this.#ceiling + 1);
@@ -129,6 +134,21 @@ export class Pacer {
     }
   }
 
+  /** The clock's time, after moving every stamp back by a backward step (see the file comment). */
+  #now(): number {
+    const now = this.#clock.now();
+    const back = this.#latest - now;
+    if (back > 0) {
+      for (const send of this.#sends) send.at -= back;
+      this.#pausedUntil -= back;
+      this.#lastCutAt -= back;
+      this.#lastIncreaseAt -= back;
+      this.#lastCeilingRaiseAt -= back;
+    }
+    this.#latest = now;
+    return now;
+  }
+
   #serialize<T>(task: () => Promise<T>): Promise<T> {
     const run = this.#turn.then(task, task);
     this.#turn = run.catch(() => undefined);
@@ -138,7 +158,7 @@ export class Pacer {
   async #take(min: number, max: number, signal?: AbortSignal): Promise<number> {
     for (;;) {
       signal?.throwIfAborted();
-      const now = this.#clock.now();
+      const now = this.#now();
       if (this.#pausedUntil > now) {
         await this.#clock.sleep(this.#pausedUntil - now, signal);
         continue;
