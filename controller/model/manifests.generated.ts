@@ -687,6 +687,7 @@ export interface Rollout {
    * At most this many operations of this policy in flight at once. Default: 50.
    */
   maxConcurrent?: number;
+  operationTimeout?: Duration;
   /**
    * Stop the rollout when too many updates fail. It stays stopped (Stalled) until a person sets resume.
    */
