@@ -7,6 +7,8 @@ import type { Finding } from '../manifest/finding.ts';
 import { buildPlan } from '../plan/build-plan.ts';
 import { operationRecords } from '../plan/operation-book.ts';
 import { mergeCalendars } from '../policy/release-calendar.ts';
+import { objectKey } from '../policy/manifest-keys.ts';
+import { operationTimeoutMs } from '../policy/operation-timeout.ts';
 import { releasesFromStatus, rolloutsFromStatus } from '../status/remembered.ts';
 import { buildStatuses, countStates, statusKey, type AnyStatus, type StatusSubject } from '../status/build-status.ts';
 import type { StatusUpdate } from '../sources/source.ts';
@@ -112,6 +114,8 @@ export function createEngine(): Engine<ManifestEntry, Finding> {
       });
     }
     const started = input.outcomes.filter((o) => o.result === 'started' || o.result === 'adopted').length;
+    // The timeout of the policy the device follows (a ScheduledUpdate's too), kept in the ledger.
+    const policies = new Map(splitManifests(input.desired.manifests).policies.map((p) => [objectKey(p.metadata), p]));
     return {
       starts: plan.actions.map((a) => ({
         deviceId: a.deviceId,
@@ -119,6 +123,7 @@ export function createEngine(): Engine<ManifestEntry, Finding> {
         version: a.version,
         owner: a.owner,
         currentVersion: a.currentVersion,
+        timeoutMs: operationTimeoutMs(a.policy === undefined ? undefined : policies.get(a.policy)),
       })),
       statuses: updates,
       state: { ...input.state, releases: plan.releases, rollouts: plan.rollouts },

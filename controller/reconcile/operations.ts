@@ -6,11 +6,15 @@
 //    POST, so a restart at any moment neither forgets nor duplicates an operation;
 //  - an intent left by a crash takes only an operation no other ledger entry owns and that is
 //    not older than itself, and holds its device until one shows up or its wait is over;
-//  - never a downgrade: the version must be provably newer than what the device runs.
+//  - never a downgrade: the version must be provably newer than what the device runs;
+//  - an operation active longer than its timeout is recorded as failed (TimedOut) so its slot
+//    frees, but it still blocks its device: a start finds it on the device and waits.
 import type { DeviceOperation, Fleet, SoftwareType } from '../model/fleet.ts';
 import { FleetError, isOperationActive } from '../model/fleet.ts';
 import type { LedgerEntry } from '../state/state.ts';
 import { compareVersions } from '../policy/version.ts';
+import { formatDuration } from '../policy/duration.ts';
+import { defaultOperationTimeoutMs } from '../policy/operation-timeout.ts';
 import type { Logger } from '../log/logger.ts';
 
 export interface StartRequest {
@@ -20,6 +24,8 @@ export interface StartRequest {
   /** The manifest whose rule asks for it (namespace/Kind/name). */
   readonly owner: string;
   readonly currentVersion: string | null;
+  /** How long the operation may stay active before it counts as failed (TimedOut). Default: 4h. */
+  readonly timeoutMs?: number;
 }
 
 export type StartOutcome =
@@ -52,6 +58,9 @@ export const intentClockSkewMs = 5_000;
  * crashed POST can have been in flight; its only cost is that retry waits this long.
  */
 export const intentResolveMs = 15 * 60_000;
+
+/** The error code of an operation that stayed active longer than its timeout. */
+export const timedOutCode = 'TimedOut';
 
 /** True while a ledger entry may still change its device (an unknown status counts until it has ended). */
 export function isLedgerEntryActive(entry: LedgerEntry): boolean {
@@ -112,6 +121,13 @@ export async function startOperations(
       const existing = (await deps.fleet.listOperations(request.deviceId, deps.signal)).find(
         (op) => isSoftwareUpdate(op) && isOperationActive(op.state),
       );
+      const owner = existing && deps.ledger.entries().find((e) => e.operationId === existing.id);
+      if (existing && owner) {
+        // An operation the ledger already has (one that timed out) is still active: wait for it
+        // to end. Adopting it would credit this request with another update's outcome.
+        outcomes.push({ request, result: 'busy', reason: `the update of ${owner.softwareType} to ${owner.version} (operation ${existing.id}) is still ${existing.state} on the device` });
+        continue;
+      }
       if (existing) {
         // Someone (a person in the admin center, or this controller before a restart) already
         // queued an update: follow it instead of posting a second one.
@@ -176,6 +192,7 @@ function entryFor(request: StartRequest, operationId: string | undefined, state:
     endedAt: undefined,
     error: undefined,
     fromVersion: request.currentVersion,
+    ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs }),
   };
 }
 
@@ -249,15 +266,27 @@ export async function followOperations(deps: {
       }
       const state = toLedgerState(op);
       const isEnded = !isOperationActive(op.state) && op.state !== 'unknown';
-      const next: LedgerEntry = {
-        ...entry,
-        operationId: op.id,
-        state,
-        endedAt: isEnded ? (op.completedDateTime ? Date.parse(op.completedDateTime) : deps.now()) : undefined,
-        error: op.error ?? undefined,
-      };
+      const timeoutMs = entry.timeoutMs ?? defaultOperationTimeoutMs;
+      const next: LedgerEntry = !isEnded && deps.now() - entry.requestedAt >= timeoutMs
+        ? {
+          // Stuck (or never reporting an end): count it as failed so its policy's slot frees and
+          // people are told. startOperations still finds it active on the device and waits.
+          ...entry,
+          operationId: op.id,
+          state: 'failed',
+          endedAt: deps.now(),
+          error: { code: timedOutCode, message: `timed out: still ${op.state} ${formatDuration(timeoutMs)} after it was requested (spec.rollout.operationTimeout); nothing else starts on the device until it ends` },
+        }
+        : {
+          ...entry,
+          operationId: op.id,
+          state,
+          endedAt: isEnded ? (op.completedDateTime ? Date.parse(op.completedDateTime) : deps.now()) : undefined,
+          error: op.error ?? undefined,
+        };
       if (next.state !== entry.state || next.operationId !== entry.operationId) changed = true;
-      if (isEnded) ended.push(entry.deviceId);
+      if (next.endedAt !== undefined) ended.push(entry.deviceId);
+      if (next.error?.code === timedOutCode) deps.logger.warn({ component: 'operations', deviceId: entry.deviceId, operationId: op.id, state: op.state }, 'operation timed out');
       updated.push(next);
     } catch (error) {
       if (error instanceof FleetError && error.status === 404) {

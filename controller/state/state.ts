@@ -29,6 +29,12 @@ export interface LedgerEntry {
   readonly error: { readonly code: string | null; readonly message: string | null } | undefined;
   /** Current version before the update, to prove afterwards that nothing went backwards. */
   readonly fromVersion: string | null;
+  /**
+   * How long after requestedAt the operation may stay active before it is recorded as failed
+   * (TimedOut): the owning policy's operationTimeout when it started. Absent in entries written
+   * before timeouts existed, which get the default (4h).
+   */
+  readonly timeoutMs?: number;
 }
 
 export interface ControllerState {

@@ -7,8 +7,9 @@ import { silentLogger } from '../../controller/log/logger.ts';
 import { parseFleetOptions } from '../../controller/config/fleet-options.ts';
 import { createFleet, type FleetConnection } from '../../controller/fleet/index.ts';
 import {
-  followOperations, intentClockSkewMs, intentResolveMs, startOperations, type LedgerPort, type StartRequest,
+  followOperations, intentClockSkewMs, intentResolveMs, startOperations, timedOutCode, type LedgerPort, type StartRequest,
 } from '../../controller/reconcile/operations.ts';
+import { defaultOperationTimeoutMs } from '../../controller/policy/operation-timeout.ts';
 import type { LedgerEntry } from '../../controller/state/state.ts';
 import type { DeviceView } from '../../controller/fleet/emulator/control.ts';
 import { getToken, graph } from '../fleet/emulator/emulator-client.ts';
@@ -236,6 +237,78 @@ test('following: the operation ends, the device is reported and its version chan
     assert.equal(ended, [request.deviceId]);
     assert.is(ledger.entries()[0]?.state, 'succeeded');
     assert.is(conn.emulator!.control.device(request.deviceId)?.software.firmware?.currentVersion, request.version);
+  } finally {
+    await conn.close();
+  }
+});
+
+test('an operation still active at its timeout is recorded as failed (TimedOut), and its device as ended', async () => {
+  const { conn, clock, request } = await setup();
+  try {
+    conn.emulator!.control.setFaults({ stuckOperationRate: 1 });
+    const ledger = memoryLedger();
+    await startOperations([{ ...request, timeoutMs: 60 * 60_000 }], { fleet: conn.fleet, ledger, now: () => clock.now(), logger });
+    clock.advance(60 * 60_000 - 1);
+    assert.equal(await followOperations({ fleet: conn.fleet, ledger, now: () => clock.now(), logger }), []);
+    assert.is(ledger.entries()[0]?.state, 'inProgress');
+    clock.advance(1);
+    assert.equal(await followOperations({ fleet: conn.fleet, ledger, now: () => clock.now(), logger }), [request.deviceId]);
+    const entry = ledger.entries()[0]!;
+    assert.equal([entry.state, entry.error?.code, entry.endedAt], ['failed', timedOutCode, clock.now()]);
+    assert.match(entry.error?.message ?? '', 'still inProgress 1h after it was requested');
+    // A timed-out entry is no longer followed: the ledger is left alone from now on.
+    const saves = ledger.saves;
+    clock.advance(60 * 60_000);
+    await followOperations({ fleet: conn.fleet, ledger, now: () => clock.now(), logger });
+    assert.is(ledger.saves, saves);
+  } finally {
+    await conn.close();
+  }
+});
+
+test('an entry written before timeouts existed times out after the default 4 hours', async () => {
+  const { conn, clock, request } = await setup();
+  try {
+    conn.emulator!.control.setFaults({ stuckOperationRate: 1 });
+    const ledger = memoryLedger();
+    await startOperations([request], { fleet: conn.fleet, ledger, now: () => clock.now(), logger });
+    assert.is(ledger.entries()[0]?.timeoutMs, undefined);
+    clock.advance(defaultOperationTimeoutMs - 1);
+    await followOperations({ fleet: conn.fleet, ledger, now: () => clock.now(), logger });
+    assert.is(ledger.entries()[0]?.state, 'inProgress');
+    clock.advance(1);
+    await followOperations({ fleet: conn.fleet, ledger, now: () => clock.now(), logger });
+    assert.is(ledger.entries()[0]?.error?.code, timedOutCode);
+  } finally {
+    await conn.close();
+  }
+});
+
+test('after a timeout, no second update is posted while the operation is still active on the device', async () => {
+  const { conn, clock, request } = await setup();
+  try {
+    const control = conn.emulator!.control;
+    control.setFaults({ stuckOperationRate: 1 });
+    const ledger = memoryLedger();
+    await startOperations([{ ...request, timeoutMs: 60 * 60_000 }], { fleet: conn.fleet, ledger, now: () => clock.now(), logger });
+    control.setFaults({ stuckOperationRate: 0 });
+    const stuckId = ledger.entries()[0]!.operationId!;
+    clock.advance(60 * 60_000);
+    await followOperations({ fleet: conn.fleet, ledger, now: () => clock.now(), logger });
+    assert.is(ledger.entries()[0]?.state, 'failed');
+    // The same update again (as after spec.resume) and another software type: both wait, neither
+    // takes the stuck operation as its own.
+    const outcomes = await startOperations([request], { fleet: conn.fleet, ledger, now: () => clock.now(), logger });
+    const other = await startOperations([{ ...request, softwareType: 'teamsClient', version: '99.0', currentVersion: null }], { fleet: conn.fleet, ledger, now: () => clock.now(), logger });
+    assert.equal([...outcomes, ...other].map((o) => o.result), ['busy', 'busy']);
+    assert.match(outcomes[0]?.result === 'busy' ? outcomes[0].reason : '', `operation ${stuckId}) is still inProgress`);
+    assert.is(posts(conn, request.deviceId).length, 1);
+    assert.is(ledger.entries().length, 1);
+    // Once it has ended, the device can be updated again.
+    assert.ok(control.cancelOperation(request.deviceId, stuckId));
+    const [again] = await startOperations([request], { fleet: conn.fleet, ledger, now: () => clock.now(), logger });
+    assert.is(again?.result, 'started');
+    assert.is(posts(conn, request.deviceId).length, 2);
   } finally {
     await conn.close();
   }
