@@ -3,7 +3,7 @@
 // that is not on the remote is discarded), and used by the status writer to commit and push.
 // One git operation sequence at a time: the source and the status writer share the working
 // tree, so both go through `exclusive`.
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
@@ -130,8 +130,10 @@ export class GitWorkspace {
         await mkdir(this.#dir, { recursive: true });
       }
     }
-    // A controller killed mid-command leaves lock files behind; the clone is this process's alone.
-    for (const lock of ['index.lock', 'shallow.lock', 'HEAD.lock', 'config.lock']) await rm(join(this.#dir, '.git', lock), { force: true });
+    // A controller killed mid-command leaves lock files behind (index.lock, but also
+    // refs/heads/<branch>.lock from a reset or push and refs/remotes/…/<branch>.lock from a
+    // fetch, each of which fails every later sync); the clone is this process's alone.
+    await removeLockFiles(join(this.#dir, '.git'));
     if (!(await stat(join(this.#dir, '.git')).then(() => true, () => false))) {
       await this.git(['init', '--quiet']);
       // The URL goes into .git/config: it never carries credentials (checked by the options).
@@ -187,5 +189,18 @@ export class GitWorkspace {
     await this.#queue;
     await rm(this.#runtimeDir, { recursive: true, force: true });
     if (this.#ownsDataDir !== undefined) await rm(this.#ownsDataDir, { recursive: true, force: true });
+  }
+}
+
+/** Removes every *.lock file under a .git folder except in objects/ (none are taken there, and it is the large part). */
+async function removeLockFiles(dir: string): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name !== 'objects') await removeLockFiles(path);
+    } else if (entry.name.endsWith('.lock')) {
+      await rm(path, { force: true });
+    }
   }
 }

@@ -194,6 +194,30 @@ sync('a restart reuses the clone in the data dir, even after a crash left a lock
   }
 });
 
+sync('a crash in the middle of a fetch, reset or push leaves ref locks behind; the restarted source clears them and syncs', async () => {
+  const remote = await startGitRemote({ files: initialFiles });
+  const dataDir = mkdtempSync(join(tmpdir(), 'fw-data-'));
+  try {
+    const first = await GitSource.create(options(remote.url, { dataDir }));
+    await first.sync();
+    await first.close();
+    // What a SIGKILL during `git reset --hard` / `git push` / `git fetch` left in a real run (npm run chaos).
+    const gitDir = join(dataDir, 'repo', '.git');
+    for (const lock of ['refs/heads/main.lock', 'refs/remotes/origin/main.lock', 'HEAD.lock', 'ORIG_HEAD.lock', 'packed-refs.lock']) writeFileSync(join(gitDir, lock), '');
+    const person = remote.clonePerson('ada');
+    commitFiles(person, { 'manifests/late.yaml': group('late') }, 'Add a group');
+    git(person, ['push', '-q', 'origin', 'HEAD:main']);
+    const restarted = await GitSource.create(options(remote.url, { dataDir }));
+    const after = await restarted.sync();
+    assert.is(after.revision, remote.head());
+    assert.ok(after.files.some((f) => f.path === 'manifests/late.yaml'));
+    await restarted.close();
+  } finally {
+    await remote.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
 const credentials = suite('GitSource credentials');
 
 credentials('an https token reaches the server but never the logs, errors or any file of the clone', async () => {
