@@ -27,7 +27,7 @@ import { severityOf } from './rules.ts';
 import { validateSchema } from './schema-findings.ts';
 import type { CheckContext, Entry } from './semantic/context.ts';
 import { semanticChecks } from './semantic/run-checks.ts';
-import { suggest } from './suggest.ts';
+import { createSuggestBudget, suggest } from './suggest.ts';
 import type { PathSegment, Target, YamlDocument } from './yaml-document.ts';
 import { locate, locateDocument, toPointer } from './yaml-document.ts';
 
@@ -104,6 +104,7 @@ export function parseManifests(files: readonly { path: string; text: string }[],
     report(entry, path, target, rule, message) {
       findings.push(findingAt(entry.doc, path, target, rule, message, entry.key));
     },
+    suggestBudget: createSuggestBudget(),
   };
   for (const check of semanticChecks) {
     try {

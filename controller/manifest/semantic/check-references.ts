@@ -1,8 +1,8 @@
 // Names and references: no two manifests of a kind share a name in a namespace, and every
 // policyRef / targets.groupRef names a manifest that exists in the same namespace.
 import type { Check } from './context.ts';
-import { findEntry, whereIs } from './context.ts';
-import { suggest } from '../suggest.ts';
+import { findEntry, namesOf, whereIs } from './context.ts';
+import { suggestName } from '../suggest.ts';
 
 /** duplicate-name: the second manifest with a taken name is the error. */
 export const checkDuplicateNames: Check = (ctx) => {
@@ -32,10 +32,10 @@ export const checkReferences: Check = (ctx) => {
     }
     function checkRef(name: string, kind: 'UpdatePolicy' | 'DeviceGroup', path: string[]): void {
       if (findEntry(ctx, kind, entry.namespace, name)) return;
-      const names = ctx.entries.filter((e) => e.kind === kind && e.namespace === entry.namespace).map((e) => e.name);
-      const guess = suggest(name, names);
+      const names = namesOf(ctx, kind, entry.namespace);
+      const guess = suggestName(names, name, ctx.suggestBudget);
       const ns = entry.namespace === 'default' ? 'the default namespace' : `namespace ${entry.namespace}`;
-      const hint = guess ? `; did you mean '${guess}'?` : names.length === 0 ? `; there is no ${kind} in ${ns}` : '';
+      const hint = guess ? `; did you mean '${guess}'?` : names.size === 0 ? `; there is no ${kind} in ${ns}` : '';
       ctx.report(entry, path, 'value', 'dangling-reference', `no ${kind} named '${name}' in ${ns}${hint}`);
     }
   }

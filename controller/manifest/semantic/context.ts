@@ -2,6 +2,8 @@
 // references cross files) and a way to report a finding at a path of one of them.
 import type { Kind, KindMap } from '../kinds.ts';
 import type { RuleId } from '../rules.ts';
+import type { NameIndex, SuggestBudget } from '../suggest.ts';
+import { indexNames } from '../suggest.ts';
 import type { PathSegment, Target, YamlDocument } from '../yaml-document.ts';
 
 /** A manifest of a known kind, as the checks see it. */
@@ -27,6 +29,8 @@ export interface CheckContext {
   readonly entries: readonly Entry[];
   /** Reports a finding about `entry` at `path` (the key or the value of that node). */
   report(entry: Entry, path: readonly PathSegment[], target: Target, rule: RuleId, message: string): void;
+  /** The "did you mean" work all checks of this run may still do (see ../suggest.ts). */
+  readonly suggestBudget: SuggestBudget;
 }
 
 export type Check = (ctx: CheckContext) => void;
@@ -47,6 +51,34 @@ export function findEntry<K extends Kind>(ctx: CheckContext, kind: K, namespace:
     indexes.set(ctx.entries, index);
   }
   return index.get(`${namespace}/${kind}/${name}`) as EntryOf<K> | undefined;
+}
+
+const nameIndexes = new WeakMap<readonly Entry[], { names: Map<string, string[]>; indexes: Map<string, NameIndex> }>();
+
+/**
+ * The names of every manifest of `kind` in `namespace` (valid or not), indexed for suggestions.
+ * The entries are grouped in one pass on first use and each group indexed on its first lookup:
+ * filtering all entries for each dangling reference made lint quadratic (issue 18).
+ */
+export function namesOf(ctx: CheckContext, kind: Kind, namespace: string): NameIndex {
+  let cache = nameIndexes.get(ctx.entries);
+  if (!cache) {
+    cache = { names: new Map(), indexes: new Map() };
+    for (const e of ctx.entries) {
+      const scope = `${e.namespace}/${e.kind}`;
+      const list = cache.names.get(scope);
+      if (list) list.push(e.name);
+      else cache.names.set(scope, [e.name]);
+    }
+    nameIndexes.set(ctx.entries, cache);
+  }
+  const scope = `${namespace}/${kind}`;
+  let index = cache.indexes.get(scope);
+  if (!index) {
+    index = indexNames(cache.names.get(scope) ?? []);
+    cache.indexes.set(scope, index);
+  }
+  return index;
 }
 
 /** "policies/vip.yaml:12": where a manifest is, for messages that point at another file. */
