@@ -24,7 +24,7 @@ import { apiGroup, apiVersion, isKind, kinds, manifestKey, nameOf, namespaceOf }
 import { defaultMaxFileBytes, parseYamlFile } from './parse-yaml-file.ts';
 import type { RuleId } from './rules.ts';
 import { severityOf } from './rules.ts';
-import { validateSchema } from './schema-findings.ts';
+import { describeValue, validateSchema } from './schema-findings.ts';
 import type { CheckContext, Entry } from './semantic/context.ts';
 import { semanticChecks } from './semantic/run-checks.ts';
 import { createSuggestBudget, suggest } from './suggest.ts';
@@ -168,6 +168,13 @@ function loadDocument(doc: YamlDocument, findings: Finding[], entries: Entry[]):
       summary.foreign = true;
       return summary;
     }
+    // apiVersion or kind that is not text (a mapping, a list, a number) says nothing about what
+    // the document is; it is a wrong value, and describing it never calls its toString.
+    const wrongType = (['apiVersion', 'kind'] as const).filter((field) => record[field] !== undefined && typeof record[field] !== 'string');
+    if (wrongType.length > 0) {
+      for (const field of wrongType) findings.push(typeFinding(doc, field, record[field]));
+      return summary;
+    }
     findings.push(kindFinding(doc, av, kind, ours));
     return summary;
   }
@@ -188,6 +195,12 @@ function loadDocument(doc: YamlDocument, findings: Finding[], entries: Entry[]):
   return summary;
 }
 
+function typeFinding(doc: YamlDocument, field: 'apiVersion' | 'kind', value: unknown): Finding {
+  const expected = field === 'kind' ? `${kinds.slice(0, -1).join(', ')} or ${kinds[kinds.length - 1]}` : apiVersion;
+  return findingAt(doc, [field], 'value', 'schema-type', `${field}: expected text (${expected}), got ${describeValue(value)}`);
+}
+
+/** The unknown-kind finding; `av` and `kind` are text or absent. */
 function kindFinding(doc: YamlDocument, av: unknown, kind: unknown, ours: boolean): Finding {
   const report = (path: PathSegment[], message: string) => findingAt(doc, path, path.length ? 'value' : 'start', 'unknown-kind', message);
   if (av === undefined && kind === undefined) {

@@ -154,7 +154,8 @@ function article(type: string): string {
   return type.split(',').map((t) => names[t] ?? t).join(' or ');
 }
 
-function describeValue(value: unknown): string {
+/** A value in words for a message ("a mapping", "the number 3"), without calling anything on it. */
+export function describeValue(value: unknown): string {
   if (value === null || value === undefined) return 'nothing (the value is empty)';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
