@@ -99,14 +99,26 @@ export interface UpdateStarted {
 export interface ListDevicesOptions {
   /** Only these device types (the Graph adapter turns one type into a `$filter`). */
   readonly deviceTypes?: readonly DeviceType[];
+  /** Only devices with this hardware unique id, compared as the service compares (a `$filter`). */
+  readonly uniqueId?: string;
   readonly signal?: AbortSignal;
 }
+
+/** Called as software reads finish: how many of the `total` asked for have an answer so far. */
+export type ReadProgress = (done: number, total: number) => void;
 
 /** The narrow port through which the engine reads and changes the fleet. */
 export interface Fleet {
   listDevices(options?: ListDevicesOptions): Promise<Device[]>;
   /** Software states of many devices; results are per device, a failed read is an error value. */
-  readSoftware(deviceIds: readonly string[], signal?: AbortSignal): Promise<Map<string, DeviceSoftware | FleetError>>;
+  readSoftware(deviceIds: readonly string[], signal?: AbortSignal, onProgress?: ReadProgress): Promise<Map<string, DeviceSoftware | FleetError>>;
+  /** One device by id, or undefined when the service knows no such id. Optional: callers list instead. */
+  getDevice?(deviceId: string, signal?: AbortSignal): Promise<Device | undefined>;
+  /**
+   * The operations of many devices (the Graph adapter asks 20 per $batch); results are per
+   * device, a failed read is an error value. Optional: callers loop over listOperations.
+   */
+  readOperations?(deviceIds: readonly string[], signal?: AbortSignal): Promise<Map<string, DeviceOperation[] | FleetError>>;
   /** Starts an update; a 409 adopts the operation already queued instead of posting again. */
   startUpdate(request: UpdateRequest, signal?: AbortSignal): Promise<UpdateStarted>;
   /**

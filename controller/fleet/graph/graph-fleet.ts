@@ -1,7 +1,7 @@
 // The Graph adapter of the fleet port: /beta/teamwork/devices through GraphHttp (pacing,
 // retries, classification) and $batch for the per-device reads and for many updates.
 import type {
-  Device, DeviceOperation, DeviceSoftware, DeviceType, Fleet, ListDevicesOptions, UpdateRequest, UpdateStarted,
+  Device, DeviceOperation, DeviceSoftware, DeviceType, Fleet, ListDevicesOptions, ReadProgress, UpdateRequest, UpdateStarted,
 } from '../../model/fleet.ts';
 import { DeviceTypes, FleetError } from '../../model/fleet.ts';
 import type { Logger } from '../../log/logger.ts';
@@ -10,23 +10,28 @@ import type { PacerStats } from './pacer.ts';
 import { fleetErrorFromResponse } from './graph-error.ts';
 import { segment } from './graph-urls.ts';
 import { runBatch, type BatchResult } from './batch.ts';
-import { forEachPage, maxPageSize } from './paging.ts';
+import { forEachPage, maxPageSize, readPage } from './paging.ts';
 import { parseDevice } from './parse-device.ts';
 import { parseSoftware } from './parse-software.ts';
-import { getOperationAt, listOperations, operationUrl } from './operations.ts';
+import { unwrapEntity } from './wire-values.ts';
+import { getOperationAt, listOperations, operationsUrl, operationUrl, parseOperations } from './operations.ts';
 import { startUpdate, startUpdates } from './update-software.ts';
 
 export interface GraphFleetStats extends GraphHttpStats {
   readonly pacer: PacerStats;
 }
 
-/** The first-page URL of the device list, with a `$filter` when exactly one type is wanted. */
-export function devicesUrl(deviceTypes: readonly DeviceType[] | undefined): string {
+/**
+ * The first-page URL of the device list, with a `$filter` on the unique id when one is given,
+ * else on the device type when exactly one is wanted.
+ */
+export function devicesUrl(deviceTypes: readonly DeviceType[] | undefined, uniqueId?: string): string {
   const params = [`$top=${maxPageSize}`];
   const types = [...new Set(deviceTypes ?? [])];
-  // The docs show only `eq` (no `or`, no `in`): one type filters server-side, several are
-  // filtered here. `unknown` is not a useful server filter (it also stands for new members).
-  if (types.length === 1 && types[0] !== 'unknown') params.push(`$filter=${encodeURIComponent(`deviceType eq '${types[0]}'`)}`);
+  // The docs show only `eq` (no `or`, no `in`, no `and`): one clause filters server-side, the
+  // rest is filtered here. `unknown` is not a useful server filter (it also stands for new members).
+  if (uniqueId !== undefined) params.push(`$filter=${encodeURIComponent(`hardwareDetail/uniqueId eq '${uniqueId.replace(/'/g, "''")}'`)}`);
+  else if (types.length === 1 && types[0] !== 'unknown') params.push(`$filter=${encodeURIComponent(`deviceType eq '${types[0]}'`)}`);
   return `/teamwork/devices?${params.join('&')}`;
 }
 
@@ -47,6 +52,7 @@ export class GraphFleet implements Fleet {
 
   async listDevices(options: ListDevicesOptions = {}): Promise<Device[]> {
     const wanted = options.deviceTypes && options.deviceTypes.length > 0 ? new Set(options.deviceTypes) : undefined;
+    const uniqueId = options.uniqueId?.toLowerCase();
     const devices: Device[] = [];
     const seen = new Set<string>();
     let skipped = 0;
@@ -61,10 +67,10 @@ export class GraphFleet implements Fleet {
         // A page boundary moving under a changing fleet can repeat a device: keep the first.
         if (seen.has(parsed.value.id)) continue;
         seen.add(parsed.value.id);
-        if (!wanted || wanted.has(parsed.value.deviceType)) devices.push(parsed.value);
+        if ((!wanted || wanted.has(parsed.value.deviceType)) && (uniqueId === undefined || parsed.value.uniqueId.toLowerCase() === uniqueId)) devices.push(parsed.value);
       }
     };
-    const url = devicesUrl(options.deviceTypes);
+    const url = devicesUrl(options.deviceTypes, options.uniqueId);
     try {
       await forEachPage(this.#http, url, 'list devices', collect, options.signal);
     } catch (error) {
@@ -73,8 +79,8 @@ export class GraphFleet implements Fleet {
       seen.clear();
       if (error.status === 400 && url.includes('$filter')) {
         // The literal form of the deviceType filter is not documented: if the service rejects
-        // it, list everything and filter here.
-        this.#log.warn({ err: error.message }, 'deviceType filter refused, filtering locally');
+        // it (or the unique id one), list everything and filter here.
+        this.#log.warn({ err: error.message }, 'device list filter refused, filtering locally');
         await forEachPage(this.#http, devicesUrl(undefined), 'list devices', collect, options.signal);
       } else if (error.status !== undefined && error.status >= 500 && !url.includes('$filter')) {
         await this.#listTypeByType(error, wanted, collect, options.signal);
@@ -109,11 +115,21 @@ export class GraphFleet implements Fleet {
     this.#log.warn({ failedTypes: failed, err: original.message }, 'device list failed, listed type by type; devices of the failed types are missing');
   }
 
-  async readSoftware(deviceIds: readonly string[], signal?: AbortSignal): Promise<Map<string, DeviceSoftware | FleetError>> {
+  /** One device by id; undefined when the service answers 404 (or 400, as for an id of the wrong shape). */
+  async getDevice(deviceId: string, signal?: AbortSignal): Promise<Device | undefined> {
+    const response = await this.#http.send({ method: 'GET', url: `/teamwork/devices/${segment(deviceId)}`, idempotent: true, what: 'get device' }, signal);
+    if (response.status === 404 || response.status === 400) return undefined;
+    if (response.status !== 200) throw fleetErrorFromResponse('get device', response);
+    const parsed = parseDevice(unwrapEntity(response.body));
+    if (!parsed.ok) throw new FleetError(`get device: ${parsed.problem}`, { retryable: true, status: 200, code: 'invalidResponse' });
+    return parsed.value;
+  }
+
+  async readSoftware(deviceIds: readonly string[], signal?: AbortSignal, onProgress?: ReadProgress): Promise<Map<string, DeviceSoftware | FleetError>> {
     const unique = [...new Set(deviceIds)];
     const out = new Map<string, DeviceSoftware | FleetError>();
     // Each health document (a few kB) is reduced to its software states as soon as it arrives.
-    const onResult = (id: string, answer: BatchResult) => {
+    const settle = (id: string, answer: BatchResult) => {
       if (answer.kind === 'error') return out.set(id, answer.error);
       if (answer.status !== 200) return out.set(id, fleetErrorFromResponse('read health', answer));
       const parsed = parseSoftware(id, answer.body);
@@ -121,12 +137,48 @@ export class GraphFleet implements Fleet {
       for (const note of parsed.notes) this.#log.warn({ deviceId: id, note }, 'unexpected health value');
       return out.set(id, parsed.value);
     };
+    const onResult = (id: string, answer: BatchResult) => {
+      settle(id, answer);
+      onProgress?.(out.size, unique.length);
+    };
     await runBatch(
       this.#http,
       unique.map((id) => ({ key: id, method: 'GET', path: `/teamwork/devices/${segment(id)}/health` })),
       { signal, what: 'read health', onResult },
     );
     for (const id of unique) if (!out.has(id)) out.set(id, new FleetError('read health: no answer', { retryable: true }));
+    return out;
+  }
+
+  async readOperations(deviceIds: readonly string[], signal?: AbortSignal): Promise<Map<string, DeviceOperation[] | FleetError>> {
+    const unique = [...new Set(deviceIds)];
+    const out = new Map<string, DeviceOperation[] | FleetError>();
+    const more = new Map<string, string>();
+    const onResult = (id: string, answer: BatchResult) => {
+      if (answer.kind === 'error') return out.set(id, answer.error);
+      if (answer.status !== 200) return out.set(id, fleetErrorFromResponse('list operations', answer));
+      const page = readPage(answer.body);
+      if (!page) return out.set(id, new FleetError('list operations: response is not a collection', { retryable: true, status: 200, code: 'invalidResponse' }));
+      if (page.nextLink) more.set(id, page.nextLink);
+      return out.set(id, parseOperations(id, page.items, this.#log));
+    };
+    await runBatch(
+      this.#http,
+      unique.map((id) => ({ key: id, method: 'GET', path: operationsUrl(id) })),
+      { signal, what: 'list operations', onResult },
+    );
+    // A device with more than a page of operations is rare: its further pages are read one by one.
+    for (const [id, next] of more) {
+      const first = out.get(id);
+      if (!Array.isArray(first)) continue;
+      try {
+        await forEachPage(this.#http, next, 'list operations', (items) => first.push(...parseOperations(id, items, this.#log)), signal);
+      } catch (error) {
+        if (!(error instanceof FleetError)) throw error;
+        out.set(id, error);
+      }
+    }
+    for (const id of unique) if (!out.has(id)) out.set(id, new FleetError('list operations: no answer', { retryable: true }));
     return out;
   }
 
