@@ -30,7 +30,7 @@ export const ReasonCodes = [
   // operations
   'InProgress', 'Succeeded', 'Failed',
   // blocked
-  'UnknownFirmware', 'Downgrade', 'NotComparable', 'DeviceOffline', 'Suspended', 'RolloutStopped',
+  'UnknownFirmware', 'Downgrade', 'NotComparable', 'UnknownVersion', 'DeviceOffline', 'Suspended', 'RolloutStopped',
 ] as const;
 export type ReasonCode = (typeof ReasonCodes)[number];
 
@@ -40,7 +40,8 @@ export interface Reason {
 }
 
 /** Reasons that are refusals (reported in status.refusals). */
-export const RefusalCodes: ReadonlySet<ReasonCode> = new Set(['UnknownFirmware', 'Downgrade', 'NotComparable']);
+export const RefusalCodes: ReadonlySet<ReasonCode> = new Set(['UnknownFirmware', 'Downgrade', 'NotComparable', 'UnknownVersion']);
+
 
 /** A scheduled firmware time moved earlier by the phase's maximum delay. */
 export interface ClampRecord {

@@ -1,6 +1,8 @@
 // ScheduledUpdates, one device × software type at a time: the version (`latest` resolved per
 // device), the time (a local date-time in a named zone, resolved with the DST rules), the clamp
-// of a firmware time to the phase's maximum delay, and the refusals (never a downgrade).
+// of a firmware time to the phase's maximum delay, and the refusals: a downgrade, versions that
+// cannot be compared, or an installed version the device does not report (nothing proves the
+// request is an upgrade).
 // A ScheduledUpdate is the only way to install unverified firmware or to update a device on
 // unknown firmware: those checks belong to the automatic rule, not here.
 import type { SoftwareState } from '../model/fleet.ts';
@@ -78,16 +80,20 @@ export function decideScheduled(
   if (requested === undefined) {
     return { ...base, outcome: 'stay', version: undefined, reason: { code: 'NoNewerVersion', message: `no ${label} version is offered to this device` } };
   }
-  if (current !== null) {
-    if (current === requested) return { ...base, outcome: 'stay', version: requested, reason: { code: 'UpToDate', message: `already runs ${current}` } };
-    const order = compareVersions(requested, current);
-    if (order === undefined) {
-      return { ...base, outcome: 'blocked', version: requested, reason: { code: 'NotComparable', message: `cannot tell whether ${requested} is newer than the installed ${current}; firmwarden only installs versions it can prove are upgrades` } };
-    }
-    if (order === 0) return { ...base, outcome: 'stay', version: requested, reason: { code: 'UpToDate', message: `already runs ${current}` } };
-    if (order < 0) {
-      return { ...base, outcome: 'blocked', version: requested, reason: { code: 'Downgrade', message: `${requested} is older than the installed ${current}; firmwarden never downgrades${state.softwareType === 'firmware' ? ' (going back needs a factory reset)' : ''}` } };
-    }
+  // Unknown firmware (unverified, but reported) may be updated here; a version that is not
+  // reported at all may not: nothing proves the request is not a downgrade, which only a
+  // factory reset undoes. The automatic rule refuses the same device as NotComparable.
+  if (current === null) {
+    return { ...base, outcome: 'blocked', version: requested, reason: { code: 'UnknownVersion', message: `the device does not report which ${label} version it runs, so firmwarden cannot prove ${requested} is an upgrade; it only installs versions it can prove are upgrades` } };
+  }
+  if (current === requested) return { ...base, outcome: 'stay', version: requested, reason: { code: 'UpToDate', message: `already runs ${current}` } };
+  const order = compareVersions(requested, current);
+  if (order === undefined) {
+    return { ...base, outcome: 'blocked', version: requested, reason: { code: 'NotComparable', message: `cannot tell whether ${requested} is newer than the installed ${current}; firmwarden only installs versions it can prove are upgrades` } };
+  }
+  if (order === 0) return { ...base, outcome: 'stay', version: requested, reason: { code: 'UpToDate', message: `already runs ${current}` } };
+  if (order < 0) {
+    return { ...base, outcome: 'blocked', version: requested, reason: { code: 'Downgrade', message: `${requested} is older than the installed ${current}; firmwarden never downgrades${state.softwareType === 'firmware' ? ' (going back needs a factory reset)' : ''}` } };
   }
   let startAt = at ?? now;
   let clampedTo: number | undefined;

@@ -49,6 +49,8 @@ const cases: Case[] = [
   { name: 'an equal version written differently', version: '1.2.0', state: fw('1.2'), outcome: 'stay', code: 'UpToDate' },
   { name: 'a downgrade is refused', version: '1.1', state: fw('1.2'), outcome: 'blocked', code: 'Downgrade' },
   { name: 'versions that cannot be compared are refused', version: '1.3-rc', state: fw('1.2'), outcome: 'blocked', code: 'NotComparable' },
+  { name: 'a device that does not report its installed version is refused: nothing proves an upgrade', version: '1.2', state: fw(null, '1.2'), outcome: 'blocked', code: 'UnknownVersion', target: '1.2' },
+  { name: 'latest on a device that does not report its installed version is refused too', state: fw(null, '1.2', 'unknown'), outcome: 'blocked', code: 'UnknownVersion', target: '1.2' },
   { name: 'nothing offered: nothing to do', state: { softwareType: 'partnerAgent', currentVersion: '1', availableVersion: null, freshness: 'latest' }, outcome: 'stay', code: 'NoNewerVersion' },
   { name: 'the Teams app is never clamped', at: now + 100 * day, state: { softwareType: 'teamsClient', currentVersion: '5.1', availableVersion: '5.2', freshness: 'updateAvailable' }, outcome: 'update', code: 'ScheduledTime', start: now + 100 * day },
 ];
