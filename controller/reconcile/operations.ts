@@ -96,7 +96,8 @@ export function checkUpgrade(current: string | null, target: string): { reason: 
 /**
  * Starts each request in order, one at a time. Each start: skip when the ledger knows an active
  * operation on the device; read the device's operations (adopt an active softwareUpdate instead
- * of posting); save the intent; POST; save the result.
+ * of posting, or wait when the ledger already has it); save the intent; POST; save the result
+ * (or drop the intent when the service refused the POST).
  */
 export async function startOperations(
   requests: readonly StartRequest[],
