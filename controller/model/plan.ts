@@ -42,6 +42,18 @@ export interface Reason {
 /** Reasons that are refusals (reported in status.refusals). */
 export const RefusalCodes: ReadonlySet<ReasonCode> = new Set(['UnknownFirmware', 'Downgrade', 'NotComparable', 'UnknownVersion']);
 
+/**
+ * A ScheduledUpdate's request that firmwarden refused for one device × software type, kept on
+ * the entry another rule decided so the refusal is never hidden behind that rule's plan.
+ */
+export interface ScheduledRefusal {
+  /** Key of the ScheduledUpdate (namespace/name). */
+  readonly scheduledUpdate: string;
+  /** The version it asked for, when it could be resolved. */
+  readonly version: string | undefined;
+  /** Downgrade, NotComparable or UnknownVersion, with the sentence. */
+  readonly reason: Reason;
+}
 
 /** A scheduled firmware time moved earlier by the phase's maximum delay. */
 export interface ClampRecord {
@@ -80,6 +92,12 @@ export interface PlanEntry {
   readonly reason: Reason;
   readonly clamp: ClampRecord | undefined;
   readonly failure: FailureInfo | undefined;
+  /**
+   * Refusals of ScheduledUpdates that did not decide this entry (the automatic rule or another
+   * ScheduledUpdate did). A refusal that decides the entry is the entry itself: state blocked,
+   * scheduledUpdate set. Read both through scheduledRefusals() in plan-entries.ts.
+   */
+  readonly refused: readonly ScheduledRefusal[] | undefined;
 }
 
 /** One device's entries, one per software type it reports, in the API's software type order. */

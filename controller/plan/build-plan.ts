@@ -4,7 +4,8 @@
 // Order of the decisions for one device × software type:
 //   1. an operation in flight for it → inProgress;
 //   2. what the automatic rule wants (policy, phase, calendar) and what ScheduledUpdates want;
-//      the one that can start first decides (a tie goes to the ScheduledUpdate);
+//      the one that can start first decides (a tie goes to the ScheduledUpdate); a refused
+//      ScheduledUpdate that does not decide stays on the entry (PlanEntry.refused), never hidden;
 //   3. what already happened (succeeded, failed) and what blocks it (offline, suspended,
 //      stopped, refusals);
 //   4. when it may start: phase/schedule time, wave order and bake time, maintenance windows
@@ -35,7 +36,7 @@ import { applyGate, applyWindow, settleLight, type WindowMemo } from './timing.t
 import { selectStarts } from './select-starts.ts';
 import { dedupeClamps, prepareScheduled, summarizeGroups, summarizePolicies } from './summaries.ts';
 import {
-  chooseMain, cmp, dayText, failureOf, freeze, minFuture, reported, scheduledRule, settledEntry, stateAt, type LightMemo, type ScheduledCtx, type Work,
+  chooseMain, cmp, dayText, failureOf, freeze, minFuture, refusalsBeside, reported, scheduledRule, settledEntry, stateAt, type LightMemo, type ScheduledCtx, type Work,
 } from './work.ts';
 
 /** Everything a plan is made from. */
@@ -242,6 +243,7 @@ export function buildPlan(input: PlanInput): Plan {
       const auto = onlyScheduled ? undefined : autoWork(device, i, st, type, ctx);
       const main = chooseMain(auto, suWorks, device, type);
       main.isMain = true;
+      main.refused = refusalsBeside(main, suWorks);
       mains.push(main);
       holders.push({ list, slot: slot++ });
     }
@@ -257,7 +259,7 @@ export function buildPlan(input: PlanInput): Plan {
       device, deviceIdx: i, type, state: st, ctx, source: 'auto', su: undefined, rule: rule.rule,
       version: d.version, status: 'upToDate', reason: d.reason, needs: false, t0: now, t0Reason: undefined,
       respectWindows: true, earliest: undefined, wave: waveAt(i), clamp: undefined, failure: undefined,
-      owner: ctx.policy?.owner,
+      refused: undefined, owner: ctx.policy?.owner,
     };
     const last = book.last(device.id, type);
     if (last?.active) return inProgress(w, last);
@@ -339,7 +341,7 @@ export function buildPlan(input: PlanInput): Plan {
       device, deviceIdx: i, type, state: st, ctx, source: 'scheduled', su: s, rule: scheduledRule(s.key),
       version, status: 'upToDate', reason: { code: 'UpToDate', message: '' }, needs: false, t0: now, t0Reason: undefined,
       respectWindows: s.su.spec.respectMaintenanceWindows === true, earliest: undefined, wave: undefined, clamp: undefined,
-      failure: undefined, owner: s.owner,
+      failure: undefined, refused: undefined, owner: s.owner,
     };
     const mine = book.lastBy(s.owner, device.id, type);
     if (mine?.active) return inProgress(w, mine);

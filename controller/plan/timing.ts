@@ -40,6 +40,7 @@ export function settleLight(d: AutoDecision, ctx: GroupContext, st: SoftwareStat
     reason,
     clamp: undefined,
     failure: undefined,
+    refused: undefined,
   });
   const gate = wave > 0 ? gates.gate(ctx, type, version, wave) : undefined;
   if (gate && !gate.open) return { entry: waiting(undefined, gate.reason), start: undefined };

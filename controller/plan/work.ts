@@ -3,7 +3,8 @@
 import type { Device, DeviceSoftware, SoftwareState, SoftwareType } from '../model/fleet.ts';
 import { SoftwareTypes } from '../model/fleet.ts';
 import type { ScheduledUpdate } from '../model/manifests.generated.ts';
-import type { ClampRecord, EntryState, FailureInfo, OperationRecord, PlanEntry, Reason, Rule } from '../model/plan.ts';
+import type { ClampRecord, EntryState, FailureInfo, OperationRecord, PlanEntry, Reason, Rule, ScheduledRefusal } from '../model/plan.ts';
+import { RefusalCodes } from '../model/plan.ts';
 import type { AutoDecision } from '../policy/automatic.ts';
 import { displayName } from '../policy/manifest-keys.ts';
 import type { GroupContext } from './group-context.ts';
@@ -37,6 +38,8 @@ export interface Work {
   wave: number | undefined;
   clamp: ClampRecord | undefined;
   failure: FailureInfo | undefined;
+  /** Refusals of the ScheduledUpdates this work beat for its entry (set when it is the main work). */
+  refused: ScheduledRefusal[] | undefined;
   readonly owner: string | undefined;
   /** True when it decides its entry (not a ScheduledUpdate record beaten by another work). */
   isMain?: boolean;
@@ -87,6 +90,7 @@ export function settledEntry(st: SoftwareState, ctx: GroupContext, d: AutoDecisi
     reason: d.reason,
     clamp: undefined,
     failure: undefined,
+    refused: undefined,
   };
 }
 
@@ -122,6 +126,25 @@ export function minFuture(times: Iterable<number | undefined>, now: number): num
   return best;
 }
 
+/** True when a ScheduledUpdate's work is a refusal (downgrade, versions not comparable, installed version unknown). */
+export function isRefusedWork(w: Work): boolean {
+  return w.source === 'scheduled' && w.status === 'blocked' && RefusalCodes.has(w.reason.code);
+}
+
+/**
+ * The refusals among the ScheduledUpdate works that `main` beat for its entry. Whatever decides
+ * the entry, a refused ScheduledUpdate stays visible on it: a person asked for something that
+ * will not happen, and the automatic rule's plan must not hide that.
+ */
+export function refusalsBeside(main: Work, suWorks: readonly Work[]): ScheduledRefusal[] | undefined {
+  let out: ScheduledRefusal[] | undefined;
+  for (const w of suWorks) {
+    if (w === main || !isRefusedWork(w)) continue;
+    (out ??= []).push({ scheduledUpdate: w.su!.key, version: w.version, reason: w.reason });
+  }
+  return out;
+}
+
 /** The work that decides an entry: an operation in flight, else whatever can start first (ties: the ScheduledUpdate). */
 export function chooseMain(auto: Work | undefined, suWorks: readonly Work[], device: Device, type: SoftwareType): Work {
   const all = auto ? [auto, ...suWorks] : [...suWorks];
@@ -152,6 +175,7 @@ export function freeze(w: Work): PlanEntry {
     reason: w.reason,
     clamp: w.clamp,
     failure: w.failure,
+    refused: w.refused,
   };
 }
 

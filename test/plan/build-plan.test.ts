@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { UpdatePolicySpec } from '../../controller/model/manifests.generated.ts';
+import { scheduledRefusals } from '../../controller/plan/plan-entries.ts';
 import { at, day, device, entries, entry, group, hour, iso, op, plan, policy, release, scheduled, software, type Scenario } from './fixtures.ts';
 
 // Saturday noon: inside the default weekend window everywhere.
@@ -298,9 +299,65 @@ Order('actions in group, device, software type order, whether or not the device 
   assert.equal(p.actions.map((a) => `${a.group}/${a.deviceId}`), ['default/aaa/n1', 'default/paris/d01', 'default/paris/d02', 'default/paris/d03', 'default/paris/d04']);
 });
 
+// A refused ScheduledUpdate must show whatever else decides the entry: the automatic rule
+// planning its own update, refusing the device itself, or nothing to do (manual firmware).
+const Refused = suite('a refused ScheduledUpdate is never hidden by another rule');
+interface RefusalCase {
+  readonly name: string;
+  /** What the device runs and is offered ([current, available, freshness]). */
+  readonly firmware: [string | null, string | null, ('unknown' | 'latest' | 'updateAvailable')?];
+  readonly asks: string;
+  readonly automatic: boolean;
+  /** The entry's state and reason code (what decides the device). */
+  readonly entry: [state: string, code: string];
+  readonly refused: string;
+}
+const refusalCases: readonly RefusalCase[] = [
+  { name: 'a downgrade beside an automatic update planned for later', firmware: ['1.1', '1.2'], asks: '1.0', automatic: true, entry: ['scheduled', 'Deferred'], refused: 'Downgrade' },
+  { name: 'a downgrade beside an automatic update starting now', firmware: ['1.0', '1.2'], asks: '0.9', automatic: true, entry: ['pending', 'Starting'], refused: 'Downgrade' },
+  { name: 'a downgrade with no automatic rule', firmware: ['1.1', '1.2'], asks: '1.0', automatic: false, entry: ['blocked', 'Downgrade'], refused: 'Downgrade' },
+  { name: 'versions not comparable beside an automatic update', firmware: ['1.1', '1.2'], asks: '1.3-rc', automatic: true, entry: ['scheduled', 'Deferred'], refused: 'NotComparable' },
+  { name: 'versions not comparable with no automatic rule', firmware: ['1.1', '1.2'], asks: '1.3-rc', automatic: false, entry: ['blocked', 'NotComparable'], refused: 'NotComparable' },
+  { name: 'an unreported installed version beside the automatic rule refusing it too', firmware: [null, '1.2'], asks: '1.2', automatic: true, entry: ['blocked', 'NotComparable'], refused: 'UnknownVersion' },
+  { name: 'an unreported installed version with no automatic rule', firmware: [null, '1.2'], asks: '1.2', automatic: false, entry: ['blocked', 'UnknownVersion'], refused: 'UnknownVersion' },
+  { name: 'a downgrade of a device on unknown firmware the automatic rule leaves alone', firmware: ['1.1', null, 'unknown'], asks: '1.0', automatic: true, entry: ['blocked', 'UnknownFirmware'], refused: 'Downgrade' },
+];
+for (const c of refusalCases) {
+  Refused(c.name, () => {
+    const s = base(1, c.automatic ? {} : { software: { firmware: { mode: 'manual' } } }, { scheduledUpdates: [scheduled('fix', { targets: { deviceIds: ['d01'] }, software: [{ type: 'firmware', version: c.asks }] })] });
+    s.software = [software('d01', { firmware: c.firmware })];
+    const p = plan(s);
+    const e = entry(p, 'd01', 'firmware');
+    assert.equal([e.state, e.reason.code], c.entry, e.reason.message);
+    assert.equal(scheduledRefusals(e).map((r) => [r.scheduledUpdate, r.version, r.reason.code]), [['default/fix', c.asks, c.refused]]);
+    assert.ok(p.actions.every((a) => a.scheduledUpdate === undefined), 'a refused request never becomes an action');
+    // The ScheduledUpdate's own view agrees, whatever decided the device's entry.
+    const record = p.scheduledUpdates[0]!.records[0]!.entries[0]!;
+    assert.equal([record.state, record.reason.code], ['blocked', c.refused]);
+  });
+}
+Refused('two ScheduledUpdates on one device: the one that starts decides, the refused one stays on the entry', () => {
+  const s = base(1, { software: { firmware: { mode: 'manual' } } }, {
+    scheduledUpdates: [
+      scheduled('back', { targets: { deviceIds: ['d01'] }, software: [{ type: 'firmware', version: '0.9' }] }),
+      scheduled('up', { targets: { deviceIds: ['d01'] }, software: [{ type: 'firmware', version: '1.2' }] }),
+    ],
+  });
+  const e = entry(plan(s), 'd01', 'firmware');
+  assert.is(e.scheduledUpdate, 'default/up');
+  assert.is(e.state, 'pending');
+  assert.equal(scheduledRefusals(e).map((r) => [r.scheduledUpdate, r.reason.code]), [['default/back', 'Downgrade']]);
+});
+Refused('an entry nothing refused carries no refusal', () => {
+  const e = entry(plan(base(1)), 'd01', 'firmware');
+  assert.is(e.refused, undefined);
+  assert.equal(scheduledRefusals(e), []);
+});
+
 Basics.run();
 Ops.run();
 Pace.run();
 Stop.run();
 Scheduled.run();
 Order.run();
+Refused.run();
