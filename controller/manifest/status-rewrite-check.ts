@@ -6,7 +6,7 @@
 // else is a bug in the writer, and the file must then be left as it was.
 import { isDeepStrictEqual } from 'node:util';
 import type { Document, Node } from 'yaml';
-import { Composer, isMap, isPair, isScalar, Parser } from 'yaml';
+import { Composer, isMap, isPair, isScalar, isSeq, Parser } from 'yaml';
 
 /** The options the writer and this check parse with (they must read the same way). */
 export const statusParseOptions = { uniqueKeys: false, prettyErrors: false, logLevel: 'silent', version: '1.2' } as const;
@@ -28,14 +28,31 @@ export function readYaml(text: string): ReadYaml {
   return { text, docs, comments: commentsOf(tokens) };
 }
 
-/** The `status` pair of a document's root mapping: its key's start and its value's end, or undefined. */
+/**
+ * The `status` pair of a document's root mapping: its key's start and the end of its value's
+ * last node (blanks dropped), or undefined. Comments on the lines after it are not its own.
+ */
 export function statusSpanOf(text: string, doc: Document.Parsed): { keyStart: number; valueEnd: number } | undefined {
   const root = doc.contents;
   if (!isMap(root)) return undefined;
   const pair = root.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === 'status');
   const keyRange = (pair?.key as Node | undefined)?.range;
   if (!pair || !keyRange) return undefined;
-  return { keyStart: keyRange[0], valueEnd: endOfValue(text, (pair.value as Node | null)?.range?.[1] ?? keyRange[1]) };
+  return { keyStart: keyRange[0], valueEnd: endOfValue(text, lastNodeEnd(pair.value) ?? keyRange[1]) };
+}
+
+/**
+ * Where a value's last node ends. Not the value's own range: a block collection's takes in
+ * the comment lines indented under it, so a comment after a one-line status would become part
+ * of the new block status written in its place, and be dropped by the write after.
+ */
+function lastNodeEnd(value: unknown): number | undefined {
+  let node = value;
+  while ((isMap(node) || isSeq(node)) && !node.flow && node.items.length > 0) {
+    const last: unknown = node.items[node.items.length - 1];
+    node = isPair(last) ? (last.value ?? last.key) : last;
+  }
+  return (node as Node | null | undefined)?.range?.[1];
 }
 
 /** The end of a value without the blanks and line breaks its range ends with. */

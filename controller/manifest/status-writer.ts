@@ -7,8 +7,9 @@
 // that span alone is replaced by freshly rendered YAML. Without a status, the new block goes
 // after the last line of the document's root mapping. Only a flow-style root mapping
 // (`{apiVersion: …}` on one line) is re-rendered as a whole, since a block cannot go inside it.
-// A bare CR ending the last line (yaml does not read it as a line break) may become the file's
-// line break: see rewrite().
+// Comments on the status's own lines go with it (the controller owns those lines). A bare CR
+// ending the last line (yaml does not read it as a line break) may become the file's line
+// break: see rewrite().
 //
 // Then it checks its own work (status-rewrite-check.ts): the new text must read exactly as the
 // old one outside that status, with the status reading back as written. If not, nothing is
@@ -64,10 +65,15 @@ function rewrite(text: string, doc: Document.Parsed, root: YAMLMap, range: Range
       const next = text.indexOf('\n', span.valueEnd);
       return [text.slice(0, lineStart) + text.slice(next < 0 ? text.length : next + 1)];
     }
-    // A bare CR ending the status's last line (a CRLF file whose last line lost its LF) is
-    // not a line break to yaml: kept after the new last line, it would glue onto its value
-    // ("1\r") or break the file (`[]\r`, `"True"\r`). The line is rewritten, so is its break.
-    const tail = text.slice(span.valueEnd).replace(/^[ \t]*\r(?!\n)/, eol);
+    // The rest of the status's last line goes with it: a comment there (`status: {…}  # x`)
+    // would end up after the new block's last line, inside its value, and the next write would
+    // drop it. A bare CR ending that line (a CRLF file whose last line lost its LF) is not a
+    // line break to yaml: kept, it would glue onto the new value ("1\r") or break the file
+    // (`[]\r`, `"True"\r`). The line is rewritten, so is its break.
+    const tail = text
+      .slice(span.valueEnd)
+      .replace(/^[ \t]*(?:#[^\n]*?)?(?=\r?\n|\r?$)/, '')
+      .replace(/^\r(?!\n)/, eol);
     return [text.slice(0, span.keyStart) + render(status, indent, eol, false) + tail];
   }
   if (status === undefined) return [text];
@@ -76,11 +82,13 @@ function rewrite(text: string, doc: Document.Parsed, root: YAMLMap, range: Range
   if (end > 0 && text[end - 1] === '\n') return [text.slice(0, end) + render(status, indent, eol, true) + text.slice(end)];
   if (text[end - 1] !== '\r') return [text.slice(0, end) + eol + render(status, indent, eol, false) + text.slice(end)];
   // The last line ends in a bare CR, which ended with a break in its author's eyes: so does the
-  // status. yaml reads that CR as part of a plain value (`100\r`) but as the line break of a
-  // block scalar (`|` text): kept, it preserves the first; turned into a line break, the second.
-  // Rather than mirror yaml's lexer, both are offered and the self-check picks the one that reads the same.
+  // status. yaml reads that CR as part of a plain value or comment (`latest\r`) but as the line
+  // break of a block scalar (`|` text): kept, it preserves the first; turned into a line break,
+  // the second. Rather than mirror yaml's lexer, both are offered and the self-check keeps the
+  // one that reads the same. The kept CR is followed by CRLF even in an LF file: an LF right
+  // after it would make the pair one line break, and the CR would no longer be read as text.
   const block = render(status, indent, eol, true);
-  return [text.slice(0, end) + eol + block + text.slice(end), text.slice(0, end - 1) + eol + block + text.slice(end)];
+  return [text.slice(0, end) + '\r\n' + block + text.slice(end), text.slice(0, end - 1) + eol + block + text.slice(end)];
 }
 
 /**

@@ -183,6 +183,35 @@ test('a UTF-8 byte order mark does not indent the status', () => {
   assert.is(write(text, 0, { devices: 2, phase: 'General' }), '\uFEFFstatus:\n  devices: 2\n  phase: General\nkind: DeviceGroup\n');
 });
 
+test('a comment after a one-line status goes with it, so writing the same status again changes nothing', () => {
+  // Found by the property test: the comment stayed after the new block's last line, where it
+  // became part of the status value, and the second write dropped it.
+  const text = 'kind: UpdatePolicy\nstatus: {devices: 2}   # old\nspec: {}\n';
+  const once = write(text, 0, { conditions: [] });
+  assert.is(once, 'kind: UpdatePolicy\nstatus:\n  conditions: []\nspec: {}\n');
+  assert.is(write(once, 0, { conditions: [] }), once);
+  const crlf = write('kind: UpdatePolicy\r\nspec: {}\r\nstatus: 1 # old\r', 0, { devices: 1 });
+  assert.is(crlf, 'kind: UpdatePolicy\r\nspec: {}\r\nstatus:\r\n  devices: 1\r\n');
+});
+
+test('a comment line indented under a one-line status stays where it is, write after write', () => {
+  // Found by the property test: a block status's range takes in the indented comment lines
+  // after it, so they counted as status and the self-check refused the rewrite.
+  const text = 'kind: UpdatePolicy\nstatus: {devices: 2}\n    # note\n---\nkind: DeviceGroup\n';
+  const once = write(text, 0, { conditions: [] });
+  assert.is(once, 'kind: UpdatePolicy\nstatus:\n  conditions: []\n    # note\n---\nkind: DeviceGroup\n');
+  assert.is(write(once, 0, { conditions: [] }), once);
+  assert.is(write(once, 0, { devices: 1 }), once.replace('conditions: []', 'devices: 1'));
+});
+
+test('an LF file whose last line ends in a bare CR keeps what yaml reads there', () => {
+  // yaml reads `latest\r`; an LF right after that CR would make it a CRLF break and the value `latest`.
+  const text = 'kind: ScheduledUpdate\nspec:\n  version: latest   # pinned\r';
+  const out = write(text, 0, { devices: 1 });
+  assert.equal(docsOf(out)[0], { ...(docsOf(text)[0] as object), status: { devices: 1 } });
+  assert.is(out, `${text}\r\nstatus:\n  devices: 1\n`);
+});
+
 test('refuses, with a reason, a document that does not exist, is not a mapping, or has YAML errors', () => {
   const reasons = [
     ['a: 1\n', 1, /document 1 does not exist \(the file has 1\)/],
