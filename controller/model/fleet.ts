@@ -102,6 +102,8 @@ export interface ListDevicesOptions {
   /** Only devices with this hardware unique id, compared as the service compares (a `$filter`). */
   readonly uniqueId?: string;
   readonly signal?: AbortSignal;
+  /** Called after each page with the number of devices listed so far (the API gives no total). */
+  readonly onProgress?: (listed: number) => void;
 }
 
 /** Called as software reads finish: how many of the `total` asked for have an answer so far. */

@@ -4,6 +4,7 @@
 // latest one instead of waiting for a full read; devices touched by an operation are re-read
 // first. A read stamped later than the clock now says (the clock was stepped back) is due at
 // once: its age is unknown, and trusting it would freeze the picture for as long as the step.
+// A long read reports its progress to the caller and, every few seconds, in a log line.
 import type { Device, DeviceSoftware, Fleet } from '../model/fleet.ts';
 import { FleetError } from '../model/fleet.ts';
 import type { Clock } from '../model/clock.ts';
@@ -19,6 +20,21 @@ export interface FleetSnapshot {
   readonly listedAt: number;
 }
 
+/** How far a read has come: devices listed so far, or software states read out of a total. */
+export type FleetReadProgress =
+  | { readonly phase: 'list'; readonly listed: number; readonly elapsedMs: number }
+  | { readonly phase: 'read'; readonly read: number; readonly total: number; readonly elapsedMs: number };
+
+/** Receives progress while a refresh runs (often: callers throttle what they show). */
+export type OnFleetProgress = (progress: FleetReadProgress) => void;
+
+/** Devices per second and seconds left, from a progress report (undefined before the first read). */
+export function progressRate(read: number, total: number, elapsedMs: number): { perSecond: number | undefined; etaSeconds: number | undefined } {
+  if (read <= 0 || elapsedMs <= 0) return { perSecond: undefined, etaSeconds: undefined };
+  const perSecond = read / (elapsedMs / 1000);
+  return { perSecond, etaSeconds: Math.max(0, total - read) / perSecond };
+}
+
 export interface FleetViewOptions {
   /** Re-list devices at most this often (ms). Default: 10 minutes. */
   readonly listIntervalMs?: number;
@@ -26,6 +42,18 @@ export interface FleetViewOptions {
   readonly maxAgeMs?: number;
   /** Devices read per refresh step, so one step never takes minutes. Default: 500. */
   readonly chunk?: number;
+  /** A progress log line at most this often while a read runs (ms). Default: 5 s. */
+  readonly progressLogMs?: number;
+}
+
+export interface FleetViewDeps {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /**
+   * Milliseconds from an arbitrary start, for rates and the progress cadence. Default:
+   * performance.now. Not `clock`: a demo's clock runs weeks in seconds, a request does not.
+   */
+  readonly elapsed?: () => number;
 }
 
 /** Keeps the latest fleet snapshot and refreshes it in bounded steps. */
@@ -36,6 +64,8 @@ export class FleetView {
   readonly #listIntervalMs: number;
   readonly #maxAgeMs: number;
   readonly #chunk: number;
+  readonly #progressLogMs: number;
+  readonly #elapsed: () => number;
   #devices: Device[] = [];
   #listedAt = Number.NEGATIVE_INFINITY;
   readonly #software = new Map<string, DeviceSoftware>();
@@ -43,13 +73,15 @@ export class FleetView {
   readonly #unreadable = new Map<string, string>();
   readonly #urgent = new Set<string>();
 
-  constructor(fleet: Fleet, deps: { clock: Clock; logger: Logger }, options: FleetViewOptions = {}) {
+  constructor(fleet: Fleet, deps: FleetViewDeps, options: FleetViewOptions = {}) {
     this.#fleet = fleet;
     this.#clock = deps.clock;
     this.#log = deps.logger.child({ component: 'fleet-view' });
+    this.#elapsed = deps.elapsed ?? (() => performance.now());
     this.#listIntervalMs = options.listIntervalMs ?? 10 * 60_000;
     this.#maxAgeMs = options.maxAgeMs ?? 15 * 60_000;
     this.#chunk = options.chunk ?? 500;
+    this.#progressLogMs = options.progressLogMs ?? 5_000;
   }
 
   /** Asks for these devices to be re-read at the next refresh step (after an operation ended). */
@@ -74,12 +106,41 @@ export class FleetView {
 
   /**
    * One bounded refresh step: re-list when due, then read the devices marked stale, never read,
-   * or oldest, at most `chunk` of them. Returns how many devices were read.
+   * or oldest, at most `chunk` of them. Returns how many devices were read. `onProgress` hears
+   * of the listing and of the step's reads.
    */
-  async refreshStep(signal?: AbortSignal): Promise<number> {
+  refreshStep(signal?: AbortSignal, onProgress?: OnFleetProgress): Promise<number> {
+    return this.#step(signal, this.#reporter(onProgress, () => ({ before: 0, total: undefined })));
+  }
+
+  /** Progress of a read as (devices read in this step, due in it) -> the caller's and the log's figures. */
+  #reporter(onProgress: OnFleetProgress | undefined, frame: () => { before: number; total: number | undefined }) {
+    const started = this.#elapsed();
+    let lastLog = started;
+    const report = (progress: FleetReadProgress) => {
+      onProgress?.(progress);
+      const now = this.#elapsed();
+      if (now - lastLog < this.#progressLogMs) return;
+      lastLog = now;
+      if (progress.phase === 'list') this.#log.info({ listed: progress.listed }, 'listing devices');
+      else {
+        const { perSecond, etaSeconds } = progressRate(progress.read, progress.total, progress.elapsedMs);
+        this.#log.info({ read: progress.read, total: progress.total, perSecond: round(perSecond), etaSeconds: round(etaSeconds) }, 'reading device software');
+      }
+    };
+    return {
+      listed: (listed: number) => report({ phase: 'list', listed, elapsedMs: this.#elapsed() - started }),
+      read: (done: number, due: number) => {
+        const { before, total } = frame();
+        report({ phase: 'read', read: before + done, total: Math.max(total ?? due, before + done), elapsedMs: this.#elapsed() - started });
+      },
+    };
+  }
+
+  async #step(signal: AbortSignal | undefined, report: { listed: (n: number) => void; read: (done: number, due: number) => void }): Promise<number> {
     const now = this.#clock.now();
     if (now - this.#listedAt >= this.#listIntervalMs || this.#listedAt > now) {
-      this.#devices = await this.#fleet.listDevices(signal ? { signal } : {});
+      this.#devices = await this.#fleet.listDevices({ ...(signal ? { signal } : {}), onProgress: report.listed });
       this.#listedAt = now;
       const known = new Set(this.#devices.map((d) => d.id));
       for (const id of [...this.#software.keys()]) if (!known.has(id)) this.#forget(id);
@@ -87,7 +148,7 @@ export class FleetView {
     }
     const due = this.#pickDue(now);
     if (due.length === 0) return 0;
-    const results = await this.#fleet.readSoftware(due, signal);
+    const results = await this.#fleet.readSoftware(due, signal, report.read);
     const readAt = this.#clock.now();
     for (const id of due) {
       const result = results.get(id);
@@ -106,11 +167,23 @@ export class FleetView {
     return due.length;
   }
 
-  /** Refreshes until every device has been read once (used at start-up and by `plan`). */
-  async refreshAll(signal?: AbortSignal): Promise<void> {
-    await this.refreshStep(signal);
+  /**
+   * Refreshes until every device has been read once (used at start-up and by `plan`);
+   * `onProgress` counts over the whole refresh, not per step.
+   */
+  async refreshAll(signal?: AbortSignal, onProgress?: OnFleetProgress): Promise<void> {
+    let before = 0;
+    let total: number | undefined;
+    const report = this.#reporter(onProgress, () => {
+      // Known once the first step has listed: what was never read, plus what is asked for again.
+      total ??= this.#devices.filter((d) => !this.#readAt.has(d.id)).length + [...this.#urgent].filter((id) => this.#readAt.has(id)).length;
+      return { before, total };
+    });
+    let n = await this.#step(signal, report);
+    before += n;
     while (!this.complete || this.#urgent.size > 0) {
-      if ((await this.refreshStep(signal)) === 0) break;
+      if ((n = await this.#step(signal, report)) === 0) break;
+      before += n;
     }
   }
 
@@ -139,4 +212,8 @@ export class FleetView {
     this.#unreadable.delete(id);
     this.#urgent.delete(id);
   }
+}
+
+function round(n: number | undefined): number | undefined {
+  return n === undefined ? undefined : Math.round(n * 10) / 10;
 }

@@ -69,6 +69,7 @@ export class GraphFleet implements Fleet {
         seen.add(parsed.value.id);
         if ((!wanted || wanted.has(parsed.value.deviceType)) && (uniqueId === undefined || parsed.value.uniqueId.toLowerCase() === uniqueId)) devices.push(parsed.value);
       }
+      options.onProgress?.(devices.length);
     };
     const url = devicesUrl(options.deviceTypes, options.uniqueId);
     try {
