@@ -65,6 +65,7 @@ export function createWhyCommand(deps: PlanCommandDeps = {}): Command {
         conflict: plan.conflicts.find((c) => c.deviceId === device.id),
         software: explanation.plan?.entries.map((e) => ({ ...e, earliestStart: iso(e.earliestStart) })) ?? [],
         blocker: explanation.blocker,
+        refusals: explanation.refusals,
         explanation: explanation.lines,
         invalid: gathered.invalid,
       })}\n`);

@@ -2,12 +2,13 @@
 // (and which other groups wanted it), what each software type should get, when, and what
 // blocks it right now. Pure: reads a plan.
 import type { Device } from '../model/fleet.ts';
-import type { DevicePlan, Plan, PlanEntry } from '../model/plan.ts';
+import type { DevicePlan, Plan, PlanEntry, ScheduledRefusal, ScheduledSummary } from '../model/plan.ts';
 import { displayName } from '../policy/manifest-keys.ts';
 import { parseTags } from '../policy/selector.ts';
 import { softwareLabel } from '../policy/software-rules.ts';
 import { formatLocalTime, formatRelative } from './render-time.ts';
 import { escapeText, safeLine } from '../output/escape.ts';
+import { isScheduledRefusal, scheduledRefusals } from './plan-entries.ts';
 
 export interface DeviceExplanation {
   readonly device: Device;
@@ -16,6 +17,8 @@ export interface DeviceExplanation {
   readonly lines: readonly string[];
   /** The first thing in the way, in one sentence (undefined when nothing needs doing). */
   readonly blocker: string | undefined;
+  /** Every ScheduledUpdate request refused for the device, whatever decided its entries. */
+  readonly refusals: readonly (ScheduledRefusal & { readonly softwareType: PlanEntry['softwareType'] })[];
 }
 
 /** Finds a device by id, hardware unique id or serial number (case-insensitive). */
@@ -59,14 +62,30 @@ function describeEntry(plan: Plan, entry: PlanEntry, zone: string): string[] {
       lines.push(`${label}: runs ${current}; ${entry.reason.message}.`, `  ${rule}`);
       break;
     case 'blocked':
-      lines.push(`${label}: runs ${current}; BLOCKED (${entry.reason.code}): ${entry.reason.message}.`, `  ${rule}`);
+      lines.push(`${label}: runs ${current}; ${isScheduledRefusal(entry) ? 'REFUSED' : 'BLOCKED'} (${entry.reason.code}): ${entry.reason.message}.`, `  ${rule}`);
       break;
   }
+  // Refusals of ScheduledUpdates another rule beat: what a person asked for and will not get.
+  for (const r of entry.refused ?? []) lines.push(`  REFUSED (${r.reason.code}): ${refusalText(r)}.`);
   if (entry.clamp) {
     lines.push(`  note: asked for ${formatLocalTime(entry.clamp.requestedTime, zone)}, runs ${formatLocalTime(entry.clamp.effectiveTime, zone)}: ${entry.clamp.reason}.`);
   }
   if (entry.scheduledUpdate) lines.push(`  decided by the ScheduledUpdate ${displayName(entry.scheduledUpdate)}.`);
   return lines;
+}
+
+/** "the ScheduledUpdate fix asks for 1.0: 1.0 is older than …" */
+function refusalText(r: ScheduledRefusal): string {
+  return `the ScheduledUpdate ${displayName(r.scheduledUpdate)} asks for ${r.version ?? 'a version'}: ${r.reason.message}`;
+}
+
+/** How a ScheduledUpdate stands for one device: refused (never "completed"), completed, or nothing. */
+function scheduledOutcome(s: ScheduledSummary, deviceId: string): string {
+  const mine = s.records.find((r) => r.deviceId === deviceId);
+  const refused = mine?.entries.filter(isScheduledRefusal) ?? [];
+  // Refused here, the ScheduledUpdate did nothing for this device whatever it did elsewhere.
+  if (refused.length > 0) return `; REFUSED here: ${refused.map((e) => `${softwareLabel[e.softwareType]}${e.desiredVersion ? ` ${e.desiredVersion}` : ''} (${e.reason.code})`).join(', ')}`;
+  return s.completionTime !== undefined ? ', completed' : '';
 }
 
 /** Explains one device of the plan. */
@@ -107,7 +126,7 @@ export function explainDevice(plan: Plan, device: Device): DeviceExplanation {
     }
   }
   const sus = plan.scheduledUpdates.filter((s) => s.deviceIds.includes(device.id));
-  for (const s of sus) lines.push(`ScheduledUpdate ${s.name} targets it${s.scheduledTime === undefined ? ' (now)' : ` at ${formatLocalTime(s.scheduledTime, group?.timeZone ?? 'UTC')}`}${s.completionTime !== undefined ? ', completed' : ''}.`);
+  for (const s of sus) lines.push(`ScheduledUpdate ${s.name} targets it${s.scheduledTime === undefined ? ' (now)' : ` at ${formatLocalTime(s.scheduledTime, group?.timeZone ?? 'UTC')}`}${scheduledOutcome(s, device.id)}.`);
   lines.push('');
   const zone = group?.timeZone ?? 'UTC';
   if (!dp || dp.entries.length === 0) {
@@ -120,6 +139,8 @@ export function explainDevice(plan: Plan, device: Device): DeviceExplanation {
   const blocker = blocking ? `${softwareLabel[blocking.softwareType]}: ${blocking.reason.message}` : undefined;
   lines.push('');
   lines.push(blocker ? `What holds it right now: ${blocker}.` : dp?.entries.some((e) => e.state === 'pending') ? 'Nothing holds it: an update starts now.' : 'Nothing holds it: it is where the rules want it.');
+  const refusals = dp?.entries.flatMap((e) => scheduledRefusals(e).map((r) => ({ softwareType: e.softwareType, ...r }))) ?? [];
+  for (const r of refusals) lines.push(`Needs a person: ${softwareLabel[r.softwareType]}: ${refusalText(r)}; change or delete the ScheduledUpdate.`);
   // Device fields, names and reasons are hostile input; the lines are made safe once, here.
-  return { device, plan: dp, lines: lines.map(safeLine), blocker: blocker === undefined ? undefined : escapeText(blocker) };
+  return { device, plan: dp, lines: lines.map(safeLine), blocker: blocker === undefined ? undefined : escapeText(blocker), refusals };
 }

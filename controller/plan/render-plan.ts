@@ -1,13 +1,15 @@
 // The plan for people: plain text for a terminal, Markdown for a pull-request comment, and a
 // JSON document for tools. A summary per group first, then the devices that change: to which
-// version, at what local time, under which rule; clamps flagged. Pure.
+// version, at what local time, under which rule; clamps flagged; ScheduledUpdate requests that
+// were refused, in every format and whatever rule decided the device (never hidden). Pure.
 import type { Device, FleetIdentity } from '../model/fleet.ts';
-import type { DevicePlan, EntryState, GroupSummary, Plan, PlanEntry } from '../model/plan.ts';
+import type { DevicePlan, EntryState, GroupSummary, Plan, PlanEntry, ScheduledRefusal } from '../model/plan.ts';
 import { displayName } from '../policy/manifest-keys.ts';
 import { softwareLabel } from '../policy/software-rules.ts';
 import type { Forecast } from './forecast.ts';
 import { formatLocalTime, formatUtc } from './render-time.ts';
 import { escapeMarkdown, escapeText, joinLines, markdownCode } from '../output/escape.ts';
+import { isScheduledRefusal, scheduledRefusals } from './plan-entries.ts';
 
 export interface PlanView {
   readonly plan: Plan;
@@ -82,6 +84,24 @@ function rowsWhere(plan: Plan, keep: (e: PlanEntry) => boolean): Row[] {
   return out;
 }
 
+interface RefusalRow {
+  readonly device: DevicePlan;
+  readonly entry: PlanEntry;
+  readonly refusal: ScheduledRefusal;
+}
+
+/** Every ScheduledUpdate request refused, whatever decided its entry (one engine value, every format). */
+function refusalRows(plan: Plan): RefusalRow[] {
+  const out: RefusalRow[] = [];
+  for (const device of plan.devices) for (const entry of device.entries) for (const refusal of scheduledRefusals(entry)) out.push({ device, entry, refusal });
+  return out;
+}
+
+/** Blocked or failed entries, less ScheduledUpdate refusals (they have their own section). */
+function problemRows(plan: Plan): Row[] {
+  return rowsWhere(plan, (e) => (e.state === 'blocked' && !isScheduledRefusal(e)) || e.state === 'failed');
+}
+
 function whenText(plan: Plan, row: Row): string {
   const e = row.entry;
   if (e.state === 'inProgress') return 'in progress';
@@ -127,7 +147,8 @@ export function describeFleet(fleet: FleetIdentity): string {
 function headline(view: PlanView): string {
   const p = view.plan;
   const devices = new Set(p.devices.map((d) => d.deviceId)).size;
-  return `firmwarden plan at ${formatUtc(p.now)}: ${counted(p.groups.length, 'group')}, ${counted(p.policies.length, 'policy').replace('policys', 'policies')}, ${counted(p.scheduledUpdates.length, 'scheduled update')}, ${counted(devices, 'device')} planned (${p.unmanaged.length} in no group), ${counted(p.actions.length, 'update')} to start now`;
+  const refused = refusalRows(p).length;
+  return `firmwarden plan at ${formatUtc(p.now)}: ${counted(p.groups.length, 'group')}, ${counted(p.policies.length, 'policy').replace('policys', 'policies')}, ${counted(p.scheduledUpdates.length, 'scheduled update')}, ${counted(devices, 'device')} planned (${p.unmanaged.length} in no group), ${counted(p.actions.length, 'update')} to start now${refused > 0 ? `, ${counted(refused, 'ScheduledUpdate request')} REFUSED` : ''}`;
 }
 
 /** The plan as plain text. */
@@ -154,7 +175,16 @@ export function renderPlanText(view: PlanView): string {
     deviceLabel(devices, r.device.deviceId), modelOf(devices, r.device.deviceId), r.device.group ? displayName(r.device.group) : '-', softwareLabel[r.entry.softwareType],
     versionText(r.entry), whenText(plan, r), r.entry.rule.text, `${r.entry.reason.message}${r.entry.clamp ? ` [${clampText(plan, r)}]` : ''}`,
   ], ['DEVICE', 'MODEL', 'GROUP', 'SOFTWARE', 'VERSION', 'WHEN (LOCAL)', 'RULE', 'WHY']);
-  const problems = rowsWhere(plan, (e) => e.state === 'blocked' || e.state === 'failed');
+  const refusals = refusalRows(plan);
+  if (refusals.length) {
+    out.push('', `ScheduledUpdate requests refused (${refusals.length}): nothing starts for them; a person must change or delete the ScheduledUpdate`);
+    out.push(...table(['DEVICE', 'GROUP', 'SOFTWARE', 'SCHEDULED UPDATE', 'VERSION', 'REASON', 'WHAT IT MEANS'], refusals.slice(0, limit).map((r) => [
+      deviceLabel(devices, r.device.deviceId), r.device.group ? displayName(r.device.group) : '-', softwareLabel[r.entry.softwareType], displayName(r.refusal.scheduledUpdate),
+      `${r.entry.currentVersion ?? '?'} → ${r.refusal.version ?? '?'}`, r.refusal.reason.code, r.refusal.reason.message,
+    ])).map((l) => `  ${l}`));
+    if (refusals.length > limit) out.push(`  … and ${refusals.length - limit} more (--format json lists them all)`);
+  }
+  const problems = problemRows(plan);
   section('Blocked or failed', problems, (r) => [
     deviceLabel(devices, r.device.deviceId), r.device.group ? displayName(r.device.group) : '-', softwareLabel[r.entry.softwareType], r.entry.state, r.entry.reason.code, r.entry.reason.message,
   ], ['DEVICE', 'GROUP', 'SOFTWARE', 'STATE', 'REASON', 'WHAT IT MEANS']);
@@ -232,7 +262,17 @@ export function renderPlanMarkdown(view: PlanView): string {
     }
     if (changes.length > limit) out.push('', `…and ${changes.length - limit} more.`);
   }
-  const problems = rowsWhere(plan, (e) => e.state === 'blocked' || e.state === 'failed');
+  // Refusals stay out of the folded details: the person who wrote the ScheduledUpdate must see them.
+  const refusals = refusalRows(plan);
+  if (refusals.length) {
+    out.push('', `#### ⛔ ScheduledUpdate requests refused (${refusals.length})`, '', 'Nothing starts for these; change or delete the ScheduledUpdate.', '');
+    out.push('| Device | Software | ScheduledUpdate | Version | Reason | What it means |', '|---|---|---|---|---|---|');
+    for (const r of refusals.slice(0, limit)) {
+      out.push(`| ${md(deviceLabel(devices, r.device.deviceId))} | ${softwareLabel[r.entry.softwareType]} | ${md(displayName(r.refusal.scheduledUpdate))} | ${md(`${r.entry.currentVersion ?? '?'} → ${r.refusal.version ?? '?'}`)} | ${md(r.refusal.reason.code)} | ${md(r.refusal.reason.message)} |`);
+    }
+    if (refusals.length > limit) out.push('', `…and ${refusals.length - limit} more.`);
+  }
+  const problems = problemRows(plan);
   if (problems.length) {
     out.push('', `<details><summary>Blocked or failed (${problems.length})</summary>`, '', '| Device | Software | Reason | What it means |', '|---|---|---|---|');
     for (const r of problems.slice(0, limit)) out.push(`| ${md(deviceLabel(devices, r.device.deviceId))} | ${softwareLabel[r.entry.softwareType]} | ${md(r.entry.reason.code)} | ${md(r.entry.reason.message)} |`);
@@ -281,6 +321,15 @@ export function planToJson(view: PlanView): unknown {
       software: d.entries.map((e) => ({ ...e, earliestStart: iso(e.earliestStart), clamp: e.clamp && { ...e.clamp, requestedTime: iso(e.clamp.requestedTime), effectiveTime: iso(e.clamp.effectiveTime) }, failure: e.failure && { ...e.failure, time: iso(e.failure.time) } })),
     })),
     actions: plan.actions.map((a) => ({ ...a, earliestStart: iso(a.earliestStart) })),
+    refusals: refusalRows(plan).map((r) => ({
+      deviceId: r.device.deviceId,
+      name: deviceLabel(view.devices, r.device.deviceId),
+      softwareType: r.entry.softwareType,
+      scheduledUpdate: r.refusal.scheduledUpdate,
+      currentVersion: r.entry.currentVersion,
+      version: r.refusal.version,
+      reason: r.refusal.reason,
+    })),
     conflicts: plan.conflicts,
     unmanaged: plan.unmanaged,
     nextActionTime: iso(plan.nextActionTime),

@@ -1,4 +1,7 @@
 // Runs `plan` and `why` in-process against an in-process emulator, capturing their output.
+import { cp, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { CommandIO } from '../../controller/cli/command.ts';
 import type { ParseManifests, PlanCommandDeps } from '../../controller/cli/plan.ts';
@@ -46,4 +49,32 @@ export async function runCommand(
 /** Dependencies for the commands: a small emulated fleet. */
 export async function deps(extra: Partial<PlanCommandDeps> = {}): Promise<PlanCommandDeps> {
   return { parse: await parser(), emulator: { devices: 120 }, ...extra };
+}
+
+/**
+ * A copy of examples/ (without deploy/) in a new temporary folder, plus `extra` files (path
+ * relative to the folder → YAML text). The caller removes the folder.
+ */
+export async function examplesWith(extra: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'fw-examples-'));
+  for (const sub of ['groups', 'policies', 'schedules']) await cp(join(root, 'examples', sub), join(dir, sub), { recursive: true });
+  for (const [path, text] of Object.entries(extra)) await writeFile(join(dir, path), text);
+  return dir;
+}
+
+/** A ScheduledUpdate manifest asking `version` of one software type for the devices named. */
+export function scheduledUpdateYaml(name: string, deviceIds: readonly string[], softwareType: string, version: string): string {
+  return [
+    'apiVersion: firmwarden.dev/v1alpha1',
+    'kind: ScheduledUpdate',
+    'metadata:',
+    `  name: ${name}`,
+    'spec:',
+    '  targets:',
+    `    deviceIds: [${deviceIds.map((d) => JSON.stringify(d)).join(', ')}]`,
+    '  software:',
+    `    - type: ${softwareType}`,
+    `      version: ${JSON.stringify(version)}`,
+    '',
+  ].join('\n');
 }

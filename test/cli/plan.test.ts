@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createPlanCommand } from '../../controller/cli/plan.ts';
 import { main } from '../../controller/main.ts';
-import { deps, root, runCommand } from './plan-harness.ts';
+import { deps, examplesWith, root, runCommand, scheduledUpdateYaml } from './plan-harness.ts';
 
 // A Saturday: the weekend windows of the general policy are open in Paris and New York.
 const at = '2026-11-21T12:00:00Z';
@@ -97,6 +97,31 @@ Plan('invalid manifests: findings printed with file:line:col, only valid ones pl
     assert.match(r.stdout, /Invalid manifests, left out of the plan:\n  .*policies\/vip\.yaml:\d+:\d+ .*maxConcurrent/);
     assert.match(r.stdout, /vip-rooms +vip \(missing\)/);
     assert.match(r.stdout, /\n  lab +lab +Test/, 'the valid manifests are still planned');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+Plan('ScheduledUpdate requests refused beside automatic updates: in the headline and a section of text and Markdown, and in JSON', async () => {
+  // Two devices whose policy plans a firmware update of its own, both asked for a downgrade
+  // (lint rejects a target version that cannot be ordered; the plan tests cover the other refusals).
+  const [a, b] = json.devices.filter((d) => d.software.some((e) => e.softwareType === 'firmware' && (e.state === 'scheduled' || e.state === 'pending')));
+  assert.ok(a && b, 'two devices with an automatic firmware update planned');
+  const dir = await examplesWith({ 'schedules/rollback.yaml': scheduledUpdateYaml('rollback', [a.name, b.name], 'firmware', '1.0') });
+  try {
+    const md = await runCommand(createPlanCommand(await deps()), [dir, '--at', at, '--format', 'markdown']);
+    assert.is(md.code, 0, md.stderr);
+    assert.match(md.stdout, /2 ScheduledUpdate requests REFUSED/);
+    // Outside the folded details: whoever reviews the pull request sees it.
+    const section = md.stdout.slice(md.stdout.indexOf('#### ⛔ ScheduledUpdate requests refused (2)'));
+    assert.ok(section.length > 0 && !section.startsWith('<details>'));
+    assert.match(section, new RegExp(`\\| ${a.name} \\| firmware \\| rollback \\| [^|]+ → 1\\.0 \\| Downgrade \\| 1\\.0 is older than the installed `));
+    assert.match(section, new RegExp(`\\| ${b.name} \\| firmware \\| rollback \\| [^|]+ → 1\\.0 \\| Downgrade \\|`));
+    const text = await runCommand(createPlanCommand(await deps()), [dir, '--at', at]);
+    assert.match(text.stdout, /\nScheduledUpdate requests refused \(2\): nothing starts for them/);
+    assert.match(text.stdout, new RegExp(`\\n  ${a.name} +\\S+ +firmware +rollback +\\S+ → 1\\.0 +Downgrade `));
+    const out = JSON.parse((await runCommand(createPlanCommand(await deps()), [dir, '--at', at, '--format', 'json'])).stdout) as { refusals: { name: string; scheduledUpdate: string; version: string; reason: { code: string } }[] };
+    assert.equal(out.refusals.map((r) => [r.name, r.scheduledUpdate, r.version, r.reason.code]).sort(), [[a.name, 'default/rollback', '1.0', 'Downgrade'], [b.name, 'default/rollback', '1.0', 'Downgrade']].sort());
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

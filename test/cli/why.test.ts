@@ -2,12 +2,13 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createPlanCommand } from '../../controller/cli/plan.ts';
 import { createWhyCommand } from '../../controller/cli/why.ts';
-import { deps, runCommand } from './plan-harness.ts';
+import { rm } from 'node:fs/promises';
+import { deps, examplesWith, runCommand, scheduledUpdateYaml } from './plan-harness.ts';
 
 const at = '2026-11-21T12:00:00Z';
 const Why = suite('firmwarden why against the emulator with examples/');
 
-let devices: { deviceId: string; name: string; group?: string; software: { state: string; reason: { code: string } }[] }[] = [];
+let devices: { deviceId: string; name: string; group?: string; software: { softwareType: string; state: string; currentVersion: string | null; reason: { code: string } }[] }[] = [];
 let conflicts: { deviceId: string; chosen: string; groups: string[] }[] = [];
 
 Why.before(async () => {
@@ -56,6 +57,28 @@ Why('a VIP room during the year-end freeze: the freeze is named with its end in 
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, /\nGroup: vip-rooms \(time zone Europe\/Paris, Pro licence\)\./);
   assert.match(r.stdout, /\nFreeze: year-end \(2026-12-18 to 2027-01-04: Year-end executive briefings\) blocks automatic starts until Tue 2027-01-05 00:00 Europe\/Paris\./);
+});
+
+Why('a ScheduledUpdate refused beside the automatic rule\'s own update: text and JSON name the refusal, never "completed"', async () => {
+  // A device whose policy plans a firmware update of its own: the refusal must not hide behind it.
+  const d = devices.find((x) => x.software.some((e) => e.softwareType === 'firmware' && (e.state === 'scheduled' || e.state === 'pending')))!;
+  assert.ok(d, 'the emulated fleet has a device with an automatic firmware update planned');
+  const dir = await examplesWith({ 'schedules/rollback.yaml': scheduledUpdateYaml('rollback', [d.name], 'firmware', '1.0') });
+  try {
+    const text = await runCommand(createWhyCommand(await deps()), [d.name, dir, '--at', at]);
+    assert.is(text.code, 0, text.stderr);
+    assert.match(text.stdout, /\nScheduledUpdate rollback targets it \(now\); REFUSED here: firmware 1\.0 \(Downgrade\)\.\n/);
+    assert.not.match(text.stdout, /rollback targets it[^\n]*completed/);
+    assert.match(text.stdout, /\n  REFUSED \(Downgrade\): the ScheduledUpdate rollback asks for 1\.0: 1\.0 is older than the installed /);
+    assert.match(text.stdout, /\nNeeds a person: firmware: the ScheduledUpdate rollback asks for 1\.0/);
+    const json = JSON.parse((await runCommand(createWhyCommand(await deps()), [d.name, dir, '--at', at, '--format', 'json'])).stdout);
+    assert.equal(json.refusals.map((r: { softwareType: string; scheduledUpdate: string; version: string; reason: { code: string } }) => [r.softwareType, r.scheduledUpdate, r.version, r.reason.code]), [['firmware', 'default/rollback', '1.0', 'Downgrade']]);
+    const firmware = json.software.find((e: { softwareType: string }) => e.softwareType === 'firmware');
+    assert.ok(firmware.state === 'scheduled' || firmware.state === 'pending', 'the automatic update still decides the entry');
+    assert.is(firmware.refused[0].reason.code, 'Downgrade');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 Why('an unknown device: exit 1 and says so', async () => {
