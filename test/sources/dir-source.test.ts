@@ -77,6 +77,33 @@ writes('writes status into the file in place, keeping everything else and leavin
   }
 });
 
+writes('a file whose rewrite the writer refuses is left on disk as it was, with the reason; the others are written', async () => {
+  const dir = makeDir();
+  // Two status keys: yaml reads the last, the writer would replace the first, its self-check refuses.
+  const twice = `${group('lab')}status:\n  devices: 1\nstatus:\n  devices: 2\n`;
+  writeFileSync(join(dir, 'groups', 'lab.yaml'), twice);
+  const source = new DirSource({ dir, logger: silentLogger(), replaceStatus });
+  try {
+    const snapshot = await source.sync();
+    const result = await source.writeStatus({
+      revision: snapshot.revision,
+      summary: 'x',
+      statuses: [
+        { path: 'groups/lab.yaml', docIndex: 0, status: { devices: 3 } },
+        { path: 'groups/rooms.yml', docIndex: 0, status: { devices: 3 } },
+      ],
+    });
+    assert.equal(result.files, ['groups/rooms.yml']);
+    assert.equal(result.skipped.map((s) => s.path), ['groups/lab.yaml']);
+    assert.match(result.skipped[0]!.reason, /failed firmwarden's own check/);
+    assert.is(readFileSync(join(dir, 'groups', 'lab.yaml'), 'utf8'), twice);
+    assert.match(readFileSync(join(dir, 'groups', 'rooms.yml'), 'utf8'), 'devices: 3');
+  } finally {
+    await source.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 writes('an edit saved while the status was being computed is kept; the status is applied onto it', async () => {
   const dir = makeDir();
   const source = new DirSource({ dir, logger: silentLogger(), replaceStatus });
