@@ -1,5 +1,7 @@
 // What starts now, among the works that may: one update per device (the API's operations name
 // no software type, so any active one blocks the device) and at most maxConcurrent per policy.
+// An update running that firmwarden did not start (found on the fleet by plan and why) shows as
+// in progress on the first entry that would have started, since the API cannot say which it is.
 import type { SoftwareType } from '../model/fleet.ts';
 import type { PlanAction } from '../model/plan.ts';
 import { DeviceIndex } from '../policy/device-index.ts';
@@ -8,7 +10,7 @@ import { softwareLabel } from '../policy/software-rules.ts';
 import { stableHash } from '../policy/waves.ts';
 import type { GroupContext } from './group-context.ts';
 import { OperationBook } from './operation-book.ts';
-import { cmp, typeOrder, type Work } from './work.ts';
+import { cmp, dayText, typeOrder, type Work } from './work.ts';
 
 /** Picks what starts now: one update per device, at most maxConcurrent in flight per policy. */
 export function selectStarts(mains: Work[], ctxOfDevice: (i: number) => GroupContext, index: DeviceIndex, book: OperationBook, now: number): PlanAction[] {
@@ -26,11 +28,19 @@ export function selectStarts(mains: Work[], ctxOfDevice: (i: number) => GroupCon
   for (const w of candidates) hashes.set(w, stableHash(`${w.device.id}\u0000${w.ctx.policy?.policy.metadata.name ?? ''}`));
   candidates.sort((a, b) => rank(a) - rank(b) || hashes.get(a)! - hashes.get(b)! || cmp(a.device.id, b.device.id) || typeOrder.get(a.type)! - typeOrder.get(b.type)!);
   const startedOn = new Map<string, SoftwareType>();
+  const shownRunning = new Set<string>();
   const chosen = new Set<Work>();
   for (const w of candidates) {
     const busy = book.activeOn(w.device.id);
     if (busy && busy.length > 0) {
       const op = busy[0]!;
+      if (busy.every((o) => o.softwareType === undefined) && !shownRunning.has(w.device.id)) {
+        shownRunning.add(w.device.id);
+        w.status = 'inProgress';
+        const facts = [op.operationId ? `operation ${op.operationId}` : '', op.startedAt > 0 ? `since ${dayText(op.startedAt)}` : ''].filter(Boolean).join(', ');
+        w.reason = { code: 'InProgress', message: `an update firmwarden did not start is running on the device${facts ? ` (${facts})` : ''}; firmwarden starts nothing on it until that ends` };
+        continue;
+      }
       w.status = 'pending';
       w.reason = { code: 'DeviceBusy', message: `another update is running on this device${op.softwareType ? ` (${softwareLabel[op.softwareType]}${op.version ? ` to ${op.version}` : ''})` : ''}; one update at a time per device` };
       continue;
