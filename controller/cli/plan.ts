@@ -10,15 +10,18 @@ import { ExitCode, UsageError } from './command.ts';
 import { parseFlags } from './parse-flags.ts';
 import type { Device, DeviceSoftware, FleetIdentity } from '../model/fleet.ts';
 import type { DeviceGroup, ScheduledUpdate, UpdatePolicy } from '../model/manifests.generated.ts';
-import type { RolloutMemory } from '../model/plan.ts';
-import { emptyState } from '../state/state.ts';
+import type { Plan, RolloutMemory } from '../model/plan.ts';
+import type { GraphFleet } from '../fleet/graph/graph-fleet.ts';
+import { emptyState, type LedgerEntry, type ReleaseRecord } from '../state/state.ts';
 import { ManualClock } from '../model/clock.ts';
 import { silentLogger } from '../log/logger.ts';
 import { fleetFlagNames, fleetOptionsHelp, parseFleetOptions, withoutFleetFlags, type FleetOptions } from '../config/fleet-options.ts';
 import type { SourceFile } from '../sources/source.ts';
 import { readManifestFiles } from '../sources/dir-manifest-files.ts';
-import { buildPlan, type PlanInput } from '../plan/build-plan.ts';
+import type { PlanInput } from '../plan/build-plan.ts';
 import { operationRecords } from '../plan/operation-book.ts';
+import { createProgressLine } from './progress.ts';
+import { planWithFleetOperations } from './fleet-operations.ts';
 import { forecast } from '../plan/forecast.ts';
 import { planToJson, renderPlanMarkdown, renderPlanText, type PlanView } from '../plan/render-plan.ts';
 import { stringifyJson } from '../output/escape.ts';
@@ -101,21 +104,45 @@ export function parseAt(text: string): number {
   return Date.parse(text);
 }
 
-/** Everything plan and why need: the plan's input, the devices by id, and the problems of invalid manifests. */
+/** Everything plan and why need: the plan and its input, the devices by id, and the problems of invalid manifests. */
 export interface Gathered {
   readonly input: PlanInput;
+  /** The plan of `input`, its starts checked against the devices' operations. */
+  readonly plan: Plan;
   readonly devices: ReadonlyMap<string, Device>;
   /** The fleet that was read, for the outputs to name. */
   readonly fleet: FleetIdentity;
   readonly invalid: readonly string[];
   readonly invalidCount: number;
+  /** For stderr: what could not be read and what that leaves unchecked. */
+  readonly warnings: readonly string[];
 }
 
-/** Loads manifests, state and the fleet for `now`. */
-export async function gather(
-  paths: readonly string[],
-  settings: { now: number; fleetOptions: FleetOptions; statePath: string | undefined; io: CommandIO; deps: PlanCommandDeps },
-): Promise<Gathered> {
+/** The manifests and the controller's memory: a plan's input without the fleet. */
+export interface Desired {
+  readonly groups: readonly DeviceGroup[];
+  readonly policies: readonly UpdatePolicy[];
+  readonly scheduledUpdates: readonly ScheduledUpdate[];
+  readonly invalid: readonly string[];
+  readonly invalidCount: number;
+  readonly ledger: readonly LedgerEntry[];
+  readonly releases: readonly ReleaseRecord[];
+  readonly rollouts: Readonly<Record<string, RolloutMemory>>;
+}
+
+/** What gather and the commands are given. */
+export interface GatherSettings {
+  readonly now: number;
+  readonly fleetOptions: FleetOptions;
+  readonly statePath: string | undefined;
+  readonly io: CommandIO;
+  readonly deps: PlanCommandDeps;
+  /** The command, for progress lines and warnings. Default: "firmwarden plan". */
+  readonly label?: string;
+}
+
+/** Loads the manifests under `paths` and the state file for `now`. */
+export async function loadDesired(paths: readonly string[], settings: Omit<GatherSettings, 'fleetOptions'>): Promise<Desired> {
   const files = await readPaths(paths, settings.io.cwd);
   const parse = settings.deps.parse ?? (await defaultParse());
   const parsed = parse(files, settings.now);
@@ -129,26 +156,50 @@ export async function gather(
     .map((f) => `${f.file}:${f.line}:${f.column} ${f.message}`);
 
   const state = settings.statePath ? await loadState(settings.statePath) : emptyState;
-  const { devices, software, fleet } = await readFleet(settings.fleetOptions, settings.now, settings.deps, settings.io.signal);
   const releases = mergeCalendars(state.releases, ...policies.map(releasesFromStatus));
   const rollouts: Record<string, RolloutMemory> = { ...rolloutsFromStatus(policies), ...(state.rollouts as Record<string, RolloutMemory>) };
+  return { groups, policies, scheduledUpdates, invalid, invalidCount, ledger: state.ledger, releases, rollouts };
+}
+
+/** A plan's input from the desired state and what was read of the fleet. */
+export function planInput(desired: Desired, now: number, devices: readonly Device[], software: ReadonlyMap<string, DeviceSoftware>): PlanInput {
   return {
-    input: {
-      now: settings.now,
-      groups,
-      policies,
-      scheduledUpdates,
-      devices,
-      software,
-      operations: operationRecords(state.ledger),
-      releases,
-      rollouts,
-    },
-    devices: new Map(devices.map((d) => [d.id, d])),
-    fleet,
-    invalid,
-    invalidCount,
+    now,
+    groups: desired.groups,
+    policies: desired.policies,
+    scheduledUpdates: desired.scheduledUpdates,
+    devices,
+    software,
+    operations: operationRecords(desired.ledger),
+    releases: desired.releases,
+    rollouts: desired.rollouts,
   };
+}
+
+/** One warning line about devices whose operations could not be read. */
+export function unreadableWarning(label: string, unreadable: ReadonlyMap<string, string>): string[] {
+  if (unreadable.size === 0) return [];
+  const [first] = unreadable;
+  return [`${label}: could not read the operations of ${unreadable.size} device${unreadable.size === 1 ? '' : 's'} it would start (${first![0]}: ${first![1]}); they show as starting now but may already be updating`];
+}
+
+/** Loads manifests, state and the whole fleet for `now`, and plans (starts checked against the devices' operations). */
+export async function gather(paths: readonly string[], settings: GatherSettings): Promise<Gathered> {
+  const desired = await loadDesired(paths, settings);
+  const label = settings.label ?? 'firmwarden plan';
+  return withFleet(settings.fleetOptions, settings.now, settings.deps, async (connection, fleet) => {
+    const { devices, software } = await readWholeFleet(connection, settings.now, settings.io, label);
+    const checked = await planWithFleetOperations(planInput(desired, settings.now, devices, software), connection, settings.io.signal);
+    return {
+      input: checked.input,
+      plan: checked.plan,
+      devices: new Map(devices.map((d) => [d.id, d])),
+      fleet,
+      invalid: desired.invalid,
+      invalidCount: desired.invalidCount,
+      warnings: unreadableWarning(label, checked.unreadable),
+    };
+  });
 }
 
 async function loadState(path: string) {
@@ -156,27 +207,36 @@ async function loadState(path: string) {
   return new FileStateStore(path).load();
 }
 
-/** Reads every device and its software states. */
-async function readFleet(options: FleetOptions, now: number, deps: PlanCommandDeps, signal: AbortSignal): Promise<{ devices: Device[]; software: Map<string, DeviceSoftware>; fleet: FleetIdentity }> {
+/** Connects to the fleet the options name, runs `work` with the adapter and the fleet's identity, and closes. */
+export async function withFleet<T>(options: FleetOptions, now: number, deps: PlanCommandDeps, work: (fleet: GraphFleet, identity: FleetIdentity) => Promise<T>): Promise<T> {
   const { createFleet } = await import('../fleet/index.ts');
-  const { FleetView } = await import('../reconcile/fleet-view.ts');
   const clock = new ManualClock(now);
-  const logger = silentLogger();
   // The in-process emulator has no rate limit to respect: read it at full speed.
   const effective: FleetOptions = options.target === 'emulator' ? { ...options, rate: Math.max(options.rate, 10_000) } : options;
-  const connection = await createFleet(effective, { logger, clock, emulator: { rateLimit: 0, ...deps.emulator } });
+  const connection = await createFleet(effective, { logger: silentLogger(), clock, emulator: { rateLimit: 0, ...deps.emulator } });
   try {
-    const view = new FleetView(connection.fleet, { clock, logger }, { chunk: 2000 });
-    await view.refreshAll(signal);
-    const snapshot = view.snapshot();
     const settings = connection.emulator?.settings;
-    const fleet: FleetIdentity = settings
+    const identity: FleetIdentity = settings
       ? { kind: 'emulator', seed: String(settings.seed), devices: settings.devices }
       : { kind: 'graph', tenant: options.tenant, cloud: options.cloud, graphUrl: options.graphUrl };
-    return { devices: [...snapshot.devices], software: new Map(snapshot.software), fleet };
+    return await work(connection.fleet, identity);
   } finally {
     await connection.close();
   }
+}
+
+/** Reads every device and its software states, with progress on stderr. */
+async function readWholeFleet(fleet: GraphFleet, now: number, io: CommandIO, label: string): Promise<{ devices: Device[]; software: Map<string, DeviceSoftware> }> {
+  const { FleetView } = await import('../reconcile/fleet-view.ts');
+  const view = new FleetView(fleet, { clock: new ManualClock(now), logger: silentLogger() }, { chunk: 2000 });
+  const progress = createProgressLine(io.stderr, { label });
+  try {
+    await view.refreshAll(io.signal, progress.update);
+  } finally {
+    progress.done();
+  }
+  const snapshot = view.snapshot();
+  return { devices: [...snapshot.devices], software: new Map(snapshot.software) };
 }
 
 /** `firmwarden plan`. */
@@ -206,7 +266,8 @@ export function createPlanCommand(deps: PlanCommandDeps = {}): Command {
     // Credentials last: a mistake on the command line is what to report first.
     const { options: fleetOptions } = parseFleetOptions(args, io.env);
     const gathered = await gather(positionals, { now, fleetOptions, statePath: values.state, io, deps });
-    const plan = buildPlan(gathered.input);
+    for (const w of gathered.warnings) io.stderr.write(`${w}\n`);
+    const plan = gathered.plan;
     const view: PlanView = {
       plan,
       fleet: gathered.fleet,
