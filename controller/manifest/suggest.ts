@@ -208,7 +208,26 @@ export function suggestName(index: NameIndex, word: string, budget: SuggestBudge
   return best;
 }
 
-/** The candidate `word` was most likely meant to be, or undefined (for short, fixed lists such as field names). */
+/**
+ * The candidate `word` was most likely meant to be, or undefined, comparing every candidate
+ * (for short, fixed lists such as field names; many lookups in one list go through NameIndex).
+ * A case-only difference always counts; otherwise the nearest within reach, the first on ties.
+ */
 export function suggest(word: string, candidates: Iterable<string>): string | undefined {
-  return suggestName(indexNames(candidates), word, createSuggestBudget({ perLookup: Infinity, cells: Infinity }));
+  const lower = word.toLowerCase();
+  const reach = reachOf(word);
+  let best: string | undefined;
+  let bestDistance = reach + 1;
+  for (const candidate of candidates) {
+    if (candidate === word) continue;
+    const other = candidate.toLowerCase();
+    if (other === lower) return candidate;
+    if (Math.abs(other.length - lower.length) >= bestDistance) continue;
+    const d = editDistance(lower, other, bestDistance - 1);
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
 }

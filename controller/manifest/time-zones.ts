@@ -1,6 +1,7 @@
 // Which time-zone names the runtime knows. Intl lists canonical IANA names; links and aliases
 // (Etc/UTC, UTC, Asia/Calcutta…) are not listed but accepted by DateTimeFormat, so both count.
-import { suggest } from './suggest.ts';
+import type { NameIndex, SuggestBudget } from './suggest.ts';
+import { createSuggestBudget, indexNames, suggestName } from './suggest.ts';
 
 let canonical: Set<string> | undefined;
 const accepted = new Map<string, boolean>();
@@ -31,20 +32,29 @@ function tryZone(name: string): boolean {
   }
 }
 
-const suggestions = new Map<string, string | undefined>();
+let zoneIndex: NameIndex | undefined;
+let zoneByCity: Map<string, string> | undefined;
 
-/** The known zone `name` was probably meant to be. */
-export function suggestTimeZone(name: string): string | undefined {
-  if (!suggestions.has(name)) suggestions.set(name, findSuggestion(name));
-  return suggestions.get(name);
-}
-
-function findSuggestion(name: string): string | undefined {
-  const zones = canonicalZones();
-  const guess = suggest(name, zones);
+/**
+ * The known zone `name` was probably meant to be, spending `budget` (a parse passes its own, so
+ * thousands of misspelt zones cost no more than the budget; no cache, which would grow with
+ * every name ever seen in a long-running controller). Default: an unlimited budget.
+ */
+export function suggestTimeZone(name: string, budget: SuggestBudget = createSuggestBudget({ perLookup: Infinity, cells: Infinity })): string | undefined {
+  zoneIndex ??= indexNames(canonicalZones());
+  const guess = suggestName(zoneIndex, name, budget);
   if (guess) return guess;
-  // "Paris" → "Europe/Paris": compare with the city part only.
-  const city = name.toLowerCase().replace(/ /g, '_');
-  for (const zone of zones) if (zone.toLowerCase().endsWith(`/${city}`)) return zone;
-  return undefined;
+  // "Paris" → "Europe/Paris", "Indiana/Indianapolis" → "America/Indiana/Indianapolis": the
+  // city part alone, looked up (the first zone in the runtime's order wins).
+  if (!zoneByCity) {
+    zoneByCity = new Map();
+    for (const zone of canonicalZones()) {
+      const lower = zone.toLowerCase();
+      for (let at = lower.indexOf('/'); at >= 0; at = lower.indexOf('/', at + 1)) {
+        const city = lower.slice(at + 1);
+        if (!zoneByCity.has(city)) zoneByCity.set(city, zone);
+      }
+    }
+  }
+  return zoneByCity.get(name.toLowerCase().replace(/ /g, '_'));
 }

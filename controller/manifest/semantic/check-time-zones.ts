@@ -13,7 +13,7 @@ export const deviceLocal = 'device-local';
 export const checkTimeZones: Check = (ctx) => {
   const check = (entry: Entry, zone: string | undefined, path: PathSegment[], allowDeviceLocal: boolean) => {
     if (zone === undefined || isTimeZone(zone) || (allowDeviceLocal && zone === deviceLocal)) return;
-    const guess = suggestTimeZone(zone);
+    const guess = suggestTimeZone(zone, ctx.suggestBudget);
     const local = allowDeviceLocal ? ` (or ${deviceLocal})` : '';
     const hint = guess ? `; did you mean '${guess}'?` : `; use an IANA name such as Europe/Paris or America/New_York${local}`;
     ctx.report(entry, path, 'value', 'invalid-time-zone', `unknown time zone '${zone}'${hint}`);
