@@ -7,7 +7,7 @@ import type {
   Clamp, Condition, Conflict, DeviceCounts, DeviceGroupStatus, FailingDevice, ObjectMeta, Refusal, ReleaseStatus,
   RolloutStatus, ScheduledUpdateStatus, UpdatePolicy, UpdatePolicyStatus, Window,
 } from '../model/manifests.generated.ts';
-import type { ClampRecord, DevicePlan, EntryState, GroupSummary, Plan, PolicySummary, RolloutView, ScheduledSummary, WindowView } from '../model/plan.ts';
+import type { ClampRecord, DevicePlan, EntryState, GroupSummary, Plan, PolicySummary, ReasonCode, RolloutView, ScheduledSummary, WindowView } from '../model/plan.ts';
 import { locateEntries, type LocatedEntry } from '../plan/plan-entries.ts';
 import { RefusalCodes } from '../model/plan.ts';
 import { displayName, objectKey } from '../policy/manifest-keys.ts';
@@ -175,13 +175,73 @@ function summaryText(counts: Required<DeviceCounts>, nextAction: number | undefi
 
 /** What a person would need to know to act on failed or refused updates. */
 interface Attention {
-  /** Entries refused (unknown firmware, downgrade, versions not comparable). */
+  /** Refusals only a person can resolve (they stall the manifest), with the sentence saying which and what to do. */
   readonly refused: number;
+  readonly refusedText: string;
+  /** Refusals the rules make on purpose, such as a device on unknown firmware: counted in the Ready message, no stall. */
+  readonly leftAloneText: string | undefined;
   /** What gives failed updates another chance, completing "not retried until ...". */
   readonly retry: string;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+/** "1 runs" / "2 run": the verb agreeing with a count. */
+const verb = (n: number, singular: string, plural: string) => `${n} ${n === 1 ? singular : plural}`;
+
+/** A refused entry: what the status needs of it to sort and describe it. */
+type RefusedEntry = Pick<LocatedEntry, 'deviceId' | 'reason' | 'desiredVersion'>;
+
+/**
+ * "2 run a newer version than 1.2.3 (downgrade), 1 version not comparable": the refusals counted
+ * by reason, in a fixed order so the message only changes when the refusals do.
+ */
+export function describeRefusals(refused: readonly RefusedEntry[]): string {
+  const byCode = new Map<ReasonCode, RefusedEntry[]>();
+  for (const e of refused) push(byCode, e.reason.code, e);
+  const parts: string[] = [];
+  const downgrades = byCode.get('Downgrade');
+  if (downgrades) {
+    const versions = new Set(downgrades.map((e) => e.desiredVersion));
+    const than = versions.size === 1 && downgrades[0]!.desiredVersion !== undefined ? downgrades[0]!.desiredVersion : 'the version asked for';
+    parts.push(`${verb(downgrades.length, 'runs', 'run')} a newer version than ${than} (downgrade)`);
+  }
+  const notComparable = byCode.get('NotComparable')?.length;
+  if (notComparable) parts.push(`${plural(notComparable, 'version')} not comparable`);
+  const unknownVersion = byCode.get('UnknownVersion')?.length;
+  if (unknownVersion) parts.push(`${verb(unknownVersion, 'does', 'do')} not report ${unknownVersion === 1 ? 'its' : 'their'} version`);
+  const unknownFirmware = byCode.get('UnknownFirmware')?.length;
+  if (unknownFirmware) parts.push(`${verb(unknownFirmware, 'runs', 'run')} unknown (unverified) firmware`);
+  return parts.join(', ');
+}
+
+/**
+ * Whether a refusal made by a policy's automatic rule needs a person. A device on unknown
+ * firmware, or on a version that cannot be ordered, is left alone on purpose ("never
+ * auto-updated; only manually"): that is normal, and stalling the whole group for it would make
+ * Flux `wait: true` fail the group forever. A policy whose maximum is older than what a device
+ * runs asks for a downgrade: the policy is wrong, a person must change it.
+ */
+function isPolicyRefusalStalling(code: ReasonCode): boolean {
+  return code === 'Downgrade';
+}
+
+/** The refusals of a group's or policy's own rule (a ScheduledUpdate's refusals are in its own status). */
+function ownRefusals(entries: readonly LocatedEntry[]): LocatedEntry[] {
+  return entries.filter((e) => e.state === 'blocked' && RefusalCodes.has(e.reason.code) && e.scheduledUpdate === undefined);
+}
+
+/** Attention for a group or a policy: policy downgrades stall, devices left alone are counted. */
+function policyAttention(entries: readonly LocatedEntry[], retry: string): Attention {
+  const own = ownRefusals(entries);
+  const stalling = own.filter((e) => isPolicyRefusalStalling(e.reason.code));
+  const leftAlone = own.filter((e) => !isPolicyRefusalStalling(e.reason.code));
+  return {
+    refused: stalling.length,
+    refusedText: `${plural(stalling.length, 'update')} refused: ${describeRefusals(stalling)}; firmwarden never downgrades, so raise or remove the policy's versions.maximum (status.refusals lists them)`,
+    leftAloneText: leftAlone.length === 0 ? undefined : `${plural(leftAlone.length, 'update')} left alone on purpose: ${describeRefusals(leftAlone)}; only a ScheduledUpdate or a person at the device updates them (status.refusals lists them)`,
+    retry,
+  };
+}
 
 /**
  * Ready, Reconciling and Stalled from counts and stops, following the contract in
@@ -206,7 +266,7 @@ function progressConditions(counts: Required<DeviceCounts>, nextAction: number |
   // Stalled: Ready=False alone would read as InProgress to kstatus forever and hide the failure.
   // Failures come first: they are what a person has to act on soonest.
   if (counts.failed > 0) return stalledConditions('UpdatesFailed', `${plural(counts.failed, 'update')} failed and ${counts.failed === 1 ? 'is' : 'are'} not retried until ${attention.retry} (${summary}; see status.failing)`, idle);
-  if (attention.refused > 0) return stalledConditions('UpdatesRefused', `${plural(attention.refused, 'update')} refused (unknown firmware, a downgrade, or versions that cannot be compared); status.refusals says what a person needs to change (${summary})`, idle);
+  if (attention.refused > 0) return stalledConditions('UpdatesRefused', `${attention.refusedText} (${summary})`, idle);
   // Waiting for a window, wave, phase or scheduled time is Ready=True with Reconciling=False:
   // an admin applying with Flux `wait: true` wants the apply to finish once the controller has
   // accepted and planned the change. A rollout that rightly waits days for next week's window
@@ -214,17 +274,10 @@ function progressConditions(counts: Required<DeviceCounts>, nextAction: number |
   // it; the next start is in the message and in status.nextActionTime.
   const waiting = counts.scheduled + counts.blocked > 0;
   return [
-    { type: 'Ready', status: 'True', reason: waiting ? 'UpToDateForNow' : 'UpToDate', message: summary },
+    { type: 'Ready', status: 'True', reason: waiting ? 'UpToDateForNow' : 'UpToDate', message: attention.leftAloneText ? `${summary}; ${attention.leftAloneText}` : summary },
     { type: 'Reconciling', status: 'False', reason: waiting ? 'Waiting' : 'Idle', message: waiting ? 'waiting for a phase, window, wave, scheduled time or device' : 'nothing to do' },
     { type: 'Stalled', status: 'False', reason: 'Healthy', message: 'nothing needs a person' },
   ];
-}
-
-/** How many of the notable entries are refusals. */
-function refusedCount(entries: readonly LocatedEntry[]): number {
-  let n = 0;
-  for (const e of entries) if (e.state === 'blocked' && RefusalCodes.has(e.reason.code)) n++;
-  return n;
 }
 
 function stopOf(rollouts: readonly RolloutView[], suspended: PolicySummary['suspended'], policyName: string | undefined): { reason: string; message: string } | undefined {
@@ -258,7 +311,7 @@ function groupStatus(summary: GroupSummary | undefined, devices: readonly Device
     values = stalledConditions('PolicyNotFound', `the UpdatePolicy ${displayName(summary.missingPolicy)} named in policyRef does not exist or is invalid; the devices get no automatic update`);
   } else {
     const retry = policy ? `a newer version is eligible or spec.resume is set on the UpdatePolicy ${displayName(policy.key)}` : 'a newer version is eligible';
-    values = withSuspendedUntil(progressConditions(counts, summary.nextActionTime, stopOf(summary.rollouts, policy?.suspended, policy ? displayName(policy.key) : undefined), { refused: refusedCount(entries), retry }), policy?.suspended);
+    values = withSuspendedUntil(progressConditions(counts, summary.nextActionTime, stopOf(summary.rollouts, policy?.suspended, policy ? displayName(policy.key) : undefined), policyAttention(entries, retry)), policy?.suspended);
   }
   const status: DeviceGroupStatus = {
     conditions: mergeConditions(previous?.conditions, values, options.now, s.metadata.generation) as Conditions,
@@ -275,7 +328,7 @@ function groupStatus(summary: GroupSummary | undefined, devices: readonly Device
   const members = new Set(summary.deviceIds);
   const clamps = clampsOf([...entries.map((e) => e.clamp), ...plan.clamps.filter((c) => members.has(c.deviceId))].filter(unique()));
   if (clamps.length) status.clamps = clamps;
-  const refusals = refusalsOf(entries);
+  const refusals = refusalsOf(ownRefusals(entries));
   if (refusals.length) status.refusals = refusals;
   const conflicts: Conflict[] = plan.conflicts
     .filter((c) => c.groups.includes(summary.key))
@@ -301,7 +354,7 @@ function policyStatus(summary: PolicySummary | undefined, devices: readonly Devi
   }
   const counts = countStates(devices);
   const entries = notable(devices);
-  const attention = { refused: refusedCount(entries), retry: 'a newer version is eligible or spec.resume.after is set later than the failure' };
+  const attention = policyAttention(entries, 'a newer version is eligible or spec.resume.after is set later than the failure');
   const values = withSuspendedUntil(progressConditions(counts, summary.nextActionTime, stopOf(summary.rollouts, summary.suspended, undefined), attention), summary.suspended);
   const status: UpdatePolicyStatus = {
     conditions: mergeConditions(previous?.conditions, values, options.now, s.metadata.generation) as Conditions,
@@ -318,7 +371,7 @@ function policyStatus(summary: PolicySummary | undefined, devices: readonly Devi
   const window = windowOf(summary.nextWindow);
   if (window) status.nextWindow = window;
   if (summary.nextActionTime !== undefined) status.nextActionTime = timestamp(summary.nextActionTime);
-  const refusals = refusalsOf(entries);
+  const refusals = refusalsOf(ownRefusals(entries));
   if (refusals.length) status.refusals = refusals;
   return status;
 }
@@ -347,6 +400,24 @@ function releasesOf(plan: Plan, summary: PolicySummary, policy: UpdatePolicy | u
     });
 }
 
+/**
+ * Attention for a ScheduledUpdate: every refusal needs a person (someone asked for something
+ * firmwarden will not do). The message says how many targets did nothing and why, "all 3
+ * targets refused: ..." when the ScheduledUpdate could do nothing for any of them.
+ */
+function scheduledAttention(summary: ScheduledSummary, records: readonly LocatedEntry[]): Attention {
+  const refused = records.filter((e) => e.state === 'blocked' && RefusalCodes.has(e.reason.code));
+  const devices = new Set(refused.map((e) => e.deviceId)).size;
+  const targets = summary.deviceIds.length;
+  const how = devices === targets ? `all ${plural(targets, 'target')}` : `${devices} of ${plural(targets, 'target')}`;
+  return {
+    refused: refused.length,
+    refusedText: `${how} refused: ${describeRefusals(refused)}; nothing was started for ${devices === 1 ? 'it' : 'them'}, change or delete the ScheduledUpdate (status.refusals lists them)`,
+    leftAloneText: undefined,
+    retry: 'a person creates a new ScheduledUpdate for the devices in status.failing (a ScheduledUpdate never retries)',
+  };
+}
+
 function scheduledStatus(summary: ScheduledSummary | undefined, s: StatusSubject, options: StatusOptions): ScheduledUpdateStatus {
   const previous = s.previous as ScheduledUpdateStatus | undefined;
   if (!summary) {
@@ -362,8 +433,7 @@ function scheduledStatus(summary: ScheduledSummary | undefined, s: StatusSubject
       { type: 'Stalled', status: 'True', reason: 'NoTargets', message: 'no device matches the targets; check groupRef, selector and deviceIds' },
     ];
   } else {
-    const attention = { refused: refusedCount(records), retry: 'a person creates a new ScheduledUpdate for the devices in status.failing (a ScheduledUpdate never retries)' };
-    values = progressConditions(counts, summary.nextActionTime, undefined, attention);
+    values = progressConditions(counts, summary.nextActionTime, undefined, scheduledAttention(summary, records));
     // Completed cleanly says Completed; completed with failures or refusals stays Stalled.
     if (summary.completionTime !== undefined && values[0]!.status === 'True') {
       values = [

@@ -9,6 +9,13 @@
 //   the rules want it for now, possibly waiting for a window, wave, phase or scheduled time), or
 //   Stalled=True with Ready=False carrying the same reason (a person must act: invalid manifest,
 //   failed or refused updates, failure threshold reached, suspended without an end).
+// - Refused means refused in a way only a person can resolve: a ScheduledUpdate's downgrade,
+//   versions that cannot be compared or an unreported installed version stall that
+//   ScheduledUpdate (not the group or policy of its devices); a policy's versions.maximum older
+//   than a device runs stalls the policy and its groups. A device on unknown firmware (or on a
+//   version that cannot be ordered) is left alone by the automatic rule on purpose, which is
+//   normal: Ready=True with the count in the message, never Stalled, or Flux `wait: true`
+//   would fail that group for as long as one device runs such firmware.
 // Ready=False with Reconciling=False and Stalled=False must never be written: kstatus reads it
 // as InProgress forever, so a failure would surface only as a timeout.
 import type { Condition } from '../model/manifests.generated.ts';

@@ -21,6 +21,8 @@ interface Expected {
   readonly reconciling: [status: 'True' | 'False', reason: string];
   readonly stalled: [status: 'True' | 'False', reason: string];
   readonly kstatus: KstatusStatus;
+  /** What the Ready condition's message must say (how many, why). */
+  readonly message?: RegExp;
 }
 interface Case {
   readonly name: string;
@@ -120,15 +122,108 @@ export const restingCases: readonly Case[] = [
     name: 'a ScheduledUpdate whose every update is refused (a downgrade) is Stalled, not Completed',
     subject: 'ScheduledUpdate/fw',
     scenario: () => paris(tuesday, '1.2', { software: { firmware: { mode: 'manual' } } }, { scheduledUpdates: [fw('1.1')] }),
-    expected: { ready: [F, 'UpdatesRefused'], reconciling: [F, 'UpdatesRefused'], stalled: [T, 'UpdatesRefused'], kstatus: 'Failed' },
+    expected: { ready: [F, 'UpdatesRefused'], reconciling: [F, 'UpdatesRefused'], stalled: [T, 'UpdatesRefused'], kstatus: 'Failed', message: /^all 4 targets refused: 4 run a newer version than 1\.1 \(downgrade\); nothing was started for them, change or delete the ScheduledUpdate/ },
   },
   {
-    name: 'a policy whose every device runs firmware it does not know is Stalled with UpdatesRefused',
+    name: 'a ScheduledUpdate refused for versions that cannot be compared is Stalled and says so',
+    subject: 'ScheduledUpdate/fw',
+    scenario: () => paris(tuesday, '1.2-beta', { software: { firmware: { mode: 'manual' } } }, { scheduledUpdates: [fw('1.3')] }),
+    expected: { ready: [F, 'UpdatesRefused'], reconciling: [F, 'UpdatesRefused'], stalled: [T, 'UpdatesRefused'], kstatus: 'Failed', message: /^all 4 targets refused: 4 versions not comparable;/ },
+  },
+  {
+    name: 'a ScheduledUpdate on devices that do not report their version is Stalled and says so',
+    subject: 'ScheduledUpdate/fw',
+    scenario: () => {
+      const s = paris(tuesday, '1.0', { software: { firmware: { mode: 'manual' } } }, { scheduledUpdates: [fw('1.2')] });
+      return { ...s, software: s.devices.map((d) => software(d.id, { firmware: [null, '1.2'] })) };
+    },
+    expected: { ready: [F, 'UpdatesRefused'], reconciling: [F, 'UpdatesRefused'], stalled: [T, 'UpdatesRefused'], kstatus: 'Failed', message: /^all 4 targets refused: 4 do not report their version;/ },
+  },
+  {
+    name: 'a ScheduledUpdate that could do nothing for any target counts each reason',
+    subject: 'ScheduledUpdate/fw',
+    scenario: () => {
+      const s = paris(tuesday, '1.2', { software: { firmware: { mode: 'manual' } } }, { scheduledUpdates: [fw('1.1')] });
+      const firmware: [string | null, string][] = [['1.2', '1.2'], ['1.3', '1.3'], ['1.2-beta', '1.2'], [null, '1.2']];
+      return { ...s, software: s.devices.map((d, i) => software(d.id, { firmware: firmware[i]! })) };
+    },
+    expected: {
+      ready: [F, 'UpdatesRefused'], reconciling: [F, 'UpdatesRefused'], stalled: [T, 'UpdatesRefused'], kstatus: 'Failed',
+      message: /^all 4 targets refused: 2 run a newer version than 1\.1 \(downgrade\), 1 version not comparable, 1 does not report its version;/,
+    },
+  },
+  {
+    name: 'a ScheduledUpdate refused while the automatic rule plans its own update of the same devices is Stalled all the same',
+    subject: 'ScheduledUpdate/fw',
+    scenario: () => paris(tuesday, '1.1', {}, { scheduledUpdates: [fw('1.0')] }),
+    expected: { ready: [F, 'UpdatesRefused'], reconciling: [F, 'UpdatesRefused'], stalled: [T, 'UpdatesRefused'], kstatus: 'Failed', message: /^all 4 targets refused: 4 run a newer version than 1\.0 \(downgrade\)/ },
+  },
+  {
+    name: 'the policy of those devices is not stalled by the ScheduledUpdate\'s refusal: it is the ScheduledUpdate\'s to resolve',
+    subject: 'UpdatePolicy/p',
+    scenario: () => paris(tuesday, '1.1', {}, { scheduledUpdates: [fw('1.0')] }),
+    expected: { ready: [T, 'UpToDateForNow'], reconciling: [F, 'Waiting'], stalled: [F, 'Healthy'], kstatus: 'Current' },
+  },
+  {
+    name: 'nor is a group whose manual firmware only the refused ScheduledUpdate wanted to change',
+    subject: 'DeviceGroup/paris',
+    scenario: () => paris(tuesday, '1.2', { software: { firmware: { mode: 'manual' } } }, { scheduledUpdates: [fw('1.1')] }),
+    expected: { ready: [T, 'UpToDateForNow'], reconciling: [F, 'Waiting'], stalled: [F, 'Healthy'], kstatus: 'Current' },
+  },
+  {
+    name: 'a ScheduledUpdate done for three targets and refused for one is Stalled, naming the one',
+    subject: 'ScheduledUpdate/fw',
+    scenario: () => {
+      const s = paris(tuesday, '1.0', { software: { firmware: { mode: 'manual' } } }, { scheduledUpdates: [fw('1.1')] });
+      return {
+        ...s,
+        software: s.devices.map((d, i) => software(d.id, { firmware: [i === 0 ? '1.2' : '1.0', '1.2'] })),
+        operations: s.devices.slice(1).map((d) => ended(d.id, 'succeeded', tuesday, suOwner)),
+      };
+    },
+    expected: { ready: [F, 'UpdatesRefused'], reconciling: [F, 'UpdatesRefused'], stalled: [T, 'UpdatesRefused'], kstatus: 'Failed', message: /^1 of 4 targets refused: 1 runs a newer version than 1\.1 \(downgrade\); nothing was started for it/ },
+  },
+  {
+    name: 'a policy whose devices all run unknown firmware is Ready for now: left alone on purpose, counted in the message',
     subject: 'UpdatePolicy/p',
     scenario: () => {
       const s = paris(tuesday, '1.0');
       return { ...s, software: s.devices.map((d) => software(d.id, { firmware: ['0.9', null, 'unknown'] })) };
     },
+    expected: { ready: [T, 'UpToDateForNow'], reconciling: [F, 'Waiting'], stalled: [F, 'Healthy'], kstatus: 'Current', message: /; 4 updates left alone on purpose: 4 run unknown \(unverified\) firmware; only a ScheduledUpdate/ },
+  },
+  {
+    name: 'one device on unknown firmware beside a finished rollout leaves its group Ready, so Flux wait does not fail it forever',
+    subject: 'DeviceGroup/paris',
+    scenario: () => {
+      const s = paris(tuesday, '1.0');
+      return {
+        ...s,
+        software: s.devices.map((d, i) => software(d.id, { firmware: i === 0 ? ['0.9', null, 'unknown'] : ['1.0', '1.2'] })),
+        operations: s.devices.slice(1).map((d) => ended(d.id, 'succeeded', tuesday)),
+      };
+    },
+    expected: { ready: [T, 'UpToDateForNow'], reconciling: [F, 'Waiting'], stalled: [F, 'Healthy'], kstatus: 'Current', message: /; 1 update left alone on purpose: 1 runs unknown \(unverified\) firmware;/ },
+  },
+  {
+    name: 'a device whose installed version cannot be ordered is left alone too: Ready',
+    subject: 'UpdatePolicy/p',
+    scenario: () => {
+      const s = paris(tuesday, '1.0');
+      return { ...s, software: s.devices.map((d, i) => software(d.id, { firmware: i === 0 ? ['1.0-beta', '1.2'] : ['1.2', '1.2'] })) };
+    },
+    expected: { ready: [T, 'UpToDateForNow'], reconciling: [F, 'Waiting'], stalled: [F, 'Healthy'], kstatus: 'Current', message: /; 1 update left alone on purpose: 1 version not comparable;/ },
+  },
+  {
+    name: 'a policy whose maximum is older than its devices run asks for a downgrade: Stalled, a person must change the policy',
+    subject: 'UpdatePolicy/p',
+    scenario: () => paris(tuesday, '1.2', { software: { firmware: { versions: { maximum: '1.1' } } } }),
+    expected: { ready: [F, 'UpdatesRefused'], reconciling: [F, 'UpdatesRefused'], stalled: [T, 'UpdatesRefused'], kstatus: 'Failed', message: /^4 updates refused: 4 run a newer version than 1\.1 \(downgrade\); firmwarden never downgrades, so raise or remove the policy's versions\.maximum/ },
+  },
+  {
+    name: 'and so is its group',
+    subject: 'DeviceGroup/paris',
+    scenario: () => paris(tuesday, '1.2', { software: { firmware: { versions: { maximum: '1.1' } } } }),
     expected: { ready: [F, 'UpdatesRefused'], reconciling: [F, 'UpdatesRefused'], stalled: [T, 'UpdatesRefused'], kstatus: 'Failed' },
   },
   {
@@ -199,6 +294,7 @@ for (const c of restingCases) {
   Resting(c.name, () => {
     const { status } = restingObject(c);
     assert.equal(triple(status), { ready: c.expected.ready, reconciling: c.expected.reconciling, stalled: c.expected.stalled });
+    if (c.expected.message) assert.match(status.conditions!.find((x) => x.type === 'Ready')!.message ?? '', c.expected.message);
   });
 }
 Resting('every condition carries the observed generation, and so does the status', () => {
@@ -215,7 +311,7 @@ Resting('at rest, Ready=False only beside Stalled=True with the same reason', ()
     if (reconciling!.status === 'True') continue; // not at rest
     if (ready!.status === 'True') {
       assert.is(stalled!.status, 'False', c.name);
-      assert.is(status.counts?.failed ?? 0, 0, `${c.name}: Ready with a failure`);
+      assert.is(status.updates?.failed ?? 0, 0, `${c.name}: Ready with a failure`);
     } else {
       assert.is(stalled!.status, 'True', `${c.name}: Ready=False at rest without Stalled`);
       assert.is(ready!.reason, stalled!.reason, c.name);
@@ -229,10 +325,12 @@ for (const c of restingCases) {
     const object = restingObject(c);
     const read = kstatusOf(object);
     assert.is(read.status, c.expected.kstatus);
-    // Current must mean nothing is wrong: no failure, no refusal hiding behind it.
+    // Current must mean nothing needs a person: no failure, no refusal hiding behind it other
+    // than devices the rules leave alone on purpose (unknown firmware, versions not ordered).
     if (read.status === 'Current') {
-      assert.is(object.status.counts?.failed ?? 0, 0, 'Current with a failed update');
-      assert.is((object.status as { refusals?: unknown[] }).refusals?.length ?? 0, 0, 'Current with a refused update');
+      assert.is(object.status.updates?.failed ?? 0, 0, 'Current with a failed update');
+      const reasons = ((object.status as { refusals?: { reason: string }[] }).refusals ?? []).map((r) => r.reason);
+      assert.ok(reasons.every((r) => r === 'UnknownFirmware' || r === 'NotComparable'), `Current with a refusal that needs a person: ${reasons.join(', ')}`);
     }
     if (read.status === 'Failed') assert.is(read.reason, c.expected.stalled[1], 'kstatus names the stall reason');
   });
