@@ -7,11 +7,14 @@
 // not a positive number, is an error, not a figure.
 // Prints `name: value unit` lines and one JSON line.
 // Usage: node bench/lint-references.bench.ts [--runs N] [--files N] [--groups N] [--policies N] [--big-mib N]
+//        npm run bench -- lint-references --runs=N
 import { parseManifests } from '../controller/manifest/parse-manifests.ts';
 
+/** `--name N` or `--name=N` (the form `npm run bench -- lint-references --runs=5` passes through). */
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  const joined = process.argv.find((a) => a.startsWith(`--${name}=`));
+  const value = joined ? Number(joined.slice(name.length + 3)) : i >= 0 ? Number(process.argv[i + 1]) : fallback;
   if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} needs a positive number`);
   return value;
 }
