@@ -1,14 +1,38 @@
 // `firmwarden why DEVICE PATH…`: one device's story — its group and policy (and the other
 // groups that wanted it), what each software type should get and when, and what holds it now.
+// It reads the one device and what its story depends on (why-read.ts), not every device's
+// health, and plans with the same engine as plan and run.
 import type { Command, CommandIO } from './command.ts';
 import { ExitCode, UsageError } from './command.ts';
 import { parseFlags } from './parse-flags.ts';
 import { fleetFlagNames, fleetOptionsHelp, parseFleetOptions, withoutFleetFlags } from '../config/fleet-options.ts';
-import { buildPlan } from '../plan/build-plan.ts';
+import type { Device, FleetIdentity } from '../model/fleet.ts';
+import type { Plan } from '../model/plan.ts';
 import { explainDevice, findDevice } from '../plan/explain-device.ts';
 import { escapeText, joinLines, stringifyJson } from '../output/escape.ts';
 import { describeFleet } from '../plan/render-plan.ts';
-import { gather, parseAt, type PlanCommandDeps } from './plan.ts';
+import { gather, loadDesired, parseAt, withFleet, type PlanCommandDeps } from './plan.ts';
+import { createProgressLine } from './progress.ts';
+import { readForWhy } from './why-read.ts';
+
+/** Settings the tests inject. */
+export interface WhyCommandDeps extends PlanCommandDeps {
+  /** Read the whole fleet as plan does instead of the one device (tests compare the two). */
+  readonly fullRead?: boolean;
+}
+
+const label = 'firmwarden why';
+
+/** The plan, the device and what was read, whichever way it was read. */
+interface Explained {
+  readonly device: Device | undefined;
+  readonly plan: Plan | undefined;
+  readonly fleet: FleetIdentity;
+  readonly invalid: readonly string[];
+  readonly warnings: readonly string[];
+  /** For the "not found" message: how many devices were looked at. */
+  readonly looked: string;
+}
 
 const help = `Usage: firmwarden why DEVICE PATH… [options]
 
@@ -24,7 +48,7 @@ Options:
 ${fleetOptionsHelp}`;
 
 /** `firmwarden why`. */
-export function createWhyCommand(deps: PlanCommandDeps = {}): Command {
+export function createWhyCommand(deps: WhyCommandDeps = {}): Command {
   return async (args: string[], io: CommandIO): Promise<number> => {
     if (args.includes('--help') || args.includes('-h')) {
       io.stdout.write(help);
@@ -45,13 +69,25 @@ export function createWhyCommand(deps: PlanCommandDeps = {}): Command {
     const now = values.at !== undefined ? parseAt(values.at) : (deps.now ?? Date.now)();
     // Credentials last: a mistake on the command line is what to report first.
     const { options: fleetOptions } = parseFleetOptions(args, io.env);
-    const gathered = await gather(paths, { now, fleetOptions, statePath: values.state, io, deps });
-    const device = findDevice(gathered.input.devices, ref);
-    if (!device) {
-      io.stderr.write(`firmwarden why: no device has the id, unique id or serial ${stringifyJson(ref)} (${gathered.input.devices.length} devices read)\n`);
+    const settings = { now, fleetOptions, statePath: values.state, io, deps, label };
+    let gathered: Explained;
+    if (deps.fullRead) {
+      const all = await gather(paths, settings);
+      gathered = { device: findDevice(all.input.devices, ref), plan: all.plan, fleet: all.fleet, invalid: all.invalid, warnings: all.warnings, looked: `${all.input.devices.length} devices read` };
+    } else {
+      const desired = await loadDesired(paths, settings);
+      gathered = await withFleet(fleetOptions, now, deps, async (fleet, identity) => {
+        const progress = createProgressLine(io.stderr, { label });
+        const read = await readForWhy(fleet, ref, desired, { now, label, progress, signal: io.signal }).finally(() => progress.done());
+        return { device: read.device, plan: read.plan, fleet: identity, invalid: desired.invalid, warnings: read.warnings, looked: `${read.listed} devices listed` };
+      });
+    }
+    for (const w of gathered.warnings) io.stderr.write(`${w}\n`);
+    const { device, plan } = gathered;
+    if (!device || !plan) {
+      io.stderr.write(`firmwarden why: no device has the id, unique id or serial ${stringifyJson(ref)} (${gathered.looked})\n`);
       return ExitCode.findings;
     }
-    const plan = buildPlan(gathered.input);
     const explanation = explainDevice(plan, device);
     if (format === 'json') {
       const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());

@@ -1,0 +1,145 @@
+// What `why` reads: the one device (by id first, then by unique id, the whole list only for a
+// serial number), the device list its group needs (only some device types when the selectors
+// allow, those lists side by side), its health and operations, and then only the devices its
+// explanation depends on (see plan/why-scope.ts), planning again after each read with the same
+// engine as plan and run. Devices whose software was not read get no entries in that plan, and
+// nothing of them is shown: why shows the one device.
+import type { Device, DeviceOperation, DeviceSoftware, DeviceType, Fleet } from '../model/fleet.ts';
+import { FleetError } from '../model/fleet.ts';
+import type { Plan } from '../model/plan.ts';
+import { buildPlan, type PlanInput } from '../plan/build-plan.ts';
+import { findDevice } from '../plan/explain-device.ts';
+import { earlierWaves, listScope, rankedBefore, scheduledPeers } from '../plan/why-scope.ts';
+import { isActiveUpdate, readOperations, withFleetOperations } from './fleet-operations.ts';
+import type { ProgressLine } from './progress.ts';
+import { planInput, type Desired } from './plan.ts';
+
+/** The fleet calls why makes (the Graph adapter has them all; getDevice is optional). */
+export type WhyFleet = Pick<Fleet, 'listDevices' | 'readSoftware' | 'readOperations' | 'listOperations' | 'getDevice'>;
+
+/** What why read and planned. */
+export interface WhyRead {
+  /** The device, or undefined when no device has that id, unique id or serial. */
+  readonly device: Device | undefined;
+  readonly plan: Plan | undefined;
+  readonly input: PlanInput | undefined;
+  /** Devices listed (1 when the device was found by id and no group needs the list). */
+  readonly listed: number;
+  /** Devices whose software was read. */
+  readonly read: number;
+  readonly warnings: readonly string[];
+}
+
+/** Settings of a read. */
+export interface WhyReadSettings {
+  readonly now: number;
+  readonly label: string;
+  /** Hears of the lists and reads; the caller ends it. */
+  readonly progress: ProgressLine;
+  readonly signal?: AbortSignal;
+  /** Devices read per step while looking for the device's slot under maxConcurrent. Default 60 (two seconds at 30 requests a second). */
+  readonly chunk?: number;
+}
+
+/** Lists the devices of these types, one filtered page sequence per type, side by side within the pacer. */
+async function listTypes(fleet: WhyFleet, types: readonly DeviceType[], settings: WhyReadSettings): Promise<Device[]> {
+  const counts = new Map<DeviceType, number>();
+  const started = performance.now();
+  const lists = await Promise.all(types.map((type) => fleet.listDevices({
+    deviceTypes: [type],
+    ...(settings.signal ? { signal: settings.signal } : {}),
+    onProgress: (n) => {
+      counts.set(type, n);
+      settings.progress.update({ phase: 'list', listed: [...counts.values()].reduce((a, b) => a + b, 0), elapsedMs: performance.now() - started });
+    },
+  })));
+  return lists.flat();
+}
+
+async function listAll(fleet: WhyFleet, settings: WhyReadSettings): Promise<Device[]> {
+  const started = performance.now();
+  return fleet.listDevices({
+    ...(settings.signal ? { signal: settings.signal } : {}),
+    onProgress: (listed) => settings.progress.update({ phase: 'list', listed, elapsedMs: performance.now() - started }),
+  });
+}
+
+/** The device by id (one request), else by unique id (one filtered page); undefined: only the whole list can tell. */
+async function lookUp(fleet: WhyFleet, ref: string, signal?: AbortSignal): Promise<Device | undefined> {
+  const r = ref.trim();
+  if (r === '') return undefined;
+  if (fleet.getDevice) {
+    const byId = await fleet.getDevice(r, signal);
+    if (byId && byId.id.toLowerCase() === r.toLowerCase()) return byId;
+  }
+  const byUniqueId = await fleet.listDevices({ uniqueId: r, ...(signal ? { signal } : {}) });
+  return findDevice(byUniqueId, r);
+}
+
+/** Reads what explaining `ref` needs and plans it. */
+export async function readForWhy(fleet: WhyFleet, ref: string, desired: Desired, settings: WhyReadSettings): Promise<WhyRead> {
+  const warnings: string[] = [];
+  const signal = settings.signal;
+  let device = await lookUp(fleet, ref, signal);
+  let devices: Device[];
+  const scope = device ? listScope(device, desired) : { kind: 'all' as const };
+  if (scope.kind === 'none') devices = [device!];
+  else if (scope.kind === 'types') devices = await listTypes(fleet, scope.types, settings);
+  else devices = await listAll(fleet, settings);
+  if (scope.kind === 'all') device = findDevice(devices, ref) ?? device;
+  if (!device) return { device: undefined, plan: undefined, input: undefined, listed: devices.length, read: 0, warnings };
+  const found = device;
+  // A device missing from its lists (a list that failed for its type) is still explained.
+  if (!devices.some((d) => d.id === found.id)) devices = [...devices, found];
+
+  const software = new Map<string, DeviceSoftware>();
+  const tried = new Set<string>();
+  let input = planInput(desired, settings.now, devices, software);
+  const readSome = async (ids: readonly string[]) => {
+    const wanted = ids.filter((id) => !tried.has(id));
+    if (wanted.length === 0) return;
+    for (const id of wanted) tried.add(id);
+    const started = performance.now();
+    const results = await fleet.readSoftware(wanted, signal, (done, total) => settings.progress.update({ phase: 'read', read: done, total, elapsedMs: performance.now() - started }));
+    const failed: string[] = [];
+    for (const [id, result] of results) {
+      if (result instanceof FleetError) failed.push(id);
+      else software.set(id, result);
+    }
+    if (failed.includes(found.id)) warnings.push(`${settings.label}: could not read the software of the device (${(results.get(found.id) as FleetError).message})`);
+    else if (failed.length > 0) warnings.push(`${settings.label}: could not read the software of ${failed.length} other device${failed.length === 1 ? '' : 's'} its plan depends on; they count as reporting nothing, as in a plan of the whole fleet`);
+  };
+  const replan = () => buildPlan(input);
+
+  // The device and the targets of its ScheduledUpdates; its operations beside them.
+  const first = buildPlan(input);
+  const [, operations] = await Promise.all([
+    readSome([found.id, ...scheduledPeers(first, found.id)]),
+    readOperations(fleet, [found.id], signal),
+  ]);
+  const own = operations.get(found.id);
+  if (own instanceof FleetError) warnings.push(`${settings.label}: could not read the operations of the device (${own.message}); an update started outside firmwarden would not show`);
+  const activeOwn: DeviceOperation[] = Array.isArray(own) ? own.filter(isActiveUpdate) : [];
+  input = withFleetOperations(input, activeOwn);
+  let plan = replan();
+
+  // Wave order: the earlier waves of its group, when an automatic update of it waits or would start.
+  const earlier = earlierWaves(input, plan, found.id).filter((id) => !tried.has(id));
+  if (earlier.length > 0) {
+    await readSome(earlier);
+    plan = replan();
+  }
+
+  // maxConcurrent: the devices that would take a slot before it, nearest the front first, until
+  // its slot is decided. Counting more of them can only take more slots, so a slot lost stays lost.
+  const chunk = Math.max(1, settings.chunk ?? 60);
+  const queue = rankedBefore(input, plan, found.id).filter((id) => !tried.has(id));
+  while (queue.length > 0) {
+    await readSome(queue.splice(0, chunk));
+    plan = replan();
+    const entries = plan.devices.find((d) => d.deviceId === found.id)?.entries ?? [];
+    const lost = entries.some((e) => e.reason.code === 'ConcurrencyLimit') && !entries.some((e) => e.state === 'pending' && e.reason.code === 'Starting');
+    if (lost) break;
+  }
+  return { device: found, plan, input, listed: devices.length, read: software.size, warnings };
+}
