@@ -18,6 +18,11 @@ export interface FaultSettings {
   readonly serverErrorStatuses: readonly number[];
   /** Real-time delay added before every Graph answer, ms; default 0. */
   readonly latencyMs: number;
+  /**
+   * Real-time delay added before a direct POST action (updateSoftware, restart, runDiagnostics)
+   * is decided on and carried out, on top of latencyMs; default 0. Reads stay fast.
+   */
+  readonly actionLatencyMs: number;
   /** Share of Graph requests never answered (until the emulator closes); default 0. */
   readonly hangRate: number;
   /** The next N Graph requests are never answered; default 0. */
@@ -39,12 +44,12 @@ export interface FaultSettings {
 
 export const noFaults: FaultSettings = {
   throttleRate: 0, throttleNext: 0, retryAfterSeconds: 2, serverErrorRate: 0, serverErrorNext: 0,
-  serverErrorStatuses: [500, 503, 504], latencyMs: 0, hangRate: 0, hangNext: 0, stuckOperationRate: 0,
+  serverErrorStatuses: [500, 503, 504], latencyMs: 0, actionLatencyMs: 0, hangRate: 0, hangNext: 0, stuckOperationRate: 0,
   batchThrottleRate: 0, batchThrottleNext: 0, dropAnswerRate: 0, dropAnswerNext: 0,
 };
 
 const rateKeys = ['throttleRate', 'serverErrorRate', 'hangRate', 'stuckOperationRate', 'batchThrottleRate', 'dropAnswerRate'] as const;
-const countKeys = ['throttleNext', 'serverErrorNext', 'hangNext', 'batchThrottleNext', 'dropAnswerNext', 'retryAfterSeconds', 'latencyMs'] as const;
+const countKeys = ['throttleNext', 'serverErrorNext', 'hangNext', 'batchThrottleNext', 'dropAnswerNext', 'retryAfterSeconds', 'latencyMs', 'actionLatencyMs'] as const;
 
 /** Checks and merges a partial fault setting; throws EmulatorInputError naming the bad field. */
 export function mergeFaults(base: FaultSettings, patch: Partial<Record<keyof FaultSettings, unknown>>): FaultSettings {

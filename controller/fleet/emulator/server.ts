@@ -216,7 +216,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         bodyError = true;
       }
     }
-    const latency = faults.settings.latencyMs;
+    const latency = faults.settings.latencyMs + (!isBatch && matchAction(method, versionPath) ? faults.settings.actionLatencyMs : 0);
     if (latency > 0) await delay(latency, lifetime.signal);
     const ids = () => ({ now: clock.now(), requestId, clientRequestId });
     const finish = (answer: GraphAnswer, appId: string | null): void => {

@@ -157,6 +157,36 @@ faults('a lost answer inside a $batch drops the whole batch answer after carryin
   assert.equal(handle.control.actionLog({ deviceId: device!.id }).map((e) => [e.status, e.via, e.answerLost]), [[202, 'batch', true]]);
 });
 
+faults('actionLatencyMs holds POST actions only: reads are answered meanwhile and the action has not run yet', async () => {
+  handle.control.setFaults({ actionLatencyMs: 30_000 });
+  const [device] = handle.control.devices({ deviceType: 'ipPhone', limit: 1 });
+  const controller = new AbortController();
+  let settled = false;
+  const post = outcome(graph(handle, token, `/teamwork/devices/${device!.id}/updateSoftware`, { method: 'POST', body: { softwareType: 'teamsClient' }, signal: controller.signal }));
+  void post.then(() => (settled = true));
+  await waitUntil(() => handle.control.stats().httpRequests === 1); // the POST has arrived
+  assert.is((await graph(handle, token, `/teamwork/devices/${device!.id}/operations`)).status, 200);
+  assert.not.ok(settled, 'the POST is still held');
+  assert.is(handle.control.operations(device!.id).length, 0, 'and has not run');
+  assert.is(handle.control.stats().graphRequests, 1, 'only the read was evaluated');
+  controller.abort();
+  assert.is(await post, 'AbortError');
+});
+
+faults('a held POST is decided on after its hold: a hang set meanwhile means it never runs', async () => {
+  handle.control.setFaults({ actionLatencyMs: 200 });
+  const [device] = handle.control.devices({ deviceType: 'ipPhone', limit: 1 });
+  const controller = new AbortController();
+  const post = outcome(graph(handle, token, `/teamwork/devices/${device!.id}/updateSoftware`, { method: 'POST', body: { softwareType: 'teamsClient' }, signal: controller.signal }));
+  await waitUntil(() => handle.control.stats().httpRequests === 1); // received, still held
+  handle.control.setFaults({ hangRate: 1 });
+  await waitUntil(() => handle.control.stats().hung === 1);
+  controller.abort();
+  assert.is(await post, 'AbortError');
+  assert.is(handle.control.operations(device!.id).length, 0);
+  assert.equal(handle.control.actionLog({ deviceId: device!.id }).map((e) => e.status), [0]);
+});
+
 faults('bad fault settings are refused with the field named', () => {
   assert.throws(() => handle.control.setFaults({ throttleRate: 2 }), /throttleRate/);
   assert.throws(() => handle.control.setFaults({ serverErrorStatuses: [404] }), /serverErrorStatuses/);
