@@ -31,6 +31,8 @@ export interface Device {
   readonly notes: string | null;
   readonly healthStatus: HealthStatus;
   readonly currentUserId: string | null;
+  /** currentUser.displayName: a room's resource account ("Room 4.12 Paris") or the person signed in; what admins call the device. */
+  readonly currentUserName?: string | null;
   readonly createdDateTime: string | null;
 }
 

@@ -30,6 +30,7 @@ export function parseDevice(raw: unknown): Parsed<Device> {
     notes: asOptionalString(object['notes']),
     healthStatus: normalizeEnum(object['healthStatus'], HealthStatuses, 'unknown'),
     currentUserId: asOptionalString(asObject(object['currentUser'])?.['id']),
+    currentUserName: asOptionalString(asObject(object['currentUser'])?.['displayName']),
     createdDateTime: parseTimestamp(object['createdDateTime']),
   };
   return { ok: true, value: device, notes };
