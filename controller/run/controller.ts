@@ -13,7 +13,7 @@ import { DirSource } from '../sources/dir-source.ts';
 import { FileStateStore } from '../state/file-state-store.ts';
 import type { StateStore } from '../state/state.ts';
 import { FleetView, type FleetViewOptions } from '../reconcile/fleet-view.ts';
-import { createReconciler, type ManifestEntry, type ParsedDesired, type ReconcileResult } from '../reconcile/reconcile.ts';
+import { createReconciler, type Engine, type ManifestEntry, type ParsedDesired, type ReconcileResult } from '../reconcile/reconcile.ts';
 import { createEngine } from '../reconcile/engine.ts';
 import { ReconcileLoop } from '../reconcile/loop.ts';
 import { defaultRequeuePolicy, type RequeuePolicy } from '../reconcile/outcome.ts';
@@ -48,6 +48,8 @@ export interface ControllerDeps {
   readonly metrics?: Metrics;
   /** Called after each reconcile (the demo's screen, tests). */
   readonly onResult?: (result: ReconcileResult) => void;
+  /** The pure engine. Default: createEngine(); the demo wraps it to see the input its screen describes. */
+  readonly engine?: Engine<ManifestEntry, Finding>;
 }
 
 export interface RunningController {
@@ -106,7 +108,9 @@ export async function startController(config: ControllerConfig, deps: Controller
     fleet: deps.fleet,
     fleetView,
     stateStore,
-    engine: createEngine(),
+    // Statuses in a Git repository or folder are reviewed by people in diffs: summaries only.
+    // A custom source is the Kubernetes one, whose status subresource keeps the full detail.
+    engine: deps.engine ?? createEngine({ statusDetail: config.source.kind === 'custom' ? 'full' : 'summary' }),
     statusWriter: source,
     clock: deps.clock,
     logger: deps.logger,
