@@ -108,9 +108,7 @@ export async function startController(config: ControllerConfig, deps: Controller
     fleet: deps.fleet,
     fleetView,
     stateStore,
-    // Statuses in a Git repository or folder are reviewed by people in diffs: summaries only.
-    // A custom source is the Kubernetes one, whose status subresource keeps the full detail.
-    engine: deps.engine ?? createEngine({ statusDetail: config.source.kind === 'custom' ? 'full' : 'summary' }),
+    engine: deps.engine ?? createEngine(),
     statusWriter: source,
     clock: deps.clock,
     logger: deps.logger,
