@@ -27,6 +27,8 @@ import { planToJson, renderPlanMarkdown, renderPlanText, type PlanView } from '.
 import { stringifyJson } from '../output/escape.ts';
 import { mergeCalendars } from '../policy/release-calendar.ts';
 import { releasesFromStatus, rolloutsFromStatus } from '../status/remembered.ts';
+import { parseCalendarFile, type RememberedCalendar } from '../state/calendar-file.ts';
+import { findCalendarTexts } from '../sources/calendar-file-io.ts';
 
 const help = `Usage: firmwarden plan PATH… [options]
 
@@ -40,8 +42,9 @@ Options:
   --state FILE      the controller's state file: release dates seen so far, operations in flight
   --limit N         rows per section in text and markdown (default: 50)
 
-Without a state file, release dates come from the UpdatePolicies' status.releases; versions
-never seen before count as released now.
+Release dates come from the state file and from .firmwarden/releases.json, the calendar the
+controller commits beside the manifests (found in PATH's folder or a parent, up to the
+repository's root); versions never seen before count as released now.
 
 ${fleetOptionsHelp}`;
 
@@ -156,8 +159,19 @@ export async function loadDesired(paths: readonly string[], settings: Omit<Gathe
     .map((f) => `${f.file}:${f.line}:${f.column} ${f.message}`);
 
   const state = settings.statePath ? await loadState(settings.statePath) : emptyState;
-  const releases = mergeCalendars(state.releases, ...policies.map(releasesFromStatus));
-  const rollouts: Record<string, RolloutMemory> = { ...rolloutsFromStatus(policies), ...(state.rollouts as Record<string, RolloutMemory>) };
+  const calendars: RememberedCalendar[] = [];
+  for (const { file, text } of await findCalendarTexts(paths, settings.io.cwd)) {
+    const read = parseCalendarFile(text, file);
+    if (read.ok) calendars.push(read.calendar);
+    else settings.io.stderr.write(`${settings.label ?? 'firmwarden plan'}: ${read.problem}\n`);
+  }
+  // Statuses written by earlier versions carried the calendar too (status.releases).
+  const releases = mergeCalendars(state.releases, ...calendars.map((c) => c.releases), ...policies.map(releasesFromStatus));
+  const rollouts: Record<string, RolloutMemory> = {
+    ...rolloutsFromStatus(policies),
+    ...Object.assign({}, ...calendars.map((c) => c.rollouts)),
+    ...(state.rollouts as Record<string, RolloutMemory>),
+  };
   return { groups, policies, scheduledUpdates, invalid, invalidCount, ledger: state.ledger, releases, rollouts };
 }
 

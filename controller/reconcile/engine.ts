@@ -53,10 +53,15 @@ export function planFrom(input: EngineInput<ManifestEntry, Finding>): Plan {
     devices: input.fleet.devices,
     software: input.fleet.software,
     operations: operationRecords(input.state.ledger),
-    // The policies' statuses carry release dates and stopped rollouts too (written back into
-    // Git or the cluster), so losing the state file loses neither.
-    releases: mergeCalendars(input.state.releases, ...manifests.policies.map(releasesFromStatus)),
-    rollouts: { ...rolloutsFromStatus(manifests.policies), ...(input.state.rollouts as Readonly<Record<string, RolloutMemory>>) },
+    // Release dates and stopped rollouts are kept beside the manifests too (the calendar file of
+    // a Git repository or folder; in Kubernetes the policies' status.releases), so losing the
+    // state file loses neither. Statuses written by earlier versions carry them as well.
+    releases: mergeCalendars(input.state.releases, input.calendar?.releases ?? [], ...manifests.policies.map(releasesFromStatus)),
+    rollouts: {
+      ...rolloutsFromStatus(manifests.policies),
+      ...input.calendar?.rollouts,
+      ...(input.state.rollouts as Readonly<Record<string, RolloutMemory>>),
+    },
   });
 }
 

@@ -11,6 +11,7 @@ import type { FleetSnapshot, FleetView } from './fleet-view.ts';
 import type { StartOutcome, StartRequest } from './operations.ts';
 import { followOperations, isLedgerEntryActive, pruneLedger, startOperations } from './operations.ts';
 import type { ReconcileOutcome } from './outcome.ts';
+import { calendarFilePath, parseCalendarFile, type RememberedCalendar } from '../state/calendar-file.ts';
 
 /** A manifest as the reconcile sees it (the loader's LoadedManifest fits). */
 export interface ManifestEntry {
@@ -34,6 +35,8 @@ export interface EngineInput<M extends ManifestEntry = ManifestEntry, F = unknow
   readonly now: number;
   /** Results of this reconcile's starts (refusals, errors), to be reported in status. */
   readonly outcomes: readonly StartOutcome[];
+  /** The release calendar kept beside the manifests (a Git or folder source's .firmwarden/releases.json), when there is one. */
+  readonly calendar?: RememberedCalendar | undefined;
 }
 
 export interface EngineOutput {
@@ -79,6 +82,18 @@ export interface ReconcileResult {
   readonly statusWritten: boolean;
 }
 
+/** The snapshot's release calendar file, read; a file that does not read is logged and counts as none. */
+function readCalendar(snapshot: Snapshot, log: Logger): RememberedCalendar | undefined {
+  if (snapshot.calendarText === undefined) return undefined;
+  const read = parseCalendarFile(snapshot.calendarText);
+  if (!read.ok) {
+    log.warn({ problem: read.problem }, 'release calendar file not read');
+    return undefined;
+  }
+  if (read.skipped > 0) log.warn({ skipped: read.skipped, file: calendarFilePath }, 'release calendar records not read');
+  return read.calendar;
+}
+
 /** Builds the reconcile function the loop runs. State is loaded once and kept in memory. */
 export function createReconciler<M extends ManifestEntry, F>(ports: ReconcilerPorts<M, F>) {
   let state: ControllerState | undefined;
@@ -97,6 +112,7 @@ export function createReconciler<M extends ManifestEntry, F>(ports: ReconcilerPo
 
     const snapshot = await ports.sync(info.signal);
     const desired = ports.parse(snapshot, now());
+    const calendar = readCalendar(snapshot, log);
 
     await ports.fleetView.refreshStep(info.signal);
     const ended = await followOperations({ fleet: ports.fleet, ledger: ledgerPort, now, logger: log, signal: info.signal });
@@ -106,14 +122,14 @@ export function createReconciler<M extends ManifestEntry, F>(ports: ReconcilerPo
       await ports.fleetView.refreshStep(info.signal);
     }
 
-    const first = ports.engine({ desired, fleet: ports.fleetView.snapshot(), state, now: now(), outcomes: [] });
+    const first = ports.engine({ desired, fleet: ports.fleetView.snapshot(), state, now: now(), outcomes: [], calendar });
     state = first.state;
     let outcomes: StartOutcome[] = [];
     if (!ports.isStopping() && first.starts.length > 0) {
       outcomes = await startOperations(first.starts, { fleet: ports.fleet, ledger: ledgerPort, now, logger: log, signal: info.signal });
     }
     // Evaluate again so status counts what was just started and what was refused.
-    const final = ports.engine({ desired, fleet: ports.fleetView.snapshot(), state, now: now(), outcomes });
+    const final = ports.engine({ desired, fleet: ports.fleetView.snapshot(), state, now: now(), outcomes, calendar });
     state = { ...final.state, ledger: pruneLedger(state.ledger, now()) };
     await ports.stateStore.save(state);
 
@@ -125,7 +141,9 @@ export function createReconciler<M extends ManifestEntry, F>(ports: ReconcilerPo
         statuses: (next: Snapshot) =>
           next.revision === snapshot.revision
             ? final.statuses
-            : ports.engine({ desired: ports.parse(next, now()), fleet: ports.fleetView.snapshot(), state: state!, now: now(), outcomes }).statuses,
+            : ports.engine({ desired: ports.parse(next, now()), fleet: ports.fleetView.snapshot(), state: state!, now: now(), outcomes, calendar: readCalendar(next, log) }).statuses,
+        // Release dates and stopped rollouts, so losing the state file loses neither.
+        calendar: { releases: state.releases, rollouts: state.rollouts as RememberedCalendar['rollouts'] },
       },
       info.signal,
     );

@@ -164,7 +164,7 @@ export async function resolveWritableFile(root: string, path: string): Promise<s
 }
 
 /** True when the real path `real` is `realRoot` or below it. */
-function isWithin(realRoot: string, real: string): boolean {
+export function isWithin(realRoot: string, real: string): boolean {
   const rel = relative(realRoot, real);
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
@@ -206,7 +206,7 @@ async function escapeError(root: string, realRoot: string, subpath: string, acti
  * following a link (so a link swapped in after the check is refused, not followed); at most
  * `max` bytes, checked on the open file.
  */
-async function readContained(path: string, realRoot: string, max: number): Promise<Uint8Array | 'outside' | 'too-large'> {
+export async function readContained(path: string, realRoot: string, max: number): Promise<Uint8Array | 'outside' | 'too-large'> {
   const real = await realpath(path).catch(() => undefined);
   if (real === undefined || !isWithin(realRoot, real)) return 'outside';
   let handle;

@@ -27,6 +27,8 @@ import { SourceError, SourceFailureReasons, notifySubscribers } from './source.t
 import type { ReplaceStatus } from './status-commit-apply.ts';
 import { applyStatuses, defaultVolatileKeys } from './status-commit-apply.ts';
 import { isStatusOnlyFilesChange } from './status-commit-detect.ts';
+import { renderCalendarFile } from '../state/calendar-file.ts';
+import { calendarPathIn, readCalendarText, writeCalendarText } from './calendar-file-io.ts';
 
 export interface DirSourceOptions {
   /** The folder (absolute, or relative to the process's working directory). */
@@ -95,7 +97,9 @@ export class DirSource implements DesiredStateSource, StatusWriter {
         const last = this.#last;
         const changed = last?.revision !== revision;
         const specChanged = last === undefined || (changed && !isStatusOnlyFilesChange(last.files, files));
-        const snapshot: Snapshot = { revision, files, omitted, changed, specChanged };
+        const calendar = await readCalendarText(this.#options.dir, this.#path);
+        if (calendar.kind === 'omitted' && changed) this.#log.warn({ path: calendarPathIn(this.#path), reason: calendar.reason }, 'release calendar file left out');
+        const snapshot: Snapshot = { revision, files, omitted, changed, specChanged, calendarText: calendar.kind === 'text' ? calendar.text : undefined };
         this.#remember(revision, files);
         this.#last = snapshot;
         if (changed) this.#log.info({ revision, files: files.length, omitted: omitted.length, specChanged }, 'read new revision');
@@ -185,7 +189,9 @@ export class DirSource implements DesiredStateSource, StatusWriter {
         const snapshot: Snapshot = { revision, files, omitted, changed: revision !== request.revision, specChanged: revision !== request.revision };
         const updates = typeof request.statuses === 'function' ? await request.statuses(snapshot) : request.statuses;
         const { changed, skipped } = applyStatuses(files, updates, this.#options.replaceStatus, this.#options.volatileKeys ?? defaultVolatileKeys);
-        if (changed.size === 0) return { written: false, revision, files: [], skipped, attempts: 0 };
+        // The calendar file is the controller's alone: written when its text changes, no race to check.
+        const calendarWritten = request.calendar !== undefined && (await writeCalendarText(this.#options.dir, this.#path, renderCalendarFile(request.calendar)));
+        if (changed.size === 0) return { written: calendarWritten, revision, files: calendarWritten ? [calendarPathIn(this.#path)] : [], skipped, attempts: calendarWritten ? 1 : 0 };
         const originals = new Map(files.map((f) => [f.path, f.text]));
         const written: string[] = [];
         let raced = false;

@@ -24,6 +24,7 @@ import type {
 import { SourceError, SourceFailureReasons, UntrustedRevisionError, notifySubscribers } from './source.ts';
 import type { StatusCommitOptions } from './status-commit.ts';
 import { commitStatuses } from './status-commit.ts';
+import { calendarPathIn, readCalendarText } from './calendar-file-io.ts';
 import { isStatusOnlyFilesChange, isStatusOnlyTextChange } from './status-commit-detect.ts';
 import { hasStatusTrailer } from './status-commit-message.ts';
 
@@ -156,7 +157,9 @@ export class GitSource implements DesiredStateSource, StatusWriter {
       },
     );
     const specChanged = last === undefined || !isStatusOnlyFilesChange(last.files, files);
-    const snapshot: Snapshot = { revision: head, files, omitted, changed: true, specChanged };
+    const calendar = await readCalendarText(this.#workspace.dir, this.#path);
+    if (calendar.kind === 'omitted') this.#log.warn({ revision: head, path: calendarPathIn(this.#path), reason: calendar.reason }, 'release calendar file left out');
+    const snapshot: Snapshot = { revision: head, files, omitted, changed: true, specChanged, calendarText: calendar.kind === 'text' ? calendar.text : undefined };
     this.#last = snapshot;
     this.#log.info({ revision: head, files: files.length, omitted: omitted.length, specChanged }, 'synced new revision');
     // Named here because nothing else shows them: a link leading out, a file too large.

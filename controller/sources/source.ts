@@ -2,6 +2,7 @@
 // and where their status goes back to. The reconcile loop sees only these types; adapters
 // (git-source.ts, dir-source.ts) return data or throw a SourceError whose `reason` becomes a
 // condition reason and whose `retryable` says whether backing off can help.
+import type { RememberedCalendar } from '../state/calendar-file.ts';
 
 /** One manifest file as read from the source; `path` is POSIX, relative to the repository (or directory) root. */
 export interface SourceFile {
@@ -31,6 +32,11 @@ export interface Snapshot {
    * loop can skip them instead of reconciling on its own writes.
    */
   readonly specChanged: boolean;
+  /**
+   * The release calendar file (`.firmwarden/releases.json` under the manifests' folder), when a
+   * Git or folder source has one; the Kubernetes source keeps its calendar in the state ConfigMap.
+   */
+  readonly calendarText?: string | undefined;
 }
 
 /** Why a notification fired: a webhook, a file watcher, or the poller seeing a new remote head. */
@@ -85,6 +91,11 @@ export interface StatusWriteRequest {
   /** One line for the commit subject: `status: <summary>`. */
   readonly summary: string;
   readonly statuses: StatusPlan;
+  /**
+   * The release calendar to keep beside the manifests, in the same commit as the statuses
+   * (written only when it changed). Writers without such a file (Kubernetes) ignore it.
+   */
+  readonly calendar?: RememberedCalendar;
 }
 
 export interface StatusWriteResult {

@@ -18,6 +18,8 @@ import type { ReplaceStatus, SkippedUpdate } from './status-commit-apply.ts';
 import { applyStatuses, defaultVolatileKeys } from './status-commit-apply.ts';
 import type { CommitIdentity } from './status-commit-message.ts';
 import { defaultStatusAuthor, formatStatusCommitMessage } from './status-commit-message.ts';
+import { renderCalendarFile } from '../state/calendar-file.ts';
+import { calendarPathIn, readCalendarText, writeCalendarText } from './calendar-file-io.ts';
 
 export interface StatusCommitOptions {
   readonly replaceStatus: ReplaceStatus;
@@ -120,10 +122,15 @@ async function tryOnce(
   const head = await workspace.resetToRemote();
   const { files, omitted } = await readManifestFiles(workspace.dir, options.path, options.limits ? { limits: options.limits } : {});
   const moved = head !== request.revision;
-  const snapshot: Snapshot = { revision: head, files, omitted, changed: moved, specChanged: moved };
+  const calendarNow = await readCalendarText(workspace.dir, options.path);
+  const calendarText = calendarNow.kind === 'text' ? calendarNow.text : undefined;
+  const snapshot: Snapshot = { revision: head, files, omitted, changed: moved, specChanged: moved, calendarText };
   const updates = await resolvePlan(request.statuses, snapshot);
   const { changed, skipped } = applyStatuses(files, updates, options.replaceStatus, options.volatileKeys ?? defaultVolatileKeys);
-  if (changed.size === 0) return { kind: 'unchanged', revision: head, skipped };
+  // The calendar goes into the same commit as the statuses, and alone when only it changed.
+  const calendar = request.calendar === undefined ? undefined : renderCalendarFile(request.calendar);
+  const calendarChanged = calendar !== undefined && calendar !== calendarText;
+  if (changed.size === 0 && !calendarChanged) return { kind: 'unchanged', revision: head, skipped };
 
   const paths = [...changed.keys()].sort();
   const staging: string[] = [];
@@ -134,6 +141,10 @@ async function tryOnce(
     const real = await resolveWritableFile(workspace.dir, path);
     await writeFile(real, changed.get(path)!, { flag: constants.O_WRONLY | constants.O_TRUNC | constants.O_NOFOLLOW });
     staging.push(relative(realRoot, real).split(sep).join('/'));
+  }
+  if (calendarChanged && (await writeCalendarText(workspace.dir, options.path, calendar))) {
+    staging.push(calendarPathIn(options.path));
+    paths.push(calendarPathIn(options.path));
   }
   await workspace.git(['add', '--', ...staging]);
   // Belt and braces: never an empty commit, whatever the texts said.
