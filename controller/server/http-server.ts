@@ -2,12 +2,14 @@
 // reason until ready), GET /metrics (Prometheus text), POST /hooks/git (a shared-secret
 // webhook that asks the source for an immediate sync). Bounded: request bodies, header and
 // request time; the webhook is off unless a secret is configured (never unauthenticated), and a
-// delivery id already received has no second effect (webhook-replay.ts).
+// delivery id already received has no second effect (webhook-replay.ts). When given, the
+// read-only live view (GET /, /api/view, /api/events: live-view-http.ts) is served too.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from './metrics.ts';
 import type { ReadinessCheck } from './readiness.ts';
+import type { LiveViewRoutes } from './live-view-http.ts';
 import { readPushedBranch, verifyWebhook } from './webhook-auth.ts';
 import { maxDeliveryIdLength, readDeliveryId, RecentDeliveries, type RecentDeliveriesOptions } from './webhook-replay.ts';
 
@@ -35,6 +37,8 @@ export interface HttpServerOptions {
   readonly liveness?: () => { readonly alive: boolean; readonly reason: string };
   /** Absent: POST /hooks/git answers 404. */
   readonly webhook?: WebhookOptions;
+  /** The live view's routes (createLiveViewRoutes). Absent: its paths answer 404. */
+  readonly liveView?: LiveViewRoutes;
   /** Time given to open requests on close before connections are cut. Default: 5 s. */
   readonly closeTimeoutMs?: number;
   readonly logger: Logger;
@@ -140,7 +144,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
     const method = req.method ?? 'GET';
     const isRead = method === 'GET' || method === 'HEAD';
     switch (path) {
@@ -163,6 +168,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         if (method !== 'POST') return send(res, 405, 'method not allowed\n');
         return handleWebhook(req, res);
       default:
+        if (options.liveView?.owns(path)) return options.liveView.handle(req, res, url);
         return send(res, 404, 'not found\n');
     }
   };
@@ -192,6 +198,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     close: () =>
       new Promise<void>((resolve) => {
         const timer = setTimeout(() => server.closeAllConnections(), options.closeTimeoutMs ?? 5_000);
+        // Event streams never finish by themselves: end them, or close would wait for the timer.
+        options.liveView?.close();
         server.close(() => {
           clearTimeout(timer);
           resolve();
