@@ -86,7 +86,7 @@ export function isRolloutComplete(result: ReconcileResult, now: number, horizonM
   if (result.statuses.length === 0) return false;
   for (const u of result.statuses) {
     const s = u.status as DeviceGroupStatus & ScheduledUpdateStatus;
-    if ((s.counts?.pending ?? 0) > 0 || (s.counts?.inProgress ?? 0) > 0) return false;
+    if ((s.updates?.pending ?? 0) > 0 || (s.updates?.inProgress ?? 0) > 0) return false;
     if (u.key?.kind === 'ScheduledUpdate' && !s.completionTime) return false;
     if (s.nextActionTime && Date.parse(s.nextActionTime) < now + horizonMs) return false;
   }

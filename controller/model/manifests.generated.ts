@@ -42,6 +42,10 @@ export type License = 'Basic' | 'Pro';
  */
 export type TimeZone = string;
 /**
+ * sha256: and the first 16 hex digits of the SHA-256 of the spec as JSON with sorted keys: which spec a status was computed from. Comments, formatting and key order do not change it; any change of a value does.
+ */
+export type SpecDigest = string;
+/**
  * An instant, RFC 3339 with offset (for example 2026-11-22T08:00:00Z).
  */
 export type Timestamp = string;
@@ -54,6 +58,19 @@ export type Phase = 'Test' | 'General' | 'Final';
  */
 export type SoftwareType =
   'adminAgent' | 'operatingSystem' | 'teamsClient' | 'firmware' | 'partnerAgent' | 'companyPortal';
+/**
+ * At most five devices whose update failed or was refused, each named as people know it (display name, asset tag, then device id) with what happened, then 'and N more devices' when there are more.
+ *
+ * @maxItems 6
+ */
+export type NeedsAttention =
+  | []
+  | [string]
+  | [string, string]
+  | [string, string, string]
+  | [string, string, string, string]
+  | [string, string, string, string, string]
+  | [string, string, string, string, string, string];
 /**
  * A software version as the device API reports it, numeric parts separated by '.', '/', '-' or '_' (for example 1.14.2 or 5.3.88.0).
  */
@@ -242,6 +259,7 @@ export interface DeviceGroupStatus {
    * The generation of the spec this status was computed from.
    */
   observedGeneration?: number;
+  observedSpecDigest?: SpecDigest;
   /**
    * Ready, Reconciling and Stalled.
    *
@@ -262,15 +280,15 @@ export interface DeviceGroupStatus {
    */
   devices?: number;
   phase?: Phase;
-  counts?: DeviceCounts;
+  updates?: DeviceCounts;
   /**
-   * Devices whose last update failed (at most 50; counts.failed has the total).
+   * Devices whose last update failed (at most 50; updates.failed has the total). Kubernetes only (the status subresource): in a Git repository or folder, where people review statuses in diffs, needsAttention names at most five.
    *
    * @maxItems 50
    */
   failing?: FailingDevice[];
   /**
-   * The rollout of each software type that is updating.
+   * The rollout of each software type that is updating. Kubernetes only (the status subresource): in a Git repository or folder, currentWave says where each rollout stands in one line.
    *
    * @maxItems 6
    */
@@ -285,23 +303,33 @@ export interface DeviceGroupStatus {
   nextWindow?: Window;
   nextActionTime?: Timestamp;
   /**
-   * Times moved by the phase's maximum delay.
+   * Where each rollout stands, in words: software type, version, wave n of m and what it waits for (for example 'firmware 122.22.1: wave 2 of 3, waiting for a maintenance window').
+   */
+  currentWave?: string;
+  /**
+   * The next (or current) maintenance window in the devices' local time, with the IANA zone (for example 'Mon 2027-02-22 22:00 to Tue 2027-02-23 05:00 America/New_York (weeknights)').
+   */
+  nextWindowLocal?: string;
+  needsAttention?: NeedsAttention;
+  /**
+   * Times moved by the phase's maximum delay. Kubernetes only (the status subresource).
    *
    * @maxItems 50
    */
   clamps?: Clamp[];
   /**
-   * Updates refused, with the reason (at most 50; counts.blocked has the total).
+   * Updates refused, with the reason (at most 50; updates.blocked has the total). Kubernetes only (the status subresource): in a Git repository or folder, needsAttention names at most five.
    *
    * @maxItems 50
    */
   refusals?: Refusal[];
   /**
-   * Devices this group matched that several groups claim, and which group won.
+   * Devices this group matched that several groups claim, and which group won. Kubernetes only (the status subresource); firmwarden why DEVICE explains which group a device follows.
    *
    * @maxItems 50
    */
   conflicts?: Conflict[];
+  counts?: DeviceCounts;
 }
 /**
  * A Kubernetes-style condition.
@@ -330,7 +358,7 @@ export interface Condition {
   observedGeneration?: number;
 }
 /**
- * How many device × software-type pairs are in each state.
+ * Updates (device × software type: a device counts once per software type it reports) in each state.
  */
 export interface DeviceCounts {
   /**
@@ -752,6 +780,7 @@ export interface Resume {
  */
 export interface UpdatePolicyStatus {
   observedGeneration?: number;
+  observedSpecDigest?: SpecDigest;
   /**
    * @maxItems 8
    */
@@ -766,7 +795,7 @@ export interface UpdatePolicyStatus {
     | [Condition, Condition, Condition, Condition, Condition, Condition, Condition]
     | [Condition, Condition, Condition, Condition, Condition, Condition, Condition, Condition];
   /**
-   * DeviceGroups that follow this policy.
+   * DeviceGroups that follow this policy. Kubernetes only (the status subresource).
    *
    * @maxItems 1000
    */
@@ -776,12 +805,16 @@ export interface UpdatePolicyStatus {
    * True while spec.suspend is in force.
    */
   suspended?: boolean;
-  counts?: DeviceCounts;
+  updates?: DeviceCounts;
   /**
+   * Kubernetes only (the status subresource): in a Git repository or folder, where people review statuses in diffs, needsAttention names at most five.
+   *
    * @maxItems 50
    */
   failing?: FailingDevice[];
   /**
+   * Kubernetes only (the status subresource): in a Git repository or folder, currentWave says where each rollout stands in one line.
+   *
    * @maxItems 6
    */
   rollouts?:
@@ -793,7 +826,7 @@ export interface UpdatePolicyStatus {
     | [RolloutStatus, RolloutStatus, RolloutStatus, RolloutStatus, RolloutStatus]
     | [RolloutStatus, RolloutStatus, RolloutStatus, RolloutStatus, RolloutStatus, RolloutStatus];
   /**
-   * Versions offered to the policy's devices and when each becomes eligible.
+   * Versions offered to the policy's devices and when each becomes eligible. Kubernetes only (the status subresource, as a copy of the state ConfigMap's calendar): a Git repository or folder keeps the calendar in .firmwarden/releases.json.
    *
    * @maxItems 200
    */
@@ -801,9 +834,21 @@ export interface UpdatePolicyStatus {
   nextWindow?: Window;
   nextActionTime?: Timestamp;
   /**
+   * Where each rollout stands, in words: software type, version, wave n of m and what it waits for (for example 'firmware 122.22.1: wave 2 of 3, waiting for a maintenance window').
+   */
+  currentWave?: string;
+  /**
+   * The next (or current) maintenance window in the local time of the group whose window opens first, with the IANA zone (for example 'Mon 2027-02-22 22:00 to Tue 2027-02-23 05:00 America/New_York (weeknights)').
+   */
+  nextWindowLocal?: string;
+  needsAttention?: NeedsAttention;
+  /**
+   * Kubernetes only (the status subresource): in a Git repository or folder, needsAttention names at most five.
+   *
    * @maxItems 50
    */
   refusals?: Refusal[];
+  counts?: DeviceCounts;
 }
 /**
  * A version the controller has seen offered, and when it becomes eligible under this policy.
@@ -889,6 +934,7 @@ export interface SoftwareTarget {
  */
 export interface ScheduledUpdateStatus {
   observedGeneration?: number;
+  observedSpecDigest?: SpecDigest;
   /**
    * @maxItems 8
    */
@@ -907,19 +953,27 @@ export interface ScheduledUpdateStatus {
    * Devices targeted.
    */
   devices?: number;
-  counts?: DeviceCounts;
+  updates?: DeviceCounts;
   /**
+   * Kubernetes only (the status subresource): in a Git repository or folder, where people review statuses in diffs, needsAttention names at most five.
+   *
    * @maxItems 50
    */
   failing?: FailingDevice[];
   /**
+   * Kubernetes only (the status subresource).
+   *
    * @maxItems 50
    */
   clamps?: Clamp[];
   /**
+   * Kubernetes only (the status subresource): in a Git repository or folder, needsAttention names at most five.
+   *
    * @maxItems 50
    */
   refusals?: Refusal[];
   nextActionTime?: Timestamp;
+  needsAttention?: NeedsAttention;
   completionTime?: Timestamp;
+  counts?: DeviceCounts;
 }

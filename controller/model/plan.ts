@@ -174,6 +174,8 @@ export interface WindowView {
   readonly name: string;
   readonly start: number;
   readonly end: number;
+  /** The zone of the devices it concerns (the group's timeZone), to show it in local time. */
+  readonly timeZone?: string;
 }
 
 export interface ConflictRecord {

@@ -87,7 +87,7 @@ export function summarizeGroups(
       license: ctx.license,
       phase: ctx.firmwarePhase,
       deviceIds: membership.members[m]!.map((i) => index.devices[i]!.id),
-      nextWindow: window ? { name: window.name, start: window.start, end: window.end } : undefined,
+      nextWindow: window ? { name: window.name, start: window.start, end: window.end, timeZone: ctx.timeZone } : undefined,
       freeze: frozen ? { name: frozen.name, from: frozen.from, to: frozen.to, reason: frozen.reason, end: frozen.end } : undefined,
       nextActionTime: next.get(ctx.index),
       rollouts: views.get(ctx.index) ?? [],

@@ -11,6 +11,8 @@ import { objectKey } from '../policy/manifest-keys.ts';
 import { operationTimeoutMs } from '../policy/operation-timeout.ts';
 import { releasesFromStatus, rolloutsFromStatus } from '../status/remembered.ts';
 import { buildStatuses, countStates, statusKey, type AnyStatus, type StatusSubject } from '../status/build-status.ts';
+import { deviceLabel, type StatusDetail } from '../status/people-fields.ts';
+import { specDigest } from '../policy/spec-digest.ts';
 import type { StatusUpdate } from '../sources/source.ts';
 import type { Engine, EngineInput, EngineOutput, ManifestEntry } from './reconcile.ts';
 
@@ -77,8 +79,14 @@ function summarize(plan: Plan, started: number): string {
   return parts.join(', ');
 }
 
+/** How the engine writes statuses. */
+export interface EngineOptions {
+  /** `summary` for Git repositories and folders (short statuses people review), `full` for Kubernetes. Default: full. */
+  readonly statusDetail?: StatusDetail;
+}
+
 /** The engine: plan, then the status of every manifest that has a name. */
-export function createEngine(): Engine<ManifestEntry, Finding> {
+export function createEngine(options: EngineOptions = {}): Engine<ManifestEntry, Finding> {
   return (input): EngineOutput => {
     const plan = planFrom(input);
     const problems = new Map<string, string[]>();
@@ -103,10 +111,19 @@ export function createEngine(): Engine<ManifestEntry, Finding> {
         valid: entry.valid,
         problems: problems.get(key) ?? (entry.valid ? [] : ['the manifest is invalid; run firmwarden lint on it']),
         ...(kind === 'UpdatePolicy' && entry.valid ? { policy: entry.manifest as UpdatePolicy } : {}),
+        ...(entry.valid ? { specDigest: specDigest((entry.manifest as { spec?: unknown }).spec) } : {}),
       });
     }
-    const names = new Map(input.fleet.devices.map((d) => [d.id, d.uniqueId || d.serialNumber]));
-    const statuses = buildStatuses(plan, subjects, { now: input.now, deviceName: (id) => names.get(id) });
+    const byId = new Map(input.fleet.devices.map((d) => [d.id, d]));
+    const statuses = buildStatuses(plan, subjects, {
+      now: input.now,
+      deviceName: (id) => {
+        const d = byId.get(id);
+        return d === undefined ? undefined : d.uniqueId || d.serialNumber;
+      },
+      deviceLabel: (id) => deviceLabel(id, byId.get(id)),
+      ...(options.statusDetail ? { detail: options.statusDetail } : {}),
+    });
     const updates: StatusUpdate[] = [];
     for (const { entry, key, metadata } of located) {
       const status = statuses.get(key);

@@ -108,7 +108,9 @@ export async function startController(config: ControllerConfig, deps: Controller
     fleet: deps.fleet,
     fleetView,
     stateStore,
-    engine: deps.engine ?? createEngine(),
+    // Statuses in a Git repository or folder are reviewed by people in diffs: summaries only.
+    // A custom source is the Kubernetes one, whose status subresource keeps the full detail.
+    engine: deps.engine ?? createEngine({ statusDetail: config.source.kind === 'custom' ? 'full' : 'summary' }),
     statusWriter: source,
     clock: deps.clock,
     logger: deps.logger,

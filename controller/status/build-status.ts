@@ -15,6 +15,7 @@ import { CalendarIndex } from '../policy/release-calendar.ts';
 import { eligibleTime } from '../policy/automatic.ts';
 import { effectiveRule } from '../policy/software-rules.ts';
 import { mergeConditions, stalledConditions, timestamp, type ConditionValue } from './conditions.ts';
+import { currentWaveText, needsAttention, summaryOnly, windowText, type StatusDetail } from './people-fields.ts';
 
 type Kind = 'DeviceGroup' | 'UpdatePolicy' | 'ScheduledUpdate';
 export type AnyStatus = DeviceGroupStatus | UpdatePolicyStatus | ScheduledUpdateStatus;
@@ -30,12 +31,22 @@ export interface StatusSubject {
   readonly problems: readonly string[];
   /** The UpdatePolicy itself (for its releases' eligible times), when kind is UpdatePolicy. */
   readonly policy?: UpdatePolicy;
+  /** specDigest() of its spec, written as status.observedSpecDigest (valid manifests only). */
+  readonly specDigest?: string;
 }
 
 export interface StatusOptions {
   readonly now: number;
   /** A name people recognise for a device (hardware unique id or serial). */
   readonly deviceName?: (deviceId: string) => string | undefined;
+  /** A device as an admin knows it (people-fields.ts deviceLabel), for needsAttention. Default: its id. */
+  readonly deviceLabel?: (deviceId: string) => string;
+  /**
+   * `summary`: only what stays short whatever the fleet size (Git repositories and folders,
+   * where people review statuses in diffs); `full`: also the per-device lists and the release
+   * calendar (the Kubernetes status subresource). Default: full.
+   */
+  readonly detail?: StatusDetail;
 }
 
 const listLimit = 50;
@@ -73,10 +84,49 @@ export function buildStatuses(plan: Plan, subjects: readonly StatusSubject[], op
     } else {
       status = scheduledStatus(sus.get(key), s, options);
     }
+    if (s.valid) addPeopleFields(status, s.kind, key, { groups, policies, sus, byGroup, byPolicy }, options);
     if (generation !== undefined) status.observedGeneration = generation;
+    // An invalid spec was not acted on: its status keeps the digest of the last spec that was.
+    if (s.valid && s.specDigest !== undefined) status.observedSpecDigest = s.specDigest;
+    if (options.detail === 'summary') status = summaryOnly(status);
     out.set(statusKey(s.kind, s.metadata), status);
   }
   return out;
+}
+
+/** What the plan says of each manifest, by key, for the people fields. */
+interface PlanParts {
+  readonly groups: ReadonlyMap<string, GroupSummary>;
+  readonly policies: ReadonlyMap<string, PolicySummary>;
+  readonly sus: ReadonlyMap<string, ScheduledSummary>;
+  readonly byGroup: ReadonlyMap<string, DevicePlan[]>;
+  readonly byPolicy: ReadonlyMap<string, DevicePlan[]>;
+}
+
+/** currentWave, nextWindowLocal and needsAttention (people-fields.ts), in every detail. */
+function addPeopleFields(status: AnyStatus, kind: Kind, key: string, parts: PlanParts, options: StatusOptions): void {
+  const label = options.deviceLabel ?? ((id: string) => id);
+  const set = (name: string, value: unknown) => {
+    if (value !== undefined) (status as Record<string, unknown>)[name] = value;
+  };
+  if (kind === 'DeviceGroup') {
+    const g = parts.groups.get(key);
+    if (!g) return;
+    set('currentWave', currentWaveText(g.rollouts, g.timeZone));
+    set('nextWindowLocal', windowText(g.nextWindow, g.timeZone));
+    set('needsAttention', needsAttention(parts.byGroup.get(key) ?? [], label));
+  } else if (kind === 'UpdatePolicy') {
+    const p = parts.policies.get(key);
+    if (!p) return;
+    // A policy's groups may sit in several zones: its window and times are shown in the zone of the group whose window opens first.
+    const zone = p.nextWindow?.timeZone ?? 'UTC';
+    set('currentWave', currentWaveText(p.rollouts, zone));
+    set('nextWindowLocal', windowText(p.nextWindow, zone));
+    set('needsAttention', needsAttention(parts.byPolicy.get(key) ?? [], label));
+  } else {
+    const su = parts.sus.get(key);
+    if (su) set('needsAttention', needsAttention(su.records, label));
+  }
 }
 
 function push<T>(map: Map<string, T[]>, key: string, value: T): void {
@@ -170,7 +220,8 @@ function rolloutOf(v: RolloutView): RolloutStatus {
 function summaryText(counts: Required<DeviceCounts>, nextAction: number | undefined): string {
   const parts = (Object.keys(counts) as (keyof DeviceCounts)[]).filter((k) => counts[k] > 0).map((k) => `${counts[k]} ${k}`);
   const next = nextAction === undefined ? '' : `; next start ${timestamp(nextAction)}`;
-  return `${parts.length ? parts.join(', ') : 'no devices'}${next}`;
+  // "updates": each device counts once per software type, as in status.updates.
+  return `${parts.length ? `updates: ${parts.join(', ')}` : 'no devices'}${next}`;
 }
 
 /** What a person would need to know to act on failed or refused updates. */
@@ -237,8 +288,8 @@ function policyAttention(entries: readonly LocatedEntry[], retry: string): Atten
   const leftAlone = own.filter((e) => !isPolicyRefusalStalling(e.reason.code));
   return {
     refused: stalling.length,
-    refusedText: `${plural(stalling.length, 'update')} refused: ${describeRefusals(stalling)}; firmwarden never downgrades, so raise or remove the policy's versions.maximum (status.refusals lists them)`,
-    leftAloneText: leftAlone.length === 0 ? undefined : `${plural(leftAlone.length, 'update')} left alone on purpose: ${describeRefusals(leftAlone)}; only a ScheduledUpdate or a person at the device updates them (status.refusals lists them)`,
+    refusedText: `${plural(stalling.length, 'update')} refused: ${describeRefusals(stalling)}; firmwarden never downgrades, so raise or remove the policy's versions.maximum (status.needsAttention names them)`,
+    leftAloneText: leftAlone.length === 0 ? undefined : `${plural(leftAlone.length, 'update')} left alone on purpose: ${describeRefusals(leftAlone)}; only a ScheduledUpdate or a person at the device updates them (status.needsAttention names them)`,
     retry,
   };
 }
@@ -265,7 +316,7 @@ function progressConditions(counts: Required<DeviceCounts>, nextAction: number |
   // Failed and refused updates wait for a person (or a newer release), so at rest they are
   // Stalled: Ready=False alone would read as InProgress to kstatus forever and hide the failure.
   // Failures come first: they are what a person has to act on soonest.
-  if (counts.failed > 0) return stalledConditions('UpdatesFailed', `${plural(counts.failed, 'update')} failed and ${counts.failed === 1 ? 'is' : 'are'} not retried until ${attention.retry} (${summary}; see status.failing)`, idle);
+  if (counts.failed > 0) return stalledConditions('UpdatesFailed', `${plural(counts.failed, 'update')} failed and ${counts.failed === 1 ? 'is' : 'are'} not retried until ${attention.retry} (${summary}; status.needsAttention names the devices)`, idle);
   if (attention.refused > 0) return stalledConditions('UpdatesRefused', `${attention.refusedText} (${summary})`, idle);
   // Waiting for a window, wave, phase or scheduled time is Ready=True with Reconciling=False:
   // an admin applying with Flux `wait: true` wants the apply to finish once the controller has
@@ -317,7 +368,7 @@ function groupStatus(summary: GroupSummary | undefined, devices: readonly Device
     conditions: mergeConditions(previous?.conditions, values, options.now, s.metadata.generation) as Conditions,
     devices: summary.deviceIds.length,
     phase: summary.phase,
-    counts,
+    updates: counts,
   };
   const failing = failingOf(entries, options);
   if (failing.length) status.failing = failing;
@@ -361,7 +412,7 @@ function policyStatus(summary: PolicySummary | undefined, devices: readonly Devi
     groups: summary.groups.map(displayName).slice(0, 1000),
     devices: summary.devices,
     suspended: summary.suspended !== undefined,
-    counts,
+    updates: counts,
   };
   const failing = failingOf(entries, options);
   if (failing.length) status.failing = failing;
@@ -412,7 +463,7 @@ function scheduledAttention(summary: ScheduledSummary, records: readonly Located
   const how = devices === targets ? `all ${plural(targets, 'target')}` : `${devices} of ${plural(targets, 'target')}`;
   return {
     refused: refused.length,
-    refusedText: `${how} refused: ${describeRefusals(refused)}; nothing was started for ${devices === 1 ? 'it' : 'them'}, change or delete the ScheduledUpdate (status.refusals lists them)`,
+    refusedText: `${how} refused: ${describeRefusals(refused)}; nothing was started for ${devices === 1 ? 'it' : 'them'}, change or delete the ScheduledUpdate (status.needsAttention names them)`,
     leftAloneText: undefined,
     retry: 'a person creates a new ScheduledUpdate for the devices in status.failing (a ScheduledUpdate never retries)',
   };
@@ -446,7 +497,7 @@ function scheduledStatus(summary: ScheduledSummary | undefined, s: StatusSubject
   const status: ScheduledUpdateStatus = {
     conditions: mergeConditions(previous?.conditions, values, options.now, s.metadata.generation) as Conditions,
     devices: summary.deviceIds.length,
-    counts,
+    updates: counts,
   };
   if (summary.scheduledTime !== undefined) status.scheduledTime = timestamp(summary.scheduledTime);
   const failing = failingOf(records, options);

@@ -56,8 +56,8 @@ test('the demo runs the rollout to its end and leaves a repo whose history shows
       assert.equal({ ...after, status: undefined }, { ...before, status: undefined }, `${file}: only status changed`);
       assert.ok(after.status, `${file} has a status`);
     }
-    const group = parse(await readFile(join(repo, 'groups/general-paris.yaml'), 'utf8')) as { status: { counts: Record<string, number>; conditions: { type: string }[] } };
-    assert.ok(group.status.counts.succeeded! + group.status.counts.upToDate! > 0);
+    const group = parse(await readFile(join(repo, 'groups/general-paris.yaml'), 'utf8')) as { status: { updates: Record<string, number>; conditions: { type: string }[] } };
+    assert.ok(group.status.updates.succeeded! + group.status.updates.upToDate! > 0);
     assert.equal(group.status.conditions.map((c) => c.type), ['Ready', 'Reconciling', 'Stalled']);
   } finally {
     await rm(workdir, { recursive: true, force: true });

@@ -93,9 +93,9 @@ crds('the server rejects an invalid DeviceGroup and names every bad field', asyn
 
 crds('kubectl get shows the printer columns, by plural and by short name', async ({ env }) => {
   const all = await env!.kubectlOk(['get', 'devicegroups,updatepolicies,scheduledupdates']);
-  assert.match(all, /NAME\s+POLICY\s+PHASE\s+DEVICES\s+UP-TO-DATE\s+FAILING\s+READY\s+AGE/);
-  assert.match(all, /NAME\s+FIRMWARE\s+DEVICES\s+UP-TO-DATE\s+FAILING\s+SUSPENDED\s+READY\s+AGE/);
-  assert.match(all, /NAME\s+GROUP\s+AT\s+DEVICES\s+SUCCEEDED\s+FAILING\s+READY\s+AGE/);
+  assert.match(all, /NAME\s+POLICY\s+PHASE\s+DEVICES\s+UPDATES-UP-TO-DATE\s+UPDATES-FAILED\s+READY\s+AGE/);
+  assert.match(all, /NAME\s+FIRMWARE\s+DEVICES\s+UPDATES-UP-TO-DATE\s+UPDATES-FAILED\s+SUSPENDED\s+READY\s+AGE/);
+  assert.match(all, /NAME\s+GROUP\s+AT\s+DEVICES\s+UPDATES-SUCCEEDED\s+UPDATES-FAILED\s+READY\s+AGE/);
   assert.match(all, /devicegroup\.firmwarden\.dev\/lab\s+lab\s/);
   const short = await env!.kubectlOk(['get', 'dg,up,su', '-o', 'name']);
   const full = await env!.kubectlOk(['get', 'devicegroups,updatepolicies,scheduledupdates', '-o', 'name']);
@@ -109,7 +109,7 @@ crds('status written through the subresource shows in the columns', async ({ env
     observedGeneration: 1,
     devices: 12,
     phase: 'Test',
-    counts: { upToDate: 10, failed: 1 },
+    updates: { upToDate: 10, failed: 1 },
     conditions: [{ type: 'Ready', status: 'False', reason: 'UpdatesFailing', message: 'one device failed', lastTransitionTime: '2026-01-05T09:00:00Z' }],
   };
   const current = (await env!.request('GET', '/apis/firmwarden.dev/v1alpha1/namespaces/default/devicegroups/lab')).body as Record<string, unknown>;

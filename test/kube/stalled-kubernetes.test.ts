@@ -23,7 +23,7 @@ interface Condition {
 }
 interface ScheduledUpdateObject {
   metadata: { name: string; generation?: number };
-  status?: { observedGeneration?: number; conditions?: Condition[]; counts?: { failed?: number; inProgress?: number; pending?: number }; completionTime?: string };
+  status?: { observedGeneration?: number; conditions?: Condition[]; updates?: { failed?: number; inProgress?: number; pending?: number }; completionTime?: string };
 }
 interface EventItem {
   type: string;
@@ -75,7 +75,7 @@ kube('updates that all fail leave the ScheduledUpdate Stalled: kubectl wait retu
     const waited = await env!.kubectl(['wait', '-n', 'rooms', '--for=condition=Stalled', '--timeout=45s', 'scheduledupdate/teams-refresh']);
     const su = await scheduledUpdate(env!, 'teams-refresh');
     assert.is(waited.code, 0, `kubectl wait: ${waited.stderr}\nstatus: ${JSON.stringify(su.status?.conditions)}\n${tail(controller)}`);
-    assert.ok((su.status?.counts?.failed ?? 0) > 0, 'updates failed');
+    assert.ok((su.status?.updates?.failed ?? 0) > 0, 'updates failed');
     assert.ok(su.status?.completionTime, 'the ScheduledUpdate completed');
     const byType = new Map((su.status?.conditions ?? []).map((c) => [c.type, c]));
     assert.equal([byType.get('Ready')?.status, byType.get('Ready')?.reason], ['False', 'UpdatesFailed']);

@@ -126,7 +126,7 @@ test('a stuck update times out: reported as TimedOut, its slot goes to the next 
 
     // Status, plan and why tell it like any other failure.
     const status = t.policyStatus();
-    assert.is(status.counts.failed, 1);
+    assert.is(status.updates.failed, 1);
     assert.equal(status.failing.map((f: any) => [f.deviceId, f.errorCode]), [[stuck.id, 'TimedOut']]);
     const plan = await t.plan();
     const entry = plan.devices.find((d) => d.deviceId === stuck.id)?.entries.find((e) => e.softwareType === 'firmware');

@@ -62,7 +62,7 @@ Conditions('ordered Ready, Reconciling, Stalled', () => {
 const Group = suite('DeviceGroup and UpdatePolicy status');
 Group('counts, conditions and rollouts while updates start', () => {
   const { group: g, policy: p } = statuses(scenario());
-  assert.equal(g.counts, { upToDate: 0, pending: 4, scheduled: 0, inProgress: 0, succeeded: 0, failed: 0, blocked: 0 });
+  assert.equal(g.updates, { upToDate: 0, pending: 4, scheduled: 0, inProgress: 0, succeeded: 0, failed: 0, blocked: 0 });
   assert.is(g.devices, 4);
   assert.is(g.phase, 'General');
   assert.is(cond(g, 'Ready').status, 'False');
@@ -80,7 +80,7 @@ Group('everything up to date for now: Ready True, next action time given', () =>
   const s = scenario();
   s.software = s.devices.map((d) => software(d.id, { firmware: ['1.1', '1.2'] }));
   const { group: g, policy: p } = statuses(s);
-  assert.is(g.counts?.scheduled, 4);
+  assert.is(g.updates?.scheduled, 4);
   assert.is(cond(g, 'Ready').status, 'True');
   assert.is(cond(g, 'Ready').reason, 'UpToDateForNow');
   assert.is(cond(g, 'Reconciling').reason, 'Waiting');
@@ -94,7 +94,7 @@ Group('failing devices with their error; refusals; at most 50 listed', () => {
   s.software = s.devices.map((d, i) => software(d.id, { firmware: i === 59 ? ['0.9', null, 'unknown'] : ['1.0', '1.2'] }));
   s.operations = s.devices.slice(0, 55).map((d) => op(d.id, 'firmware', '1.1', { outcome: 'failed', startedAt: now - 2 * hour, endedAt: now - hour, errorCode: 'E1', errorMessage: 'boom' }));
   const { group: g } = statuses(s);
-  assert.is(g.counts?.failed, 55);
+  assert.is(g.updates?.failed, 55);
   assert.is(g.failing?.length, 50);
   assert.equal(g.failing?.[0], { deviceId: 'd00', name: 'SN-d00', softwareType: 'firmware', version: '1.1', errorCode: 'E1', message: 'boom', time: '2026-11-21T11:00:00Z' });
   assert.is(cond(g, 'Ready').reason, 'UpdatesFailed');
@@ -164,7 +164,7 @@ Scheduled('scheduled time, counts, clamps, completion', () => {
   const st = all.get('default/ScheduledUpdate/fw') as ScheduledUpdateStatus;
   assert.is(st.scheduledTime, '2027-03-01T09:00:00Z');
   assert.is(st.devices, 4);
-  assert.is(st.counts?.scheduled, 4);
+  assert.is(st.updates?.scheduled, 4);
   assert.is(st.clamps?.length, 4);
   assert.is(st.clamps?.[0]?.effectiveTime, '2026-12-11T12:00:00Z');
   assert.is(st.nextActionTime, '2026-12-11T12:00:00Z');
