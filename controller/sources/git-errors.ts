@@ -4,10 +4,13 @@ import type { Snapshot } from './source.ts';
 import { SourceError, SourceFailureReasons } from './source.ts';
 
 /** What kind of failure git reported. */
-export const GitFailureKinds = ['unreachable', 'auth', 'branch-not-found', 'push-rejected', 'other'] as const;
+export const GitFailureKinds = ['unreachable', 'auth', 'branch-not-found', 'push-refused', 'push-rejected', 'other'] as const;
 export type GitFailureKind = (typeof GitFailureKinds)[number];
 
 const patterns: readonly (readonly [GitFailureKind, RegExp])[] = [
+  // Before push-rejected: a protected branch (GitHub's GH006, GitLab's and Gitea's hooks) says
+  // "[remote rejected] … (hook declined)". Pushing again cannot help, unlike a race lost.
+  ['push-refused', /hook declined|protected branch|GH006|not allowed to (push|force push)|GL-HOOK-ERR/i],
   ['push-rejected', /\[rejected\]|\[remote rejected\]|non-fast-forward|fetch first|stale info|failed to update ref|cannot lock ref|Updates were rejected/i],
   ['auth', /Authentication failed|could not read (Username|Password)|terminal prompts disabled|Permission denied \(|returned error: 40[13]|Host key verification failed|invalid credentials|HTTP Basic: Access denied/i],
   ['branch-not-found', /couldn't find remote ref|Remote branch .* not found/i],
@@ -30,6 +33,15 @@ export function summarizeGitMessage(message: string): string {
   return line.length > 300 ? `${line.slice(0, 297)}...` : line;
 }
 
+/** What the server said when it refused a push: the `[remote rejected]` line and the hook's first line, not git's closing "failed to push". */
+function refusalDetail(message: string): string {
+  const lines = message.split('\n').map((l) => l.trim());
+  const rejected = lines.find((l) => /\[remote rejected\]/.test(l));
+  const said = lines.find((l) => /^remote:\s*\S/.test(l));
+  const parts = [rejected, said?.replace(/^remote:\s*/, 'remote said: ')].filter((p): p is string => p !== undefined);
+  return parts.length === 0 ? summarizeGitMessage(message) : summarizeGitMessage(parts.join('; '));
+}
+
 /** Wraps a git failure during `what` (e.g. "fetching origin main") into a SourceError. */
 export function toSourceError(error: unknown, what: string, lastSnapshot?: Snapshot): SourceError {
   if (error instanceof SourceError) return error;
@@ -44,6 +56,12 @@ export function toSourceError(error: unknown, what: string, lastSnapshot?: Snaps
       return new SourceError(SourceFailureReasons.authentication, `${what}: the remote refused the credentials (${detail})`, { retryable: false, ...options });
     case 'branch-not-found':
       return new SourceError(SourceFailureReasons.branchNotFound, `${what}: the branch does not exist on the remote (${detail})`, { retryable: false, ...options });
+    case 'push-refused':
+      return new SourceError(
+        SourceFailureReasons.statusWriteFailed,
+        `${what}: the remote refused the push (${refusalDetail(message)}); the branch is protected: let the controller push to it (see the README, Status commits), or write status to another branch with --status-branch`,
+        { retryable: false, ...options },
+      );
     case 'push-rejected':
       return new SourceError(SourceFailureReasons.statusConflict, `${what}: the remote rejected the push (${detail})`, { retryable: true, ...options });
     case 'other':

@@ -17,6 +17,10 @@ const cases: [string, string][] = [
   ["fatal: couldn't find remote ref nope", 'branch-not-found'],
   [" ! [rejected]        HEAD -> main (fetch first)\nerror: failed to push some refs to 'h'", 'push-rejected'],
   [' ! [remote rejected] HEAD -> main (cannot lock ref)', 'push-rejected'],
+  // A protected branch: pushing again cannot help, unlike a race.
+  ['remote: main is protected        \n ! [remote rejected] HEAD -> main (pre-receive hook declined)\nerror: failed to push some refs', 'push-refused'],
+  ['remote: error: GH006: Protected branch update failed for refs/heads/main.\n ! [remote rejected] main -> main (protected branch hook declined)', 'push-refused'],
+  ['remote: GitLab: You are not allowed to push code to protected branches on this project.', 'push-refused'],
   ['fatal: something else entirely', 'other'],
 ];
 for (const [message, kind] of cases) {
@@ -34,6 +38,14 @@ wrap('maps kinds to reasons and retryability, keeping the cause and one line of 
   assert.is(error.message, "fetching main: the remote refused the credentials (fatal: Authentication failed for 'https://h/x/')");
   assert.ok(toSourceError(new Error('fatal: Connection refused'), 'x').retryable);
   assert.is(summarizeGitMessage('x'.repeat(400)).length, 300);
+});
+
+wrap('a refused push names what the server said and the way out, and is not retryable', () => {
+  const error = toSourceError(new Error('remote: main is protected   \nTo h\n ! [remote rejected] HEAD -> main (pre-receive hook declined)\nerror: failed to push some refs to h'), 'pushing the status commit');
+  assert.is(error.reason, 'StatusWriteFailed');
+  assert.not.ok(error.retryable);
+  assert.match(error.message, '[remote rejected] HEAD -> main (pre-receive hook declined); remote said: main is protected');
+  assert.match(error.message, '--status-branch');
 });
 
 classify.run();
