@@ -13,8 +13,10 @@ export interface ResourceType {
 export const deviceGroups: ResourceType = { group: 'firmwarden.dev', version: 'v1alpha1', plural: 'devicegroups', kind: 'DeviceGroup' };
 export const updatePolicies: ResourceType = { group: 'firmwarden.dev', version: 'v1alpha1', plural: 'updatepolicies', kind: 'UpdatePolicy' };
 export const scheduledUpdates: ResourceType = { group: 'firmwarden.dev', version: 'v1alpha1', plural: 'scheduledupdates', kind: 'ScheduledUpdate' };
-/** All three kinds the controller watches. */
-export const firmwardenResources = [deviceGroups, updatePolicies, scheduledUpdates] as const;
+export const notificationChannels: ResourceType = { group: 'firmwarden.dev', version: 'v1alpha1', plural: 'notificationchannels', kind: 'NotificationChannel' };
+export const notificationRules: ResourceType = { group: 'firmwarden.dev', version: 'v1alpha1', plural: 'notificationrules', kind: 'NotificationRule' };
+/** Every kind the controller watches (the notification kinds are read, never given a status). */
+export const firmwardenResources = [deviceGroups, updatePolicies, scheduledUpdates, notificationChannels, notificationRules] as const;
 
 export const leases: ResourceType = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease' };
 export const events: ResourceType = { group: 'events.k8s.io', version: 'v1', plural: 'events', kind: 'Event' };

@@ -1,11 +1,11 @@
 // The kinds firmwarden reads, their apiVersion, and how a manifest is keyed.
-import type { DeviceGroup, ScheduledUpdate, UpdatePolicy } from '../model/manifests.generated.ts';
+import type { DeviceGroup, NotificationChannel, NotificationRule, ScheduledUpdate, UpdatePolicy } from '../model/manifests.generated.ts';
 
 export const apiGroup = 'firmwarden.dev';
 export const apiVersion = 'firmwarden.dev/v1alpha1';
 
-/** The three kinds, in the order messages list them. */
-export const kinds = ['DeviceGroup', 'UpdatePolicy', 'ScheduledUpdate'] as const;
+/** The kinds, in the order messages list them. */
+export const kinds = ['DeviceGroup', 'UpdatePolicy', 'ScheduledUpdate', 'NotificationChannel', 'NotificationRule'] as const;
 export type Kind = (typeof kinds)[number];
 
 /** The manifest type of each kind. */
@@ -13,11 +13,13 @@ export interface KindMap {
   DeviceGroup: DeviceGroup;
   UpdatePolicy: UpdatePolicy;
   ScheduledUpdate: ScheduledUpdate;
+  NotificationChannel: NotificationChannel;
+  NotificationRule: NotificationRule;
 }
 
-/** True for the names of the three kinds. */
+/** True for the names of the kinds. */
 export function isKind(value: unknown): value is Kind {
-  return value === 'DeviceGroup' || value === 'UpdatePolicy' || value === 'ScheduledUpdate';
+  return (kinds as readonly unknown[]).includes(value);
 }
 
 /** The namespace references resolve in: metadata.namespace, or 'default'. */

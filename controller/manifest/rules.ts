@@ -29,7 +29,7 @@ export const rules = {
   'schema-range': { severity: 'error', description: 'A number is out of its allowed range.' },
   'schema-size': { severity: 'error', description: 'A text, list or mapping is too short or too long.' },
   // Meaning
-  'dangling-reference': { severity: 'error', description: 'policyRef or targets.groupRef names a manifest that does not exist in the namespace.' },
+  'dangling-reference': { severity: 'error', description: 'policyRef, targets.groupRef, or a NotificationRule\'s channelRef, groupRefs or policyRefs names a manifest that does not exist in the namespace.' },
   'duplicate-name': { severity: 'error', description: 'Two manifests of the same kind have the same name in one namespace.' },
   'invalid-time-zone': { severity: 'error', description: 'Not an IANA time zone name.' },
   'invalid-date': { severity: 'error', description: 'A date that does not exist (30 February) or a wall-clock time that does not.' },
@@ -57,6 +57,8 @@ export const rules = {
   'group-matches-nothing': { severity: 'warning', description: 'A DeviceGroup whose selector and include list cannot match any device.' },
   'duplicate-software-type': { severity: 'error', description: 'A ScheduledUpdate lists the same software type twice.' },
   'internal-error': { severity: 'error', description: 'firmwarden failed while checking this document; the document is treated as invalid. Please report it.' },
+  'secret-ref-form': { severity: 'error', description: 'A NotificationChannel secret reference gives more than one place to read the secret, or a Kubernetes Secret without both name and key.' },
+  'webhook-without-signing-key': { severity: 'error', description: 'A webhook NotificationChannel without signingSecretRef: its requests could not be signed.' },
   'suspend-expired': { severity: 'warning', description: 'spec.suspend.until is in the past: the suspension is over and can be removed.' },
 } as const satisfies Record<string, RuleInfo>;
 

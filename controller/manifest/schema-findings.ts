@@ -9,7 +9,7 @@ import type { RuleId } from './rules.ts';
 import { severityOf } from './rules.ts';
 import { definitionDescription, fieldsAt, schemaAt } from './schema-shape.ts';
 import type { GeneratedValidator } from './schema-validators.generated.js';
-import { validateDeviceGroup, validateScheduledUpdate, validateUpdatePolicy } from './schema-validators.generated.js';
+import { validateDeviceGroup, validateNotificationChannel, validateNotificationRule, validateScheduledUpdate, validateUpdatePolicy } from './schema-validators.generated.js';
 import { suggest } from './suggest.ts';
 import type { PathSegment, Target, YamlDocument } from './yaml-document.ts';
 import { fieldName, fromPointer, locate, sourceAt, toPointer } from './yaml-document.ts';
@@ -18,6 +18,8 @@ const validators: Record<Kind, GeneratedValidator> = {
   DeviceGroup: validateDeviceGroup,
   UpdatePolicy: validateUpdatePolicy,
   ScheduledUpdate: validateScheduledUpdate,
+  NotificationChannel: validateNotificationChannel,
+  NotificationRule: validateNotificationRule,
 };
 
 interface Problem {

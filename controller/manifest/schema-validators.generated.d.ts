@@ -10,6 +10,8 @@ export interface GeneratedValidator {
 export declare const validateDeviceGroup: GeneratedValidator;
 export declare const validateUpdatePolicy: GeneratedValidator;
 export declare const validateScheduledUpdate: GeneratedValidator;
+export declare const validateNotificationChannel: GeneratedValidator;
+export declare const validateNotificationRule: GeneratedValidator;
 
 /** Every schema definition, refs rewritten to #/$defs/NAME; the kinds are defs named after them. */
 export declare const schemaDefs: Record<string, Record<string, unknown>>;

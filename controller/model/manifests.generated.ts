@@ -3,9 +3,9 @@
 /* eslint-disable */
 
 /**
- * Any of the three kinds.
+ * Any of the kinds.
  */
-export type Manifest = DeviceGroup | UpdatePolicy | ScheduledUpdate;
+export type Manifest = DeviceGroup | UpdatePolicy | ScheduledUpdate | NotificationChannel | NotificationRule;
 /**
  * A Kubernetes object name: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters.
  */
@@ -99,6 +99,18 @@ export type LocalDate = string;
  * A wall-clock date and time without offset, YYYY-MM-DDTHH:MM (seconds optional); its time zone is given beside it.
  */
 export type LocalDateTime = string;
+/**
+ * RolloutStopped: the failure threshold stopped a rollout. WaveFinished: every device of a rollout wave has finished (the last wave: the rollout is complete). ManifestStalled: a manifest became Stalled for a reason other than the two below (invalid, updates failed, policy not found, no targets, suspended without an end). UpdateRefused: an update was refused in a way a person must resolve (a downgrade, versions that cannot be compared, an unreported version). ClampApplied: a scheduled firmware time was moved by the phase's maximum delay. ScheduledUpdateCompleted: every device a ScheduledUpdate targets has finished. OperationTimedOut: an update stayed active longer than the policy's operationTimeout. UpdateFailed: an update ended failed.
+ */
+export type NotificationEventType =
+  | 'RolloutStopped'
+  | 'WaveFinished'
+  | 'ManifestStalled'
+  | 'UpdateRefused'
+  | 'ClampApplied'
+  | 'ScheduledUpdateCompleted'
+  | 'OperationTimedOut'
+  | 'UpdateFailed';
 
 /**
  * A set of Teams devices that follow one UpdatePolicy, chosen by what the device API reports, plus the facts it does not report (licence, site time zone).
@@ -976,4 +988,99 @@ export interface ScheduledUpdateStatus {
   needsAttention?: NeedsAttention;
   completionTime?: Timestamp;
   counts?: DeviceCounts;
+}
+/**
+ * Where notifications go: a Microsoft Teams channel or chat (a Workflows webhook that posts an Adaptive Card), a Slack channel (an incoming webhook) or any HTTPS endpoint (JSON signed with HMAC-SHA256). The address is a credential: it is never written here but read from a file, an environment variable or, in Kubernetes, a Secret. NotificationRules say which events go to it.
+ */
+export interface NotificationChannel {
+  /**
+   * Always firmwarden.dev/v1alpha1.
+   */
+  apiVersion: 'firmwarden.dev/v1alpha1';
+  /**
+   * Always NotificationChannel.
+   */
+  kind: 'NotificationChannel';
+  metadata: ObjectMeta;
+  spec: NotificationChannelSpec;
+}
+/**
+ * The kind of receiver and where its address and keys are. Written by people.
+ */
+export interface NotificationChannelSpec {
+  /**
+   * What the channel is for, for people.
+   */
+  description?: string;
+  /**
+   * teams: a Microsoft Teams Workflows webhook ('When a Teams webhook request is received'), sent an Adaptive Card; slack: a Slack incoming webhook, sent Block Kit blocks; webhook: any HTTPS endpoint, sent firmwarden's JSON signed with HMAC-SHA256.
+   */
+  type: 'teams' | 'slack' | 'webhook';
+  secretRef: SecretRef;
+  signingSecretRef?: SecretRef;
+}
+/**
+ * Where the controller reads a secret when it sends: give file, env, or name with key (a Kubernetes Secret in the manifest's namespace, firmwarden run --kubernetes only). Read again at every send, so a rotated secret needs no restart.
+ */
+export interface SecretRef {
+  /**
+   * Absolute path of a file on the controller's machine (or pod) holding the value; surrounding blanks are ignored.
+   */
+  file?: string;
+  /**
+   * Name of an environment variable of the controller process holding the value.
+   */
+  env?: string;
+  name?: Name;
+  /**
+   * The key of the Secret's data holding the value (with name).
+   */
+  key?: string;
+}
+/**
+ * Which rollout events are sent to a NotificationChannel: the event types, and optionally only those of some DeviceGroups or UpdatePolicies of the same namespace. The events one reconcile finds for a rule are sent together, as one message.
+ */
+export interface NotificationRule {
+  /**
+   * Always firmwarden.dev/v1alpha1.
+   */
+  apiVersion: 'firmwarden.dev/v1alpha1';
+  /**
+   * Always NotificationRule.
+   */
+  kind: 'NotificationRule';
+  metadata: ObjectMeta;
+  spec: NotificationRuleSpec;
+}
+/**
+ * What to send and where. Written by people.
+ */
+export interface NotificationRuleSpec {
+  /**
+   * What the rule is for, for people.
+   */
+  description?: string;
+  channelRef: ObjectReference;
+  /**
+   * The event types to send.
+   *
+   * @minItems 1
+   */
+  events: [NotificationEventType, ...NotificationEventType[]];
+  /**
+   * Only events concerning one of these DeviceGroups (or, with policyRefs, one of those UpdatePolicies). Omitted, with policyRefs omitted: every event of the namespace.
+   *
+   * @maxItems 100
+   */
+  groupRefs?: ObjectReference[];
+  /**
+   * Only events concerning one of these UpdatePolicies (or, with groupRefs, one of those DeviceGroups). Omitted, with groupRefs omitted: every event of the namespace.
+   *
+   * @maxItems 100
+   */
+  policyRefs?: ObjectReference[];
+  /**
+   * When true, nothing is sent for this rule (events found meanwhile are not sent later). Default: false.
+   */
+  suspend?: boolean;
 }

@@ -66,7 +66,8 @@ export function buildCrd(kind: KindName): JsonSchema {
       kind: { type: 'string', description: 'Kind is a string value representing the REST resource this object represents.' },
       metadata: { type: 'object' },
       spec: toStructural(props.spec!, defs, `${kind}.spec`),
-      status: toStructural(props.status!, defs, `${kind}.status`),
+      // Kinds the controller only reads (NotificationChannel, NotificationRule) have no status.
+      ...(props.status ? { status: toStructural(props.status, defs, `${kind}.status`) } : {}),
     },
   };
   return {
@@ -92,7 +93,7 @@ export function buildCrd(kind: KindName): JsonSchema {
           name: version,
           served: true,
           storage: true,
-          subresources: { status: {} },
+          ...(props.status ? { subresources: { status: {} } } : {}),
           additionalPrinterColumns: info.printerColumns,
           schema: { openAPIV3Schema },
         },

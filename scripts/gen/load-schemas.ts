@@ -1,4 +1,4 @@
-// Reads the JSON Schemas in schemas/ (the one source of truth for the three kinds).
+// Reads the JSON Schemas in schemas/ (the one source of truth for the kinds).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -6,11 +6,13 @@ export type JsonSchema = { [key: string]: unknown };
 
 export const schemaDir = new URL('../../schemas/', import.meta.url).pathname;
 
-/** The three kinds, in the order every generated file lists them. */
+/** The kinds, in the order every generated file lists them. */
 export const kindFiles = {
   DeviceGroup: 'devicegroup.schema.json',
   UpdatePolicy: 'updatepolicy.schema.json',
   ScheduledUpdate: 'scheduledupdate.schema.json',
+  NotificationChannel: 'notificationchannel.schema.json',
+  NotificationRule: 'notificationrule.schema.json',
 } as const;
 export type KindName = keyof typeof kindFiles;
 
@@ -22,10 +24,6 @@ export function loadSchema(file: string): JsonSchema {
 export function loadAllSchemas(): { common: JsonSchema; kinds: Record<KindName, JsonSchema> } {
   return {
     common: loadSchema('common.schema.json'),
-    kinds: {
-      DeviceGroup: loadSchema(kindFiles.DeviceGroup),
-      UpdatePolicy: loadSchema(kindFiles.UpdatePolicy),
-      ScheduledUpdate: loadSchema(kindFiles.ScheduledUpdate),
-    },
+    kinds: Object.fromEntries(Object.entries(kindFiles).map(([kind, file]) => [kind, loadSchema(file)])) as Record<KindName, JsonSchema>,
   };
 }

@@ -1,4 +1,4 @@
-// Writes docs/reference.md: every field of the three kinds, its type, default and description,
+// Writes docs/reference.md: every field of the kinds, its type, default and description,
 // straight from the schemas.
 import type { JsonSchema, KindName } from './load-schemas.ts';
 import { bundleSchemas } from './bundle.ts';
@@ -46,7 +46,7 @@ export function generateReference(): string {
     '<!-- GENERATED from schemas/*.schema.json by `npm run generate`. Do not edit by hand. -->',
     '# Manifest reference (firmwarden.dev/v1alpha1)',
     '',
-    'Every field of the three kinds, from the JSON Schemas in `schemas/` (the single source of truth for',
+    'Every field of the kinds, from the JSON Schemas in `schemas/` (the single source of truth for',
     'lint, the CRDs in `crds/` and the TypeScript types). `spec` is written by people, `status` only by the controller.',
     '',
   ];

@@ -13,7 +13,7 @@ export async function generateTypes(): Promise<string> {
   const { defs, kinds } = bundleSchemas({ dropRefSiblings: true });
   const root = {
     title: 'Manifest',
-    description: 'Any of the three kinds.',
+    description: 'Any of the kinds.',
     anyOf: kinds.map((k) => ({ $ref: `#/$defs/${k}` })),
     $defs: Object.fromEntries(Object.entries(defs).map(([name, def]) => [name, { ...def, title: name }])),
   };

@@ -1,5 +1,5 @@
 // Generates controller/manifest/schema-validators.generated.js: Ajv's standalone validation code
-// for the three kinds, plus the bundled schema definitions lint reads to word its messages.
+// for the kinds, plus the bundled schema definitions lint reads to word its messages.
 // Why generated: compiling the schemas with Ajv takes ~150 ms (and importing Ajv ~30 ms) on
 // every `firmwarden lint`; loading the precompiled code takes a few milliseconds.
 import { _ } from 'ajv';

@@ -23,7 +23,7 @@ const values: [what: string, yaml: string, described: string][] = [
 
 const expected = {
   apiVersion: 'expected text (firmwarden.dev/v1alpha1)',
-  kind: 'expected text (DeviceGroup, UpdatePolicy or ScheduledUpdate)',
+  kind: 'expected text (DeviceGroup, UpdatePolicy, ScheduledUpdate, NotificationChannel or NotificationRule)',
 };
 
 for (const field of ['apiVersion', 'kind'] as const) {

@@ -22,7 +22,7 @@ export const checkTimeZones: Check = (ctx) => {
     if (!entry.schemaValid) continue;
     if (entry.kind === 'DeviceGroup') check(entry, entry.manifest.spec.timeZone, ['spec', 'timeZone'], false);
     else if (entry.kind === 'ScheduledUpdate') check(entry, entry.manifest.spec.timeZone, ['spec', 'timeZone'], false);
-    else {
+    else if (entry.kind === 'UpdatePolicy') {
       entry.manifest.spec.maintenanceWindows?.forEach((w, i) => check(entry, w.timeZone, ['spec', 'maintenanceWindows', i, 'timeZone'], true));
       entry.manifest.spec.freezes?.forEach((f, i) => check(entry, f.timeZone, ['spec', 'freezes', i, 'timeZone'], true));
     }

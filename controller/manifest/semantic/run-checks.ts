@@ -8,6 +8,7 @@ import { checkWaves } from './check-rollout.ts';
 import { checkBasicLicensePhase, checkSoftwareRules, checkSuspend } from './check-software-rules.ts';
 import { checkScheduleSoftware, checkScheduleTimes } from './check-schedules.ts';
 import { checkGroupsMatchSomething, checkIncludedTwice, checkTargets } from './check-device-lists.ts';
+import { checkNotificationChannels, checkNotificationReferences } from './check-notifications.ts';
 
 /** The semantic checks. */
 export const semanticChecks: readonly Check[] = [
@@ -26,4 +27,6 @@ export const semanticChecks: readonly Check[] = [
   checkIncludedTwice,
   checkGroupsMatchSomething,
   checkTargets,
+  checkNotificationReferences,
+  checkNotificationChannels,
 ];
