@@ -3,11 +3,12 @@
 // into a frozen object. Secrets come only from the environment or files, never from a flag
 // value (visible in `ps`), and are kept non-enumerable so logging the options cannot leak them.
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, posix, resolve } from 'node:path';
 import { UsageError } from '../cli/command.ts';
 import type { GitAuth } from '../sources/git-auth.ts';
 import { hasEmbeddedCredentials } from '../sources/git-auth.ts';
 import type { CommitIdentity } from '../sources/status-commit-message.ts';
+import { checkStatusMessageTemplate } from '../sources/status-commit-message.ts';
 import { FileSecret, Secret } from './secret.ts';
 
 /** The flags, in parseArgs' format; merge them into the command's own. */
@@ -25,6 +26,10 @@ export const runSourceFlags = {
   'trusted-keys': { type: 'string' },
   'git-signing-key': { type: 'string' },
   'status-author': { type: 'string' },
+  'status-branch': { type: 'string' },
+  'status-message': { type: 'string' },
+  report: { type: 'string' },
+  'no-report': { type: 'boolean' },
   dir: { type: 'string' },
   listen: { type: 'string' },
   'webhook-secret-file': { type: 'string' },
@@ -47,6 +52,15 @@ Git options:
   --trusted-keys FILE      OpenPGP public keys (armoured) or SSH allowed-signers / public keys
   --git-signing-key FILE   ssh key the controller signs its status commits with
   --status-author 'N <E>'  author of status commits (default: firmwarden <firmwarden@users.noreply.firmwarden.dev>)
+  --status-branch NAME     commit status (and the report) to this branch, kept as --branch plus status commits,
+                           when --branch is protected; specs are still read from --branch (default: --branch itself)
+  --status-message TEXT    status commit message; {summary} {revision} {shortRevision} {branch}, \n starts the body
+                           (default: 'status: {summary} [skip ci]'; the Firmwarden-Status trailer is always added)
+Fleet report (--repo and --dir):
+  --report FILE            Markdown report written with the statuses: progress per group and wave, failures,
+                           refusals, clamps, next windows, a 30-day Mermaid gantt; relative to the repository
+                           or folder (default: FLEET.md in --path)
+  --no-report              write no report
 HTTP:
   --listen HOST:PORT       health, readiness, metrics and webhook (default: 127.0.0.1:8080)
   --webhook-secret-file F  shared secret of POST /hooks/git (or FIRMWARDEN_WEBHOOK_SECRET); no secret, no webhook
@@ -64,12 +78,20 @@ export interface GitRunSource {
   readonly trustedKeysFile?: string;
   readonly signingKeyFile?: string;
   readonly statusAuthor?: CommitIdentity;
+  /** Where status commits go when not to `branch` (a protected main). */
+  readonly statusBranch?: string;
+  /** The status commit message template (status-commit-message.ts). */
+  readonly statusMessage?: string;
+  /** The fleet report's path relative to the repository root; absent with --no-report. */
+  readonly report?: string;
 }
 
 export interface DirRunSource {
   readonly kind: 'dir';
   readonly dir: string;
   readonly path: string;
+  /** The fleet report's path relative to `dir`; absent with --no-report. */
+  readonly report?: string;
 }
 
 export interface RunHttpOptions {
@@ -123,6 +145,34 @@ export function isRemoteAddress(repo: string): boolean {
 }
 
 type Values = Readonly<Record<string, string | boolean | undefined>>;
+
+/** A name git accepts as a branch and no command can mistake for an option. */
+function isBranchName(name: string): boolean {
+  return /^[A-Za-z0-9._/-]+$/.test(name) && !name.startsWith('-') && !name.includes('..') && !name.endsWith('/') && !name.endsWith('.lock');
+}
+
+/** The default report file name, at the root of --path. */
+export const defaultReportName = 'FLEET.md';
+
+/**
+ * The report's path relative to the repository (or folder) root, POSIX: --report as given, or
+ * FLEET.md in --path; undefined with --no-report. Never a manifest name (the sources would read
+ * it back as one), never inside .git, never outside the root.
+ */
+export function reportPath(flag: string | undefined, off: boolean, manifestsPath: string): string | undefined {
+  if (off) {
+    if (flag !== undefined) throw new UsageError('give --report or --no-report, not both');
+    return undefined;
+  }
+  const raw = flag ?? posix.join(manifestsPath.split('\\').join('/'), defaultReportName);
+  const path = posix.normalize(raw.split('\\').join('/'));
+  if (flag !== undefined && (isAbsolute(flag) || path === '..' || path.startsWith('../') || path === '.' || path.endsWith('/'))) {
+    throw new UsageError(`--report '${flag}' must be a file path relative to the repository, inside it`);
+  }
+  if (path.split('/').includes('.git')) throw new UsageError(`--report '${raw}' must not be inside .git`);
+  if (/\.ya?ml$/i.test(path)) throw new UsageError(`--report '${raw}' must not end in .yaml or .yml: the controller would read it as a manifest (use e.g. FLEET.md)`);
+  return path;
+}
 
 function envName(flag: string): string {
   return `FIRMWARDEN_${flag.toUpperCase().replaceAll('-', '_')}`;
@@ -181,12 +231,14 @@ export async function resolveRunSourceOptions(values: Values, env: Readonly<Reco
   const path = str('path') ?? '.';
   if (isAbsolute(path) || path.split(/[\\/]/).includes('..')) throw new UsageError(`--path '${path}' must be relative and stay inside the repository`);
 
+  const report = reportPath(str('report'), bool('no-report'), path);
+
   if (dir !== undefined) {
-    const gitOnly = ['branch', 'interval', 'data-dir', 'git-token-file', 'git-ssh-key', 'verify-signatures', 'trusted-keys', 'git-signing-key'].filter(
+    const gitOnly = ['branch', 'interval', 'data-dir', 'git-token-file', 'git-ssh-key', 'verify-signatures', 'trusted-keys', 'git-signing-key', 'status-branch', 'status-message'].filter(
       (f) => values[f] !== undefined,
     );
     if (gitOnly.length > 0) throw new UsageError(`--${gitOnly[0]} applies to --repo, not --dir`);
-    return Object.freeze({ source: Object.freeze({ kind: 'dir' as const, dir: resolve(cwd, dir), path }), http });
+    return Object.freeze({ source: Object.freeze({ kind: 'dir' as const, dir: resolve(cwd, dir), path, ...(report !== undefined ? { report } : {}) }), http });
   }
 
   const address = isRemoteAddress(repo!) ? repo! : resolve(cwd, repo!);
@@ -194,7 +246,14 @@ export async function resolveRunSourceOptions(values: Values, env: Readonly<Reco
     throw new UsageError('--repo must not carry credentials; use FIRMWARDEN_GIT_TOKEN or --git-token-file');
   }
   const branch = str('branch') ?? 'main';
-  if (!/^[A-Za-z0-9._/-]+$/.test(branch) || branch.startsWith('-') || branch.includes('..')) throw new UsageError(`invalid --branch '${branch}'`);
+  if (!isBranchName(branch)) throw new UsageError(`invalid --branch '${branch}'`);
+  const statusBranch = str('status-branch');
+  if (statusBranch !== undefined && !isBranchName(statusBranch)) throw new UsageError(`invalid --status-branch '${statusBranch}'`);
+  if (statusBranch === branch) throw new UsageError(`--status-branch must differ from --branch (${branch}); leave it out to commit status to ${branch}`);
+  // From a flag the shell passes \n as two characters: it starts the body.
+  const statusMessage = str('status-message')?.replaceAll('\\n', '\n');
+  const messageProblem = statusMessage === undefined ? undefined : checkStatusMessageTemplate(statusMessage);
+  if (messageProblem !== undefined) throw new UsageError(`--status-message: ${messageProblem}`);
 
   const tokenFile = file('git-token-file');
   const token = env.FIRMWARDEN_GIT_TOKEN === '' ? undefined : env.FIRMWARDEN_GIT_TOKEN;
@@ -228,6 +287,9 @@ export async function resolveRunSourceOptions(values: Values, env: Readonly<Reco
     ...(verify && trustedKeys !== undefined ? { trustedKeysFile: trustedKeys } : {}),
     ...(signingKey !== undefined ? { signingKeyFile: signingKey } : {}),
     ...(author !== undefined ? { statusAuthor: parseIdentity(author) } : {}),
+    ...(statusBranch !== undefined ? { statusBranch } : {}),
+    ...(statusMessage !== undefined ? { statusMessage } : {}),
+    ...(report !== undefined ? { report } : {}),
   };
   return Object.freeze({ source: Object.freeze(source), http });
 }

@@ -81,6 +81,7 @@ async function openSource(config: ControllerConfig, deps: ControllerDeps, metric
       replaceStatus: deps.replaceStatus,
       ...(s.statusAuthor ? { author: s.statusAuthor } : {}),
       ...(s.signingKeyFile ? { signingKeyFile: s.signingKeyFile } : {}),
+      ...(s.statusMessage !== undefined ? { messageTemplate: s.statusMessage } : {}),
     },
     clock: deps.clock,
     logger,

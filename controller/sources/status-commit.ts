@@ -38,6 +38,8 @@ export interface StatusCommitOptions {
   readonly volatileKeys?: ReadonlySet<string>;
   /** An ssh private key to sign status commits with (so they verify like people's signed commits). */
   readonly signingKeyFile?: string;
+  /** The commit message template (status-commit-message.ts). Default: `status: {summary} [skip ci]`. */
+  readonly messageTemplate?: string;
   readonly clock: Clock;
   readonly random?: () => number;
   readonly logger: Logger;
@@ -161,7 +163,7 @@ async function tryOnce(
     GIT_COMMITTER_EMAIL: author.email,
   };
   const signing = options.signingKeyFile === undefined ? ['-c', 'commit.gpgsign=false'] : ['-c', 'gpg.format=ssh', '-c', `user.signingkey=${options.signingKeyFile}`, '-c', 'commit.gpgsign=true'];
-  await workspace.git([...signing, 'commit', '--quiet', '--no-verify', '-m', formatStatusCommitMessage(request.summary, request.revision)], { env: identity });
+  await workspace.git([...signing, 'commit', '--quiet', '--no-verify', '-m', formatStatusCommitMessage(request.summary, request.revision, { ...(options.messageTemplate !== undefined ? { template: options.messageTemplate } : {}), branch: workspace.branch })], { env: identity });
   const commit = (await workspace.git(['rev-parse', 'HEAD'])).trim();
   try {
     await workspace.git(['push', '--quiet', 'origin', `HEAD:refs/heads/${workspace.branch}`], { signal });

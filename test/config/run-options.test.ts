@@ -49,7 +49,7 @@ const resolving = suite('resolveRunSourceOptions');
 
 resolving('git defaults, and a local repository path resolved against the working directory', async () => {
   const options = await resolveArgs(['--repo', 'config']);
-  assert.equal(options.source, { kind: 'git', repo: '/work/config', branch: 'main', path: '.', intervalMs: 60_000, auth: { kind: 'none' } });
+  assert.equal(options.source, { kind: 'git', repo: '/work/config', branch: 'main', path: '.', intervalMs: 60_000, auth: { kind: 'none' }, report: 'FLEET.md' });
   assert.equal({ ...options.http }, { host: '127.0.0.1', port: 8080 });
   assert.is(options.http.webhookSecret, undefined);
   assert.ok(Object.isFrozen(options) && Object.isFrozen(options.source));
@@ -71,6 +71,7 @@ resolving('every flag, and environment variables where flags are absent (flags w
     trustedKeysFile: '/work/keys.asc',
     signingKeyFile: '/work/bot-key',
     statusAuthor: { name: 'Bot', email: 'bot@example.com' },
+    report: 'fleet/FLEET.md',
   });
   assert.is(options.http.host, '0.0.0.0');
 });
@@ -91,7 +92,7 @@ resolving('the webhook secret file is read and trimmed; short secrets are refuse
     writeFileSync(join(dir, 'secret'), 'a-long-enough-secret-value\n');
     const options = await resolveRunSourceOptions({ dir: '.', 'webhook-secret-file': join(dir, 'secret') }, {}, dir);
     assert.is(options.http.webhookSecret?.reveal(), 'a-long-enough-secret-value');
-    assert.equal(options.source, { kind: 'dir', dir, path: '.' });
+    assert.equal(options.source, { kind: 'dir', dir, path: '.', report: 'FLEET.md' });
     await resolveRunSourceOptions({ dir: '.' }, { FIRMWARDEN_WEBHOOK_SECRET: 'short' }, dir).then(
       () => assert.unreachable('short secret accepted'),
       (e: unknown) => assert.instance(e, UsageError),
@@ -99,6 +100,19 @@ resolving('the webhook secret file is read and trimmed; short secrets are refuse
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+resolving('status branch, message template and report flags', async () => {
+  const options = await resolveArgs(['--repo', 'r', '--path', 'fleet', '--status-branch', 'firmwarden/status', '--status-message', 'chore: {summary} [skip ci]\\n\\nSpec {revision}.', '--report', 'docs/fleet.md']);
+  assert.equal(options.source.kind === 'git' && [options.source.statusBranch, options.source.statusMessage, options.source.report], [
+    'firmwarden/status',
+    'chore: {summary} [skip ci]\n\nSpec {revision}.',
+    'docs/fleet.md',
+  ]);
+  const off = await resolveArgs(['--dir', 'd'], { FIRMWARDEN_NO_REPORT: 'true' });
+  assert.equal(off.source, { kind: 'dir', dir: '/work/d', path: '.' });
+  const env = await resolveArgs(['--repo', 'r'], { FIRMWARDEN_STATUS_BRANCH: 'fw-status', FIRMWARDEN_REPORT: 'STATUS.md' });
+  assert.equal(env.source.kind === 'git' && [env.source.statusBranch, env.source.report], ['fw-status', 'STATUS.md']);
 });
 
 const contradictions: [string, string[], Record<string, string>, string][] = [
@@ -112,6 +126,14 @@ const contradictions: [string, string[], Record<string, string>, string][] = [
   ['keys without verification', ['--repo', 'r', '--trusted-keys', 'k'], {}, 'only used with --verify-signatures'],
   ['a path climbing out', ['--repo', 'r', '--path', '../x'], {}, 'stay inside'],
   ['an odd branch', ['--repo', 'r', '--branch=--upload-pack=x'], {}, 'invalid --branch'],
+  ['an odd status branch', ['--repo', 'r', '--status-branch=--upload-pack=x'], {}, 'invalid --status-branch'],
+  ['the status branch is the branch', ['--repo', 'r', '--branch', 'prod', '--status-branch', 'prod'], {}, '--status-branch must differ from --branch (prod)'],
+  ['a status branch with --dir', ['--dir', 'd', '--status-branch', 's'], {}, '--status-branch applies to --repo'],
+  ['an unknown placeholder', ['--repo', 'r', '--status-message', 'status: {summry}'], {}, '--status-message: unknown placeholder {summry}'],
+  ['a report and no report', ['--repo', 'r', '--report', 'F.md', '--no-report'], {}, 'not both'],
+  ['a report outside', ['--repo', 'r', '--report', '../F.md'], {}, 'inside it'],
+  ['a report that reads as a manifest', ['--repo', 'r', '--report', 'fleet.yaml'], {}, 'must not end in .yaml'],
+  ['a report in .git', ['--repo', 'r', '--report', '.git/F.md'], {}, 'inside .git'],
 ];
 for (const [name, args, env, message] of contradictions) {
   resolving(`usage error: ${name}`, async () => {

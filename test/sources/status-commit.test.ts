@@ -104,7 +104,7 @@ write('writes one commit with the trailer and author, changing only status lines
     assert.is(remote.head(), result.revision);
     const message = git(remote.bareDir, ['log', '-1', '--format=%an <%ae>%n%B', 'main']);
     assert.match(message, 'firmwarden <firmwarden@users.noreply.firmwarden.dev>');
-    assert.match(message, /^status: 3 groups ready$/m);
+    assert.match(message, /^status: 3 groups ready \[skip ci\]$/m);
     assert.match(message, /^Firmwarden-Status: true$/m);
     assert.match(message, new RegExp(`^Firmwarden-Revision: ${snapshot.revision}$`, 'm'));
     const trailers = git(remote.bareDir, ['log', '-1', '--format=%(trailers:key=Firmwarden-Status,valueonly)', 'main']).trim();
@@ -120,6 +120,21 @@ write('writes one commit with the trailer and author, changing only status lines
     assert.ok(next.changed);
     assert.not.ok(next.specChanged);
     assert.ok(await source.isStatusOnlyChange(snapshot.revision, next.revision));
+  } finally {
+    await source.close();
+    await remote.close();
+  }
+});
+
+write('the commit message follows the template given, trailers kept', async () => {
+  const remote = await startGitRemote({ files });
+  const source = await GitSource.create(options(remote, { status: { replaceStatus, messageTemplate: 'chore(fleet): {summary} ({shortRevision}) [ci skip]\n\nPushed to {branch}.' } }));
+  try {
+    const snapshot = await source.sync();
+    await source.writeStatus({ revision: snapshot.revision, summary: '3 groups ready', statuses });
+    const message = git(remote.bareDir, ['log', '-1', '--format=%B', 'main']);
+    assert.is(message, `chore(fleet): 3 groups ready (${snapshot.revision.slice(0, 12)}) [ci skip]\n\nPushed to main.\n\nFirmwarden-Status: true\nFirmwarden-Revision: ${snapshot.revision}\n\n`);
+    assert.is(git(remote.bareDir, ['log', '-1', '--format=%(trailers:key=Firmwarden-Status,valueonly)', 'main']).trim(), 'true');
   } finally {
     await source.close();
     await remote.close();
