@@ -17,9 +17,17 @@ import { createLogger } from '../log/logger.ts';
 import { parseFleetOptions } from '../config/fleet-options.ts';
 import { createFleet } from '../fleet/index.ts';
 import { startController } from '../run/controller.ts';
-import type { ReconcileResult } from '../reconcile/reconcile.ts';
+import type { EngineInput, ManifestEntry, ReconcileResult } from '../reconcile/reconcile.ts';
+import { createEngine, planFrom } from '../reconcile/engine.ts';
+import type { Finding } from '../manifest/finding.ts';
+import type { Plan } from '../model/plan.ts';
 import type { DeviceGroupStatus, ScheduledUpdateStatus } from '../model/manifests.generated.ts';
-import { renderDemoFrame } from './demo-view.ts';
+import { explainDevice } from '../plan/explain-device.ts';
+import {
+  formatZoned, renderDemoEnding, renderDemoFrame, type DemoConditions, type DemoEndingInput, type DemoFrameInput, type DemoGroup, type DemoSchedule,
+} from './demo-view.ts';
+import { OperationMemory, emptyTally, planProblems, tallyByGroup, type DeviceTally } from './demo-tally.ts';
+import { shouldColour } from '../output/colour.ts';
 import { FileStateStore } from '../state/file-state-store.ts';
 import { emptyState } from '../state/state.ts';
 import { parseManifestTexts, replaceStatus } from './manifest-access.ts';
@@ -40,13 +48,111 @@ Options:
   --devices N       size of the emulated fleet (default: 500)
   --seed S          seed of the emulated fleet (default: 42)
   --max-days N      stop after N simulated days even if the rollout is not complete (default: 45)
+  --failure-rate R  share of updates that fail, 0 to 1 (default: per device model, 1 to 8 %)
   --quiet           no progress screen, only the summary
+
+Colour only on a terminal; NO_COLOR=1 turns it off, FORCE_COLOR=1 turns it on in a pipe.
 `;
 
-interface Tally {
-  started: number;
-  succeeded: number;
-  failed: number;
+/** One reconcile as the screen shows it: the engine's input (manifests, fleet, ledger, now) and what came out. */
+interface Snapshot {
+  readonly input: EngineInput<ManifestEntry, Finding>;
+  readonly result: ReconcileResult;
+}
+
+type Named = { readonly metadata?: { readonly name?: string; readonly namespace?: string }; readonly spec?: { readonly timeZone?: string } };
+
+/** What one snapshot shows: the plan its statuses came from, and the manifests' files and conditions by key. */
+interface SnapshotView {
+  readonly plan: Plan;
+  /** `Kind/namespace/name` → the manifest's file, spec.timeZone and status conditions. */
+  readonly manifests: ReadonlyMap<string, { readonly file: string; readonly timeZone: string | undefined; readonly conditions: DemoConditions | undefined }>;
+}
+
+function viewOf(snapshot: Snapshot): SnapshotView {
+  const manifests = new Map<string, { file: string; timeZone: string | undefined; conditions: DemoConditions | undefined }>();
+  for (const m of snapshot.input.desired.manifests) {
+    const named = m.manifest as Named | null;
+    if (!named?.metadata?.name) continue;
+    manifests.set(`${m.kind}/${named.metadata.namespace ?? 'default'}/${named.metadata.name}`, { file: m.file, timeZone: m.valid ? named.spec?.timeZone : undefined, conditions: undefined });
+  }
+  for (const u of snapshot.result.statuses) {
+    const known = u.key && manifests.get(`${u.key.kind}/${u.key.namespace ?? 'default'}/${u.key.name}`);
+    if (known) known.conditions = (u.status as { conditions?: DemoConditions }).conditions;
+  }
+  return { plan: planFrom(snapshot.input), manifests };
+}
+
+/**
+ * The screen's input from one snapshot: groups, device tallies and times from the plan of that
+ * same input (the statuses came from it, and give the conditions), operations from the memory
+ * (which has seen this snapshot's ledger last). The groups keep the order of their files.
+ */
+export function frameInputOf(snapshot: Snapshot, memory: OperationMemory, view: Pick<DemoFrameInput, 'timeZone' | 'startedAt' | 'colour'>): DemoFrameInput {
+  const { plan, manifests } = viewOf(snapshot);
+  const tallies = tallyByGroup(plan.devices);
+  const summaries = new Map(plan.groups.map((g) => [g.key, g]));
+  const schedules = new Map(plan.scheduledUpdates.map((s) => [s.key, s]));
+  const keysOf = (kind: string) =>
+    snapshot.result.statuses.filter((u) => u.key?.kind === kind).map((u) => ({ key: `${u.key!.namespace ?? 'default'}/${u.key!.name}`, name: u.key!.name }));
+  return {
+    ...view,
+    now: snapshot.input.now,
+    groups: keysOf('DeviceGroup').map(({ key, name }): DemoGroup => {
+      const g = summaries.get(key);
+      const m = manifests.get(`DeviceGroup/${key}`);
+      return {
+        name,
+        timeZone: g?.timeZone ?? m?.timeZone,
+        phase: g?.phase,
+        conditions: m?.conditions,
+        devices: tallies.get(key),
+        members: g?.deviceIds.length,
+        rollouts: g?.rollouts,
+        nextActionTime: g?.nextActionTime,
+        nextWindow: g?.nextWindow,
+      };
+    }),
+    schedules: keysOf('ScheduledUpdate').map(({ key, name }): DemoSchedule => {
+      const s = schedules.get(key);
+      const [namespace] = key.split('/') as [string];
+      return {
+        name,
+        timeZone: manifests.get(`ScheduledUpdate/${key}`)?.timeZone,
+        conditions: manifests.get(`ScheduledUpdate/${key}`)?.conditions,
+        targeted: s?.deviceIds.length,
+        scheduledTime: s?.scheduledTime,
+        completionTime: s?.completionTime,
+        reached: memory.devicesOf(`${namespace}/ScheduledUpdate/${name}`),
+      };
+    }),
+    operations: memory.totals(),
+  };
+}
+
+/** The ending's facts from the last snapshot: the fleet's devices by state, every failed or refused update, and `why` for the first failed device. */
+function endingFacts(snapshot: Snapshot): Pick<DemoEndingInput, 'devices' | 'problems' | 'why'> {
+  const { plan, manifests } = viewOf(snapshot);
+  const devices = emptyTally();
+  for (const t of tallyByGroup(plan.devices).values()) for (const k of Object.keys(devices) as (keyof DeviceTally)[]) devices[k] += t[k];
+  const byId = new Map(snapshot.input.fleet.devices.map((d) => [d.id, d]));
+  const nameOf = (id: string) => byId.get(id)?.uniqueId || byId.get(id)?.serialNumber || id;
+  // Keys in the plan are namespace/name; the manifests' are Kind/namespace/name.
+  const fileOf = (group: string | undefined, scheduledUpdate: string | undefined) =>
+    (group && manifests.get(`DeviceGroup/${group}`)?.file) || (scheduledUpdate && manifests.get(`ScheduledUpdate/${scheduledUpdate}`)?.file) || '(no group)';
+  const problems = planProblems(plan.devices).map((p) => ({
+    state: p.state,
+    file: fileOf(p.group, p.scheduledUpdate),
+    device: nameOf(p.deviceId),
+    softwareType: p.softwareType,
+    version: p.version,
+    detail: p.detail,
+  }));
+  const firstFailed = planProblems(plan.devices).find((p) => p.state === 'failed');
+  const device = firstFailed && byId.get(firstFailed.deviceId);
+  const blocker = device && explainDevice(plan, device).blocker;
+  const why = device && blocker ? { device: nameOf(device.id), blocker } : undefined;
+  return { devices, problems, why };
 }
 
 async function git(cwd: string, ...args: string[]): Promise<string> {
@@ -106,6 +212,7 @@ export const demo: Command = async (args: string[], io: CommandIO): Promise<numb
       devices: { type: 'string' },
       seed: { type: 'string' },
       'max-days': { type: 'string' },
+      'failure-rate': { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -117,6 +224,8 @@ export const demo: Command = async (args: string[], io: CommandIO): Promise<numb
   const speed = parseNumber('speed', values.speed, 30_000, 1);
   const devices = parseNumber('devices', values.devices, 500, 1);
   const maxDays = parseNumber('max-days', values['max-days'], 45, 0.01);
+  const failureRate = values['failure-rate'] === undefined ? undefined : parseNumber('failure-rate', values['failure-rate'], 0, 0);
+  if (failureRate !== undefined && failureRate > 1) throw new UsageError(`--failure-rate is a share of updates from 0 to 1, got ${JSON.stringify(values['failure-rate'])}`);
   const workdir = values.workdir ? resolve(io.cwd, values.workdir) : await mkdtemp(join(tmpdir(), 'firmwarden-demo-'));
   const repoDir = join(workdir, 'config');
   const logFile = join(workdir, 'controller.log');
@@ -129,7 +238,7 @@ export const demo: Command = async (args: string[], io: CommandIO): Promise<numb
   const connection = await createFleet(fleetOptions, {
     logger,
     clock,
-    emulator: { devices, seed: values.seed ?? 42, rateLimit: 0, epoch: demoStart, logger },
+    emulator: { devices, seed: values.seed ?? 42, rateLimit: 0, epoch: demoStart, logger, ...(failureRate !== undefined ? { failureRate } : {}) },
   });
   const control = connection.emulator!.control;
   // A firmware release on the first morning: the lab (Test phase) takes it at once, the rest
@@ -159,32 +268,40 @@ export const demo: Command = async (args: string[], io: CommandIO): Promise<numb
   await createDemoRepo(repoDir);
   const screen = io.stdout as NodeJS.WriteStream;
   const interactive = Boolean(screen.isTTY) && !values.quiet;
-  io.stdout.write(`firmwarden demo: ${devices} emulated devices, clock ×${speed} from ${new Date(demoStart).toISOString()}\n`);
+  const colour = shouldColour(screen, io.env);
+  // The header's clock is the viewer's; each group's times are in its own zone.
+  const viewerZone = io.env.TZ || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  const view = { timeZone: viewerZone, startedAt: demoStart, colour };
+  io.stdout.write(`firmwarden demo: ${devices} emulated devices, clock ×${speed} from ${formatZoned(demoStart, viewerZone, true)}\n`);
   io.stdout.write(`config repo: ${repoDir}\ncontroller log: ${logFile}\n\n`);
 
-  const tally: Tally = { started: 0, succeeded: 0, failed: 0 };
-  const seen = new Set<string>();
-  let last: ReconcileResult | undefined;
+  const memory = new OperationMemory();
+  let engineInput: EngineInput<ManifestEntry, Finding> | undefined;
+  // The repo is a Git one: statuses stay short, as `run --repo` writes them.
+  const engine = createEngine({ statusDetail: 'summary' });
+  let last: Snapshot | undefined;
   let lastPrinted = 0;
+  let cleared = false;
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   io.signal.addEventListener('abort', onAbort, { once: true });
-  let complete = false;
+  let stopped: 'complete' | 'maxDays' | undefined;
+  let end = demoStart;
 
-  const print = (result: ReconcileResult, force: boolean) => {
-    const now = clock.now();
+  const print = (snapshot: Snapshot, force: boolean) => {
+    const now = snapshot.input.now;
     if (values.quiet) return;
     if (!force && (interactive ? performance.now() - lastPrinted < 250 : now - lastPrinted < 86_400_000)) return;
     lastPrinted = interactive ? performance.now() : now;
-    const statusOf = (kind: string) =>
-      result.statuses.filter((u) => u.key?.kind === kind).map((u) => ({ name: u.key!.name, status: u.status }));
-    const frame = renderDemoFrame({
-      now,
-      groups: statusOf('DeviceGroup').map((g) => ({ name: g.name, policy: undefined, status: g.status as DeviceGroupStatus })),
-      schedules: statusOf('ScheduledUpdate').map((s) => ({ name: s.name, status: s.status as ScheduledUpdateStatus })),
-      operations: tally,
-    });
-    io.stdout.write(interactive ? `\x1b[H\x1b[2J${frame}` : `${frame}\n`);
+    const frame = renderDemoFrame(frameInputOf(snapshot, memory, view));
+    if (!interactive) {
+      io.stdout.write(`${frame}\n`);
+      return;
+    }
+    // Redraw in place: home, each line cleared to its end, then the rest of the screen cleared.
+    // Clearing the whole screen first would flash on every frame.
+    io.stdout.write(`${cleared ? '' : '\x1b[2J'}\x1b[H${frame.replaceAll('\n', '\x1b[K\n')}\x1b[J`);
+    cleared = true;
   };
 
   const controller = await startController(
@@ -202,22 +319,21 @@ export const demo: Command = async (args: string[], io: CommandIO): Promise<numb
       logger,
       parse: (files, now) => parseManifestTexts(files, now),
       replaceStatus,
+      // The last evaluation of a reconcile is the one its statuses come from: keep its input so
+      // the screen counts devices on the same picture.
+      engine: (input) => {
+        engineInput = input;
+        return engine(input);
+      },
       onResult: (result) => {
-        last = result;
-        // Count each operation once as started and once as ended (the ledger keeps them a while).
-        const countOnce = (key: string): boolean => !seen.has(key) && Boolean(seen.add(key));
-        for (const e of result.ledger) {
-          const id = `${e.deviceId}|${e.operationId ?? e.requestedAt}`;
-          if (countOnce(`started|${id}`)) tally.started++;
-          if (e.state === 'succeeded' && countOnce(`ended|${id}`)) tally.succeeded++;
-          if (e.state === 'failed' && countOnce(`ended|${id}`)) tally.failed++;
-        }
-        print(result, false);
+        last = { input: engineInput!, result };
+        memory.observe(result.ledger);
+        print(last, false);
         const now = clock.now();
-        if (!complete && (isRolloutComplete(result, now, 7 * 86_400_000) || now - demoStart > maxDays * 86_400_000)) {
-          complete = true;
-          stop.abort();
-        }
+        if (stopped) return;
+        if (isRolloutComplete(result, now, 7 * 86_400_000)) stopped = 'complete';
+        else if (now - demoStart > maxDays * 86_400_000) stopped = 'maxDays';
+        if (stopped) stop.abort();
       },
     },
     stop.signal,
@@ -225,17 +341,24 @@ export const demo: Command = async (args: string[], io: CommandIO): Promise<numb
   try {
     await controller.done;
   } finally {
+    end = clock.now();
     io.signal.removeEventListener('abort', onAbort);
     await connection.close();
     logStream.end();
   }
   if (last) print(last, true);
   const commits = Number((await git(repoDir, 'rev-list', '--count', '--grep=Firmwarden-Status: true', 'HEAD')).trim() || 0);
-  const days = ((clock.now() - demoStart) / 86_400_000).toFixed(1);
-  const ended = io.signal.aborted ? 'stopped (Ctrl-C)' : complete && clock.now() - demoStart <= maxDays * 86_400_000 ? 'rollout complete' : `stopped after ${maxDays} simulated days`;
+  const how: DemoEndingInput['how'] = io.signal.aborted ? 'interrupted' : (stopped ?? 'maxDays');
   io.stdout.write(
-    `\n${ended} after ${days} simulated days: ${tally.started} updates started, ${tally.succeeded} succeeded, ${tally.failed} failed; ${commits} status commits.\n` +
-      `Read what the controller wrote:  cd ${repoDir} && git log -p\n`,
+    `\n${renderDemoEnding({
+      how,
+      days: (end - demoStart) / 86_400_000,
+      ...(last ? endingFacts(last) : { devices: emptyTally(), problems: [] }),
+      operations: memory.totals(),
+      statusCommits: commits,
+      repoDir,
+      colour,
+    })}`,
   );
   return 0;
 };

@@ -12,10 +12,14 @@ import { parse } from 'yaml';
 const run = promisify(execFile);
 const root = new URL('../..', import.meta.url).pathname;
 
-function runDemo(workdir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+// The test runner sets NO_COLOR and FORCE_COLOR for every suite: each run here says what it wants.
+const { NO_COLOR: _n, FORCE_COLOR: _f, ...plainEnv } = process.env;
+
+function runDemo(workdir: string, extra: string[] = [], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(root, 'bin/firmwarden.mjs'), 'demo', '--quiet', '--devices', '60', '--speed', '100000', '--workdir', workdir], {
+    const child = spawn(process.execPath, [join(root, 'bin/firmwarden.mjs'), 'demo', '--devices', '60', '--speed', '100000', '--workdir', workdir, ...extra], {
       cwd: root,
+      env: { ...plainEnv, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -26,21 +30,31 @@ function runDemo(workdir: string): Promise<{ code: number | null; stdout: string
   });
 }
 
-test('the demo runs the rollout to its end and leaves a repo whose history shows the status commits', async () => {
+const updatesLine = /updates \(one device × one software each\): (\d+) started · (\d+) succeeded · (\d+) failed · (\d+) in flight; (\d+) status commits/;
+
+test('the demo runs the rollout to its end, piped output is plain frames, and the repo history shows the status commits', async () => {
   const workdir = await mkdtemp(join(tmpdir(), 'fw-demo-test-'));
   try {
     const result = await runDemo(workdir);
     assert.is(result.code, 0, result.stderr);
-    const summary = /(rollout complete|stopped after \d+ simulated days) after ([\d.]+) simulated days: (\d+) updates started, (\d+) succeeded, (\d+) failed; (\d+) status commits/.exec(result.stdout);
+    // Not a terminal: no colour, no cursor movement, one frame a simulated day.
+    assert.not.ok(result.stdout.includes('\x1b'), 'no escape code in a pipe');
+    assert.ok(result.stdout.split('firmwarden demo · simulated').length > 3, 'several frames');
+    assert.match(result.stdout, /devices up to date/);
+    const ending = /(Complete for now|Stopped after [\d.]+ simulated days \(the --max-days limit\))/.exec(result.stdout);
+    assert.ok(ending, result.stdout);
+    const summary = updatesLine.exec(result.stdout.slice(ending!.index));
     assert.ok(summary, result.stdout);
-    assert.ok(Number(summary![3]) > 0, 'some updates started');
-    assert.is(Number(summary![3]), Number(summary![4]) + Number(summary![5]), 'every started update ended');
+    const [started, succeeded, failed, inFlight] = summary!.slice(1, 5).map(Number) as [number, number, number, number];
+    assert.ok(started > 0, 'some updates started');
+    assert.is(started, succeeded + failed + inFlight, 'every started update is counted once');
+    if (ending![1] === 'Complete for now') assert.is(inFlight, 0, 'complete: nothing in flight');
     const repo = join(workdir, 'config');
     assert.match(result.stdout, `cd ${repo} && git log -p`);
 
     const log = (await run('git', ['log', '--format=%an|%s|%(trailers:key=Firmwarden-Status,valueonly)'], { cwd: repo })).stdout.trim().split('\n');
     const statusCommits = log.filter((l) => l.startsWith('firmwarden|status: '));
-    assert.is(statusCommits.length, Number(summary![6]));
+    assert.is(statusCommits.length, Number(summary![5]));
     assert.ok(statusCommits.every((l) => l.trim().endsWith('true')), 'every status commit carries the trailer');
     assert.match(log.at(-1)!, 'Fleet configuration from the firmwarden examples');
 
@@ -62,6 +76,34 @@ test('the demo runs the rollout to its end and leaves a repo whose history shows
   } finally {
     await rm(workdir, { recursive: true, force: true });
   }
+});
+
+test('when updates fail, the ending says how many devices failed and where to look, never that the rollout is complete (coloured when forced)', async () => {
+  const workdir = await mkdtemp(join(tmpdir(), 'fw-demo-test-'));
+  try {
+    const result = await runDemo(workdir, ['--quiet', '--failure-rate', '1', '--max-days', '8'], { FORCE_COLOR: '1' });
+    assert.is(result.code, 0, result.stderr);
+    const out = result.stdout.replace(/\x1b\[[0-9;]*m/g, '');
+    assert.ok(result.stdout.includes('\x1b[31m✗ '), 'failures in red when colour is forced into a pipe');
+    const head = /(Complete for now|Stopped after [\d.]+ simulated days[^—\n]*) — ✗ (\d+) devices? failed.*; they wait for a person\./.exec(out);
+    assert.ok(head, out);
+    assert.ok(Number(head![2]) > 0);
+    const [started, succeeded, failed] = updatesLine.exec(out)!.slice(1, 4).map(Number) as [number, number, number];
+    assert.ok(started > 0 && failed > 0, out);
+    assert.is(succeeded, 0, 'every update fails at a failure rate of 1');
+    assert.match(out, `The statuses in ${join(workdir, 'config')} name them`);
+    assert.match(out, /\n {2}✗ failed +groups\/[\w-]+\.yaml +\S+ +\w+ \S+: \S/);
+    assert.match(out, /firmwarden why DEVICE PATH tells one device's whole story; of \S+, at the end of the demo, it says:\n {2}\S/);
+    assert.not.match(out, /rollout complete|no device has a failed/i);
+  } finally {
+    await rm(workdir, { recursive: true, force: true });
+  }
+});
+
+test('a failure rate outside 0 to 1 is a usage error', async () => {
+  const result = await run(process.execPath, [join(root, 'bin/firmwarden.mjs'), 'demo', '--failure-rate', '1.5'], { cwd: root }).catch((e: { code: number; stderr: string }) => e);
+  assert.is((result as { code: number }).code, 2);
+  assert.match((result as { stderr: string }).stderr, '--failure-rate is a share of updates from 0 to 1');
 });
 
 test('a bad option is a usage error (exit 2), not a stack trace', async () => {
