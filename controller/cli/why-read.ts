@@ -109,37 +109,56 @@ export async function readForWhy(fleet: WhyFleet, ref: string, desired: Desired,
     if (failed.includes(found.id)) warnings.push(`${settings.label}: could not read the software of the device (${(results.get(found.id) as FleetError).message})`);
     else if (failed.length > 0) warnings.push(`${settings.label}: could not read the software of ${failed.length} other device${failed.length === 1 ? '' : 's'} its plan depends on; they count as reporting nothing, as in a plan of the whole fleet`);
   };
-  const replan = () => buildPlan(input);
 
-  // The device and the targets of its ScheduledUpdates; its operations beside them.
-  const first = buildPlan(input);
-  const [, operations] = await Promise.all([
-    readSome([found.id, ...scheduledPeers(first, found.id)]),
-    readOperations(fleet, [found.id], signal),
-  ]);
+  // The device's health and its operations, side by side.
+  const [, operations] = await Promise.all([readSome([found.id]), readOperations(fleet, [found.id], signal)]);
   const own = operations.get(found.id);
   if (own instanceof FleetError) warnings.push(`${settings.label}: could not read the operations of the device (${own.message}); an update started outside firmwarden would not show`);
   const activeOwn: DeviceOperation[] = Array.isArray(own) ? own.filter(isActiveUpdate) : [];
   input = withFleetOperations(input, activeOwn);
-  let plan = replan();
+  const plan = await planEnough(input, found.id, readSome, settings.chunk);
+  return { device: found, plan, input, listed: devices.length, read: software.size, warnings };
+}
+
+/**
+ * Plans `input`, whose software the caller fills through `read` (the device's own is read),
+ * reading more until the device's story is what the whole fleet's software would give: the
+ * targets of its ScheduledUpdates while one looks complete, the earlier waves of its group,
+ * then the devices ahead of it for a slot, `chunk` at a time (default 60), until its slot is
+ * decided. `read` must skip what it already read.
+ */
+export async function planEnough(input: PlanInput, deviceId: string, read: (ids: readonly string[]) => Promise<void>, chunk = 60): Promise<Plan> {
+  const step = Math.max(1, chunk);
+  const asked = new Set<string>([deviceId]);
+  const unread = (ids: readonly string[]) => ids.filter((id) => !asked.has(id));
+  const readNew = async (ids: readonly string[]) => {
+    for (const id of ids) asked.add(id);
+    if (ids.length > 0) await read(ids);
+  };
+  let plan = buildPlan(input);
+
+  // A ScheduledUpdate is complete when all its targets are: one unfinished target settles it.
+  for (let peers = unread(scheduledPeers(input, plan, deviceId)); peers.length > 0; peers = unread(scheduledPeers(input, plan, deviceId))) {
+    await readNew(peers.slice(0, step));
+    plan = buildPlan(input);
+  }
 
   // Wave order: the earlier waves of its group, when an automatic update of it waits or would start.
-  const earlier = earlierWaves(input, plan, found.id).filter((id) => !tried.has(id));
+  const earlier = unread(earlierWaves(input, plan, deviceId));
   if (earlier.length > 0) {
-    await readSome(earlier);
-    plan = replan();
+    await readNew(earlier);
+    plan = buildPlan(input);
   }
 
   // maxConcurrent: the devices that would take a slot before it, nearest the front first, until
   // its slot is decided. Counting more of them can only take more slots, so a slot lost stays lost.
-  const chunk = Math.max(1, settings.chunk ?? 60);
-  const queue = rankedBefore(input, plan, found.id).filter((id) => !tried.has(id));
+  const queue = unread(rankedBefore(input, plan, deviceId));
   while (queue.length > 0) {
-    await readSome(queue.splice(0, chunk));
-    plan = replan();
-    const entries = plan.devices.find((d) => d.deviceId === found.id)?.entries ?? [];
+    await readNew(queue.splice(0, step));
+    plan = buildPlan(input);
+    const entries = plan.devices.find((d) => d.deviceId === deviceId)?.entries ?? [];
     const lost = entries.some((e) => e.reason.code === 'ConcurrencyLimit') && !entries.some((e) => e.state === 'pending' && e.reason.code === 'Starting');
     if (lost) break;
   }
-  return { device: found, plan, input, listed: devices.length, read: software.size, warnings };
+  return plan;
 }

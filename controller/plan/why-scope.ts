@@ -4,7 +4,8 @@
 //
 // A device's story depends on other devices in four ways, each read only when it matters:
 //   - its group and wave: the members of its group, which only the device list gives (listScope);
-//   - a ScheduledUpdate naming it: whether it completed depends on all its targets (scheduledPeers);
+//   - a ScheduledUpdate naming it: whether it completed depends on all its targets (scheduledPeers),
+//     read only while every target read so far has finished;
 //   - wave order: a later wave waits for the earlier waves' devices that still need the
 //     version, with their number in the reason (earlierWaves);
 //   - maxConcurrent: whether it starts now depends on the policy's devices that would start
@@ -96,10 +97,26 @@ export function listScope(device: Device, manifests: ScopeManifests): ListScope 
   return { kind: 'types', types: [...types].sort() };
 }
 
-/** The targets of every ScheduledUpdate that names the device (its "completed" depends on them all). */
-export function scheduledPeers(plan: Plan, deviceId: string): string[] {
+/** True when the plan takes a ScheduledUpdate's completion from its status (as prepareScheduled does), not from its targets. */
+function completedInStatus(su: ScheduledUpdate | undefined): boolean {
+  const done = su?.status?.completionTime;
+  if (done === undefined || Number.isNaN(Date.parse(done))) return false;
+  const observed = su?.status?.observedGeneration;
+  return observed === undefined || su?.metadata.generation === undefined || observed === su.metadata.generation;
+}
+
+/**
+ * The targets of the ScheduledUpdates naming the device that look complete from what was read:
+ * "completed" needs every target finished, so they are read until one is not. Those whose
+ * status says completed, or that one unfinished target already settles, need nothing more.
+ */
+export function scheduledPeers(input: PlanInput, plan: Plan, deviceId: string): string[] {
   const out = new Set<string>();
-  for (const s of plan.scheduledUpdates) if (s.deviceIds.includes(deviceId)) for (const id of s.deviceIds) out.add(id);
+  for (const s of plan.scheduledUpdates) {
+    if (!s.deviceIds.includes(deviceId) || s.completionTime === undefined) continue;
+    if (completedInStatus(input.scheduledUpdates.find((x) => objectKey(x.metadata) === s.key))) continue;
+    for (const id of s.deviceIds) out.add(id);
+  }
   out.delete(deviceId);
   return [...out];
 }
@@ -119,7 +136,10 @@ function wavesOf(input: PlanInput, plan: Plan, groupKey: string): { waves: Map<s
 export function earlierWaves(input: PlanInput, plan: Plan, deviceId: string): string[] {
   const dp = plan.devices.find((d) => d.deviceId === deviceId);
   if (!dp || dp.group === undefined || dp.wave === undefined || dp.wave <= 1) return [];
-  const gated = dp.entries.some((e) => e.scheduledUpdate === undefined && (e.state === 'pending' || e.state === 'scheduled'));
+  // An update someone else started shows only on an entry that may start (select-starts.ts):
+  // whether it may, after the earlier waves, is what the gate decides.
+  const foreignOnly = new OperationBook(input.operations).activeOn(deviceId)?.every((o) => o.softwareType === undefined) === true;
+  const gated = dp.entries.some((e) => e.scheduledUpdate === undefined && (e.state === 'pending' || e.state === 'scheduled' || (e.state === 'inProgress' && foreignOnly)));
   if (!gated) return [];
   const placed = wavesOf(input, plan, dp.group);
   if (!placed) return [];
