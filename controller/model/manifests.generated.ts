@@ -329,6 +329,7 @@ export interface DeviceGroupStatus {
    * @maxItems 50
    */
   clamps?: Clamp[];
+  refused?: RefusalCounts;
   /**
    * Updates refused, with the reason (at most 50; updates.blocked has the total). Kubernetes only (the status subresource): in a Git repository or folder, needsAttention names at most five.
    *
@@ -348,7 +349,7 @@ export interface DeviceGroupStatus {
  */
 export interface Condition {
   /**
-   * Ready: the manifest is valid and every device is where the rules want it for now. Reconciling: the controller is working towards that. Stalled: it cannot progress without a human (invalid manifest, failure threshold reached, suspended).
+   * Ready: the manifest is valid and every device is where the rules want it for now. Reconciling: the controller is working towards that. Stalled: it cannot progress without a person (invalid manifest, failed or refused updates, failure threshold reached, suspended without an end).
    */
   type: 'Ready' | 'Reconciling' | 'Stalled';
   /**
@@ -500,6 +501,27 @@ export interface Clamp {
    * Why, in words.
    */
   reason: string;
+}
+/**
+ * Updates refused, by reason (a reason with none is left out): the totals behind refusals and needsAttention, which name only some devices.
+ */
+export interface RefusalCounts {
+  /**
+   * Devices on firmware Microsoft has not verified. The automatic rule leaves them alone on purpose (only a ScheduledUpdate updates them): Ready stays True.
+   */
+  unknownFirmware?: number;
+  /**
+   * The installed and the wanted version cannot be ordered. Left alone by the automatic rule (Ready stays True); a ScheduledUpdate refused this way is Stalled.
+   */
+  notComparable?: number;
+  /**
+   * The version asked for is older than the installed one (firmwarden never downgrades): Stalled until the ScheduledUpdate or the policy's versions.maximum changes.
+   */
+  downgrade?: number;
+  /**
+   * The device does not report its installed version, so a ScheduledUpdate cannot prove an upgrade: Stalled.
+   */
+  unknownVersion?: number;
 }
 /**
  * An update the controller refused to start, with its reason.
@@ -854,6 +876,7 @@ export interface UpdatePolicyStatus {
    */
   nextWindowLocal?: string;
   needsAttention?: NeedsAttention;
+  refused?: RefusalCounts;
   /**
    * Kubernetes only (the status subresource): in a Git repository or folder, needsAttention names at most five.
    *
@@ -978,6 +1001,7 @@ export interface ScheduledUpdateStatus {
    * @maxItems 50
    */
   clamps?: Clamp[];
+  refused?: RefusalCounts;
   /**
    * Kubernetes only (the status subresource): in a Git repository or folder, needsAttention names at most five.
    *
