@@ -57,6 +57,11 @@ export const runCommand: Command = async (args: string[], io: CommandIO): Promis
       io.signal,
     );
     if (controller.http) io.stderr.write(`firmwarden: health, metrics and webhook on ${controller.http.url}\n`);
+    if (controller.liveViewUrl) {
+      io.stderr.write(`firmwarden: live view on ${controller.liveViewUrl}${run.http.ui?.mode === 'token' ? ' (open it once with ?token=<the --ui-token-file content>)' : ''}\n`);
+    } else if (run.http.ui?.mode === 'off') {
+      io.stderr.write('firmwarden: live view off (--listen is not loopback); give --ui-token-file, or --ui to serve it without a token\n');
+    }
     await controller.done;
   } finally {
     await connection.close();

@@ -10,6 +10,7 @@ import { hasEmbeddedCredentials } from '../sources/git-auth.ts';
 import type { CommitIdentity } from '../sources/status-commit-message.ts';
 import { checkStatusMessageTemplate } from '../sources/status-commit-message.ts';
 import { FileSecret, Secret } from './secret.ts';
+import { decideLiveViewAccess, type LiveViewAccess } from '../server/live-view-access.ts';
 
 /** The flags, in parseArgs' format; merge them into the command's own. */
 export const runSourceFlags = {
@@ -33,6 +34,8 @@ export const runSourceFlags = {
   dir: { type: 'string' },
   listen: { type: 'string' },
   'webhook-secret-file': { type: 'string' },
+  ui: { type: 'boolean' },
+  'ui-token-file': { type: 'string' },
 } as const;
 
 /** Help lines for these flags. */
@@ -64,6 +67,9 @@ Fleet report (--repo and --dir):
 HTTP:
   --listen HOST:PORT       health, readiness, metrics and webhook (default: 127.0.0.1:8080)
   --webhook-secret-file F  shared secret of POST /hooks/git (or FIRMWARDEN_WEBHOOK_SECRET); no secret, no webhook
+  --ui-token-file FILE     token of the read-only live view at / (or FIRMWARDEN_UI_TOKEN); open /?token=… once
+  --ui                     serve the live view without a token on a non-loopback --listen (on loopback it is
+                           always served; elsewhere, without --ui or a token, it is off)
 Every option also reads FIRMWARDEN_<OPTION> from the environment (FIRMWARDEN_REPO, FIRMWARDEN_DATA_DIR, ...).
 `;
 
@@ -99,6 +105,8 @@ export interface RunHttpOptions {
   readonly port: number;
   /** Non-enumerable; undefined: the webhook is off. From --webhook-secret-file, read again when the file changes. */
   readonly webhookSecret: Secret | undefined;
+  /** Who may read the live view (server/live-view-access.ts); its token is non-enumerable. Absent: no live view. */
+  readonly ui?: LiveViewAccess;
 }
 
 export interface RunSourceOptions {
@@ -145,6 +153,24 @@ export function isRemoteAddress(repo: string): boolean {
 }
 
 type Values = Readonly<Record<string, string | boolean | undefined>>;
+
+/** The live view's token from --ui-token-file (read again when the file changes) or FIRMWARDEN_UI_TOKEN; at least 16 characters. */
+async function readUiToken(path: string | undefined, fromEnv: string | undefined): Promise<Secret | undefined> {
+  const tooShort = (value: string) => (value.length < 16 ? 'the live view token must be at least 16 characters (e.g. openssl rand -hex 16)' : undefined);
+  if (path === undefined) {
+    if (fromEnv === undefined || fromEnv === '') return undefined;
+    if (tooShort(fromEnv)) throw new UsageError(`FIRMWARDEN_UI_TOKEN: ${tooShort(fromEnv)!}`);
+    return new Secret(fromEnv);
+  }
+  let value: string;
+  try {
+    value = (await readFile(path, 'utf8')).trim();
+  } catch (error) {
+    throw new UsageError(`cannot read --ui-token-file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  if (tooShort(value)) throw new UsageError(`--ui-token-file ${path}: ${tooShort(value)!}`);
+  return new FileSecret(path, value, { check: tooShort });
+}
 
 /** A name git accepts as a branch and no command can mistake for an option. */
 function isBranchName(name: string): boolean {
@@ -223,7 +249,8 @@ export async function resolveRunSourceOptions(values: Values, env: Readonly<Reco
     // A rotated file that is too short keeps the previous secret (FileSecret reports it).
     : secretFile !== undefined ? new FileSecret(secretFile, webhookSecret, { check: tooShort })
     : new Secret(webhookSecret);
-  const http = Object.freeze(hide({ host: listen.host, port: listen.port } as RunHttpOptions, 'webhookSecret', secret));
+  const ui = decideLiveViewAccess(listen.host, { ui: bool('ui'), token: await readUiToken(file('ui-token-file'), env.FIRMWARDEN_UI_TOKEN) });
+  const http = Object.freeze(hide(hide({ host: listen.host, port: listen.port } as RunHttpOptions, 'webhookSecret', secret), 'ui', ui));
 
   const repo = str('repo');
   const dir = str('dir');

@@ -4,7 +4,7 @@
 import type { DeviceGroup, ScheduledUpdate, UpdatePolicy } from '../model/manifests.generated.ts';
 import type { Plan, RolloutMemory } from '../model/plan.ts';
 import type { Finding } from '../manifest/finding.ts';
-import { buildPlan } from '../plan/build-plan.ts';
+import { buildPlan, type PlanInput } from '../plan/build-plan.ts';
 import { operationRecords } from '../plan/operation-book.ts';
 import { mergeCalendars } from '../policy/release-calendar.ts';
 import { objectKey } from '../policy/manifest-keys.ts';
@@ -46,10 +46,10 @@ export function splitManifests(manifests: readonly ManifestEntry[]) {
   };
 }
 
-/** Plans from an engine input (also used by `plan`, `why` and the demo). */
-export function planFrom(input: EngineInput<ManifestEntry, Finding>): Plan {
+/** The plan's input from an engine input (also what the live view's forecast simulates from). */
+export function planInputFrom(input: EngineInput<ManifestEntry, Finding>): PlanInput {
   const manifests = splitManifests(input.desired.manifests);
-  return buildPlan({
+  return {
     now: input.now,
     ...manifests,
     devices: input.fleet.devices,
@@ -64,7 +64,12 @@ export function planFrom(input: EngineInput<ManifestEntry, Finding>): Plan {
       ...input.calendar?.rollouts,
       ...(input.state.rollouts as Readonly<Record<string, RolloutMemory>>),
     },
-  });
+  };
+}
+
+/** Plans from an engine input (also used by `plan`, `why` and the demo). */
+export function planFrom(input: EngineInput<ManifestEntry, Finding>): Plan {
+  return buildPlan(planInputFrom(input));
 }
 
 function summarize(plan: Plan, started: number): string {
@@ -151,6 +156,7 @@ export function createEngine(options: EngineOptions = {}): Engine<ManifestEntry,
       state: { ...input.state, releases: plan.releases, rollouts: plan.rollouts },
       nextActionTime: plan.nextActionTime,
       summary: summarize(plan, started),
+      plan,
     };
   };
 }

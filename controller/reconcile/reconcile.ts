@@ -6,6 +6,7 @@ import type { Fleet } from '../model/fleet.ts';
 import type { Clock } from '../model/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ControllerState, LedgerEntry, StateStore } from '../state/state.ts';
+import type { Plan } from '../model/plan.ts';
 import type { Snapshot, StatusUpdate, StatusWriter } from '../sources/source.ts';
 import type { FleetSnapshot, FleetView } from './fleet-view.ts';
 import type { StartOutcome, StartRequest } from './operations.ts';
@@ -50,6 +51,8 @@ export interface EngineOutput {
   readonly nextActionTime: number | undefined;
   /** One line for the status commit. */
   readonly summary: string;
+  /** The plan the statuses were computed from (the notifier reads it). */
+  readonly plan?: Plan;
 }
 
 /** The pure policy engine, as one function. */

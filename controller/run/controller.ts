@@ -22,6 +22,8 @@ import { ReadinessGate } from '../server/readiness.ts';
 import { startHttpServer, type RunningHttpServer } from '../server/http-server.ts';
 import { isLedgerEntryActive } from '../reconcile/operations.ts';
 import { FileSecret } from '../config/secret.ts';
+import { LiveViewFeed, type LiveViewFeedOptions } from './live-view-feed.ts';
+import { createLiveViewRoutes } from '../server/live-view-http.ts';
 
 export interface ControllerConfig {
   /** Where the manifests come from; `custom` when the caller brings its own source (Kubernetes). */
@@ -36,6 +38,8 @@ export interface ControllerConfig {
   readonly pollIntervalMs?: number;
   /** Time the reconcile in progress gets to finish after a stop (real ms). Default: 30 s. */
   readonly shutdownGraceMs?: number;
+  /** Throttles of the live view (served when http.ui lets it). Defaults: live-view-feed.ts. */
+  readonly liveView?: LiveViewFeedOptions;
 }
 
 export interface ControllerDeps {
@@ -57,6 +61,8 @@ export interface RunningController {
   readonly loop: ReconcileLoop;
   /** The HTTP server, when configured. */
   readonly http: RunningHttpServer | undefined;
+  /** The live view's address, when it is served (with a token it needs ?token=… once). */
+  readonly liveViewUrl: string | undefined;
   readonly metrics: Metrics;
   /** Resolves when the controller has stopped (after `signal` aborted and everything closed). */
   readonly done: Promise<void>;
@@ -102,6 +108,12 @@ export async function startController(config: ControllerConfig, deps: Controller
   const hard = new AbortController();
   let stopping = false;
 
+  // Statuses in a Git repository or folder are reviewed by people in diffs: summaries only.
+  // A custom source is the Kubernetes one, whose status subresource keeps the full detail.
+  const engine = deps.engine ?? createEngine({ statusDetail: config.source.kind === 'custom' ? 'full' : 'summary' });
+  // The live view shows each reconcile's last evaluation: the plan this controller acted on.
+  const liveView = config.http?.ui && config.http.ui.mode !== 'off' ? new LiveViewFeed(deps.logger, config.liveView) : undefined;
+
   const reconcile = createReconciler({
     // The source counts its syncs and status writes in `metrics` itself.
     sync: (s) => source.sync(s),
@@ -109,9 +121,7 @@ export async function startController(config: ControllerConfig, deps: Controller
     fleet: deps.fleet,
     fleetView,
     stateStore,
-    // Statuses in a Git repository or folder are reviewed by people in diffs: summaries only.
-    // A custom source is the Kubernetes one, whose status subresource keeps the full detail.
-    engine: deps.engine ?? createEngine({ statusDetail: config.source.kind === 'custom' ? 'full' : 'summary' }),
+    engine: liveView ? liveView.observeEngine(engine) : engine,
     statusWriter: source,
     clock: deps.clock,
     logger: deps.logger,
@@ -123,6 +133,7 @@ export async function startController(config: ControllerConfig, deps: Controller
       for (const e of result.ledger) if (isLedgerEntryActive(e)) ops[e.state] = (ops[e.state] ?? 0) + 1;
       metrics.setOperations(ops);
       readiness.markReady();
+      liveView?.reconciled(result.revision);
       deps.onResult?.(result);
     },
   });
@@ -158,11 +169,13 @@ export async function startController(config: ControllerConfig, deps: Controller
       metrics,
       readiness,
       logger: deps.logger,
+      ...(liveView && httpOptions.ui ? { liveView: createLiveViewRoutes({ access: httpOptions.ui, source: liveView }, deps.logger) } : {}),
       ...(httpOptions.webhookSecret
         ? { webhook: { secret: httpOptions.webhookSecret, onTrigger: () => source.requestSync('webhook'), ...(config.source.kind === 'git' ? { branch: config.source.branch } : {}) } }
         : {}),
     });
     log.info({ url: http.url }, 'http endpoints listening');
+    if (liveView) log.info({ url: `${http.url}/`, access: httpOptions.ui?.mode }, 'live view served');
   }
 
   const done = (async () => {
@@ -178,9 +191,10 @@ export async function startController(config: ControllerConfig, deps: Controller
     } finally {
       unsubscribe();
       await http?.close();
+      await liveView?.close();
       await source.close();
       log.info('stopped');
     }
   })();
-  return { source, loop, http, metrics, done };
+  return { source, loop, http, liveViewUrl: http && liveView ? `${http.url}/` : undefined, metrics, done };
 }

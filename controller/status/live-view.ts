@@ -401,12 +401,11 @@ function forecastView(timeline: ForecastTimeline, now: number, groupName: (key: 
     return `${l.year}-${String(l.month).padStart(2, '0')}-${String(l.day).padStart(2, '0')}`;
   };
   const cells = timeline.days.filter((d) => d.date >= today(d.timeZone));
-  const dates = [...new Set(cells.map((c) => c.date))].sort();
-  // Every date from the first to the last, so that quiet days show as gaps.
+  // Every date from today (the earliest of the groups' todays) to the horizon, quiet days included.
+  const first = [...cells.map((c) => today(c.timeZone)), today('UTC')].sort()[0]!;
+  const last = [...cells.map((c) => c.date), new Date(timeline.to).toISOString().slice(0, 10)].sort().at(-1)!;
   const all: string[] = [];
-  if (dates.length > 0) {
-    for (let t = Date.parse(`${dates[0]}T00:00:00Z`); t <= Date.parse(`${dates.at(-1)}T00:00:00Z`); t += 86_400_000) all.push(new Date(t).toISOString().slice(0, 10));
-  }
+  for (let t = Date.parse(`${first}T00:00:00Z`); t <= Date.parse(`${last}T00:00:00Z`); t += 86_400_000) all.push(new Date(t).toISOString().slice(0, 10));
   const rows = new Map<string, { group: string; timeZone: string; updates: number[] }>();
   for (const c of cells) {
     const key = c.group ?? '';

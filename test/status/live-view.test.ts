@@ -194,8 +194,10 @@ Timeline('updates that start together are one batch, with the first names; days 
   assert.is(t.updates, 3);
 
   const v = viewOf(s, { forecast: t });
-  assert.equal(v.forecast?.dates, ['2026-11-21']);
-  assert.equal(v.forecast?.rows, [{ group: 'paris', timeZone: 'Europe/Paris', updates: [3] }]);
+  // Columns from today to the horizon, 30 days on.
+  assert.is(v.forecast?.dates.length, 31);
+  assert.equal([v.forecast?.dates[0], v.forecast?.dates.at(-1)], ['2026-11-21', '2026-12-21']);
+  assert.equal(v.forecast?.rows.map((r) => [r.group, r.timeZone, r.updates[0], r.updates.slice(1).every((n) => n === 0)]), [['paris', 'Europe/Paris', 3, true]]);
   assert.is(v.forecast?.batches[0]!.time.local, 'Sat 2026-11-21 22:00 Europe/Paris');
   assert.is(v.forecast?.batches[0]!.group, 'paris');
 
@@ -203,7 +205,7 @@ Timeline('updates that start together are one batch, with the first names; days 
   const later = viewOf(scenario(at('2026-11-21T21:15:00Z'), { ...nights, rollout: { maxConcurrent: 2 } }), { forecast: t });
   assert.equal(later.forecast?.batches.map((b) => b.time.local), ['Sat 2026-11-21 22:30 Europe/Paris']);
 });
-Timeline('a bounded number of batches; quiet days between busy ones are columns too', () => {
+Timeline('a bounded number of batches; quiet days are columns too', () => {
   const day0 = at('2026-11-21T21:00:00Z');
   const action = (deviceId: string, group: string) => ({
     deviceId, softwareType: 'firmware' as const, version: '1.1', currentVersion: '1.0', owner: 'default/UpdatePolicy/p', group, policy: 'default/p',
@@ -215,7 +217,7 @@ Timeline('a bounded number of batches; quiet days between busy ones are columns 
     { time: day0 + 3 * day + hour, action: action('c', 'default/nyc') },
   ];
   const zones: Record<string, string> = { 'default/paris': 'Europe/Paris', 'default/nyc': 'America/New_York' };
-  const t = forecastTimeline({ from: day0, to: day0 + 30 * day, truncated: false, events }, (g) => zones[g!]!, (id) => id, { maxBatches: 2 });
+  const t = forecastTimeline({ from: day0, to: day0 + 3 * day, truncated: false, events }, (g) => zones[g!]!, (id) => id, { maxBatches: 2 });
   assert.is(t.batches.length, 2);
   assert.is(t.more, 1);
   const v = viewOf(scenario(day0 - hour), { forecast: t });
