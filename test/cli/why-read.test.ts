@@ -4,6 +4,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { DeviceSoftware } from '../../controller/model/fleet.ts';
+import type { UpdatePolicySpec } from '../../controller/model/manifests.generated.ts';
+
+type Waves = NonNullable<NonNullable<UpdatePolicySpec['rollout']>['waves']>;
 import { buildPlan, type PlanInput } from '../../controller/plan/build-plan.ts';
 import { explainDevice } from '../../controller/plan/explain-device.ts';
 import { planEnough } from '../../controller/cli/why-read.ts';
@@ -109,7 +112,8 @@ Enough('ScheduledUpdates: completed only when every target is, whichever target 
 Enough('across times of the week, slot limits and wave cuts', async () => {
   for (const when of ['2026-11-21T12:00:00Z', '2026-11-24T12:00:00Z', '2026-11-24T22:30:00Z', '2026-11-25T03:00:00Z']) {
     for (const maxConcurrent of [1, 2, 6, 50]) {
-      for (const waves of [[{ count: 1 }], [{ percent: 10 }, { percent: 40 }], [{ count: 3 }, { count: 3 }, { count: 3 }]]) {
+      const cuts: Waves[] = [[{ count: 1 }], [{ percent: 10 }, { percent: 40 }], [{ count: 3 }, { count: 3 }, { count: 3 }]];
+      for (const waves of cuts) {
         const base = scenario();
         const s = scenario({
           now: at(when),
