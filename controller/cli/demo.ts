@@ -57,6 +57,8 @@ Colour only on a terminal; NO_COLOR=1 turns it off, FORCE_COLOR=1 turns it on in
 /** One reconcile as the screen shows it: the engine's input (manifests, fleet, ledger, now) and what came out. */
 interface Snapshot {
   readonly input: EngineInput<ManifestEntry, Finding>;
+  /** The plan the engine built from `input`, when it hands it out. */
+  readonly plan: Plan | undefined;
   readonly result: ReconcileResult;
 }
 
@@ -80,7 +82,7 @@ function viewOf(snapshot: Snapshot): SnapshotView {
     const known = u.key && manifests.get(`${u.key.kind}/${u.key.namespace ?? 'default'}/${u.key.name}`);
     if (known) known.conditions = (u.status as { conditions?: DemoConditions }).conditions;
   }
-  return { plan: planFrom(snapshot.input), manifests };
+  return { plan: snapshot.plan ?? planFrom(snapshot.input), manifests };
 }
 
 /**
@@ -276,7 +278,7 @@ export const demo: Command = async (args: string[], io: CommandIO): Promise<numb
   io.stdout.write(`config repo: ${repoDir}\ncontroller log: ${logFile}\n\n`);
 
   const memory = new OperationMemory();
-  let engineInput: EngineInput<ManifestEntry, Finding> | undefined;
+  let evaluated: { input: EngineInput<ManifestEntry, Finding>; plan: Plan | undefined } | undefined;
   // The repo is a Git one: statuses stay short, as `run --repo` writes them.
   const engine = createEngine({ statusDetail: 'summary' });
   let last: Snapshot | undefined;
@@ -319,14 +321,15 @@ export const demo: Command = async (args: string[], io: CommandIO): Promise<numb
       logger,
       parse: (files, now) => parseManifestTexts(files, now),
       replaceStatus,
-      // The last evaluation of a reconcile is the one its statuses come from: keep its input so
-      // the screen counts devices on the same picture.
+      // The last evaluation of a reconcile is the one its statuses come from: keep its input
+      // and plan so the screen counts devices on the same picture.
       engine: (input) => {
-        engineInput = input;
-        return engine(input);
+        const output = engine(input);
+        evaluated = { input, plan: output.plan };
+        return output;
       },
       onResult: (result) => {
-        last = { input: engineInput!, result };
+        last = { ...evaluated!, result };
         memory.observe(result.ledger);
         print(last, false);
         const now = clock.now();
