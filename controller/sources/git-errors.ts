@@ -4,13 +4,16 @@ import type { Snapshot } from './source.ts';
 import { SourceError, SourceFailureReasons } from './source.ts';
 
 /** What kind of failure git reported. */
-export const GitFailureKinds = ['unreachable', 'auth', 'branch-not-found', 'push-refused', 'push-rejected', 'other'] as const;
+export const GitFailureKinds = ['unreachable', 'auth', 'branch-not-found', 'push-refused', 'local-lock', 'push-rejected', 'other'] as const;
 export type GitFailureKind = (typeof GitFailureKinds)[number];
 
 const patterns: readonly (readonly [GitFailureKind, RegExp])[] = [
   // Before push-rejected: a protected branch (GitHub's GH006, GitLab's and Gitea's hooks) says
   // "[remote rejected] … (hook declined)". Pushing again cannot help, unlike a race lost.
   ['push-refused', /hook declined|protected branch|GH006|not allowed to (push|force push)|GL-HOOK-ERR/i],
+  // Before push-rejected, whose "cannot lock ref" is the remote's: this is a lock file in the
+  // controller's own clone (a git killed mid-command), which no push retry can clear.
+  ['local-lock', /Unable to create '[^']*\.lock': File exists/i],
   ['push-rejected', /\[rejected\]|\[remote rejected\]|non-fast-forward|fetch first|stale info|failed to update ref|cannot lock ref|Updates were rejected/i],
   ['auth', /Authentication failed|could not read (Username|Password)|terminal prompts disabled|Permission denied \(|returned error: 40[13]|Host key verification failed|invalid credentials|HTTP Basic: Access denied/i],
   ['branch-not-found', /couldn't find remote ref|Remote branch .* not found/i],
@@ -61,6 +64,12 @@ export function toSourceError(error: unknown, what: string, lastSnapshot?: Snaps
         SourceFailureReasons.statusWriteFailed,
         `${what}: the remote refused the push (${refusalDetail(message)}); the branch is protected: let the controller push to it (see the README, Status commits), or write status to another branch with --status-branch`,
         { retryable: false, ...options },
+      );
+    case 'local-lock':
+      return new SourceError(
+        SourceFailureReasons.unavailable,
+        `${what}: a lock file is left in the controller's clone (${detail}); another git command holds it or one was killed: firmwarden clears stale locks when it starts, so restart it if this persists`,
+        { retryable: true, ...options },
       );
     case 'push-rejected':
       return new SourceError(SourceFailureReasons.statusConflict, `${what}: the remote rejected the push (${detail})`, { retryable: true, ...options });

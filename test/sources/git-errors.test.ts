@@ -17,6 +17,9 @@ const cases: [string, string][] = [
   ["fatal: couldn't find remote ref nope", 'branch-not-found'],
   [" ! [rejected]        HEAD -> main (fetch first)\nerror: failed to push some refs to 'h'", 'push-rejected'],
   [' ! [remote rejected] HEAD -> main (cannot lock ref)', 'push-rejected'],
+  // A lock in our own clone (a killed git): not the remote's refusal, and no push retry clears it.
+  ["error: cannot lock ref 'refs/heads/main': Unable to create '/data/clone/.git/refs/heads/main.lock': File exists.", 'local-lock'],
+  ["fatal: Unable to create '/data/clone/.git/index.lock': File exists.", 'local-lock'],
   // A protected branch: pushing again cannot help, unlike a race.
   ['remote: main is protected        \n ! [remote rejected] HEAD -> main (pre-receive hook declined)\nerror: failed to push some refs', 'push-refused'],
   ['remote: error: GH006: Protected branch update failed for refs/heads/main.\n ! [remote rejected] main -> main (protected branch hook declined)', 'push-refused'],
@@ -46,6 +49,14 @@ wrap('a refused push names what the server said and the way out, and is not retr
   assert.not.ok(error.retryable);
   assert.match(error.message, '[remote rejected] HEAD -> main (pre-receive hook declined); remote said: main is protected');
   assert.match(error.message, '--status-branch');
+});
+
+wrap('a lock left in the clone says so instead of blaming the remote', () => {
+  const error = toSourceError(new Error("error: cannot lock ref 'refs/heads/main': Unable to create '/d/.git/refs/heads/main.lock': File exists."), 'resetting to origin/main');
+  assert.is(error.reason, 'SourceUnavailable');
+  assert.ok(error.retryable);
+  assert.match(error.message, "a lock file is left in the controller's clone");
+  assert.not.match(error.message, 'rejected the push');
 });
 
 classify.run();
