@@ -120,6 +120,8 @@ export interface PlanAction {
   readonly currentVersion: string | null;
   /** The manifest whose rule asks for it: the ledger's owner (namespace/Kind/name). */
   readonly owner: string;
+  /** For a ScheduledUpdate: the digest of its spec, kept in the ledger so an edited one runs again. */
+  readonly ownerSpecDigest?: string;
   readonly group: string | undefined;
   readonly policy: string | undefined;
   readonly scheduledUpdate: string | undefined;
@@ -137,6 +139,8 @@ export interface OperationRecord {
   readonly version: string | undefined;
   /** Manifest key of the rule that started it (namespace/Kind/name), undefined when not firmwarden. */
   readonly owner: string | undefined;
+  /** The ScheduledUpdate's spec digest when it started it (undefined: a policy's, or written before digests). */
+  readonly ownerSpecDigest?: string | undefined;
   readonly operationId: string | undefined;
   readonly active: boolean;
   /** How it ended (undefined while active). */

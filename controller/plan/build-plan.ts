@@ -343,7 +343,8 @@ export function buildPlan(input: PlanInput): Plan {
       respectWindows: s.su.spec.respectMaintenanceWindows === true, earliest: undefined, wave: undefined, clamp: undefined,
       failure: undefined, refused: undefined, owner: s.owner,
     };
-    const mine = book.lastBy(s.owner, device.id, type);
+    // Its own operations under this spec: edited after they ran, it starts again for its targets.
+    const mine = book.lastBy(s.owner, device.id, type, s.specDigest);
     if (mine?.active) return inProgress(w, mine);
     if (mine && mine.outcome === 'succeeded') {
       w.status = 'succeeded';

@@ -93,6 +93,7 @@ function activeRecord(r: Running): OperationRecord {
     softwareType: r.action.softwareType,
     version: r.action.version,
     owner: r.action.owner,
+    ownerSpecDigest: r.action.ownerSpecDigest,
     operationId: `forecast-${r.action.deviceId}-${r.action.softwareType}-${r.startedAt}`,
     active: true,
     outcome: undefined,

@@ -23,6 +23,7 @@ export function operationRecords(ledger: readonly LedgerEntry[], fleetOperations
       softwareType: e.softwareType,
       version: e.version,
       owner: e.owner,
+      ownerSpecDigest: e.ownerSpecDigest,
       operationId: e.operationId,
       active,
       outcome: active ? undefined : e.state === 'succeeded' || e.state === 'failed' || e.state === 'cancelled' ? e.state : 'unknown',
@@ -61,7 +62,7 @@ interface DeviceOps {
   active: OperationRecord[];
   /** Latest record per software type. */
   readonly last: Map<SoftwareType, OperationRecord>;
-  /** Latest record per owner and software type (key owner|type). */
+  /** Latest record per owner, software type and owner's spec digest (key owner|type|digest, '' for none). */
   readonly lastByOwner: Map<string, OperationRecord>;
 }
 
@@ -78,7 +79,7 @@ export class OperationBook {
       if (r.softwareType === undefined) continue;
       if (later(d.last.get(r.softwareType), r)) d.last.set(r.softwareType, r);
       if (r.owner === undefined) continue;
-      const okey = `${r.owner}|${r.softwareType}`;
+      const okey = `${r.owner}|${r.softwareType}|${r.ownerSpecDigest ?? ''}`;
       if (later(d.lastByOwner.get(okey), r)) d.lastByOwner.set(okey, r);
       const list = this.#byOwner.get(r.owner);
       if (list) list.push(r);
@@ -102,9 +103,17 @@ export class OperationBook {
     return this.#devices.get(deviceId)?.last.get(type);
   }
 
-  /** The latest operation a given manifest started for a device × software type. */
-  lastBy(owner: string, deviceId: string, type: SoftwareType): OperationRecord | undefined {
-    return this.#devices.get(deviceId)?.lastByOwner.get(`${owner}|${type}`);
+  /**
+   * The latest operation a given manifest started for a device × software type: under its spec
+   * `specDigest` when given (records written before digests count for any spec), else without one.
+   */
+  lastBy(owner: string, deviceId: string, type: SoftwareType, specDigest?: string): OperationRecord | undefined {
+    const byOwner = this.#devices.get(deviceId)?.lastByOwner;
+    if (!byOwner) return undefined;
+    const legacy = byOwner.get(`${owner}|${type}|`);
+    if (specDigest === undefined) return legacy;
+    const current = byOwner.get(`${owner}|${type}|${specDigest}`);
+    return current === undefined ? legacy : legacy === undefined || later(legacy, current) ? current : legacy;
   }
 
   /** Every operation a manifest started. */

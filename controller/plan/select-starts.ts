@@ -75,6 +75,7 @@ export function selectStarts(mains: Work[], ctxOfDevice: (i: number) => GroupCon
       version: w.version!,
       currentVersion: w.state.currentVersion,
       owner: w.owner ?? '',
+      ...(w.su ? { ownerSpecDigest: w.su.specDigest } : {}),
       group: w.ctx.key,
       policy: w.ctx.policy?.key,
       scheduledUpdate: w.su?.key,

@@ -99,6 +99,8 @@ export interface ScheduledCtx {
   readonly su: ScheduledUpdate;
   readonly key: string;
   readonly owner: string;
+  /** Digest of its spec: its operations under another spec are not its own (it was edited). */
+  readonly specDigest: string;
   readonly at: number | undefined;
   readonly completedAt: number | undefined;
   readonly deviceIdx: number[];

@@ -23,6 +23,8 @@ export interface StartRequest {
   readonly version: string;
   /** The manifest whose rule asks for it (namespace/Kind/name). */
   readonly owner: string;
+  /** A ScheduledUpdate's spec digest, kept in the ledger (LedgerEntry.ownerSpecDigest). */
+  readonly ownerSpecDigest?: string;
   readonly currentVersion: string | null;
   /** How long the operation may stay active before it counts as failed (TimedOut). Default: 4h. */
   readonly timeoutMs?: number;
@@ -194,6 +196,7 @@ function entryFor(request: StartRequest, operationId: string | undefined, state:
     error: undefined,
     fromVersion: request.currentVersion,
     ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs }),
+    ...(request.ownerSpecDigest === undefined ? {} : { ownerSpecDigest: request.ownerSpecDigest }),
   };
 }
 

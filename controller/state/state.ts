@@ -23,6 +23,12 @@ export interface LedgerEntry {
   readonly operationId: string | undefined;
   /** The manifest whose rule started it (namespace/Kind/name). */
   readonly owner: string;
+  /**
+   * For a ScheduledUpdate: the digest of its spec when it started this (policy/spec-digest.ts).
+   * An edited ScheduledUpdate runs again: operations of another spec are no longer its own.
+   * Absent in entries written before digests existed, which count for any spec.
+   */
+  readonly ownerSpecDigest?: string;
   readonly requestedAt: number;
   readonly state: 'starting' | 'queued' | 'scheduled' | 'inProgress' | 'succeeded' | 'failed' | 'cancelled' | 'unknown';
   readonly endedAt: number | undefined;

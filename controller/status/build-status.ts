@@ -465,7 +465,7 @@ function scheduledAttention(summary: ScheduledSummary, records: readonly Located
     refused: refused.length,
     refusedText: `${how} refused: ${describeRefusals(refused)}; nothing was started for ${devices === 1 ? 'it' : 'them'}, change or delete the ScheduledUpdate (status.needsAttention names them)`,
     leftAloneText: undefined,
-    retry: 'a person creates a new ScheduledUpdate for the devices in status.failing (a ScheduledUpdate never retries)',
+    retry: 'a person edits the spec of this ScheduledUpdate, which then runs again for its targets, or creates a new one (it never retries by itself; status.needsAttention names the devices)',
   };
 }
 
