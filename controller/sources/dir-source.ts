@@ -23,7 +23,8 @@ import type {
   StatusWriteResult,
   StatusWriter,
 } from './source.ts';
-import { SourceError, SourceFailureReasons, notifySubscribers } from './source.ts';
+import { SourceError, SourceFailureReasons, notifySubscribers, resolveFilePlan } from './source.ts';
+import { ownedPath, writeOwnedFile } from './owned-files.ts';
 import type { ReplaceStatus } from './status-commit-apply.ts';
 import { applyStatuses, defaultVolatileKeys } from './status-commit-apply.ts';
 import { isStatusOnlyFilesChange } from './status-commit-detect.ts';
@@ -183,6 +184,7 @@ export class DirSource implements DesiredStateSource, StatusWriter {
   #writeStatus(request: StatusWriteRequest): Promise<StatusWriteResult> {
     return this.#exclusive(async () => {
       const maxAttempts = this.#options.maxAttempts ?? 5;
+      const extraWritten = new Set<string>();
       for (let attempt = 1; ; attempt++) {
         const { files, omitted } = await this.#read();
         const revision = computeDirRevision(files);
@@ -191,7 +193,12 @@ export class DirSource implements DesiredStateSource, StatusWriter {
         const { changed, skipped } = applyStatuses(files, updates, this.#options.replaceStatus, this.#options.volatileKeys ?? defaultVolatileKeys);
         // The calendar file is the controller's alone: written when its text changes, no race to check.
         const calendarWritten = request.calendar !== undefined && (await writeCalendarText(this.#options.dir, this.#path, renderCalendarFile(request.calendar)));
-        if (changed.size === 0) return { written: calendarWritten, revision, files: calendarWritten ? [calendarPathIn(this.#path)] : [], skipped, attempts: calendarWritten ? 1 : 0 };
+        // So are other files handed over (the fleet report); they are not manifests, so the revision stays.
+        for (const file of await resolveFilePlan(request.files, snapshot)) if (await writeOwnedFile(this.#options.dir, file)) extraWritten.add(ownedPath(file.path));
+        if (changed.size === 0) {
+          const alone = [...(calendarWritten ? [calendarPathIn(this.#path)] : []), ...extraWritten];
+          return { written: alone.length > 0, revision, files: alone, skipped, attempts: alone.length > 0 ? 1 : 0 };
+        }
         const originals = new Map(files.map((f) => [f.path, f.text]));
         const written: string[] = [];
         let raced = false;
@@ -215,7 +222,7 @@ export class DirSource implements DesiredStateSource, StatusWriter {
           const newRevision = computeDirRevision(after);
           this.#remember(newRevision, after);
           this.#log.info({ revision: newRevision, files: written.length }, 'status written into the files');
-          return { written: true, revision: newRevision, files: written, skipped, attempts: attempt };
+          return { written: true, revision: newRevision, files: [...written, ...extraWritten], skipped, attempts: attempt };
         }
         if (attempt >= maxAttempts) {
           throw new SourceError(SourceFailureReasons.statusConflict, `files kept changing while status was written (${attempt} attempts)`, { retryable: true });

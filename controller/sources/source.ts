@@ -96,6 +96,27 @@ export interface StatusWriteRequest {
    * (written only when it changed). Writers without such a file (Kubernetes) ignore it.
    */
   readonly calendar?: RememberedCalendar;
+  /**
+   * Other files to write in the same commit (the fleet report), each only when its text changed;
+   * recomputed on the new revision after a rejected push, like `statuses`. Writers without a
+   * file tree (Kubernetes) ignore them.
+   */
+  readonly files?: FilePlan;
+}
+
+/** A file written with the statuses: `path` POSIX, relative to the repository (or folder) root; never a manifest. */
+export interface WrittenFile {
+  readonly path: string;
+  readonly text: string;
+}
+
+/** The files to write: a fixed list, or a function recomputing them for a snapshot (see StatusPlan). */
+export type FilePlan = readonly WrittenFile[] | ((snapshot: Snapshot) => readonly WrittenFile[] | Promise<readonly WrittenFile[]>);
+
+/** The files of a plan for a snapshot. */
+export async function resolveFilePlan(plan: FilePlan | undefined, snapshot: Snapshot): Promise<readonly WrittenFile[]> {
+  if (plan === undefined) return [];
+  return typeof plan === 'function' ? await plan(snapshot) : plan;
 }
 
 export interface StatusWriteResult {

@@ -13,7 +13,8 @@ import { readManifestFiles, resolveWritableFile } from './dir-manifest-files.ts'
 import { classifyGitFailure, toSourceError } from './git-errors.ts';
 import type { GitWorkspace } from './git-workspace.ts';
 import type { Snapshot, SourceMetrics, StatusPlan, StatusUpdate, StatusWriteRequest, StatusWriteResult } from './source.ts';
-import { SourceError, SourceFailureReasons } from './source.ts';
+import { SourceError, SourceFailureReasons, resolveFilePlan } from './source.ts';
+import { ownedPath, writeOwnedFile } from './owned-files.ts';
 import type { ReplaceStatus, SkippedUpdate } from './status-commit-apply.ts';
 import { applyStatuses, defaultVolatileKeys } from './status-commit-apply.ts';
 import type { CommitIdentity } from './status-commit-message.ts';
@@ -132,7 +133,10 @@ async function tryOnce(
   // The calendar goes into the same commit as the statuses, and alone when only it changed.
   const calendar = request.calendar === undefined ? undefined : renderCalendarFile(request.calendar);
   const calendarChanged = calendar !== undefined && calendar !== calendarText;
-  if (changed.size === 0 && !calendarChanged) return { kind: 'unchanged', revision: head, skipped };
+  // Other files (the fleet report) are written now: each says whether its text changed.
+  const extraWritten: string[] = [];
+  for (const file of await resolveFilePlan(request.files, snapshot)) if (await writeOwnedFile(workspace.dir, file)) extraWritten.push(ownedPath(file.path));
+  if (changed.size === 0 && !calendarChanged && extraWritten.length === 0) return { kind: 'unchanged', revision: head, skipped };
 
   const paths = [...changed.keys()].sort();
   const staging: string[] = [];
@@ -148,6 +152,8 @@ async function tryOnce(
     staging.push(calendarPathIn(options.path));
     paths.push(calendarPathIn(options.path));
   }
+  staging.push(...extraWritten);
+  paths.push(...extraWritten);
   await workspace.git(['add', '--', ...staging]);
   // Belt and braces: never an empty commit, whatever the texts said.
   const staged = (await workspace.git(['diff', '--cached', '--name-only'])).trim();
