@@ -203,6 +203,7 @@ export interface DeviceGroupSpec {
   priority?: number;
   license?: License;
   timeZone?: TimeZone;
+  holidays?: Holidays;
 }
 /**
  * A reference to another manifest of the same namespace, by name.
@@ -262,6 +263,94 @@ export interface DeviceSelector {
    * @minItems 1
    */
   healthStatuses?: [HealthStatus, ...HealthStatus[]];
+}
+/**
+ * Local days on which no maintenance window opens: automatic updates, and ScheduledUpdates that respect maintenance windows, wait for the first window after them. Days are counted in the devices' local time (the DeviceGroup's timeZone), so a Pacific/Auckland holiday starts while it is still the day before in UTC. A group's holidays and its policy's both apply.
+ */
+export interface Holidays {
+  /**
+   * Holidays written out: one date (2027-02-08), or a month and day every year (12-25).
+   *
+   * @maxItems 366
+   */
+  dates?: HolidayDate[];
+  /**
+   * iCalendar (.ics) files kept with the manifests: every event, recurring events included (RRULE, RDATE, EXDATE), is a holiday on each local day it covers. Read from a Git repository or folder only; in Kubernetes list the days in dates.
+   *
+   * @maxItems 10
+   */
+  calendars?:
+    | []
+    | [HolidayCalendar]
+    | [HolidayCalendar, HolidayCalendar]
+    | [HolidayCalendar, HolidayCalendar, HolidayCalendar]
+    | [HolidayCalendar, HolidayCalendar, HolidayCalendar, HolidayCalendar]
+    | [HolidayCalendar, HolidayCalendar, HolidayCalendar, HolidayCalendar, HolidayCalendar]
+    | [HolidayCalendar, HolidayCalendar, HolidayCalendar, HolidayCalendar, HolidayCalendar, HolidayCalendar]
+    | [
+        HolidayCalendar,
+        HolidayCalendar,
+        HolidayCalendar,
+        HolidayCalendar,
+        HolidayCalendar,
+        HolidayCalendar,
+        HolidayCalendar
+      ]
+    | [
+        HolidayCalendar,
+        HolidayCalendar,
+        HolidayCalendar,
+        HolidayCalendar,
+        HolidayCalendar,
+        HolidayCalendar,
+        HolidayCalendar,
+        HolidayCalendar
+      ]
+    | [
+        HolidayCalendar,
+        HolidayCalendar,
+        HolidayCalendar,
+        HolidayCalendar,
+        HolidayCalendar,
+        HolidayCalendar,
+        HolidayCalendar,
+        HolidayCalendar,
+        HolidayCalendar
+      ]
+    | [
+        HolidayCalendar,
+        HolidayCalendar,
+        HolidayCalendar,
+        HolidayCalendar,
+        HolidayCalendar,
+        HolidayCalendar,
+        HolidayCalendar,
+        HolidayCalendar,
+        HolidayCalendar,
+        HolidayCalendar
+      ];
+}
+/**
+ * One holiday.
+ */
+export interface HolidayDate {
+  /**
+   * YYYY-MM-DD for one day, or MM-DD for that day every year (02-29 only in leap years).
+   */
+  date: string;
+  /**
+   * What the day is, for people: plan and why name it.
+   */
+  name?: string;
+}
+/**
+ * An iCalendar (RFC 5545) file of holidays.
+ */
+export interface HolidayCalendar {
+  /**
+   * Path of the .ics file relative to the manifest's file, with / between folders (holidays.ics, ../calendars/nz.ics). It must be inside the folder firmwarden reads.
+   */
+  file: string;
 }
 /**
  * What the controller observed and did for this group. Written only by the controller.
@@ -609,11 +698,12 @@ export interface UpdatePolicySpec {
    */
   maintenanceWindows?: MaintenanceWindow[];
   /**
-   * Dates on which nothing starts, not even ScheduledUpdates that respect maintenance windows.
+   * Dates on which nothing starts: automatic updates and ScheduledUpdates alike (a ScheduledUpdate passes a freeze only with spec.freezeOverride).
    *
    * @maxItems 100
    */
   freezes?: Freeze[];
+  holidays?: Holidays;
   rollout?: Rollout;
   suspend?: Suspend;
   resume?: Resume;
@@ -677,7 +767,7 @@ export interface MaintenanceWindow {
   timeZone?: WindowTimeZone;
 }
 /**
- * Dates on which nothing starts (change freeze, events).
+ * Local dates on which nothing starts: no automatic update and no ScheduledUpdate, unless a ScheduledUpdate carries spec.freezeOverride. Its end is its expiry: from the day after, the freeze is ignored and lint warns that it can be removed.
  */
 export interface Freeze {
   /**
@@ -688,7 +778,7 @@ export interface Freeze {
   end: LocalDate;
   timeZone?: WindowTimeZone;
   /**
-   * Why, for people.
+   * Why, for people: plan, why and the statuses name it.
    */
   reason?: string;
 }
@@ -697,7 +787,7 @@ export interface Freeze {
  */
 export interface Rollout {
   /**
-   * Waves, in order. Default: one wave with every device.
+   * Waves, in order. Default (no waves given): 1%, 10%, 50%, then the rest, with a bake of 5 days between them, so a group is updated gradually over about three weeks, as Microsoft's automatic updates are. For one wave with every device write [{percent: 100}].
    *
    * @maxItems 20
    */
@@ -936,9 +1026,18 @@ export interface ScheduledUpdateSpec {
   at?: LocalDateTime;
   timeZone?: TimeZone;
   /**
-   * When true, each device starts only inside its policy's maintenance windows (and never during a freeze). Default: false, start at the time given.
+   * When true, each device starts only inside its policy's maintenance windows, never on a holiday. Default: false, start at the time given. Either way nothing starts during a freeze of the device's policy unless freezeOverride is set.
    */
   respectMaintenanceWindows?: boolean;
+  /**
+   * Break glass: start during the freezes of the targets' policies. Kept in status.freezeOverride. Only people allowed to may set it: in Kubernetes a ValidatingAdmissionPolicy refuses it from anyone else (examples/deploy/50-freeze-override-admission.yaml); in Git, protect the branch. Maintenance windows and holidays still apply when respectMaintenanceWindows is true.
+   */
+  freezeOverride?: {
+    /**
+     * Why the freeze must be passed (the incident, the change ticket).
+     */
+    reason: string;
+  };
 }
 /**
  * Which devices: a group, a selector, device ids, or several of them (their union).
@@ -1011,6 +1110,154 @@ export interface ScheduledUpdateStatus {
   nextActionTime?: Timestamp;
   needsAttention?: NeedsAttention;
   completionTime?: Timestamp;
+  /**
+   * The freezes this ScheduledUpdate passes or passed with spec.freezeOverride, and why; kept after the freezes end, for audits.
+   */
+  freezeOverride?: {
+    /**
+     * spec.freezeOverride.reason when the first freeze was passed.
+     */
+    reason: string;
+    /**
+     * Each freeze passed: policy, name, dates and the freeze's own reason.
+     *
+     * @maxItems 20
+     */
+    freezes:
+      | []
+      | [string]
+      | [string, string]
+      | [string, string, string]
+      | [string, string, string, string]
+      | [string, string, string, string, string]
+      | [string, string, string, string, string, string]
+      | [string, string, string, string, string, string, string]
+      | [string, string, string, string, string, string, string, string]
+      | [string, string, string, string, string, string, string, string, string]
+      | [string, string, string, string, string, string, string, string, string, string]
+      | [string, string, string, string, string, string, string, string, string, string, string]
+      | [string, string, string, string, string, string, string, string, string, string, string, string]
+      | [string, string, string, string, string, string, string, string, string, string, string, string, string]
+      | [string, string, string, string, string, string, string, string, string, string, string, string, string, string]
+      | [
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string
+        ]
+      | [
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string
+        ]
+      | [
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string
+        ]
+      | [
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string
+        ]
+      | [
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string
+        ]
+      | [
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+          string
+        ];
+    firstTime?: Timestamp;
+  };
   counts?: DeviceCounts;
 }
 /**
