@@ -43,11 +43,13 @@ export function joinLines(lines: readonly string[]): string {
   return lines.map((l) => `${safeLine(l)}\n`).join('');
 }
 
-/** One value as literal Markdown text, also inside a table cell: it cannot end the cell, nor start a link, image, HTML tag, entity, emphasis or code span. */
+/** One value as literal Markdown text, also inside a table cell: it cannot end the cell, nor start a link (autolinks included), image, HTML tag, entity, emphasis or code span. */
 export function escapeMarkdown(value: string): string {
   // Backslash escapes are CommonMark's own (any ASCII punctuation), and GFM honours `\|` inside
   // table cells; escapeText runs last so its backslashes stay literal.
-  return escapeText(value.replace(/[\\`*_[\]<>|&~!$]/g, '\\$&'));
+  // GFM also turns bare URLs, www. names and e-mail addresses into links: an escaped `:` of
+  // `://`, `.` of `www.` or `@` keeps them text (the backslash is not shown).
+  return escapeText(value.replace(/[\\`*_[\]<>|&~!$@]/g, '\\$&').replace(/:(?=\/\/)/g, '\\:').replace(/(?<![\p{L}\p{N}])(www)\./giu, '$1\\.'));
 }
 
 /** One value as a Markdown code span (outside tables: a code span keeps `\|` as two characters). */
@@ -95,4 +97,18 @@ export function stringifyJson(value: unknown): string {
   return JSON.stringify(value, null, 2)
     .replace(jsonUnsafe, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
     .replaceAll('##[', '##\\u005b');
+}
+
+// Mermaid's gantt reads a task name up to the first `:`, cuts task data at `#` and `;`, takes a
+// line starting with `%%` as a comment, `%%{…}%%` anywhere as a configuration directive, and a
+// name starting with a keyword (section, title, click, …) as that statement. Its entity codes
+// (`#58;` for `:`) are decoded when the diagram is drawn, so they show the character itself.
+const mermaidSafe = /[^\p{L}\p{M}\p{N} ._,()+'-]/gu;
+
+/** One value as the text of a Mermaid gantt task name, section or title: controls made visible as escapeText does, then anything but letters, digits, blanks and `._,()/+'-` becomes an entity code (`:` is `#58;`); line breaks folded, the length bounded. */
+export function escapeMermaid(value: string, maxLength = 80): string {
+  // Controls and bidi characters first become visible escapes (\x1b), as in every other output.
+  const folded = escapeText(value.replace(/[\t\n\r\u2028\u2029 ]+/g, ' ')).trim();
+  const cut = folded.length > maxLength ? `${folded.slice(0, maxLength - 1)}…` : folded;
+  return cut.replace(mermaidSafe, (c) => `#${c.codePointAt(0)!};`);
 }

@@ -14,6 +14,7 @@ import { buildStatuses, countStates, statusKey, type AnyStatus, type StatusSubje
 import { deviceLabel, type StatusDetail } from '../status/people-fields.ts';
 import { specDigest } from '../policy/spec-digest.ts';
 import type { StatusUpdate } from '../sources/source.ts';
+import { createFleetReport, type FleetReportOptions } from './fleet-report.ts';
 import type { Engine, EngineInput, EngineOutput, ManifestEntry } from './reconcile.ts';
 
 type Kind = 'DeviceGroup' | 'UpdatePolicy' | 'ScheduledUpdate';
@@ -88,12 +89,16 @@ function summarize(plan: Plan, started: number): string {
 export interface EngineOptions {
   /** `summary` for Git repositories and folders (short statuses people review), `full` for Kubernetes. Default: full. */
   readonly statusDetail?: StatusDetail;
+  /** The fleet report written with the statuses (Git and folder sources). Default: none. */
+  readonly report?: FleetReportOptions;
 }
 
 /** The engine: plan, then the status of every manifest that has a name. */
 export function createEngine(options: EngineOptions = {}): Engine<ManifestEntry, Finding> {
+  const report = options.report === undefined ? undefined : createFleetReport(options.report);
   return (input): EngineOutput => {
-    const plan = planFrom(input);
+    const planInput = planInputFrom(input);
+    const plan = buildPlan(planInput);
     const problems = new Map<string, string[]>();
     for (const f of input.desired.findings) {
       if (f.key === undefined || f.severity !== 'error') continue;
@@ -158,6 +163,18 @@ export function createEngine(options: EngineOptions = {}): Engine<ManifestEntry,
       nextActionTime: plan.nextActionTime,
       summary: summarize(plan, started),
       plan,
+      ...(report === undefined
+        ? {}
+        : {
+            files: () =>
+              report({
+                now: input.now,
+                planInput,
+                plan,
+                deviceLabel: (id) => deviceLabel(id, byId.get(id)),
+                specKey: subjects.map((s) => `${s.kind}/${s.metadata.namespace ?? ''}/${s.metadata.name}@${s.specDigest ?? 'invalid'}`).join('\n'),
+              }),
+          }),
     };
   };
 }

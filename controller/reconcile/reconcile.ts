@@ -7,7 +7,7 @@ import type { Clock } from '../model/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ControllerState, LedgerEntry, StateStore } from '../state/state.ts';
 import type { Plan } from '../model/plan.ts';
-import type { Snapshot, StatusUpdate, StatusWriter } from '../sources/source.ts';
+import type { Snapshot, StatusUpdate, StatusWriter, WrittenFile } from '../sources/source.ts';
 import type { FleetSnapshot, FleetView } from './fleet-view.ts';
 import type { StartOutcome, StartRequest } from './operations.ts';
 import { followOperations, isLedgerEntryActive, pruneLedger, startOperations } from './operations.ts';
@@ -53,6 +53,8 @@ export interface EngineOutput {
   readonly summary: string;
   /** The plan the statuses were computed from (the notifier reads it). */
   readonly plan?: Plan;
+  /** Other files to write with the statuses (the fleet report), rendered only when called. */
+  readonly files?: () => readonly WrittenFile[];
 }
 
 /** The pure policy engine, as one function. */
@@ -136,15 +138,22 @@ export function createReconciler<M extends ManifestEntry, F>(ports: ReconcilerPo
     state = { ...final.state, ledger: pruneLedger(state.ledger, now()) };
     await ports.stateStore.save(state);
 
+    // After a rejected push the writer hands back the new revision's files: re-evaluate on them,
+    // once per revision (the statuses and the files it writes come from the same evaluation).
+    let again: { revision: string; output: EngineOutput } | undefined;
+    const evaluate = (next: Snapshot): EngineOutput => {
+      if (next.revision === snapshot.revision) return final;
+      if (again?.revision !== next.revision) {
+        again = { revision: next.revision, output: ports.engine({ desired: ports.parse(next, now()), fleet: ports.fleetView.snapshot(), state: state!, now: now(), outcomes, calendar: readCalendar(next, log) }) };
+      }
+      return again.output;
+    };
     const write = await ports.statusWriter.writeStatus(
       {
         revision: snapshot.revision,
         summary: final.summary,
-        // After a rejected push the writer hands back the new revision's files: re-evaluate on them.
-        statuses: (next: Snapshot) =>
-          next.revision === snapshot.revision
-            ? final.statuses
-            : ports.engine({ desired: ports.parse(next, now()), fleet: ports.fleetView.snapshot(), state: state!, now: now(), outcomes, calendar: readCalendar(next, log) }).statuses,
+        statuses: (next: Snapshot) => evaluate(next).statuses,
+        ...(final.files ? { files: (next: Snapshot) => evaluate(next).files?.() ?? [] } : {}),
         // Release dates and stopped rollouts, so losing the state file loses neither.
         calendar: { releases: state.releases, rollouts: state.rollouts as RememberedCalendar['rollouts'] },
       },

@@ -110,7 +110,11 @@ export async function startController(config: ControllerConfig, deps: Controller
 
   // Statuses in a Git repository or folder are reviewed by people in diffs: summaries only.
   // A custom source is the Kubernetes one, whose status subresource keeps the full detail.
-  const engine = deps.engine ?? createEngine({ statusDetail: config.source.kind === 'custom' ? 'full' : 'summary' });
+  const engine = deps.engine ?? createEngine({
+      statusDetail: config.source.kind === 'custom' ? 'full' : 'summary',
+      // The fleet report goes with the statuses into the repository or folder (--report).
+      ...(config.source.kind !== 'custom' && config.source.report !== undefined ? { report: { path: config.source.report } } : {}),
+    });
   // The live view shows each reconcile's last evaluation: the plan this controller acted on.
   const liveView = config.http?.ui && config.http.ui.mode !== 'off' ? new LiveViewFeed(deps.logger, config.liveView) : undefined;
 

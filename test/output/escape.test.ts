@@ -48,7 +48,9 @@ const Markdown = suite('escapeMarkdown and markdownCode');
 const mdCases: [string, string, string][] = [
   ['a pipe cannot end a table cell', 'a|b', 'a\\|b'],
   ['HTML is text', '<script>', '\\<script\\>'],
-  ['a link is text', '[a](http://x)', '\\[a\\](http://x)'],
+  ['a link is text', '[a](http://x)', '\\[a\\](http\\://x)'],
+  ['a bare URL, a www. name and an e-mail address are not autolinked', 'https://evil.example www.evil.example a@evil.example', 'https\\://evil.example www\\.evil.example a\\@evil.example'],
+  ['www inside a word stays as it is', 'awww.b', 'awww.b'],
   ['an image is text', '![a](x)', '\\!\\[a\\](x)'],
   ['code spans, emphasis and strike-through are text', '`c` *e* _u_ ~s~', '\\`c\\` \\*e\\* \\_u\\_ \\~s\\~'],
   ['an entity is text', '&amp;', '\\&amp;'],
