@@ -6,8 +6,7 @@
 import { isMainThread, parentPort } from 'node:worker_threads';
 import type { PlanInput } from '../plan/build-plan.ts';
 import { forecast } from '../plan/forecast.ts';
-import { forecastTimeline, type ForecastTimeline } from '../status/live-view.ts';
-import { deviceLabel } from '../status/people-fields.ts';
+import { forecastTimeline, liveDeviceName, type ForecastTimeline } from '../status/live-view.ts';
 
 /** One job: the plan input and how far to look. */
 export interface ForecastJob {
@@ -24,7 +23,7 @@ export type ForecastReply = { readonly ok: true; readonly timeline: ForecastTime
 export function runForecastJob(job: ForecastJob): ForecastTimeline {
   const f = forecast(job.input, { days: job.days, maxSteps: job.maxSteps });
   const byId = new Map(job.input.devices.map((d) => [d.id, d]));
-  return forecastTimeline(f, (group) => (group === undefined ? 'UTC' : (job.zones[group] ?? 'UTC')), (id) => deviceLabel(id, byId.get(id)));
+  return forecastTimeline(f, (group) => (group === undefined ? 'UTC' : (job.zones[group] ?? 'UTC')), (id) => liveDeviceName(id, byId.get(id)));
 }
 
 if (!isMainThread && parentPort) {

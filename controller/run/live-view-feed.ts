@@ -10,8 +10,7 @@ import type { Finding } from '../manifest/finding.ts';
 import type { Engine, EngineInput, EngineOutput, ManifestEntry } from '../reconcile/reconcile.ts';
 import { planFrom, planInputFrom, splitManifests } from '../reconcile/engine.ts';
 import type { LiveViewSource } from '../server/live-view-http.ts';
-import { buildLiveView, type ForecastTimeline } from '../status/live-view.ts';
-import { deviceLabel } from '../status/people-fields.ts';
+import { buildLiveView, liveDeviceName, type ForecastTimeline } from '../status/live-view.ts';
 import type { ForecastJob, ForecastReply } from './forecast-worker.ts';
 
 /** One evaluation of the engine, as the reconcile made it. */
@@ -138,7 +137,7 @@ export class LiveViewFeed implements LiveViewSource {
       plan: output.plan ?? planFrom(input),
       statuses: output.statuses,
       policies: splitManifests(input.desired.manifests).policies,
-      label: (id) => deviceLabel(id, byId.get(id)),
+      label: (id) => liveDeviceName(id, byId.get(id)),
       revision,
       forecast: this.#timeline,
     });

@@ -1,4 +1,4 @@
-// The live view over HTTP: GET / (the page), /ui/live-view.css, /ui/live-view.js, /api/view
+// The live view over HTTP: GET / (the page), /ui/live-view.css, /ui/live-view.js, its icon, /api/view
 // (the view model as JSON) and /api/events (server-sent events: the view again each time a
 // reconcile has made a new one). Read-only by construction: GET and HEAD only, no route
 // changes anything. Every byte comes from this process (no CDN: the page works without
@@ -55,6 +55,7 @@ const assetFiles = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/ui/live-view.css': { file: 'live-view.css', type: 'text/css; charset=utf-8' },
   '/ui/live-view.js': { file: 'live-view.js', type: 'text/javascript; charset=utf-8' },
+  '/ui/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
 } as const;
 const apiPaths = new Set(['/api/view', '/api/events']);
 

@@ -4,8 +4,10 @@
 // each device gets the state of its software type that most needs attention. Times are text in
 // each group's own zone, relative times are against the plan's `now` (the demo's clock runs
 // weeks in seconds, so the browser's clock cannot say "in 3 h"). Every list is bounded whatever
-// the fleet size. Values are left as they are (device names are hostile): the page sets them
-// with textContent. Pure: no I/O, no clock.
+// the fleet size. Device and manifest values are hostile: every text of the view goes through
+// escapeText (control, line-separator and bidi characters become visible escapes, so a name
+// cannot reorder or split what is shown), and the page only ever sets text (textContent), so
+// markup in a value stays literal. Pure: no I/O, no clock.
 import type { SoftwareType } from '../model/fleet.ts';
 import { SoftwareTypes } from '../model/fleet.ts';
 import type { UpdatePolicy } from '../model/manifests.generated.ts';
@@ -18,8 +20,10 @@ import { formatLocalTime, formatRelative, formatUtc } from '../plan/render-time.
 import { displayName, objectKey } from '../policy/manifest-keys.ts';
 import { softwareLabel } from '../policy/software-rules.ts';
 import { localDateOf } from '../policy/zoned-time.ts';
+import { escapeText } from '../output/escape.ts';
+import type { LabelledDevice } from './people-fields.ts';
 
-/** A device's state on the page, from the most to the least in need of attention; `notRead`: a member whose software the controller has not read yet. */
+/** A device's state on the page, from the most to the least in need of attention; `notRead`: a member with no software read (not read yet, or it reports none). */
 export const LiveStates = ['failed', 'refused', 'inProgress', 'blocked', 'waiting', 'upToDate', 'notRead'] as const;
 export type LiveState = (typeof LiveStates)[number];
 /** Devices in each state. */
@@ -33,7 +37,7 @@ export const liveStateText: Readonly<Record<LiveState, { readonly label: string;
   blocked: { label: 'blocked', hint: 'suspended, stopped rollout, or device offline' },
   waiting: { label: 'waiting', hint: "waiting for a maintenance window, a wave, a bake time or the phase's delay" },
   upToDate: { label: 'up to date', hint: 'on the version the rules want' },
-  notRead: { label: 'not read yet', hint: 'a member whose software the controller has not read yet' },
+  notRead: { label: 'software not read', hint: "the controller has not read this device's software yet, or the device reports none" },
 };
 
 const rank = new Map<LiveState, number>(LiveStates.map((s, i) => [s, i]));
@@ -238,6 +242,8 @@ export interface LiveView {
   readonly problems: readonly LiveProblem[];
   /** Problems left out of `problems` (bounded). */
   readonly moreProblems: number;
+  /** Every problem counted by state and code, most frequent first (failures first). */
+  readonly problemKinds: readonly { readonly state: 'failed' | 'refused'; readonly code: string; readonly updates: number }[];
   readonly policies: readonly LivePolicy[];
   readonly groups: readonly LiveGroup[];
   readonly scheduledUpdates: readonly LiveScheduled[];
@@ -257,7 +263,7 @@ export interface LiveViewInput {
   readonly statuses: readonly LiveStatus[];
   /** The valid UpdatePolicies the plan was made from (their windows). */
   readonly policies: readonly UpdatePolicy[];
-  /** A device as an admin knows it (people-fields.ts deviceLabel). */
+  /** A device as an admin knows it (liveDeviceName). */
   readonly label: (deviceId: string) => string;
   readonly revision: string | undefined;
   readonly forecast: ForecastTimeline | undefined;
@@ -515,18 +521,26 @@ export function buildLiveView(input: LiveViewInput): LiveView {
     key: s.key,
     name: displayName(s.key),
     devices: s.deviceIds.length,
-    tally: tallyOf(s.records, s.deviceIds.length),
+    // Only targets that report a targeted software type have records; the others are not waiting for anything.
+    tally: tallyOf(s.records, s.records.length),
     scheduledTime: s.scheduledTime === undefined ? undefined : liveTime(s.scheduledTime, undefined, now),
     completionTime: s.completionTime === undefined ? undefined : liveTime(s.completionTime, undefined, now),
     conditions: conditionsOf(statusByKey.get(`ScheduledUpdate/${s.key}`)),
   }));
 
   const problems = problemsOf(plan, input.label, (g) => (g === undefined ? undefined : zoneOfGroup.get(g)));
+  const kinds = new Map<string, { state: 'failed' | 'refused'; code: string; updates: number }>();
+  for (const p of problems) {
+    const k = `${p.state}|${p.code}`;
+    const known = kinds.get(k);
+    if (known) known.updates++;
+    else kinds.set(k, { state: p.state, code: p.code, updates: 1 });
+  }
   const maxProblems = input.maxProblems ?? 200;
   const members = plan.groups.reduce((n, g) => n + g.deviceIds.length, 0);
   const grouped = plan.devices.filter((d) => d.group !== undefined);
   const groupName = (key: string | undefined) => (key === undefined ? '(no group)' : displayName(key));
-  return {
+  return escapeStrings({
     now: liveTime(now, undefined, now),
     revision: input.revision,
     devices: members,
@@ -535,11 +549,28 @@ export function buildLiveView(input: LiveViewInput): LiveView {
     stops,
     problems: problems.slice(0, maxProblems),
     moreProblems: Math.max(0, problems.length - maxProblems),
+    problemKinds: [...kinds.values()].sort((a, b) => (a.state === b.state ? 0 : a.state === 'failed' ? -1 : 1) || b.updates - a.updates || a.code.localeCompare(b.code)),
     policies,
     groups,
     scheduledUpdates,
     forecast: input.forecast === undefined ? undefined : forecastView(input.forecast, now, groupName),
-  };
+  });
+}
+
+/** Every string in a JSON-shaped value through escapeText (the view's values are all text for people). */
+function escapeStrings<T>(value: T): T {
+  if (typeof value === 'string') return escapeText(value) as T;
+  if (Array.isArray(value)) return value.map(escapeStrings) as T;
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeStrings(v)])) as T;
+  return value;
+}
+
+/** A device as the page names it: its display name (the room's account or the user signed in; else its hardware id or serial number), then its asset tag. Its id is beside it in the view. */
+export function liveDeviceName(deviceId: string, device: LabelledDevice | undefined): string {
+  const first = (...values: (string | null | undefined)[]) => values.map((v) => v?.trim()).find((v) => v) ?? '';
+  const name = first(device?.currentUserName, device?.uniqueId, device?.serialNumber, deviceId).slice(0, 80);
+  const asset = first(device?.companyAssetTag).slice(0, 40);
+  return asset ? `${name} (${asset})` : name;
 }
 
 /** The forecast summarised for the page: batches of updates that start together, and updates per group per local day. */

@@ -66,7 +66,7 @@ function raw(url: string, options: { method?: string; headers?: Record<string, s
 }
 
 const secret = (value: string) => ({ value, reveal() { return this.value; } });
-const uiPaths = ['/', '/ui/live-view.css', '/ui/live-view.js', '/api/view', '/api/events'];
+const uiPaths = ['/', '/ui/live-view.css', '/ui/live-view.js', '/ui/favicon.svg', '/api/view', '/api/events'];
 
 const Rules = suite('who may see the live view');
 for (const [host, flags, expected] of [

@@ -4,7 +4,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { PlanEntry } from '../../controller/model/plan.ts';
 import type { UpdatePolicySpec } from '../../controller/model/manifests.generated.ts';
-import { buildLiveView, forecastTimeline, liveEntryState, type LiveViewInput } from '../../controller/status/live-view.ts';
+import { buildLiveView, forecastTimeline, liveDeviceName, liveEntryState, type LiveViewInput } from '../../controller/status/live-view.ts';
 import { forecast } from '../../controller/plan/forecast.ts';
 import { at, day, device, group, hour, op, plan, policy, release, scheduled, software, type Scenario } from '../plan/fixtures.ts';
 
@@ -86,7 +86,11 @@ Progress('refusals are listed by name with their reason, after failures; the lis
   const now = at('2026-11-21T22:00:00Z');
   const s = scenario(now, nights, {
     software: ['d1', 'd2', 'd3', 'd4'].map((id) => software(id, { firmware: ['1.0', '1.1'] })),
-    scheduledUpdates: [scheduled('downgrade', { targets: { deviceIds: ['d3', 'd4'] }, software: [{ type: 'firmware', version: '0.9' }] })],
+    scheduledUpdates: [
+      scheduled('downgrade', { targets: { deviceIds: ['d3', 'd4'] }, software: [{ type: 'firmware', version: '0.9' }] }),
+      // d1 reports no Teams app: targeted, but waiting for nothing.
+      scheduled('teams', { targets: { deviceIds: ['d1'] }, software: [{ type: 'teamsClient', version: 'latest' }] }),
+    ],
     operations: [op('d1', 'firmware', '1.1', { startedAt: now - 3 * hour, endedAt: now - 2 * hour, outcome: 'failed', errorCode: 'E1' })],
     releases: [...releases, release('Bar', 'firmware', '0.9', at('2026-01-01T00:00:00Z'))],
   });
@@ -100,17 +104,47 @@ Progress('refusals are listed by name with their reason, after failures; the lis
   assert.is(v.scheduledUpdates[0]!.name, 'downgrade');
   assert.is(v.scheduledUpdates[0]!.devices, 2);
   assert.is(v.scheduledUpdates[0]!.tally.refused, 2);
+  assert.equal([v.scheduledUpdates[1]!.name, v.scheduledUpdates[1]!.devices, Object.values(v.scheduledUpdates[1]!.tally).every((n) => n === 0)], ['teams', 1, true]);
 });
 
-Progress('a hostile device name is kept as it is (the page sets text, never markup)', () => {
+Progress('hostile values: markup stays literal text, control and bidi characters become visible escapes', () => {
   const now = at('2026-11-21T22:00:00Z');
-  const hostile = '<script>alert(1)</script>\u202e"&';
-  const v = viewOf(scenario(now, nights, { operations: [op('d1', 'firmware', '1.1', { startedAt: now - 3 * hour, endedAt: now - 2 * hour, outcome: 'failed' })] }), {
+  const hostile = '<script>alert(1)</script>\u202e"&\nforged line';
+  const v = viewOf(scenario(now, nights, { operations: [op('d1', 'firmware', '1.1', { startedAt: now - 3 * hour, endedAt: now - 2 * hour, outcome: 'failed', errorMessage: 'bad\u0007' })] }), {
     label: (id) => (id === 'd1' ? hostile : id),
   });
-  assert.is(v.problems[0]!.device, hostile);
-  assert.is((JSON.parse(JSON.stringify(v)) as typeof v).problems[0]!.device, hostile);
+  assert.is(v.problems[0]!.device, '<script>alert(1)</script>\\u202e"&\\nforged line');
+  assert.is(v.problems[0]!.reason, 'bad\\x07');
+  // Nothing anywhere in the view still holds a raw control or bidi character.
+  const texts: string[] = [];
+  JSON.stringify(v, (_, x: unknown) => (typeof x === 'string' && texts.push(x), x));
+  assert.ok(texts.length > 20);
+  assert.equal(texts.filter((t) => /[\u0000-\u001f\u202a-\u202e\u2066-\u2069]/.test(t)), []);
 });
+
+Progress('problems are counted by state and code, failures first', () => {
+  const now = at('2026-11-21T22:00:00Z');
+  const failed = (id: string, code: string) => op(id, 'firmware', '1.1', { startedAt: now - 3 * hour, endedAt: now - 2 * hour, outcome: 'failed', errorCode: code });
+  const v = viewOf(scenario(now, nights, {
+    software: ['d1', 'd2', 'd3', 'd4'].map((id) => software(id, { firmware: id === 'd4' ? ['9.9', null, 'unknown'] : ['1.0', '1.1'] })),
+    operations: [failed('d1', 'DownloadFailed'), failed('d2', 'InstallFailed'), failed('d3', 'DownloadFailed')],
+  }));
+  assert.equal(v.problemKinds, [
+    { state: 'failed', code: 'DownloadFailed', updates: 2 },
+    { state: 'failed', code: 'InstallFailed', updates: 1 },
+    { state: 'refused', code: 'UnknownFirmware', updates: 1 },
+  ]);
+});
+
+const Names = suite('a device as the page names it');
+for (const [name, d, expected] of [
+  ['its display name and asset tag', { currentUserName: 'Room 4.12 Paris', companyAssetTag: 'IT-00042' }, 'Room 4.12 Paris (IT-00042)'],
+  ['no display name: the hardware id', { currentUserName: ' ', uniqueId: 'UQ-7' }, 'UQ-7'],
+  ['nothing but a serial number', { uniqueId: '', serialNumber: 'SN-9' }, 'SN-9'],
+  ['a device the fleet does not know: its id', undefined, 'id-1'],
+] as const) {
+  Names(name, () => assert.is(liveDeviceName('id-1', d === undefined ? undefined : { id: 'id-1', uniqueId: '', serialNumber: '', companyAssetTag: null, ...d }), expected));
+}
 
 const Windows = suite('windows in the group\'s local time');
 Windows('outside a window: no current window, the next one in Paris time', () => {
@@ -232,6 +266,7 @@ Timeline('no forecast yet: the view says so by its absence', () => {
 });
 
 Progress.run();
+Names.run();
 Windows.run();
 Stops.run();
 Conditions.run();

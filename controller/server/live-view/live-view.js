@@ -108,6 +108,19 @@
       el('div', { className: 'muted' }, s.until ? `until ${timeText(s.until)}, ${s.untilText}` : s.untilText));
   }
 
+  function problemTable(problems, id) {
+    return el('div', { className: 'wrap' }, el('table', { id, className: 'problems' },
+      el('thead', null, el('tr', null, ['device', 'group', 'software', 'version', '', 'why', 'when'].map((h) => el('th', null, h)))),
+      el('tbody', null, problems.map((p) => el('tr', { 'data-device-id': p.deviceId },
+        el('td', { className: 'device', title: `id ${p.deviceId}` }, p.device),
+        el('td', { className: 'nowrap' }, p.group || p.scheduledUpdate || '(no group)'),
+        el('td', { className: 'nowrap' }, p.software),
+        el('td', null, p.version || ''),
+        el('td', null, el('span', { className: `state s-${p.state}` }, p.state)),
+        el('td', null, p.scheduledUpdate ? `ScheduledUpdate ${p.scheduledUpdate}: ${p.reason}` : p.reason),
+        el('td', { className: 'muted nowrap' }, p.time ? p.time.relative : ''))))));
+  }
+
   function attention(view) {
     const calm = view.stops.length === 0 && view.problems.length === 0;
     const section = el('section', { className: calm ? 'panel attention calm' : 'panel attention', id: 'attention' },
@@ -119,18 +132,15 @@
     for (const s of view.stops) section.append(stopBox(s));
     if (view.problems.length) {
       const total = view.problems.length + view.moreProblems;
-      section.append(el('p', { className: 'note' }, `${plural(total, 'update')} failed or refused`));
-      section.append(el('div', { className: 'wrap' }, el('table', { id: 'problems' },
-        el('thead', null, el('tr', null, ['device', 'group', 'software', 'version', '', 'why', 'when'].map((h) => el('th', null, h)))),
-        el('tbody', null, view.problems.map((p) => el('tr', { 'data-device-id': p.deviceId },
-          el('td', { className: 'device' }, p.device),
-          el('td', null, p.group || p.scheduledUpdate || '(no group)'),
-          el('td', null, p.software),
-          el('td', null, p.version || ''),
-          el('td', null, el('span', { className: `state s-${p.state}` }, p.state)),
-          el('td', null, p.scheduledUpdate ? `ScheduledUpdate ${p.scheduledUpdate}: ${p.reason}` : p.reason),
-          el('td', { className: 'muted' }, p.time ? p.time.relative : '')))))));
-      if (view.moreProblems) section.append(el('p', { className: 'note' }, `and ${view.moreProblems} more (the statuses' needsAttention and \`firmwarden plan --state failed\` list them all)`));
+      const kinds = view.problemKinds.map((k) => `${k.updates} ${k.code}`).join(', ');
+      section.append(el('p', { className: 'note', id: 'problem-kinds' }, `${plural(total, 'update')} failed or refused: ${kinds}`));
+      // The first few in sight, the rest one click away: a long list would hide the groups.
+      const shown = 8;
+      section.append(problemTable(view.problems.slice(0, shown), 'problems'));
+      if (view.problems.length > shown) {
+        section.append(el('details', { className: 'more', 'data-key': 'problems' }, el('summary', null, `show ${view.problems.length - shown} more`), problemTable(view.problems.slice(shown), 'problems-more')));
+      }
+      if (view.moreProblems) section.append(el('p', { className: 'note' }, `and ${view.moreProblems} more (the statuses' needsAttention and firmwarden plan list them all)`));
     }
     return section;
   }
@@ -191,7 +201,7 @@
         el('tbody', null, view.scheduledUpdates.map((s) => el('tr', { 'data-scheduled': s.name },
           el('td', null, el('strong', null, s.name), conditionLine(s.conditions)),
           el('td', { className: 'num' }, s.devices),
-          el('td', null, bar(s.tally, s.devices, false), legend(s.tally, true)),
+          el('td', null, bar(s.tally, states.reduce((n, x) => n + (s.tally[x.key] || 0), 0), false), legend(s.tally, true)),
           el('td', null, s.scheduledTime ? timeText(s.scheduledTime) : 'now'),
           el('td', null, s.completionTime ? timeText(s.completionTime) : '')))))));
   }
@@ -200,6 +210,17 @@
     if (n === 0) return undefined;
     const share = n / max;
     return share > 0.75 ? 'l4' : share > 0.5 ? 'l3' : share > 0.25 ? 'l2' : 'l1';
+  }
+
+  function batchTable(batches, id) {
+    return el('div', { className: 'wrap' }, el('table', { id, className: 'batches' },
+      el('thead', null, el('tr', null, el('th', null, 'starts (local time)'), el('th', null, 'group'), el('th', null, 'update'), el('th', { className: 'num' }, 'devices'), el('th', null, 'which'))),
+      el('tbody', null, batches.map((b) => el('tr', null,
+        el('td', { className: 'nowrap' }, b.time.local, el('div', { className: 'muted' }, b.time.relative)),
+        el('td', { className: 'nowrap' }, b.group),
+        el('td', null, `${b.software} ${b.version}${b.wave ? `, wave ${b.wave}` : ''}`),
+        el('td', { className: 'num' }, b.devices),
+        el('td', { className: 'names' }, b.names.join(', ') + (b.devices > b.names.length ? ` and ${b.devices - b.names.length} more` : '')))))));
   }
 
   function forecast(view) {
@@ -220,14 +241,11 @@
       el('tbody', null, f.rows.map((r) => el('tr', { 'data-group': r.group },
         el('th', { className: 'row', title: r.timeZone }, r.group),
         r.updates.map((n, i) => el('td', { className: level(n, max), title: `${r.group}, ${f.dates[i]} (${r.timeZone}): ${plural(n, 'update')}` }, n ? n : ''))))))));
-    section.append(el('div', { className: 'wrap' }, el('table', { id: 'batches' },
-      el('thead', null, el('tr', null, el('th', null, 'starts (local time)'), el('th', null, 'group'), el('th', null, 'update'), el('th', { className: 'num' }, 'devices'), el('th', null, 'which'))),
-      el('tbody', null, f.batches.map((b) => el('tr', null,
-        el('td', null, timeText(b.time)),
-        el('td', null, b.group),
-        el('td', null, `${b.software} ${b.version}${b.wave ? `, wave ${b.wave}` : ''}`),
-        el('td', { className: 'num' }, b.devices),
-        el('td', { className: 'names' }, b.names.join(', ') + (b.devices > b.names.length ? ` and ${b.devices - b.names.length} more` : ''))))))));
+    const shown = 12;
+    section.append(batchTable(f.batches.slice(0, shown), 'batches'));
+    if (f.batches.length > shown) {
+      section.append(el('details', { className: 'more', 'data-key': 'batches' }, el('summary', null, `show ${f.batches.length - shown} more`), batchTable(f.batches.slice(shown), 'batches-more')));
+    }
     if (f.more) section.append(el('p', { className: 'note' }, `and ${f.more} more batches (firmwarden plan --forecast 30 lists every device)`));
     return section;
   }
@@ -235,7 +253,10 @@
   function render(view) {
     states = view.states;
     asOf.textContent = `as of ${view.now.local}${view.revision ? ` · revision ${view.revision.slice(0, 12)}` : ''}`;
+    // A list someone opened stays open when the next view arrives.
+    const open = new Set(Array.from(app.querySelectorAll('details[data-key][open]'), (d) => d.dataset.key));
     app.replaceChildren(...[summary(view), attention(view), policies(view), scheduled(view), forecast(view)].filter(Boolean));
+    for (const d of app.querySelectorAll('details[data-key]')) d.open = open.has(d.dataset.key);
     document.body.dataset.renderedAt = view.now.at;
   }
 
