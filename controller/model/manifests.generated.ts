@@ -438,9 +438,9 @@ export interface DeviceGroupStatus {
  */
 export interface Condition {
   /**
-   * Ready: the manifest is valid and every device is where the rules want it for now. Reconciling: the controller is working towards that. Stalled: it cannot progress without a person (invalid manifest, failed or refused updates, failure threshold reached, suspended without an end).
+   * Ready: the manifest is valid and every device is where the rules want it for now. Reconciling: the controller is working towards that. Stalled: it cannot progress without a person (invalid manifest, failed or refused updates, failure threshold reached, suspended without an end). MeetingsUnavailable (an UpdatePolicy with spec.rollout.meetings.avoid): True while the rooms' calendars cannot be read, so updates start without knowing the bookings; its message names the permission to grant.
    */
-  type: 'Ready' | 'Reconciling' | 'Stalled';
+  type: 'Ready' | 'Reconciling' | 'Stalled' | 'MeetingsUnavailable';
   /**
    * Whether the condition holds.
    */
@@ -840,6 +840,23 @@ export interface Rollout {
    */
   maxConcurrent?: number;
   operationTimeout?: Duration;
+  /**
+   * Start no update on a device that says it is in use (activityState busy: a meeting or a call under way). The device is read again just before its update would start, since the device list may be minutes old; a busy device waits (reason InUse) and is read again 5 minutes later, inside the same window while it lasts. Default: true.
+   */
+  skipDevicesInUse?: boolean;
+  /**
+   * Teams Rooms: keep updates out of booked meetings. Before an update starts in a room (a Teams Room, Android bar, Surface Hub, panel or console signed in with a resource account), the room's calendar is read (free/busy only, through getSchedule, which needs the application permission Calendars.ReadBasic.All); no update starts while a booking is in progress or when one begins within marginMinutes (reason RoomBooked). Without the permission the policy says so in its MeetingsUnavailable condition and updates go on as if no room were booked. ScheduledUpdates follow it only when they respect maintenance windows.
+   */
+  meetings?: {
+    /**
+     * true: read the rooms' calendars and keep updates out of meetings.
+     */
+    avoid: boolean;
+    /**
+     * Minutes kept free before a booking: no update starts when a booking begins sooner than this. 0 waits only for bookings in progress. Default: 60.
+     */
+    marginMinutes?: number;
+  };
   /**
    * Stop the rollout when too many updates fail. It stays stopped (Stalled) until a person sets resume.
    */
