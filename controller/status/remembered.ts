@@ -1,6 +1,7 @@
 // What the manifests' own statuses remember between runs: release first-seen dates and
-// stopped rollouts. The controller writes them back (into Git or the status subresource), so
-// they survive the loss of its state file. Pure.
+// stopped rollouts. The Kubernetes status subresource keeps them (beside the state ConfigMap);
+// in a Git repository or folder they live in .firmwarden/releases.json instead, and are read
+// here only from statuses written by earlier versions, so an upgrade loses no release date. Pure.
 import type { UpdatePolicy } from '../model/manifests.generated.ts';
 import type { RolloutMemory } from '../model/plan.ts';
 import type { ReleaseRecord } from '../state/state.ts';

@@ -74,9 +74,9 @@ kube('reconciles the examples against the emulator: status through kubectl, obse
     assert.ok(items.some((o) => (o.status?.devices ?? 0) > 0), 'some group has devices');
     const table = await env!.kubectlOk(['get', 'devicegroups', '-n', 'rooms']);
     const [header, ...rows] = table.trim().split('\n');
-    assert.match(header!, /DEVICES\s+UP-TO-DATE/);
+    assert.match(header!, /DEVICES\s+UPDATES-UP-TO-DATE/);
     assert.is(rows.length, items.length);
-    assert.ok(rows.every((r) => /\s\d+\s+\d+\s/.test(r)), `numbers in the DEVICES and UP-TO-DATE columns:\n${table}`);
+    assert.ok(rows.every((r) => /\s\d+\s+\d+\s/.test(r)), `numbers in the DEVICES and UPDATES-UP-TO-DATE columns:\n${table}`);
     assert.is(await leaseHolder(env!), 'solo');
     assert.is((await fetch(`${url}/readyz`)).status, 200, 'the leader is ready after reconciling');
     const metrics = await (await fetch(`${url}/metrics`)).text();
