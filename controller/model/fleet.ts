@@ -1,6 +1,7 @@
 // Types of the fleet port: what the engine knows of devices and of their operations.
 // The engine talks to devices only through `Fleet`; the Graph adapter and the emulator are
 // behind it. Keep this file free of Graph wire shapes: adapters translate.
+import type { ActivityState, Booking } from './rooms.ts';
 
 /** The six software types `updateSoftware` accepts, in the API's own order. */
 export const SoftwareTypes = ['adminAgent', 'operatingSystem', 'teamsClient', 'firmware', 'partnerAgent', 'companyPortal'] as const;
@@ -33,6 +34,10 @@ export interface Device {
   readonly currentUserId: string | null;
   /** currentUser.displayName: a room's resource account ("Room 4.12 Paris") or the person signed in; what admins call the device. */
   readonly currentUserName?: string | null;
+  /** currentUser.userPrincipalName: for a Teams Room, its resource account, whose mailbox is the room's calendar. */
+  readonly currentUserPrincipalName?: string | null;
+  /** activityState as listed (busy in a meeting or call); may be minutes old, so starts read it again. */
+  readonly activityState?: ActivityState;
   readonly createdDateTime: string | null;
 }
 
@@ -133,6 +138,17 @@ export interface Fleet {
   startUpdates?(requests: readonly UpdateRequest[], signal?: AbortSignal): Promise<(UpdateStarted | FleetError)[]>;
   getOperation(deviceId: string, operationId: string, signal?: AbortSignal): Promise<DeviceOperation>;
   listOperations(deviceId: string, signal?: AbortSignal): Promise<DeviceOperation[]>;
+  /**
+   * The activity of many devices now (the Graph adapter asks 20 per $batch); a failed read is an
+   * error value. Optional: without it, starts are not checked for rooms in use.
+   */
+  readActivity?(deviceIds: readonly string[], signal?: AbortSignal): Promise<Map<string, ActivityState | FleetError>>;
+  /**
+   * The bookings of room mailboxes (addresses) between two instants (the Graph adapter asks
+   * getSchedule for 20 at a time); a failed read is an error value (status 403 when the app may
+   * not read calendars). Optional: without it, meeting-aware policies know no bookings.
+   */
+  readSchedules?(addresses: readonly string[], from: number, to: number, signal?: AbortSignal): Promise<Map<string, Booking[] | FleetError>>;
 }
 
 /** A classified failure of the fleet: `retryable` tells the caller whether trying later can help. */
