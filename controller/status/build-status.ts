@@ -4,7 +4,7 @@
 import type { SoftwareType } from '../model/fleet.ts';
 import { SoftwareTypes } from '../model/fleet.ts';
 import type {
-  Clamp, Condition, Conflict, DeviceCounts, DeviceGroupStatus, FailingDevice, ObjectMeta, Refusal, ReleaseStatus,
+  Clamp, Condition, Conflict, DeviceCounts, DeviceGroupStatus, FailingDevice, ObjectMeta, Refusal, RefusalCounts, ReleaseStatus,
   RolloutStatus, ScheduledUpdateStatus, UpdatePolicy, UpdatePolicyStatus, Window,
 } from '../model/manifests.generated.ts';
 import type { ClampRecord, DevicePlan, EntryState, GroupSummary, Plan, PolicySummary, ReasonCode, RolloutView, ScheduledSummary, WindowView } from '../model/plan.ts';
@@ -186,6 +186,19 @@ function refusalsOf(entries: readonly LocatedEntry[]): Refusal[] {
       if (e.desiredVersion) r.version = e.desiredVersion;
       return r;
     });
+}
+
+/** status.refused: every refusal counted by reason (the lists name only some devices). */
+function refusalCounts(refused: readonly LocatedEntry[]): RefusalCounts | undefined {
+  if (refused.length === 0) return undefined;
+  const counts: RefusalCounts = {};
+  const key: Partial<Record<ReasonCode, keyof RefusalCounts>> = { UnknownFirmware: 'unknownFirmware', NotComparable: 'notComparable', Downgrade: 'downgrade', UnknownVersion: 'unknownVersion' };
+  for (const e of refused) {
+    const k = key[e.reason.code];
+    if (k) counts[k] = (counts[k] ?? 0) + 1;
+  }
+  // A fixed key order, so a status written back to Git only changes when a count does.
+  return Object.fromEntries((['unknownFirmware', 'notComparable', 'downgrade', 'unknownVersion'] as const).filter((k) => counts[k] !== undefined).map((k) => [k, counts[k]]));
 }
 
 function clampsOf(records: Iterable<ClampRecord | undefined>): Clamp[] {
@@ -379,7 +392,10 @@ function groupStatus(summary: GroupSummary | undefined, devices: readonly Device
   const members = new Set(summary.deviceIds);
   const clamps = clampsOf([...entries.map((e) => e.clamp), ...plan.clamps.filter((c) => members.has(c.deviceId))].filter(unique()));
   if (clamps.length) status.clamps = clamps;
-  const refusals = refusalsOf(ownRefusals(entries));
+  const own = ownRefusals(entries);
+  const refused = refusalCounts(own);
+  if (refused) status.refused = refused;
+  const refusals = refusalsOf(own);
   if (refusals.length) status.refusals = refusals;
   const conflicts: Conflict[] = plan.conflicts
     .filter((c) => c.groups.includes(summary.key))
@@ -422,7 +438,10 @@ function policyStatus(summary: PolicySummary | undefined, devices: readonly Devi
   const window = windowOf(summary.nextWindow);
   if (window) status.nextWindow = window;
   if (summary.nextActionTime !== undefined) status.nextActionTime = timestamp(summary.nextActionTime);
-  const refusals = refusalsOf(ownRefusals(entries));
+  const own = ownRefusals(entries);
+  const refused = refusalCounts(own);
+  if (refused) status.refused = refused;
+  const refusals = refusalsOf(own);
   if (refusals.length) status.refusals = refusals;
   return status;
 }
@@ -504,6 +523,8 @@ function scheduledStatus(summary: ScheduledSummary | undefined, s: StatusSubject
   if (failing.length) status.failing = failing;
   const clamps = clampsOf(records.map((r) => r.clamp));
   if (clamps.length) status.clamps = clamps;
+  const refused = refusalCounts(records.filter((e) => e.state === 'blocked' && RefusalCodes.has(e.reason.code)));
+  if (refused) status.refused = refused;
   const refusals = refusalsOf(records);
   if (refusals.length) status.refusals = refusals;
   if (summary.nextActionTime !== undefined) status.nextActionTime = timestamp(summary.nextActionTime);

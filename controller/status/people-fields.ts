@@ -20,7 +20,7 @@ export type StatusDetail = 'summary' | 'full';
 /** Status fields kept in a summary: short whatever the number of devices, releases or groups. */
 const summaryKeys: ReadonlySet<string> = new Set([
   'observedGeneration', 'observedSpecDigest', 'conditions', 'devices', 'phase', 'suspended', 'updates', 'currentWave',
-  'nextWindowLocal', 'nextActionTime', 'scheduledTime', 'completionTime', 'needsAttention',
+  'nextWindowLocal', 'nextActionTime', 'scheduledTime', 'completionTime', 'needsAttention', 'refused',
 ]);
 
 /** The status without its long lists (failing, refusals, clamps, conflicts, rollouts, releases, groups, nextWindow, counts). */

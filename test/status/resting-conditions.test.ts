@@ -23,6 +23,8 @@ interface Expected {
   readonly kstatus: KstatusStatus;
   /** What the Ready condition's message must say (how many, why). */
   readonly message?: RegExp;
+  /** status.refused, when given (undefined: no refusal counted). */
+  readonly refused?: Record<string, number> | undefined;
 }
 interface Case {
   readonly name: string;
@@ -150,19 +152,20 @@ export const restingCases: readonly Case[] = [
     expected: {
       ready: [F, 'UpdatesRefused'], reconciling: [F, 'UpdatesRefused'], stalled: [T, 'UpdatesRefused'], kstatus: 'Failed',
       message: /^all 4 targets refused: 2 run a newer version than 1\.1 \(downgrade\), 1 version not comparable, 1 does not report its version;/,
+      refused: { notComparable: 1, downgrade: 2, unknownVersion: 1 },
     },
   },
   {
     name: 'a ScheduledUpdate refused while the automatic rule plans its own update of the same devices is Stalled all the same',
     subject: 'ScheduledUpdate/fw',
     scenario: () => paris(tuesday, '1.1', {}, { scheduledUpdates: [fw('1.0')] }),
-    expected: { ready: [F, 'UpdatesRefused'], reconciling: [F, 'UpdatesRefused'], stalled: [T, 'UpdatesRefused'], kstatus: 'Failed', message: /^all 4 targets refused: 4 run a newer version than 1\.0 \(downgrade\)/ },
+    expected: { ready: [F, 'UpdatesRefused'], reconciling: [F, 'UpdatesRefused'], stalled: [T, 'UpdatesRefused'], kstatus: 'Failed', message: /^all 4 targets refused: 4 run a newer version than 1\.0 \(downgrade\)/, refused: { downgrade: 4 } },
   },
   {
     name: 'the policy of those devices is not stalled by the ScheduledUpdate\'s refusal: it is the ScheduledUpdate\'s to resolve',
     subject: 'UpdatePolicy/p',
     scenario: () => paris(tuesday, '1.1', {}, { scheduledUpdates: [fw('1.0')] }),
-    expected: { ready: [T, 'UpToDateForNow'], reconciling: [F, 'Waiting'], stalled: [F, 'Healthy'], kstatus: 'Current' },
+    expected: { ready: [T, 'UpToDateForNow'], reconciling: [F, 'Waiting'], stalled: [F, 'Healthy'], kstatus: 'Current', refused: undefined },
   },
   {
     name: 'nor is a group whose manual firmware only the refused ScheduledUpdate wanted to change',
@@ -190,7 +193,7 @@ export const restingCases: readonly Case[] = [
       const s = paris(tuesday, '1.0');
       return { ...s, software: s.devices.map((d) => software(d.id, { firmware: ['0.9', null, 'unknown'] })) };
     },
-    expected: { ready: [T, 'UpToDateForNow'], reconciling: [F, 'Waiting'], stalled: [F, 'Healthy'], kstatus: 'Current', message: /; 4 updates left alone on purpose: 4 run unknown \(unverified\) firmware; only a ScheduledUpdate/ },
+    expected: { ready: [T, 'UpToDateForNow'], reconciling: [F, 'Waiting'], stalled: [F, 'Healthy'], kstatus: 'Current', message: /; 4 updates left alone on purpose: 4 run unknown \(unverified\) firmware; only a ScheduledUpdate/, refused: { unknownFirmware: 4 } },
   },
   {
     name: 'one device on unknown firmware beside a finished rollout leaves its group Ready, so Flux wait does not fail it forever',
@@ -203,7 +206,7 @@ export const restingCases: readonly Case[] = [
         operations: s.devices.slice(1).map((d) => ended(d.id, 'succeeded', tuesday)),
       };
     },
-    expected: { ready: [T, 'UpToDateForNow'], reconciling: [F, 'Waiting'], stalled: [F, 'Healthy'], kstatus: 'Current', message: /; 1 update left alone on purpose: 1 runs unknown \(unverified\) firmware;/ },
+    expected: { ready: [T, 'UpToDateForNow'], reconciling: [F, 'Waiting'], stalled: [F, 'Healthy'], kstatus: 'Current', message: /; 1 update left alone on purpose: 1 runs unknown \(unverified\) firmware;/, refused: { unknownFirmware: 1 } },
   },
   {
     name: 'a device whose installed version cannot be ordered is left alone too: Ready',
@@ -218,7 +221,7 @@ export const restingCases: readonly Case[] = [
     name: 'a policy whose maximum is older than its devices run asks for a downgrade: Stalled, a person must change the policy',
     subject: 'UpdatePolicy/p',
     scenario: () => paris(tuesday, '1.2', { software: { firmware: { versions: { maximum: '1.1' } } } }),
-    expected: { ready: [F, 'UpdatesRefused'], reconciling: [F, 'UpdatesRefused'], stalled: [T, 'UpdatesRefused'], kstatus: 'Failed', message: /^4 updates refused: 4 run a newer version than 1\.1 \(downgrade\); firmwarden never downgrades, so raise or remove the policy's versions\.maximum/ },
+    expected: { ready: [F, 'UpdatesRefused'], reconciling: [F, 'UpdatesRefused'], stalled: [T, 'UpdatesRefused'], kstatus: 'Failed', message: /^4 updates refused: 4 run a newer version than 1\.1 \(downgrade\); firmwarden never downgrades, so raise or remove the policy's versions\.maximum/, refused: { downgrade: 4 } },
   },
   {
     name: 'and so is its group',
@@ -295,8 +298,17 @@ for (const c of restingCases) {
     const { status } = restingObject(c);
     assert.equal(triple(status), { ready: c.expected.ready, reconciling: c.expected.reconciling, stalled: c.expected.stalled });
     if (c.expected.message) assert.match(status.conditions!.find((x) => x.type === 'Ready')!.message ?? '', c.expected.message);
+    if ('refused' in c.expected) assert.equal((status as { refused?: unknown }).refused, c.expected.refused);
   });
 }
+Resting('status.refused stays in a summary status (Git and folders), where the per-device lists are left out', () => {
+  const c = restingCases.find((x) => x.expected.refused?.unknownFirmware === 4)!;
+  const s = c.scenario();
+  const all = buildStatuses(plan(s), subjectsOf(s, undefined), { now: s.now, detail: 'summary' });
+  const status = all.get(statusKey('UpdatePolicy', { name: 'p' })) as { refused?: unknown; refusals?: unknown };
+  assert.equal(status.refused, { unknownFirmware: 4 });
+  assert.is(status.refusals, undefined);
+});
 Resting('every condition carries the observed generation, and so does the status', () => {
   for (const c of restingCases) {
     const { status } = restingObject(c);
