@@ -1,4 +1,5 @@
-// Keeps the controller state (release first-seen dates, operation ledger, rollout bookkeeping)
+// Keeps the controller state (release first-seen dates, operation ledger, rollout bookkeeping,
+// the notifications already sent and those waiting)
 // in a ConfigMap of the controller's namespace, so it survives pod restarts and moves with
 // leadership to whichever replica leads next — a pod's own disk would not.
 // Writes are conditional on the resourceVersion this store last read or wrote: when another
@@ -71,7 +72,7 @@ export class ConfigMapStateStore implements StateStore {
     if (parsed.version !== 1 || !Array.isArray(parsed.releases) || !Array.isArray(parsed.ledger)) {
       throw new StateFormatError(`ConfigMap ${this.#namespace}/${this.#name} holds a state of unknown layout (version ${String(parsed.version)})`);
     }
-    return { version: 1, releases: parsed.releases, ledger: parsed.ledger, rollouts: parsed.rollouts ?? {} };
+    return { version: 1, releases: parsed.releases, ledger: parsed.ledger, rollouts: parsed.rollouts ?? {}, ...(parsed.notifications !== undefined ? { notifications: parsed.notifications } : {}) };
   }
 
   async save(state: ControllerState): Promise<void> {

@@ -76,6 +76,23 @@ export interface ReconcilerPorts<M extends ManifestEntry = ManifestEntry, F = un
   readonly pollIntervalMs?: number;
   /** Called after each reconcile with what happened (metrics, the demo screen). */
   readonly onResult?: (result: ReconcileResult) => void;
+  /**
+   * Called once per reconcile with the final evaluation, before the state is saved, so what it
+   * records in the state is saved with it (the notifier). Must not block: no I/O.
+   */
+  readonly observe?: (observation: ReconcileObservation) => void;
+}
+
+/** What a reconcile evaluated, for ReconcilerPorts.observe. */
+export interface ReconcileObservation {
+  readonly now: number;
+  readonly plan: Plan | undefined;
+  readonly statuses: readonly StatusUpdate[];
+  readonly ledger: readonly LedgerEntry[];
+  readonly manifests: readonly ManifestEntry[];
+  readonly fleet: FleetSnapshot;
+  /** False while the fleet view is still being read for the first time. */
+  readonly complete: boolean;
 }
 
 export interface ReconcileResult {
@@ -136,6 +153,7 @@ export function createReconciler<M extends ManifestEntry, F>(ports: ReconcilerPo
     // Evaluate again so status counts what was just started and what was refused.
     const final = ports.engine({ desired, fleet: ports.fleetView.snapshot(), state, now: now(), outcomes, calendar });
     state = { ...final.state, ledger: pruneLedger(state.ledger, now()) };
+    ports.observe?.({ now: now(), plan: final.plan, statuses: final.statuses, ledger: state.ledger, manifests: desired.manifests, fleet: ports.fleetView.snapshot(), complete: ports.fleetView.complete });
     await ports.stateStore.save(state);
 
     // After a rejected push the writer hands back the new revision's files: re-evaluate on them,

@@ -24,6 +24,10 @@ import { isLedgerEntryActive } from '../reconcile/operations.ts';
 import { FileSecret } from '../config/secret.ts';
 import { LiveViewFeed, type LiveViewFeedOptions } from './live-view-feed.ts';
 import { createLiveViewRoutes } from '../server/live-view-http.ts';
+import { Notifier } from '../notify/notifier.ts';
+import type { LinkTemplates } from '../notify/render.ts';
+import type { DeliveryPolicy } from '../notify/outbox.ts';
+import type { SecretSources } from '../notify/secret-ref.ts';
 
 export interface ControllerConfig {
   /** Where the manifests come from; `custom` when the caller brings its own source (Kubernetes). */
@@ -40,6 +44,8 @@ export interface ControllerConfig {
   readonly shutdownGraceMs?: number;
   /** Throttles of the live view (served when http.ui lets it). Defaults: live-view-feed.ts. */
   readonly liveView?: LiveViewFeedOptions;
+  /** Links in notifications (live view, config repository) and delivery back-off. Default: no links, defaultDeliveryPolicy. */
+  readonly notify?: { readonly links?: LinkTemplates; readonly delivery?: Partial<DeliveryPolicy> };
 }
 
 export interface ControllerDeps {
@@ -54,6 +60,8 @@ export interface ControllerDeps {
   readonly onResult?: (result: ReconcileResult) => void;
   /** The pure engine. Default: createEngine(); the demo wraps it to see the input its screen describes. */
   readonly engine?: Engine<ManifestEntry, Finding>;
+  /** Where NotificationChannels' secrets are read. Default: this process's environment and files. */
+  readonly secrets?: SecretSources;
 }
 
 export interface RunningController {
@@ -102,7 +110,15 @@ export async function startController(config: ControllerConfig, deps: Controller
   const readiness = new ReadinessGate();
   const source = await openSource(config, deps, metrics);
   const fleetView = new FleetView(deps.fleet, { clock: deps.clock, logger: deps.logger }, config.fleetView);
-  const stateStore = deps.stateStore ?? new FileStateStore(config.statePath);
+  // Notifications: found in each reconcile, kept in the state, sent off the reconcile path.
+  const notifier = new Notifier({
+    clock: deps.clock,
+    logger: deps.logger,
+    links: config.notify?.links ?? {},
+    secrets: deps.secrets ?? { env: process.env },
+    ...(config.notify?.delivery ? { delivery: config.notify.delivery } : {}),
+  });
+  const stateStore = notifier.wrapStore(deps.stateStore ?? new FileStateStore(config.statePath));
   // A stop aborts `signal` at once; I/O keeps this later signal so the reconcile in progress
   // can still write status and save state.
   const hard = new AbortController();
@@ -131,6 +147,7 @@ export async function startController(config: ControllerConfig, deps: Controller
     logger: deps.logger,
     isStopping: () => stopping,
     ...(config.pollIntervalMs !== undefined ? { pollIntervalMs: config.pollIntervalMs } : {}),
+    observe: (observation) => notifier.observeReconcile(observation),
     onResult: (result) => {
       if (result.revision) metrics.setAppliedRevision(result.revision);
       const ops: Record<string, number> = {};
@@ -183,6 +200,8 @@ export async function startController(config: ControllerConfig, deps: Controller
   }
 
   const done = (async () => {
+    const stopSending = new AbortController();
+    const sending = notifier.run(stopSending.signal);
     const onStop = () => {
       stopping = true;
       log.info('stopping: no new operations; finishing the reconcile in progress');
@@ -193,6 +212,9 @@ export async function startController(config: ControllerConfig, deps: Controller
     try {
       await loop.run(signal);
     } finally {
+      // Messages not sent yet stay in the saved outbox for the next start.
+      stopSending.abort();
+      await sending;
       unsubscribe();
       await http?.close();
       await liveView?.close();

@@ -4,6 +4,7 @@
 // the fleet before anything starts — but release dates restart from "now" when it is.
 
 import type { SoftwareType } from '../model/fleet.ts';
+import type { NotificationMemory } from '../notify/events.ts';
 
 /** First-seen time of a version offered to a model: the release date phases count from. */
 export interface ReleaseRecord {
@@ -49,6 +50,8 @@ export interface ControllerState {
   readonly ledger: readonly LedgerEntry[];
   /** Rollout bookkeeping per `${policyKey}|${softwareType}|${version}`, owned by the engine. */
   readonly rollouts: Readonly<Record<string, unknown>>;
+  /** Events already announced and messages not yet delivered (controller/notify/); absent until a NotificationRule exists. */
+  readonly notifications?: NotificationMemory;
 }
 
 export const emptyState: ControllerState = Object.freeze({ version: 1, releases: [], ledger: [], rollouts: {} });
