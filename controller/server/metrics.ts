@@ -2,6 +2,8 @@
 // one, so tests and several controllers in one process do not share counters). Names follow
 // controller-runtime where it has one, so existing Kubernetes dashboards and alerts work.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { deviceStateLabel, type ManifestGauges, type RolloutGauges } from '../status/rollout-gauges.ts';
+import { LiveStates } from '../status/live-view.ts';
 
 /** controller-runtime's reconcile results. */
 export const ReconcileResults = ['success', 'error', 'requeue', 'requeue_after'] as const;
@@ -26,6 +28,12 @@ export interface Metrics {
   countStatusWrite(result: 'written' | 'unchanged' | 'error'): void;
   /** One webhook request: accepted (sync triggered), ignored (another branch, a ping), duplicate (a delivery id already received) or rejected. */
   countWebhook(result: 'accepted' | 'ignored' | 'duplicate' | 'rejected'): void;
+  /** Every group's and policy's rollout gauges from one plan; series of groups and policies no longer in it are removed. */
+  setRollouts(gauges: RolloutGauges): void;
+  /** Operations recorded as timed out (TimedOut) since the last call. */
+  countOperationsTimedOut(count: number): void;
+  /** Whether this replica holds the leader Lease `lease`. */
+  setLeader(lease: string, leading: boolean): void;
 }
 
 /** Maps a reconcile outcome kind (reconcile/outcome.ts) to controller-runtime's result label. */
@@ -109,7 +117,32 @@ export function createMetrics(registry: Registry = new Registry(), options: { pr
     labelNames: ['result'] as const,
     registers,
   });
+  const operationsTimedOut = new Counter({
+    name: 'firmwarden_operations_timed_out_total',
+    help: 'Operations still active after their timeout (spec.rollout.operationTimeout), recorded as failed',
+    registers,
+  });
+  const leader = new Gauge({
+    // client-go's name, so leader-election dashboards and alerts written for it work.
+    name: 'leader_election_master_status',
+    help: 'Whether this replica holds the leader Lease (1) or not (0)',
+    labelNames: ['name'] as const,
+    registers,
+  });
+  // Rollout gauges: labels namespace and name (plus state or software_type), never a device or
+  // a version; a group has at most seriesPerGroup series (rollout-gauges.ts).
+  const rolloutGauge = (kind: 'group' | 'policy', metric: string, help: string, labels: readonly string[]) =>
+    new Gauge({ name: `firmwarden_${kind}_${metric}`, help: `${help} of each ${kind === 'group' ? 'DeviceGroup' : 'UpdatePolicy'}`, labelNames: ['namespace', 'name', ...labels], registers });
+  const families = (['group', 'policy'] as const).map((kind) => ({
+    kind,
+    devices: rolloutGauge(kind, 'devices', 'Member devices by state (the state of the software type that most needs attention)', ['state']),
+    wave: rolloutGauge(kind, 'rollout_wave', 'The wave each automatic rollout is in, from 1 (0: nothing left to roll out)', ['software_type']),
+    waves: rolloutGauge(kind, 'rollout_waves', 'Waves of each automatic rollout', ['software_type']),
+    stopped: rolloutGauge(kind, 'rollout_stopped', 'Whether the failure threshold stopped each automatic rollout (1) or not (0)', ['software_type']),
+    suspended: rolloutGauge(kind, 'suspended', 'Whether the UpdatePolicy (for a group: the one it follows) is suspended (1) or not (0)', []),
+  }));
   for (const state of knownOperationStates) operations.set({ state }, 0);
+  operationsTimedOut.inc(0);
 
   return {
     registry,
@@ -141,6 +174,30 @@ export function createMetrics(registry: Registry = new Registry(), options: { pr
     },
     countWebhook(result) {
       webhooks.inc({ result });
+    },
+    setRollouts(gauges) {
+      // Reset and set in one synchronous step: a scrape never sees half of it, and a group or
+      // policy that left the plan loses its series.
+      for (const f of families) {
+        for (const g of [f.devices, f.wave, f.waves, f.stopped, f.suspended]) g.reset();
+        const list: readonly ManifestGauges[] = f.kind === 'group' ? gauges.groups : gauges.policies;
+        for (const m of list) {
+          const id = { namespace: m.namespace, name: m.name };
+          for (const state of LiveStates) f.devices.set({ ...id, state: deviceStateLabel[state] }, m.devices[state]);
+          for (const r of m.rollouts) {
+            f.wave.set({ ...id, software_type: r.softwareType }, r.wave);
+            f.waves.set({ ...id, software_type: r.softwareType }, r.waves);
+            f.stopped.set({ ...id, software_type: r.softwareType }, r.stopped ? 1 : 0);
+          }
+          f.suspended.set(id, m.suspended ? 1 : 0);
+        }
+      }
+    },
+    countOperationsTimedOut(count) {
+      if (count > 0) operationsTimedOut.inc(count);
+    },
+    setLeader(lease, leading) {
+      leader.set({ name: lease }, leading ? 1 : 0);
     },
   };
 }

@@ -62,4 +62,56 @@ metrics('two registries do not share counters, and process metrics are there by 
   assert.match(await b.registry.metrics(), 'firmwarden_fleet_throttled_total 0');
 });
 
+const tally = (t: Partial<Record<'failed' | 'refused' | 'inProgress' | 'blocked' | 'waiting' | 'upToDate' | 'notRead', number>>) => ({
+  failed: 0, refused: 0, inProgress: 0, blocked: 0, waiting: 0, upToDate: 0, notRead: 0, ...t,
+});
+
+metrics('rollout gauges per group and policy: devices by state, wave, waves, stopped and suspended as 0/1', async () => {
+  const m = createMetrics(new Registry(), { processMetrics: false });
+  m.setRollouts({
+    groups: [{ namespace: 'rooms', name: 'paris', devices: tally({ failed: 2, upToDate: 5 }), rollouts: [{ softwareType: 'firmware', wave: 2, waves: 3, stopped: true }], suspended: false }],
+    policies: [{ namespace: 'rooms', name: 'standard', devices: tally({ inProgress: 1 }), rollouts: [{ softwareType: 'teamsClient', wave: 0, waves: 1, stopped: false }], suspended: true }],
+  });
+  const text = await m.registry.metrics();
+  assert.match(text, 'firmwarden_group_devices{namespace="rooms",name="paris",state="failed"} 2');
+  assert.match(text, 'firmwarden_group_devices{namespace="rooms",name="paris",state="up_to_date"} 5');
+  assert.match(text, 'firmwarden_group_devices{namespace="rooms",name="paris",state="not_read"} 0');
+  assert.match(text, 'firmwarden_group_rollout_wave{namespace="rooms",name="paris",software_type="firmware"} 2');
+  assert.match(text, 'firmwarden_group_rollout_waves{namespace="rooms",name="paris",software_type="firmware"} 3');
+  assert.match(text, 'firmwarden_group_rollout_stopped{namespace="rooms",name="paris",software_type="firmware"} 1');
+  assert.match(text, 'firmwarden_group_suspended{namespace="rooms",name="paris"} 0');
+  assert.match(text, 'firmwarden_policy_devices{namespace="rooms",name="standard",state="in_progress"} 1');
+  assert.match(text, 'firmwarden_policy_rollout_wave{namespace="rooms",name="standard",software_type="teamsClient"} 0');
+  assert.match(text, 'firmwarden_policy_rollout_stopped{namespace="rooms",name="standard",software_type="teamsClient"} 0');
+  assert.match(text, 'firmwarden_policy_suspended{namespace="rooms",name="standard"} 1');
+  // Seven states for one group: the whole family has exactly seven series.
+  assert.is(text.split('\n').filter((l) => l.startsWith('firmwarden_group_devices{')).length, 7);
+});
+
+metrics('a group or policy that leaves the plan loses every series; the others keep theirs', async () => {
+  const m = createMetrics(new Registry(), { processMetrics: false });
+  const g = (name: string) => ({ namespace: 'default', name, devices: tally({ waiting: 1 }), rollouts: [{ softwareType: 'firmware' as const, wave: 1, waves: 2, stopped: false }], suspended: false });
+  m.setRollouts({ groups: [g('gone'), g('kept')], policies: [g('old-policy')] });
+  m.setRollouts({ groups: [g('kept')], policies: [] });
+  const text = await m.registry.metrics();
+  assert.not.match(text, 'name="gone"');
+  assert.not.match(text, 'name="old-policy"');
+  assert.match(text, 'firmwarden_group_devices{namespace="default",name="kept",state="waiting"} 1');
+  assert.match(text, 'firmwarden_group_rollout_wave{namespace="default",name="kept",software_type="firmware"} 1');
+});
+
+metrics('operations timed out are counted (0 from the start), and the leader gauge says whether this replica leads', async () => {
+  const m = createMetrics(new Registry(), { processMetrics: false });
+  assert.match(await m.registry.metrics(), 'firmwarden_operations_timed_out_total 0');
+  m.countOperationsTimedOut(2);
+  m.countOperationsTimedOut(0);
+  m.setLeader('firmwarden-controller', true);
+  let text = await m.registry.metrics();
+  assert.match(text, 'firmwarden_operations_timed_out_total 2');
+  assert.match(text, 'leader_election_master_status{name="firmwarden-controller"} 1');
+  m.setLeader('firmwarden-controller', false);
+  text = await m.registry.metrics();
+  assert.match(text, 'leader_election_master_status{name="firmwarden-controller"} 0');
+});
+
 metrics.run();
