@@ -96,7 +96,10 @@ async function openSource(config: ControllerConfig, deps: ControllerDeps, metric
       ...(s.statusAuthor ? { author: s.statusAuthor } : {}),
       ...(s.signingKeyFile ? { signingKeyFile: s.signingKeyFile } : {}),
       ...(s.statusMessage !== undefined ? { messageTemplate: s.statusMessage } : {}),
+      // Carried over with the statuses when the status branch is recreated on a new main.
+      ...(s.report !== undefined ? { ownedPaths: [s.report] } : {}),
     },
+    ...(s.statusBranch !== undefined ? { statusBranch: s.statusBranch } : {}),
     clock: deps.clock,
     logger,
     metrics,

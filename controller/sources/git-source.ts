@@ -23,7 +23,8 @@ import type {
 } from './source.ts';
 import { SourceError, SourceFailureReasons, UntrustedRevisionError, notifySubscribers } from './source.ts';
 import type { StatusCommitOptions } from './status-commit.ts';
-import { commitStatuses } from './status-commit.ts';
+import { commitStatuses, statusBaseOptions } from './status-commit.ts';
+import { prepareStatusBase } from './status-branch.ts';
 import { calendarPathIn, readCalendarText } from './calendar-file-io.ts';
 import { isStatusOnlyFilesChange, isStatusOnlyTextChange } from './status-commit-detect.ts';
 import { hasStatusTrailer } from './status-commit-message.ts';
@@ -33,6 +34,11 @@ export interface GitSourceOptions {
   readonly repo: string;
   /** Default: main. */
   readonly branch?: string;
+  /**
+   * Commit status to this branch instead of `branch` (a protected main): kept as `branch` plus
+   * status commits, and read back on every sync (status-branch.ts). Default: none.
+   */
+  readonly statusBranch?: string;
   /** Folder of the manifests inside the repository. Default: '.'. */
   readonly path?: string;
   /** How often the poller checks the remote head (ls-remote); 0 disables polling. Default: 60 s. */
@@ -100,7 +106,9 @@ export class GitSource implements DesiredStateSource, StatusWriter {
       branch: options.branch ?? 'main',
       dataDir: options.dataDir,
       auth: options.auth ?? { kind: 'none' },
-      shallow: (options.shallow ?? true) && !verify,
+      // Both signature checks and the status branch walk history (merge-base needs it).
+      shallow: (options.shallow ?? true) && !verify && options.statusBranch === undefined,
+      statusBranch: options.statusBranch,
       timeoutMs: options.timeoutMs ?? 120_000,
       env: options.env ?? process.env,
       logger: options.logger,
@@ -141,14 +149,18 @@ export class GitSource implements DesiredStateSource, StatusWriter {
   }
 
   async #syncNow(signal: AbortSignal | undefined): Promise<Snapshot> {
-    const head = await this.#workspace.fetch(signal);
+    const spec = await this.#workspace.fetch(signal);
     const last = this.#last;
-    if (last?.revision === head) {
+    if (this.#options.statusBranch === undefined && last?.revision === spec) {
       await this.#workspace.resetToRemote();
       return { ...last, changed: false, specChanged: false };
     }
-    if (this.#verify) await this.#checkTrust(head);
-    await this.#workspace.resetToRemote();
+    // The spec is what must be trusted; the status branch only adds statuses to it.
+    if (this.#verify) await this.#checkTrust(spec);
+    const head = this.#options.statusBranch === undefined
+      ? await this.#workspace.resetToRemote()
+      : (await prepareStatusBase(this.#workspace, statusBaseOptions({ ...this.#options.status, path: this.#path, ...(this.#options.limits ? { limits: this.#options.limits } : {}) }))).revision;
+    if (last?.revision === head) return { ...last, changed: false, specChanged: false };
     const { files, omitted } = await readManifestFiles(this.#workspace.dir, this.#path, this.#options.limits ? { limits: this.#options.limits } : {}).catch(
       (error: unknown) => {
         throw error instanceof SourceError

@@ -26,6 +26,8 @@ export interface GitWorkspaceOptions {
   /** The controller's environment (proxies, PATH, HOME are passed through). */
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly logger: Logger;
+  /** Where status commits go when not to `branch` (status-branch.ts); fetched with it, absent on the remote until the first status commit. */
+  readonly statusBranch?: string | undefined;
 }
 
 /** Settings added to every git command (signature verification's allowed signers, GNUPGHOME). */
@@ -87,6 +89,16 @@ export class GitWorkspace {
 
   get remoteRef(): string {
     return `refs/remotes/origin/${this.#options.branch}`;
+  }
+
+  /** The branch status commits are pushed to: the status branch when there is one, else `branch`. */
+  get statusBranch(): string | undefined {
+    return this.#options.statusBranch;
+  }
+
+  /** Where the status branch's remote head is kept after a fetch (absent while the remote has none). */
+  get statusRemoteRef(): string | undefined {
+    return this.#options.statusBranch === undefined ? undefined : `refs/remotes/origin/${this.#options.statusBranch}`;
   }
 
   /** Adds configuration and environment to every later git command. */
@@ -160,8 +172,26 @@ export class GitWorkspace {
     await this.git(['fetch', '--quiet', '--prune', '--no-tags', ...depth, 'origin', `+refs/heads/${this.#options.branch}:${this.remoteRef}`], { signal });
     const head = await this.resolve(this.remoteRef);
     if (head === undefined) throw new Error(`fatal: couldn't find remote ref ${this.#options.branch}`);
+    if (this.#options.statusBranch !== undefined) await this.#fetchStatusBranch(this.#options.statusBranch, signal);
     this.#fetched = true;
     return head;
+  }
+
+  /** Fetches the status branch; a remote without it (before the first status commit) drops the local copy. */
+  async #fetchStatusBranch(branch: string, signal: AbortSignal | undefined): Promise<void> {
+    const ref = this.statusRemoteRef!;
+    try {
+      await this.git(['fetch', '--quiet', '--no-tags', 'origin', `+refs/heads/${branch}:${ref}`], { signal });
+    } catch (error) {
+      if (!/couldn't find remote ref/i.test(error instanceof Error ? error.message : String(error))) throw error;
+      await this.git(['update-ref', '-d', ref]).catch(() => undefined);
+    }
+  }
+
+  /** Points the local status branch and the working tree at `commit`, dropping anything local. */
+  async checkoutStatusBase(commit: string): Promise<void> {
+    await this.git(['checkout', '--quiet', '--force', '-B', this.#options.statusBranch ?? this.#options.branch, commit]);
+    await this.git(['clean', '-q', '-ffdx']);
   }
 
   /** True once a fetch succeeded in this process. */

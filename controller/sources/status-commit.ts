@@ -15,6 +15,7 @@ import type { GitWorkspace } from './git-workspace.ts';
 import type { Snapshot, SourceMetrics, StatusPlan, StatusUpdate, StatusWriteRequest, StatusWriteResult } from './source.ts';
 import { SourceError, SourceFailureReasons, resolveFilePlan } from './source.ts';
 import { ownedPath, writeOwnedFile } from './owned-files.ts';
+import { prepareStatusBase, type StatusBaseOptions } from './status-branch.ts';
 import type { ReplaceStatus, SkippedUpdate } from './status-commit-apply.ts';
 import { applyStatuses, defaultVolatileKeys } from './status-commit-apply.ts';
 import type { CommitIdentity } from './status-commit-message.ts';
@@ -41,10 +42,22 @@ export interface StatusCommitOptions {
   readonly signingKeyFile?: string;
   /** The commit message template (status-commit-message.ts). Default: `status: {summary} [skip ci]`. */
   readonly messageTemplate?: string;
+  /** Files besides the manifests and the calendar that the controller writes (the report): carried over when the status branch is recreated. */
+  readonly ownedPaths?: readonly string[];
   readonly clock: Clock;
   readonly random?: () => number;
   readonly logger: Logger;
   readonly metrics?: SourceMetrics;
+}
+
+/** What the status branch's base needs from these options: the calendar and the owned files are carried over. */
+export function statusBaseOptions(options: Pick<StatusCommitOptions, 'path' | 'replaceStatus' | 'ownedPaths' | 'limits'>): StatusBaseOptions {
+  return {
+    path: options.path,
+    replaceStatus: options.replaceStatus,
+    ownedPaths: [calendarPathIn(options.path), ...(options.ownedPaths ?? [])],
+    ...(options.limits ? { limits: options.limits } : {}),
+  };
 }
 
 async function resolvePlan(plan: StatusPlan, snapshot: Snapshot): Promise<readonly StatusUpdate[]> {
@@ -122,7 +135,9 @@ async function tryOnce(
       throw toSourceError(error, 'fetching before the status push');
     }
   }
-  const head = await workspace.resetToRemote();
+  // With a status branch: its head, or the tracked head with its statuses carried over (status-branch.ts).
+  const base = workspace.statusBranch === undefined ? undefined : await prepareStatusBase(workspace, statusBaseOptions(options));
+  const head = base?.revision ?? (await workspace.resetToRemote());
   const { files, omitted } = await readManifestFiles(workspace.dir, options.path, options.limits ? { limits: options.limits } : {});
   const moved = head !== request.revision;
   const calendarNow = await readCalendarText(workspace.dir, options.path);
@@ -136,7 +151,9 @@ async function tryOnce(
   // Other files (the fleet report) are written now: each says whether its text changed.
   const extraWritten: string[] = [];
   for (const file of await resolveFilePlan(request.files, snapshot)) if (await writeOwnedFile(workspace.dir, file)) extraWritten.push(ownedPath(file.path));
-  if (changed.size === 0 && !calendarChanged && extraWritten.length === 0) return { kind: 'unchanged', revision: head, skipped };
+  // A recreated status branch is a commit even when no status changed: it must follow the tracked head.
+  const carried = base?.carried ?? [];
+  if (changed.size === 0 && !calendarChanged && extraWritten.length === 0 && carried.length === 0) return { kind: 'unchanged', revision: head, skipped };
 
   const paths = [...changed.keys()].sort();
   const staging: string[] = [];
@@ -152,8 +169,8 @@ async function tryOnce(
     staging.push(calendarPathIn(options.path));
     paths.push(calendarPathIn(options.path));
   }
-  staging.push(...extraWritten);
-  paths.push(...extraWritten);
+  staging.push(...extraWritten, ...carried);
+  paths.push(...extraWritten, ...carried.filter((p) => !paths.includes(p) && !extraWritten.includes(p)));
   await workspace.git(['add', '--', ...staging]);
   // Belt and braces: never an empty commit, whatever the texts said.
   const staged = (await workspace.git(['diff', '--cached', '--name-only'])).trim();
@@ -169,10 +186,13 @@ async function tryOnce(
     GIT_COMMITTER_EMAIL: author.email,
   };
   const signing = options.signingKeyFile === undefined ? ['-c', 'commit.gpgsign=false'] : ['-c', 'gpg.format=ssh', '-c', `user.signingkey=${options.signingKeyFile}`, '-c', 'commit.gpgsign=true'];
-  await workspace.git([...signing, 'commit', '--quiet', '--no-verify', '-m', formatStatusCommitMessage(request.summary, request.revision, { ...(options.messageTemplate !== undefined ? { template: options.messageTemplate } : {}), branch: workspace.branch })], { env: identity });
+  await workspace.git([...signing, 'commit', '--quiet', '--no-verify', '-m', formatStatusCommitMessage(request.summary, request.revision, { ...(options.messageTemplate !== undefined ? { template: options.messageTemplate } : {}), branch: workspace.statusBranch ?? workspace.branch })], { env: identity });
   const commit = (await workspace.git(['rev-parse', 'HEAD'])).trim();
   try {
-    await workspace.git(['push', '--quiet', 'origin', `HEAD:refs/heads/${workspace.branch}`], { signal });
+    const target = workspace.statusBranch ?? workspace.branch;
+    // The status branch is replaced when recreated: only if nobody moved it since the fetch.
+    const lease = base === undefined ? [] : [`--force-with-lease=refs/heads/${target}:${base.statusHead ?? ''}`];
+    await workspace.git(['push', '--quiet', ...lease, 'origin', `HEAD:refs/heads/${target}`], { signal });
   } catch (error) {
     // The commit stays local only until the next sync resets it away; nothing half-pushed.
     const message = error instanceof Error ? error.message : String(error);

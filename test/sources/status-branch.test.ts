@@ -85,4 +85,127 @@ refused('the refusal is reported at once as StatusWriteFailed naming --status-br
   }
 });
 
+const branch = suite('--status-branch on a protected main');
+
+const report = (text: string) => [{ path: 'FLEET.md', text }];
+const calendar = { releases: [{ model: 'Bar', softwareType: 'firmware' as const, version: '1.1', firstSeen: Date.parse('2026-11-01T00:00:00Z') }], rollouts: {} };
+
+branch('status commits go to the status branch, main + status; main is never pushed to', async () => {
+  const remote = await startGitRemote({ files });
+  const guard = protectMain(remote);
+  const source = await GitSource.create(options(remote, { statusBranch: 'firmwarden/status' }));
+  try {
+    const snapshot = await source.sync();
+    assert.is(snapshot.revision, remote.head());
+    const result = await source.writeStatus({ revision: snapshot.revision, summary: '1 group ready', statuses: [labStatus('first')], files: report('# one\n'), calendar });
+    assert.ok(result.written);
+    assert.is(guard.refused(), 0);
+    assert.is(remote.head(), snapshot.revision, 'main untouched');
+    const status = remote.head('firmwarden/status');
+    assert.is(result.revision, status);
+    assert.is(git(remote.bareDir, ['rev-parse', `${status}~1`]).trim(), snapshot.revision, 'one commit on top of main');
+    assert.match(git(remote.bareDir, ['log', '-1', '--format=%B', status]), /^status: 1 group ready \[skip ci\]\n\nFirmwarden-Status: true\n/);
+    assert.equal(git(remote.bareDir, ['diff', '--name-only', snapshot.revision, status]).trim().split('\n'), ['.firmwarden/releases.json', 'FLEET.md', 'groups/lab.yaml']);
+    // Nothing changed: no commit.
+    const again = await source.writeStatus({ revision: (await source.sync()).revision, summary: 'same', statuses: [labStatus('first')], files: report('# one\n'), calendar });
+    assert.not.ok(again.written);
+    assert.is(remote.head('firmwarden/status'), status);
+  } finally {
+    await source.close();
+    await remote.close();
+  }
+});
+
+branch('a new controller (an empty clone) reads the statuses and the calendar back from the status branch', async () => {
+  const remote = await startGitRemote({ files });
+  protectMain(remote);
+  const first = await GitSource.create(options(remote, { statusBranch: 'fw-status' }));
+  try {
+    const snapshot = await first.sync();
+    await first.writeStatus({ revision: snapshot.revision, summary: 's', statuses: [labStatus('remembered')], calendar });
+  } finally {
+    await first.close();
+  }
+  const second = await GitSource.create(options(remote, { statusBranch: 'fw-status' }));
+  try {
+    const snapshot = await second.sync();
+    assert.is(snapshot.revision, remote.head('fw-status'));
+    const labText = snapshot.files.find((f) => f.path === 'groups/lab.yaml')!.text;
+    assert.equal((parse(labText) as { status: unknown }).status, ready('remembered'));
+    assert.match(snapshot.calendarText ?? '', '"1.1"');
+  } finally {
+    await second.close();
+    await remote.close();
+  }
+});
+
+branch('when main moves, the status branch is recreated on its head with the statuses carried over, and follows it', async () => {
+  const remote = await startGitRemote({ files });
+  const guard = protectMain(remote);
+  const source = await GitSource.create(options(remote, { statusBranch: 'fw-status' }));
+  try {
+    const snapshot = await source.sync();
+    await source.writeStatus({ revision: snapshot.revision, summary: 's', statuses: [labStatus('before the merge')], files: report('# r\n'), calendar });
+    const oldStatus = remote.head('fw-status');
+    // A reviewed change lands on main (people push to the bare repository directly).
+    const person = remote.clonePerson('ada');
+    const merged = commitFiles(person, { 'groups/lab.yaml': lab.replace('# the lab', '# the lab, floor 3'), 'policies/extra.yaml': policy.replace('name: lab', 'name: extra') }, 'Describe the lab');
+    git(person, ['push', '-q', 'origin', 'HEAD:main']);
+    const next = await source.sync();
+    assert.is(next.revision, merged, 'read on the new main head');
+    assert.ok(next.specChanged);
+    const labText = next.files.find((f) => f.path === 'groups/lab.yaml')!.text;
+    assert.match(labText, '# the lab, floor 3');
+    assert.equal((parse(labText) as { status: unknown }).status, ready('before the merge'), 'the status was carried over');
+    assert.match(next.calendarText ?? '', '"1.1"');
+    // The next write recreates the status branch on the new main, even with no status change.
+    const result = await source.writeStatus({ revision: next.revision, summary: 'after the merge', statuses: [labStatus('before the merge')], files: report('# r\n'), calendar });
+    assert.ok(result.written);
+    const status = remote.head('fw-status');
+    assert.is(git(remote.bareDir, ['rev-parse', `${status}~1`]).trim(), merged, 'main plus one status commit');
+    assert.throws(() => git(remote.bareDir, ['merge-base', '--is-ancestor', oldStatus, status]), 'the old status commit was replaced, not merged');
+    assert.equal(git(remote.bareDir, ['diff', '--name-only', merged, status]).trim().split('\n'), ['.firmwarden/releases.json', 'FLEET.md', 'groups/lab.yaml']);
+    assert.match(git(remote.bareDir, ['show', `${status}:groups/lab.yaml`]), '# the lab, floor 3');
+    assert.is(remote.head(), merged, 'main untouched');
+    assert.is(guard.refused(), 0);
+    const after = await source.sync();
+    assert.is(after.revision, status);
+    assert.not.ok(after.specChanged);
+    assert.ok(await source.isStatusOnlyChange(merged, status));
+  } finally {
+    await source.close();
+    await remote.close();
+  }
+});
+
+branch('someone moving the status branch between the fetch and the push is not overwritten: the write starts again', async () => {
+  const remote = await startGitRemote({ files });
+  protectMain(remote);
+  const source = await GitSource.create(options(remote, { statusBranch: 'fw-status' }));
+  try {
+    const snapshot = await source.sync();
+    await source.writeStatus({ revision: snapshot.revision, summary: 's', statuses: [labStatus('one')] });
+    const person = remote.clonePerson('ada');
+    commitFiles(person, { 'groups/lab.yaml': lab.replace('# the lab', '# edited') }, 'main moves');
+    git(person, ['push', '-q', 'origin', 'HEAD:main']);
+    let other = '';
+    remote.beforeNextPush(() => {
+      // Another writer (a second controller) updates the status branch first.
+      git(person, ['fetch', '-q', 'origin']);
+      git(person, ['checkout', '-q', '-B', 'fw-status', 'origin/fw-status']);
+      other = commitFiles(person, { 'NOTES.md': 'x\n' }, 'someone else');
+      git(person, ['push', '-q', 'origin', 'HEAD:fw-status']);
+    });
+    const result = await source.writeStatus({ revision: (await source.sync()).revision, summary: 's', statuses: [labStatus('two')] });
+    assert.is(result.attempts, 2);
+    const status = remote.head('fw-status');
+    assert.ok(other !== '' && status !== other);
+    assert.match(git(remote.bareDir, ['show', `${status}:groups/lab.yaml`]), 'message: two');
+  } finally {
+    await source.close();
+    await remote.close();
+  }
+});
+
 refused.run();
+branch.run();
