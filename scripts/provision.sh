@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Installs what the test suites need beyond npm packages, caching what it builds:
-# git and openssl from Debian when missing, and (through scripts/provision-kube.sh, when it
+# git, openssl and chromium from Debian when missing, and (through scripts/provision-kube.sh, when it
 # exists) a real kube-apiserver, etcd and kubectl built from the Go module proxy.
 # Idempotent and quiet when everything is already there. Runs as `npm test`'s pretest step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # tool:Debian package — git for the sources, openssl for the test PKI, gpg and ssh-keygen for
-# the signed-commit tests.
+# the signed-commit tests, chromium for the live view's browser test (headless, driven over the
+# DevTools protocol; nothing is downloaded at test time).
 missing=()
-for pair in git:git openssl:openssl gpg:gnupg ssh-keygen:openssh-client; do
+for pair in git:git openssl:openssl gpg:gnupg ssh-keygen:openssh-client chromium:chromium; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair##*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -290,12 +290,13 @@ export const demo: Command = async (args: string[], io: CommandIO): Promise<numb
   let stopped: 'complete' | 'maxDays' | undefined;
   let end = demoStart;
 
+  let liveViewUrl: string | undefined;
   const print = (snapshot: Snapshot, force: boolean) => {
     const now = snapshot.input.now;
     if (values.quiet) return;
     if (!force && (interactive ? performance.now() - lastPrinted < 250 : now - lastPrinted < 86_400_000)) return;
     lastPrinted = interactive ? performance.now() : now;
-    const frame = renderDemoFrame(frameInputOf(snapshot, memory, view));
+    const frame = renderDemoFrame(frameInputOf(snapshot, memory, view)) + (liveViewUrl && interactive ? `\n\nlive view: ${liveViewUrl}` : '');
     if (!interactive) {
       io.stdout.write(`${frame}\n`);
       return;
@@ -309,7 +310,9 @@ export const demo: Command = async (args: string[], io: CommandIO): Promise<numb
   const controller = await startController(
     {
       source: { kind: 'git', repo: repoDir, branch: 'main', path: '.', intervalMs: 0, auth: { kind: 'none' } },
-      http: undefined,
+      // The live view, on this machine only, on any free port; its address is under the screen.
+      http: { host: '127.0.0.1', port: 0, webhookSecret: undefined, ui: { mode: 'open', loopbackOnly: true } },
+      liveView: { forecastEveryMs: 2_000 },
       statePath: join(workdir, 'state.json'),
       requeue: { intervalMs: 3_600_000 },
       pollIntervalMs: 5 * 60_000,
@@ -341,6 +344,8 @@ export const demo: Command = async (args: string[], io: CommandIO): Promise<numb
     },
     stop.signal,
   );
+  liveViewUrl = controller.liveViewUrl;
+  if (liveViewUrl) io.stdout.write(`live view: ${liveViewUrl}\n`);
   try {
     await controller.done;
   } finally {

@@ -51,6 +51,8 @@ test('the demo runs the rollout to its end, piped output is plain frames, and th
     if (ending![1] === 'Complete for now') assert.is(inFlight, 0, 'complete: nothing in flight');
     const repo = join(workdir, 'config');
     assert.match(result.stdout, `cd ${repo} && git log -p`);
+    // The live view was served on loopback while the demo ran.
+    assert.match(result.stdout, /^live view: http:\/\/127\.0\.0\.1:\d+\/$/m);
 
     const log = (await run('git', ['log', '--format=%an|%s|%(trailers:key=Firmwarden-Status,valueonly)'], { cwd: repo })).stdout.trim().split('\n');
     const statusCommits = log.filter((l) => l.startsWith('firmwarden|status: '));
