@@ -118,6 +118,11 @@ interface Problem {
   readonly reason: string;
 }
 
+/** "1.0 → 1.1", or the installed version alone when no version is asked for (unknown firmware). */
+function versionText(current: string | null, wanted: string | undefined): string {
+  return wanted === undefined ? (current ?? 'unknown') : `${current ?? '?'} → ${wanted}`;
+}
+
 function problems(plan: Plan): { failed: Problem[]; refused: Problem[] } {
   const failed: Problem[] = [];
   const refused: Problem[] = [];
@@ -126,14 +131,14 @@ function problems(plan: Plan): { failed: Problem[]; refused: Problem[] } {
     for (const e of device.entries) {
       if (e.state === 'failed') {
         const code = e.failure?.code ? `${e.failure.code}: ` : '';
-        failed.push({ ...base(device, e.softwareType), version: `${e.currentVersion ?? '?'} → ${e.desiredVersion ?? '?'}`, reason: `${code}${e.reason.message}` });
+        failed.push({ ...base(device, e.softwareType), version: versionText(e.currentVersion, e.desiredVersion), reason: `${code}${e.reason.message}` });
       }
       const byScheduled = scheduledRefusals(e);
       for (const r of byScheduled) {
-        refused.push({ ...base(device, e.softwareType), version: `${e.currentVersion ?? '?'} → ${r.version ?? '?'}`, reason: `${r.reason.code} (${displayName(r.scheduledUpdate)}): ${r.reason.message}` });
+        refused.push({ ...base(device, e.softwareType), version: versionText(e.currentVersion, r.version), reason: `${r.reason.code} (${displayName(r.scheduledUpdate)}): ${r.reason.message}` });
       }
       if (byScheduled.length === 0 && e.state === 'blocked' && RefusalCodes.has(e.reason.code)) {
-        refused.push({ ...base(device, e.softwareType), version: `${e.currentVersion ?? '?'} → ${e.desiredVersion ?? '?'}`, reason: `${e.reason.code}: ${e.reason.message}` });
+        refused.push({ ...base(device, e.softwareType), version: versionText(e.currentVersion, e.desiredVersion), reason: `${e.reason.code}: ${e.reason.message}` });
       }
     }
   }
@@ -198,7 +203,7 @@ interface Bar {
   readonly zone: string;
   readonly wave: number | undefined;
   readonly software: SoftwareType;
-  readonly version: string;
+  readonly versions: Set<string>;
   first: string;
   last: string;
   readonly devices: Set<string>;
@@ -225,18 +230,21 @@ function gantt(view: FleetReportView): string[] {
     const a = e.action;
     const zone = zoneOf(view.plan, a.group);
     const date = localDate(e.time, zone);
-    const key = `${a.group ?? ''}|${a.wave ?? ''}|${a.softwareType}|${a.version}`;
+    // One bar per group, wave and software type: firmware versions differ by model, and a bar per
+    // version would list the models rather than the rollout.
+    const key = `${a.group ?? ''}|${a.wave ?? ''}|${a.softwareType}`;
     const bar = bars.get(key);
-    if (bar === undefined) bars.set(key, { group: a.group, zone, wave: a.wave, software: a.softwareType, version: a.version, first: date, last: date, devices: new Set([a.deviceId]) });
+    if (bar === undefined) bars.set(key, { group: a.group, zone, wave: a.wave, software: a.softwareType, versions: new Set([a.version]), first: date, last: date, devices: new Set([a.deviceId]) });
     else {
       if (date < bar.first) bar.first = date;
       if (date > bar.last) bar.last = date;
       bar.devices.add(a.deviceId);
+      bar.versions.add(a.version);
     }
   }
   if (bars.size === 0) return [...out, 'Nothing is forecast to start in that time.'];
   const sorted = [...bars.values()].sort(
-    (a, b) => compare(a.group ?? '\uffff', b.group ?? '\uffff') || compare(a.first, b.first) || (a.wave ?? Infinity) - (b.wave ?? Infinity) || compare(a.software, b.software) || compare(a.version, b.version),
+    (a, b) => compare(a.group ?? '\uffff', b.group ?? '\uffff') || compare(a.first, b.first) || (a.wave ?? Infinity) - (b.wave ?? Infinity) || compare(a.software, b.software),
   );
   const max = view.ganttBars ?? 60;
   out.push('```mermaid', 'gantt', `    title Updates forecast for the next ${days} days`, '    dateFormat YYYY-MM-DD', '    axisFormat %d %b');
@@ -250,7 +258,8 @@ function gantt(view: FleetReportView): string[] {
     const wave = bar.wave === undefined ? 'Scheduled' : `Wave ${bar.wave}`;
     const count = `${bar.devices.size} device${bar.devices.size === 1 ? '' : 's'}`;
     // The name starts with a fixed word, so no value can begin a statement of its own.
-    out.push(`    ${wave} ${escapeMermaid(`${softwareLabel[bar.software]} ${bar.version}, ${count}`)} : ${bar.first}, ${daysInclusive(bar.first, bar.last)}d`);
+    const version = bar.versions.size === 1 ? [...bar.versions][0]! : `${bar.versions.size} versions`;
+    out.push(`    ${wave} ${escapeMermaid(`${softwareLabel[bar.software]} ${version}, ${count}`)} : ${bar.first}, ${daysInclusive(bar.first, bar.last)}d`);
   }
   out.push('```');
   if (sorted.length > max) out.push('', `…and ${sorted.length - max} more bars; ${markdownCode('firmwarden plan --forecast 30')} lists every update.`);
