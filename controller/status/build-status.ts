@@ -15,7 +15,7 @@ import { CalendarIndex } from '../policy/release-calendar.ts';
 import { eligibleTime } from '../policy/automatic.ts';
 import { effectiveRule } from '../policy/software-rules.ts';
 import { mergeConditions, stalledConditions, timestamp, type ConditionValue } from './conditions.ts';
-import { currentWaveText, needsAttention, summaryOnly, windowText, type StatusDetail } from './people-fields.ts';
+import { attentionLimit, currentWaveText, fitSummary, needsAttention, summaryOnly, windowText, type StatusDetail } from './people-fields.ts';
 
 type Kind = 'DeviceGroup' | 'UpdatePolicy' | 'ScheduledUpdate';
 export type AnyStatus = DeviceGroupStatus | UpdatePolicyStatus | ScheduledUpdateStatus;
@@ -88,7 +88,10 @@ export function buildStatuses(plan: Plan, subjects: readonly StatusSubject[], op
     if (generation !== undefined) status.observedGeneration = generation;
     // An invalid spec was not acted on: its status keeps the digest of the last spec that was.
     if (s.valid && s.specDigest !== undefined) status.observedSpecDigest = s.specDigest;
-    if (options.detail === 'summary') status = summaryOnly(status);
+    if (options.detail === 'summary') {
+      const parts = { groups, policies, sus, byGroup, byPolicy };
+      status = fitSummary(summaryOnly(status), (limit) => attentionOf(s.kind, key, parts, options, limit));
+    }
     out.set(statusKey(s.kind, s.metadata), status);
   }
   return out;
@@ -103,9 +106,15 @@ interface PlanParts {
   readonly byPolicy: ReadonlyMap<string, DevicePlan[]>;
 }
 
+/** needsAttention of a manifest (people-fields.ts), naming at most `limit` devices. */
+function attentionOf(kind: Kind, key: string, parts: PlanParts, options: StatusOptions, limit = attentionLimit): string[] | undefined {
+  const label = options.deviceLabel ?? ((id: string) => id);
+  const devices = kind === 'DeviceGroup' ? parts.byGroup.get(key) : kind === 'UpdatePolicy' ? parts.byPolicy.get(key) : parts.sus.get(key)?.records;
+  return needsAttention(devices ?? [], label, limit);
+}
+
 /** currentWave, nextWindowLocal and needsAttention (people-fields.ts), in every detail. */
 function addPeopleFields(status: AnyStatus, kind: Kind, key: string, parts: PlanParts, options: StatusOptions): void {
-  const label = options.deviceLabel ?? ((id: string) => id);
   const set = (name: string, value: unknown) => {
     if (value !== undefined) (status as Record<string, unknown>)[name] = value;
   };
@@ -114,7 +123,6 @@ function addPeopleFields(status: AnyStatus, kind: Kind, key: string, parts: Plan
     if (!g) return;
     set('currentWave', currentWaveText(g.rollouts, g.timeZone));
     set('nextWindowLocal', windowText(g.nextWindow, g.timeZone));
-    set('needsAttention', needsAttention(parts.byGroup.get(key) ?? [], label));
   } else if (kind === 'UpdatePolicy') {
     const p = parts.policies.get(key);
     if (!p) return;
@@ -122,11 +130,8 @@ function addPeopleFields(status: AnyStatus, kind: Kind, key: string, parts: Plan
     const zone = p.nextWindow?.timeZone ?? 'UTC';
     set('currentWave', currentWaveText(p.rollouts, zone));
     set('nextWindowLocal', windowText(p.nextWindow, zone));
-    set('needsAttention', needsAttention(parts.byPolicy.get(key) ?? [], label));
-  } else {
-    const su = parts.sus.get(key);
-    if (su) set('needsAttention', needsAttention(su.records, label));
-  }
+  } else if (!parts.sus.get(key)) return;
+  set('needsAttention', attentionOf(kind, key, parts, options));
 }
 
 function push<T>(map: Map<string, T[]>, key: string, value: T): void {

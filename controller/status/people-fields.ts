@@ -28,6 +28,52 @@ export function summaryOnly<T extends object>(status: T): T {
   return Object.fromEntries(Object.entries(status).filter(([k]) => summaryKeys.has(k))) as T;
 }
 
+/** Most lines a summary takes in a manifest, its `status:` line included. */
+export const maxSummaryLines = 40;
+
+/** Lines of a scalar: one, or a block (`|-` and one line per line) when the text has line breaks. */
+function scalarLines(value: unknown): number {
+  return typeof value === 'string' && value.includes('\n') ? 2 + value.split('\n').length - 1 : 1;
+}
+
+function valueLines(value: unknown): number {
+  if (Array.isArray(value)) return value.length === 0 ? 1 : 1 + value.reduce<number>((n, item) => n + itemLines(item), 0);
+  if (value !== null && typeof value === 'object') return Object.keys(value).length === 0 ? 1 : 1 + entriesLines(value);
+  return scalarLines(value);
+}
+
+/** A list item: a mapping's first entry shares the dash's line. */
+function itemLines(item: unknown): number {
+  if (Array.isArray(item)) return valueLines(item);
+  if (item !== null && typeof item === 'object') return Math.max(1, entriesLines(item));
+  return scalarLines(item);
+}
+
+function entriesLines(map: object): number {
+  return Object.values(map).reduce<number>((n, v) => (v === undefined ? n : n + valueLines(v)), 0);
+}
+
+/**
+ * Lines the status takes as block YAML, as the status writer renders it (one line per scalar,
+ * no folding; a text with line breaks as a block), its `status:` line included.
+ */
+export function statusLineCount(status: object): number {
+  return 1 + entriesLines(status);
+}
+
+/**
+ * A summary within maxSummaryLines: when the rest of the status is long (many refusal reasons,
+ * long conditions), needsAttention names fewer devices and counts the others in its last line.
+ * `attention(limit)` gives needsAttention naming at most `limit` devices.
+ */
+export function fitSummary<T extends { needsAttention?: unknown }>(status: T, attention: (limit: number) => string[] | undefined): T {
+  let fitted = status;
+  for (let limit = attentionLimit - 1; limit >= 0 && fitted.needsAttention !== undefined && statusLineCount(fitted) > maxSummaryLines; limit--) {
+    fitted = { ...fitted, needsAttention: attention(limit) };
+  }
+  return fitted;
+}
+
 /** Control characters and runs of blanks become one space: a device's name cannot add lines to a status. */
 function clean(text: string | null | undefined, max = 80): string {
   return (text ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\s]+/g, ' ').trim().slice(0, max);

@@ -3,7 +3,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { DevicePlan, PlanEntry, RolloutView } from '../../controller/model/plan.ts';
-import { currentWaveText, deviceLabel, needsAttention, summaryOnly, windowText } from '../../controller/status/people-fields.ts';
+import { Document } from 'yaml';
+import { currentWaveText, deviceLabel, fitSummary, maxSummaryLines, needsAttention, statusLineCount, summaryOnly, windowText } from '../../controller/status/people-fields.ts';
 
 const at = (iso: string) => Date.parse(iso);
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -100,6 +101,38 @@ test('summaryOnly keeps what stays short and drops the per-device lists and the 
     'completionTime', 'conditions', 'currentWave', 'devices', 'needsAttention', 'nextActionTime', 'nextWindowLocal', 'observedGeneration', 'observedSpecDigest',
     'phase', 'scheduledTime', 'suspended', 'updates',
   ]);
+});
+
+/** Lines of `status` as the status writer renders it (block YAML, no folding). */
+function renderedLines(status: object): number {
+  return new Document({ status }, { version: '1.2' }).toString({ lineWidth: 0, indent: 2 }).replace(/\n$/, '').split('\n').length;
+}
+
+const condition = (type: string, message: string) => ({ type, status: 'False', reason: 'UpdatesFailed', message, lastTransitionTime: '2027-01-01T00:00:00Z' });
+const shapes: [string, object][] = [
+  ['a group summary', { conditions: [condition('Ready', 'm'), condition('Reconciling', 'm'), condition('Stalled', 'm')], devices: 3, phase: 'General', updates: { upToDate: 1, pending: 0, failed: 2 }, currentWave: 'w', needsAttention: ['a: x', 'and 3 more devices'], observedSpecDigest: 'sha256:0123456789abcdef' }],
+  ['empty lists and maps, nested lists of maps', { refused: {}, needsAttention: [], rollouts: [{ softwareType: 'firmware', waves: 2 }, {}], x: [[1, 2]] }],
+  ['a message with line breaks (an invalid manifest\'s file name)', { conditions: [condition('Ready', 'bad\nfile\nname'), condition('Stalled', 'trailing\n')], devices: 1 }],
+];
+for (const [name, status] of shapes) {
+  test(`statusLineCount: ${name} — as many lines as the writer renders, or more`, () => {
+    const counted = statusLineCount(status);
+    assert.ok(counted >= renderedLines(status), `${counted} < ${renderedLines(status)}`);
+    assert.ok(counted <= renderedLines(status) + 1, `${counted} overstates ${renderedLines(status)}`);
+  });
+}
+
+test('fitSummary: a status over 40 lines names fewer devices and counts the others; one that fits is left alone', () => {
+  const named = (limit: number) => [...Array.from({ length: limit }, (_, i) => `device ${i}: firmware failed`), `and ${12 - limit} more devices`];
+  const base = { conditions: [condition('Ready', 'm'), condition('Reconciling', 'm'), condition('Stalled', 'm')], devices: 3, updates: { a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7 } };
+  const long = { ...base, refused: { unknownFirmware: 1, notComparable: 2, downgrade: 3, unknownVersion: 4 }, w: 1, x: 1, y: 1, z: 1, v: 1, u: 1, needsAttention: named(5) };
+  assert.ok(statusLineCount(long) > maxSummaryLines);
+  const fitted = fitSummary(long, named);
+  assert.ok(statusLineCount(fitted) <= maxSummaryLines, `${statusLineCount(fitted)} lines`);
+  assert.equal(fitted.needsAttention.at(-1), `and ${12 - (fitted.needsAttention.length - 1)} more devices`);
+  assert.ok(fitted.needsAttention.length >= 2, 'still names some devices');
+  const short = { ...base, needsAttention: named(5) };
+  assert.is(fitSummary(short, named), short);
 });
 
 test.run();
