@@ -57,7 +57,7 @@ Git options:
   --status-author 'N <E>'  author of status commits (default: firmwarden <firmwarden@users.noreply.firmwarden.dev>)
   --status-branch NAME     commit status (and the report) to this branch, kept as --branch plus status commits,
                            when --branch is protected; specs are still read from --branch (default: --branch itself)
-  --status-message TEXT    status commit message; {summary} {revision} {shortRevision} {branch}, \n starts the body
+  --status-message TEXT    status commit message; {summary} {revision} {shortRevision} {branch}, \\n starts the body
                            (default: 'status: {summary} [skip ci]'; the Firmwarden-Status trailer is always added)
 Fleet report (--repo and --dir):
   --report FILE            Markdown report written with the statuses: progress per group and wave, failures,

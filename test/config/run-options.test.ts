@@ -13,6 +13,7 @@ import {
   parseListen,
   resolveRunSourceOptions,
   runSourceFlags,
+  runSourceHelp,
 } from '../../controller/config/run-options.ts';
 
 const resolveArgs = (args: string[], env: Record<string, string> = {}) =>
@@ -99,6 +100,12 @@ resolving('the webhook secret file is read and trimmed; short secrets are refuse
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+parsing('the help names the new flags, each on its own line', () => {
+  for (const line of ['  --status-branch NAME', "  --status-message TEXT    status commit message; {summary} {revision} {shortRevision} {branch}, \\n starts the body", '  --report FILE', '  --no-report']) {
+    assert.ok(runSourceHelp.split('\n').some((l) => l.startsWith(line)), line);
   }
 });
 
