@@ -23,6 +23,8 @@ import { LeaderElector, defaultLeaderElectionTiming, type LeaderElectionTiming }
 import { ConfigMapStateStore, StateConflictError } from '../kube/configmap-state-store.ts';
 import type { StateStore } from '../state/state.ts';
 import { parseManifestTexts, replaceStatus } from './manifest-access.ts';
+import { notifyFlags, resolveNotifyOptions } from '../config/notify-options.ts';
+import { isNotFound } from '../kube/kube-error.ts';
 
 const flags = {
   kubeconfig: { type: 'string' },
@@ -38,6 +40,7 @@ const flags = {
   listen: { type: 'string' },
   resync: { type: 'string' },
   'log-level': { type: 'string' },
+  ...notifyFlags,
 } as const;
 
 /** Help lines of the Kubernetes flags (shown by `firmwarden run --help`). */
@@ -51,6 +54,8 @@ export const kubernetesHelp = `Kubernetes (with --kubernetes; each also FIRMWARD
   --state-configmap NAME   ConfigMap holding the controller state (default: firmwarden-state)
   --identity ID            this replica in the Lease and Events (default: POD_NAME, else hostname_pid)
   --listen HOST:PORT       health, readiness and metrics (default: 127.0.0.1:8080; in a pod 0.0.0.0:8080)
+  --public-url, --repo-web-url as above (links in notifications). A NotificationChannel's secretRef may
+                           name a Secret (name, key) of its namespace: grant the controller get on it.
 `;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -101,6 +106,7 @@ export async function runKubernetes(args: string[], io: CommandIO): Promise<numb
   const resyncMs = duration('resync', 60_000);
   const logger = createLogger({ level: str('log-level') ?? 'info' });
   const identity = str('identity') ?? nonEmpty(io.env.POD_NAME) ?? `${hostname()}_${process.pid}`;
+  const notify = resolveNotifyOptions(values, io.env);
 
   const access = await loadKubeAccess({ kubeconfig: str('kubeconfig'), context: str('context') });
   const client = new KubeClient(access, { userAgent: `firmwarden/${identity}` });
@@ -108,16 +114,19 @@ export async function runKubernetes(args: string[], io: CommandIO): Promise<numb
   const watchNamespace = str('namespace');
   const metrics = createMetrics();
   const readiness = new ReplicaReadiness();
-  const connection = await createFleet(fleetOptions, { logger, clock: systemClock });
+  const connection = await createFleet(fleetOptions, { logger, clock: systemClock, metrics });
   let http;
   try {
     // Outside the leadership: the standby answers the probes too, or rolling updates stall.
     http = await startHttpServer({ host: listen.host, port: listen.port, metrics, readiness, logger });
     io.stderr.write(`firmwarden: health and metrics on ${http.url}\n`);
+    const leaseName = str('lease-name') ?? 'firmwarden-controller';
+    // 0 while standing by, 1 while leading: the sum over replicas is the number of leaders.
+    metrics.setLeader(leaseName, false);
     const elector = new LeaderElector({
       client,
       namespace: leaseNamespace,
-      name: str('lease-name') ?? 'firmwarden-controller',
+      name: leaseName,
       identity,
       timing,
       clock: systemClock,
@@ -129,6 +138,8 @@ export async function runKubernetes(args: string[], io: CommandIO): Promise<numb
     readiness.state = 'standby';
     const outcome = await elector.run(io.signal, async (leading) => {
       readiness.state = 'leading';
+      metrics.setLeader(leaseName, true);
+      leading.addEventListener('abort', () => metrics.setLeader(leaseName, false), { once: true });
       io.stderr.write(`firmwarden: ${identity} leads\n`);
       // Another writer changed the state ConfigMap: someone else leads, whatever our Lease
       // says. Stop at once, like a lost Lease.
@@ -149,7 +160,7 @@ export async function runKubernetes(args: string[], io: CommandIO): Promise<numb
         },
       };
       try {
-        const source = new KubeSource({ client, namespace: watchNamespace, clock: systemClock, logger, events });
+        const source = new KubeSource({ client, namespace: watchNamespace, clock: systemClock, logger, events, metrics });
         const controller = await startController(
           {
             source: { kind: 'custom', source },
@@ -160,6 +171,7 @@ export async function runKubernetes(args: string[], io: CommandIO): Promise<numb
             // leaseDuration - renewDeadline after the last renewal it saw. Operations already
             // started keep running on the devices; the next leader adopts them from the ledger.
             shutdownGraceMs: timing.leaseDurationMs - timing.renewDeadlineMs,
+            notify,
           },
           {
             fleet: connection.fleet,
@@ -168,6 +180,8 @@ export async function runKubernetes(args: string[], io: CommandIO): Promise<numb
             parse: parseManifestTexts,
             replaceStatus,
             stateStore,
+            // NotificationChannels may keep their URL in a Secret of their namespace, read at each send.
+            secrets: { env: io.env, kubeSecret: (namespace, name, key) => readSecretKey(client, namespace, name, key) },
             metrics,
             onResult: () => {
               if (readiness.state === 'leading') readiness.state = 'reconciled';
@@ -196,6 +210,18 @@ export async function runKubernetes(args: string[], io: CommandIO): Promise<numb
     await http?.close();
     await connection.close();
     client.close();
+  }
+}
+
+/** One key of a Secret, decoded; undefined when the Secret or the key does not exist. */
+async function readSecretKey(client: KubeClient, namespace: string, name: string, key: string): Promise<string | undefined> {
+  try {
+    const secret = await client.request<{ data?: Record<string, string> }>({ path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(name)}` });
+    const value = secret.data?.[key];
+    return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
   }
 }
 

@@ -10,7 +10,9 @@ import { fleetFlagNames, fleetOptionsHelp, parseFleetOptions } from '../config/f
 import { resolveRunSourceOptions, runSourceFlags, runSourceHelp, parseDuration } from '../config/run-options.ts';
 import { createFleet } from '../fleet/index.ts';
 import { startController } from '../run/controller.ts';
+import { createMetrics } from '../server/metrics.ts';
 import { parseManifestTexts, replaceStatus } from './manifest-access.ts';
+import { notifyFlags, notifyHelp, resolveNotifyOptions } from '../config/notify-options.ts';
 
 const help = `Usage: firmwarden run (--repo URL|PATH | --dir PATH | --kubernetes) [options]
 
@@ -23,6 +25,7 @@ Controller:
   --log-level LEVEL        trace | debug | info | warn | error (default: info)       FIRMWARDEN_LOG_LEVEL
   --kubernetes             manifests are custom resources in a cluster (see README, Kubernetes)
 
+${notifyHelp}
 ${fleetOptionsHelp}`;
 
 export const runCommand: Command = async (args: string[], io: CommandIO): Promise<number> => {
@@ -37,14 +40,17 @@ export const runCommand: Command = async (args: string[], io: CommandIO): Promis
   }
   const { options: fleetOptions, rest } = parseFleetOptions(args, io.env);
   const { values } = parseFlags(rest, {
-    options: { ...runSourceFlags, state: { type: 'string' }, resync: { type: 'string' }, 'log-level': { type: 'string' } },
+    options: { ...runSourceFlags, ...notifyFlags, state: { type: 'string' }, resync: { type: 'string' }, 'log-level': { type: 'string' } },
     alsoKnown: [...fleetFlagNames, '--kubernetes'],
   });
   const run = await resolveRunSourceOptions(values, io.env, io.cwd);
+  const notify = resolveNotifyOptions(values, io.env);
   const logger = createLogger({ level: values['log-level'] ?? io.env.FIRMWARDEN_LOG_LEVEL ?? 'info' });
   const dataDir = run.source.kind === 'git' ? run.source.dataDir : undefined;
   const statePath = values.state ?? join(dataDir ?? join(tmpdir(), 'firmwarden'), 'state.json');
-  const connection = await createFleet(fleetOptions, { logger, clock: systemClock });
+  // One registry for the fleet client's counters and the controller's, served at /metrics.
+  const metrics = createMetrics();
+  const connection = await createFleet(fleetOptions, { logger, clock: systemClock, metrics });
   try {
     const controller = await startController(
       {
@@ -52,8 +58,9 @@ export const runCommand: Command = async (args: string[], io: CommandIO): Promis
         http: run.http,
         statePath,
         requeue: { intervalMs: values.resync ? parseDuration(values.resync) : 60_000 },
+        notify,
       },
-      { fleet: connection.fleet, clock: systemClock, logger, parse: parseManifestTexts, replaceStatus },
+      { fleet: connection.fleet, clock: systemClock, logger, parse: parseManifestTexts, replaceStatus, secrets: { env: io.env }, metrics },
       io.signal,
     );
     if (controller.http) io.stderr.write(`firmwarden: health, metrics and webhook on ${controller.http.url}\n`);
