@@ -142,6 +142,20 @@ async function route(control: EmulatorControl, method: string, path: string, que
         return device ? ok(device) : { status: 404, body: { error: `no device has id ${second}` } };
       }
       if (third === 'operations' && fourth === undefined) return ok(control.operations(second));
+      // GET /_emulator/devices/{id}/calendar?from=&to= (ISO 8601 or ms): the room's bookings.
+      if (third === 'calendar' && fourth === undefined) {
+        const instant = (name: string) => {
+          const text = query.get(name);
+          if (text === null) throw new EmulatorInputError(`${name} is required (ISO 8601 or ms)`);
+          return /^\d+$/.test(text) ? Number(text) : text;
+        };
+        return ok(control.roomCalendar(second, instant('from'), instant('to')));
+      }
+      // GET /_emulator/devices/{id}/activity?at= (default now): its activityState then.
+      if (third === 'activity' && fourth === undefined) {
+        const at = query.get('at');
+        return ok({ activityState: control.activityAt(second, at === null ? undefined : /^\d+$/.test(at) ? Number(at) : at) });
+      }
       break;
     }
     case 'POST apps': {

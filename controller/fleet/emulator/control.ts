@@ -4,7 +4,9 @@
 import type { DeviceType, SoftwareType } from '../../model/fleet.ts';
 import { SoftwareTypes } from '../../model/fleet.ts';
 import type { EmulatorClock } from './emulator-clock.ts';
-import { findDeviceIndex, type SiteKey } from './fleet-gen.ts';
+import { findDeviceIndex, generateDevice, type SiteKey } from './fleet-gen.ts';
+import { activityAt, bookingsBetween, type RoomBooking } from './room-calendar.ts';
+import type { ActivityState } from '../../model/rooms.ts';
 import { parseInstant, type EmulatorState, type ReleaseInfo, type ReleaseInput } from './fleet-state.ts';
 import type { FaultInjector, FaultSettings } from './faults.ts';
 import { EmulatorInputError } from './input-error.ts';
@@ -120,6 +122,10 @@ export interface EmulatorControl {
   /** Operations of a device, newest first. */
   operations(deviceId: string): OperationView[];
   cancelOperation(deviceId: string, operationId: string): boolean;
+  /** A room's bookings overlapping [from, to) (ms or ISO 8601), as getSchedule serves them; [] for a device without a room calendar. */
+  roomCalendar(deviceId: string, from: number | string, to: number | string): RoomBooking[];
+  /** A device's activityState at an instant (ms or ISO 8601; default now), as the device list and GET serve it. */
+  activityAt(deviceId: string, at?: number | string): ActivityState;
   /** Every POST action received (updateSoftware, restart, runDiagnostics), oldest first. */
   actionLog(filter?: { deviceId?: string; action?: ActionName }): ActionLogEntry[];
   stats(): RequestStats;
@@ -237,6 +243,11 @@ export function createControl(deps: ControlDeps): EmulatorControl {
       }));
     },
     cancelOperation: (deviceId, operationId) => state.cancelOperation(indexOf(deviceId), operationId),
+    roomCalendar: (deviceId, from, to) => {
+      const index = indexOf(deviceId);
+      return bookingsBetween(state.spec, generateDevice(state.spec, index), parseInstant(from, 'from'), parseInstant(to, 'to'));
+    },
+    activityAt: (deviceId, at) => activityAt(state.spec, generateDevice(state.spec, indexOf(deviceId)), at === undefined ? clock.now() : parseInstant(at, 'at')),
     actionLog: (filter) => deps.log.actions(filter),
     stats: () => deps.log.stats,
     resetLog: () => deps.log.reset(),

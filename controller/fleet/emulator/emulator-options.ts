@@ -23,6 +23,8 @@ export interface EmulatorOptions {
   /** The read-write app (TeamworkDevice.ReadWrite.All); defaults in emulatorDefaults. */
   readonly clientId?: string;
   readonly clientSecret?: string;
+  /** Whether the read-write app also holds Calendars.ReadBasic.All (room calendars through getSchedule; 403 without); default true. */
+  readonly calendarAccess?: boolean;
   /** An app with TeamworkDevice.Read.All only (403 on the POST actions); defaults in emulatorDefaults. */
   readonly readOnlyClientId?: string;
   readonly readOnlyClientSecret?: string;

@@ -65,7 +65,8 @@ export interface DeviceRecord {
   readonly activityState: ActivityState;
   readonly createdAt: number;
   readonly lastModifiedAt: number;
-  readonly currentUser: { readonly id: string; readonly displayName: string } | null;
+  /** The account signed in: a room's resource account (its mailbox is the room's calendar) or a person. */
+  readonly currentUser: { readonly id: string; readonly displayName: string; readonly userPrincipalName: string } | null;
   /** Installed version per software type the model supports, at generation. */
   readonly software: Partial<Record<SoftwareType, string>>;
   /** Runs a firmware version Microsoft never verified for its model. */
@@ -179,6 +180,28 @@ function describeLocation(random: Random, type: DeviceType): { place: string; ro
   return { place: `desk ${floor}.${randomInt(random, 100, 260)}`, room };
 }
 
+/** The mail domain of the generated company (a reserved name: nothing real answers for it). */
+export const mailDomain = 'contoso.example';
+
+/**
+ * The user principal name of a device's account; it ends with the device's number so that a
+ * calendar request for it finds the device without a table (findIndexByPrincipalName).
+ */
+function principalName(type: DeviceType, room: string, site: Site, firstName: string, lastName: string, index: number): string {
+  const number = String(index + 1).padStart(6, '0');
+  const local = roomTypes.has(type) ? `room-${site.key}-${room}-${number}` : `${firstName}.${lastName}.${number}`;
+  return `${local.toLowerCase()}@${mailDomain}`;
+}
+
+/** The index of the device whose signed-in account has this user principal name (case-insensitive). */
+export function findIndexByPrincipalName(spec: FleetSpec, name: string): number | undefined {
+  const match = /[.-](\d{6,})@/.exec(name.trim().toLowerCase());
+  if (!match?.[1]) return undefined;
+  const index = Number(match[1]) - 1;
+  if (index < 0 || index >= spec.deviceCount) return undefined;
+  return generateDevice(spec, index).currentUser?.userPrincipalName === name.trim().toLowerCase() ? index : undefined;
+}
+
 /** Picks the version a device starts on: usually an older verified release, sometimes the newest. */
 function drawStartVersion(random: Random, releases: readonly Release[]): string {
   const verified = releases.filter((r) => r.verified);
@@ -228,7 +251,7 @@ export function generateDevice(spec: FleetSpec, index: number): DeviceRecord {
   let currentUser: DeviceRecord['currentUser'] = null;
   if (type !== 'sip' && type !== 'sipAnalog' && userDraw < 0.9) {
     const displayName = roomTypes.has(type) ? `Room ${location.room} ${site.city}` : `${firstName} ${lastName}`;
-    currentUser = { id: userIdAt(spec, index), displayName };
+    currentUser = { id: userIdAt(spec, index), displayName, userPrincipalName: principalName(type, location.room, site, firstName, lastName, index) };
   }
   const software: Partial<Record<SoftwareType, string>> = {};
   const releases = spec.releases[modelIndex] ?? {};

@@ -7,6 +7,7 @@ import { compareVersions, isComparableVersion } from '../../policy/version.ts';
 import { findModelIndex, models, platformSoftware } from './catalog.ts';
 import type { EmulatorClock } from './emulator-clock.ts';
 import { generateDevice, type DeviceRecord, type FleetSpec } from './fleet-gen.ts';
+import { activityAt } from './room-calendar.ts';
 import { EmulatorInputError } from './input-error.ts';
 import {
   actionOperationTypes, isActiveStatus, operationStatusAt, planTimeline,
@@ -153,7 +154,9 @@ export class EmulatorState {
 
   /** The generated device (identity, tags, health) at an index. */
   device(index: number): DeviceRecord {
-    return generateDevice(this.spec, index);
+    const record = generateDevice(this.spec, index);
+    // Activity follows the clock (meetings and calls through the day), not the generation.
+    return { ...record, activityState: activityAt(this.spec, record, this.clock.now()) };
   }
 
   /** Installed versions now (after applying finished operations). */

@@ -16,6 +16,7 @@ import type { ActionName } from './operations.ts';
 import type { Quirks } from './quirks.ts';
 import type { SoftwareStatus } from './software-status.ts';
 import { readWriteRole, type TokenClaims } from './tokens.ts';
+import { answerGetSchedule, isGetSchedule } from './calendar-api.ts';
 
 /** A Graph request once authenticated: path relative to the version root (`/teamwork/devices…`). */
 export interface GraphRequest {
@@ -88,6 +89,7 @@ export function answerGraphRequest(ctx: GraphContext, req: GraphRequest): GraphA
   const method = req.method.toUpperCase();
   const [root, collection, deviceId, sub, subId, ...rest] = segments;
   const notAllowed = (allow: string) => graphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.', ids, { Allow: allow });
+  if (isGetSchedule(segments)) return answerGetSchedule(ctx.state, ctx.graphBaseUrl, method, segments, req.body, req.claims, ids);
   if (root !== 'teamwork') return bad(`Resource not found for the segment '${root ?? ''}'.`);
   if (collection === undefined) {
     if (method !== 'GET') return notAllowed('GET');

@@ -49,7 +49,9 @@ export function shapeDevice(record: DeviceRecord, lastModifiedAt: number, quirks
     createdBy: null,
     lastModifiedDateTime: iso(lastModifiedAt),
     lastModifiedBy: null,
-    currentUser: record.currentUser ? { id: record.currentUser.id, displayName: record.currentUser.displayName, userIdentityType: 'aadUser' } : null,
+    currentUser: record.currentUser
+      ? { id: record.currentUser.id, displayName: record.currentUser.displayName, userIdentityType: 'aadUser', userPrincipalName: record.currentUser.userPrincipalName }
+      : null,
   };
 }
 

@@ -26,6 +26,8 @@ export interface ActionLogEntry {
   readonly via: 'direct' | 'batch';
   /** True when the dropAnswer fault lost the answer although the action was carried out. */
   readonly answerLost?: true;
+  /** The device's activityState when the request arrived (busy: in a meeting or call); absent for an unknown device. */
+  readonly activityState?: string;
 }
 
 /** Request counters since start (or the last reset). */

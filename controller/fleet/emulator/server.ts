@@ -14,7 +14,7 @@ import { createControl } from './control.ts';
 import { answerControl } from './control-routes.ts';
 import { EmulatorClock } from './emulator-clock.ts';
 import { FaultInjector } from './faults.ts';
-import { createFleetSpec } from './fleet-gen.ts';
+import { createFleetSpec, findDeviceIndex } from './fleet-gen.ts';
 import { EmulatorState } from './fleet-state.ts';
 import { answerGraphRequest, matchAction, type GraphContext, type GraphRequest } from './graph-api.ts';
 import { graphError, serverError, throttledError, type GraphAnswer } from './graph-errors.ts';
@@ -26,6 +26,7 @@ import { RequestLog } from './request-log.ts';
 import { readStateFile, stateFormat, writeStateFile, type EmulatorStateFile } from './state-file.ts';
 import { answerTokenRequest } from './token-endpoint.ts';
 import { readRole, readWriteRole, TokenIssuer, type AppRegistration, type TokenClaims } from './tokens.ts';
+import { calendarRoles } from './calendar-api.ts';
 
 export type { EmulatorControl } from './control.ts';
 export type { FaultSettings } from './faults.ts';
@@ -74,7 +75,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const logger = (options.logger ?? silentLogger()).child({ component: 'emulator' });
   const tenant = options.tenant ?? emulatorDefaults.tenant;
   const apps: AppRegistration[] = [
-    { clientId: options.clientId ?? emulatorDefaults.clientId, clientSecret: options.clientSecret ?? emulatorDefaults.clientSecret, displayName: 'firmwarden (emulated app)', roles: [readWriteRole] },
+    {
+      clientId: options.clientId ?? emulatorDefaults.clientId, clientSecret: options.clientSecret ?? emulatorDefaults.clientSecret, displayName: 'firmwarden (emulated app)',
+      roles: options.calendarAccess === false ? [readWriteRole] : [readWriteRole, calendarRoles[0]!],
+    },
     { clientId: options.readOnlyClientId ?? emulatorDefaults.readOnlyClientId, clientSecret: options.readOnlyClientSecret ?? emulatorDefaults.readOnlyClientSecret, displayName: 'read-only reporting (emulated app)', roles: [readRole] },
   ];
   const [rwApp, roApp] = apps as [AppRegistration, AppRegistration];
@@ -144,12 +148,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (!match) return;
     const b = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
     const now = clock.now();
+    const index = findDeviceIndex(spec, match.deviceId);
     log.recordAction({
       at: new Date(now).toISOString(), atMs: now, action: match.action, appId, deviceId: match.deviceId,
       softwareType: typeof b.softwareType === 'string' ? b.softwareType : null,
       requestedVersion: typeof b.softwareVersion === 'string' ? b.softwareVersion : null,
       targetVersion: answer.action?.targetVersion ?? null, fromVersion: answer.action?.fromVersion ?? null,
       status: answer.status, operationId: answer.action?.operationId ?? null, via, ...(answerLost ? { answerLost } : {}),
+      ...(index === undefined ? {} : { activityState: state.device(index).activityState }),
     });
   };
 

@@ -13,7 +13,9 @@ import { runBatch, type BatchResult } from './batch.ts';
 import { forEachPage, maxPageSize, readPage } from './paging.ts';
 import { parseDevice } from './parse-device.ts';
 import { parseSoftware } from './parse-software.ts';
-import { unwrapEntity } from './wire-values.ts';
+import { normalizeEnum, unwrapEntity } from './wire-values.ts';
+import { readSchedules } from './schedules.ts';
+import { ActivityStates, type ActivityState, type Booking } from '../../model/rooms.ts';
 import { getOperationAt, listOperations, operationsUrl, operationUrl, parseOperations } from './operations.ts';
 import { startUpdate, startUpdates } from './update-software.ts';
 
@@ -181,6 +183,29 @@ export class GraphFleet implements Fleet {
     }
     for (const id of unique) if (!out.has(id)) out.set(id, new FleetError('list operations: no answer', { retryable: true }));
     return out;
+  }
+
+  /** Each device's activityState now, one GET of the device ($select) per device, 20 per $batch. */
+  async readActivity(deviceIds: readonly string[], signal?: AbortSignal): Promise<Map<string, ActivityState | FleetError>> {
+    const unique = [...new Set(deviceIds)];
+    const out = new Map<string, ActivityState | FleetError>();
+    const onResult = (id: string, answer: BatchResult) => {
+      if (answer.kind === 'error') return out.set(id, answer.error);
+      if (answer.status !== 200) return out.set(id, fleetErrorFromResponse('read activity', answer));
+      return out.set(id, normalizeEnum(unwrapEntity(answer.body)?.['activityState'], ActivityStates, 'unknown'));
+    };
+    await runBatch(
+      this.#http,
+      unique.map((id) => ({ key: id, method: 'GET', path: `/teamwork/devices/${segment(id)}?$select=id,activityState` })),
+      { signal, what: 'read activity', onResult },
+    );
+    for (const id of unique) if (!out.has(id)) out.set(id, new FleetError('read activity: no answer', { retryable: true }));
+    return out;
+  }
+
+  /** Room mailboxes' bookings between two instants (getSchedule, 20 mailboxes per call; schedules.ts). */
+  readSchedules(addresses: readonly string[], from: number, to: number, signal?: AbortSignal): Promise<Map<string, Booking[] | FleetError>> {
+    return readSchedules(this.#http, this.#log, addresses, from, to, signal);
   }
 
   startUpdate(request: UpdateRequest, signal?: AbortSignal): Promise<UpdateStarted> {

@@ -2,6 +2,7 @@
 // the device); tolerant on everything else.
 import type { Device } from '../../model/fleet.ts';
 import { DeviceTypes, HealthStatuses } from '../../model/fleet.ts';
+import { ActivityStates } from '../../model/rooms.ts';
 import { asObject, asOptionalString, isKnownEnum, normalizeEnum, parseTimestamp } from './wire-values.ts';
 
 export type Parsed<T> = { readonly ok: true; readonly value: T; readonly notes: readonly string[] } | { readonly ok: false; readonly problem: string };
@@ -18,6 +19,8 @@ export function parseDevice(raw: unknown): Parsed<Device> {
   }
   const hardware = asObject(object['hardwareDetail']) ?? {};
   const macs = Array.isArray(hardware['macAddresses']) ? hardware['macAddresses'].filter((m): m is string => typeof m === 'string') : [];
+  // On the current beta pages only; for a Teams Room it is the resource account, the room's mailbox.
+  const principal = asOptionalString(asObject(object['currentUser'])?.['userPrincipalName']);
   const device: Device = {
     id,
     deviceType: normalizeEnum(object['deviceType'], DeviceTypes, 'unknown'),
@@ -31,6 +34,8 @@ export function parseDevice(raw: unknown): Parsed<Device> {
     healthStatus: normalizeEnum(object['healthStatus'], HealthStatuses, 'unknown'),
     currentUserId: asOptionalString(asObject(object['currentUser'])?.['id']),
     currentUserName: asOptionalString(asObject(object['currentUser'])?.['displayName']),
+    ...(principal === null ? {} : { currentUserPrincipalName: principal }),
+    ...(object['activityState'] === undefined || object['activityState'] === null ? {} : { activityState: normalizeEnum(object['activityState'], ActivityStates, 'unknown') }),
     createdDateTime: parseTimestamp(object['createdDateTime']),
   };
   return { ok: true, value: device, notes };

@@ -25,7 +25,8 @@ token('a good client id and secret get a bearer token with its lifetime', async 
   const claims = JSON.parse(Buffer.from((body.access_token as string).split('.')[1]!, 'base64url').toString());
   assert.is(claims.tid, handle.tenant);
   assert.is(claims.appid, handle.clientId);
-  assert.equal(claims.roles, ['TeamworkDevice.ReadWrite.All']);
+  // The device API, and free/busy of room calendars (meeting-aware policies).
+  assert.equal(claims.roles, ['TeamworkDevice.ReadWrite.All', 'Calendars.ReadBasic.All']);
 });
 
 token('HTTP Basic client authentication (RFC 6749) works too', async () => {

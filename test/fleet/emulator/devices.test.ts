@@ -137,7 +137,8 @@ list('$select keeps the named properties (and id)', async () => {
 list('devices have the shape of the spec example; PascalCase enums on demand', async () => {
   const page = await graph(handle, token, '/teamwork/devices?$top=50');
   const withUser = page.body.value.find((d: { currentUser: unknown }) => d.currentUser !== null);
-  assertSameKeys(withUser, deviceExample);
+  // currentUser.userPrincipalName is on the current beta page (spec §5.3), not in its example.
+  assertSameKeys(withUser, { ...deviceExample, currentUser: { ...deviceExample.currentUser, userPrincipalName: '' } });
   assert.match(withUser.deviceType, /^[a-z]/);
   handle.control.setQuirks({ pascalCaseEnums: true });
   const pascal = await graph(handle, token, `/teamwork/devices/${withUser.id}`);

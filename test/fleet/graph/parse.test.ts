@@ -17,9 +17,11 @@ devices('reads the spec example list entries into port devices', () => {
     id: '7b1e3c52-9a4d-4f0e-8c21-5d6a0e4b9f11', deviceType: 'teamsRoom', manufacturer: 'lenovo', model: 'ThinkSmart Core', serialNumber: 'SN-MTR-004417',
     uniqueId: 'mtr-lisbon-3a', macAddresses: ['00:1A:2B:3C:4D:5E'], companyAssetTag: 'IT-00417', notes: 'Lisbon office, room 3A', healthStatus: 'nonUrgent',
     currentUserId: 'c0b7f6a2-3d1e-4b8a-9f50-2e6d7c8b9a01', currentUserName: 'Room 3A Lisbon', createdDateTime: '2024-11-04T08:15:30.112Z',
+    activityState: 'idle',
   });
   const second = parseDevice(devicePage.value[1]);
   assert.ok(second.ok && second.value.currentUserId === null && second.value.currentUserName === null && second.value.notes === null && second.value.deviceType === 'ipPhone');
+  assert.is(second.ok && second.value.activityState, 'busy');
 });
 
 const typeCases: [unknown, string][] = [
