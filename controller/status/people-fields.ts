@@ -80,15 +80,26 @@ function clean(text: string | null | undefined, max = 80): string {
 }
 
 /** The device facts a label is made of. */
-export type LabelledDevice = Pick<Device, 'id' | 'uniqueId' | 'serialNumber' | 'companyAssetTag'> & { readonly currentUserName?: string | null };
+export type LabelledDevice = Pick<Device, 'id' | 'uniqueId' | 'serialNumber' | 'companyAssetTag'> & {
+  readonly currentUserName?: string | null;
+  readonly deviceType?: Device['deviceType'];
+};
 
 /**
- * A device as an admin knows it: its display name (the room's resource account, or the user
- * signed in; else the hardware id or serial number), its asset tag, then its id.
+ * Device types signed in with a room's resource account: their signed-in name is the room's.
+ * On a phone or a personal display it is a person's name, which has no place in a config
+ * repository's history (labels end up in committed statuses and reports).
+ */
+const roomAccountTypes: ReadonlySet<string> = new Set(['teamsRoom', 'surfaceHub', 'collaborationBar', 'touchConsole', 'teamsPanel']);
+
+/**
+ * A device as an admin knows it: its display name (the room's resource account on room
+ * devices; else the hardware id or serial number), its asset tag, then its id.
  * "Room 4.12 Paris, asset IT-00042, id 0574ab1c-…".
  */
 export function deviceLabel(deviceId: string, device: LabelledDevice | undefined): string {
-  const name = clean(device?.currentUserName) || clean(device?.uniqueId) || clean(device?.serialNumber);
+  const room = device?.deviceType === undefined || roomAccountTypes.has(device.deviceType) ? clean(device?.currentUserName) : '';
+  const name = room || clean(device?.uniqueId) || clean(device?.serialNumber);
   const asset = clean(device?.companyAssetTag);
   return [name, asset ? `asset ${asset}` : '', `id ${clean(deviceId, 128)}`].filter(Boolean).join(', ');
 }

@@ -11,6 +11,9 @@ const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')
 
 const labelCases: [string, Parameters<typeof deviceLabel>[1], string][] = [
   ['the display name, the asset tag, then the id', { id: id(1), uniqueId: 'mtr-paris-1', serialNumber: 'SN1', companyAssetTag: 'IT-00042', currentUserName: 'Room 4.12 Paris' }, `Room 4.12 Paris, asset IT-00042, id ${id(1)}`],
+  ['a room device is named by its resource account', { id: id(1), uniqueId: 'mtr-1', serialNumber: 'SN1', companyAssetTag: null, currentUserName: 'Room 4.12 Paris', deviceType: 'teamsRoom' }, `Room 4.12 Paris, id ${id(1)}`],
+  ['a phone is never named by the person signed in (their name would go into Git history)', { id: id(1), uniqueId: 'phone-77', serialNumber: 'SN1', companyAssetTag: 'IT-7', currentUserName: 'Adele Vance', deviceType: 'ipPhone' }, `phone-77, asset IT-7, id ${id(1)}`],
+  ['a personal display neither', { id: id(1), uniqueId: '', serialNumber: 'SN9', companyAssetTag: null, currentUserName: 'Adele Vance', deviceType: 'teamsDisplay' }, `SN9, id ${id(1)}`],
   ['without a user, the hardware id', { id: id(1), uniqueId: 'sip-nyc-000020', serialNumber: 'SN1', companyAssetTag: null, currentUserName: null }, `sip-nyc-000020, id ${id(1)}`],
   ['without either, the serial number', { id: id(1), uniqueId: '', serialNumber: 'PO12AB', companyAssetTag: 'IT-1' }, `PO12AB, asset IT-1, id ${id(1)}`],
   ['a device the fleet view does not know: its id', undefined, `id ${id(1)}`],
