@@ -57,7 +57,7 @@ const readPage = `(() => {
     groups[row.dataset.group] = {
       devices: Number(row.querySelector('[data-field="devices"]').textContent),
       states: Object.fromEntries(['failed', 'refused', 'inProgress', 'blocked', 'waiting', 'upToDate', 'notRead'].map((s) => [s, count(row, s)])),
-      condition: row.querySelector('.condition')?.textContent ?? '',
+      condition: document.querySelector('tr[data-group-status="' + CSS.escape(row.dataset.group) + '"] .condition')?.textContent ?? '',
     };
   }
   const summary = document.querySelector('#summary');

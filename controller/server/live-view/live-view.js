@@ -21,7 +21,7 @@
         else node.setAttribute(k, String(v));
       }
     }
-    for (const c of children.flat()) {
+    for (const c of children.flat(Infinity)) {
       if (c === undefined || c === null || c === false) continue;
       node.append(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
     }
@@ -157,12 +157,16 @@
   function groupRows(groups) {
     return el('div', { className: 'wrap' }, el('table', { className: 'groups' },
       el('thead', null, el('tr', null, el('th', null, 'group'), el('th', { className: 'num' }, 'devices'), el('th', null, 'progress'), el('th', null, 'waves'), el('th', null, 'windows (local time)'))),
-      el('tbody', null, groups.map((g) => el('tr', { 'data-group': g.name },
-        el('td', null, el('strong', null, g.name), el('div', { className: 'muted' }, `${g.timeZone} · ${g.phase}${g.license === 'Basic' ? ' · Basic' : ''}`), conditionLine(g.conditions)),
-        el('td', { className: 'num', 'data-field': 'devices' }, g.devices),
-        el('td', null, bar(g.tally, g.devices, false), legend(g.tally, true)),
-        el('td', null, rolloutList(g.rollouts)),
-        windowCell(g))))));
+      el('tbody', null, groups.map((g) => [
+        el('tr', { 'data-group': g.name, className: 'group-main' },
+          el('td', null, el('strong', null, g.name), el('div', { className: 'muted' }, `${g.timeZone} · ${g.phase}${g.license === 'Basic' ? ' · Basic' : ''}`)),
+          el('td', { className: 'num', 'data-field': 'devices' }, g.devices),
+          el('td', null, bar(g.tally, g.devices, false), legend(g.tally, true)),
+          el('td', null, rolloutList(g.rollouts)),
+          windowCell(g)),
+        // The status's own words, across the row: what Flux and kubectl read.
+        el('tr', { 'data-group-status': g.name, className: 'group-status' }, el('td', { colspan: 5 }, conditionLine(g.conditions))),
+      ]))));
   }
 
   function policies(view) {
