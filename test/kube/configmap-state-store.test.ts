@@ -39,6 +39,19 @@ store('an absent ConfigMap is the empty state; a save creates it and a new store
   await a.save({ ...sample, ledger: [] });
 });
 
+store('the next leader loads the notifications already sent and those waiting', async ({ client }) => {
+  const state: ControllerState = { ...sample, notifications: {
+    version: 1,
+    seen: { a1b2c3d4e5f6: 1803895200 },
+    waves: { 'default/paris|firmware': { version: '1.2.0', wave: 2 } },
+    outbox: [{ id: 'd1', rule: 'default/trouble', channel: 'default/ops', createdAt: 1803895200000, attempts: 2, lastError: 'HTTP 500', events: [], omitted: 0 }],
+  } };
+  const leader = new ConfigMapStateStore(client!, 'firmwarden');
+  await leader.load();
+  await leader.save(state);
+  assert.equal(await new ConfigMapStateStore(client!, 'firmwarden').load(), state);
+});
+
 store('a replica whose view is stale cannot overwrite what the new leader saved', async ({ client }) => {
   const old = new ConfigMapStateStore(client!, 'firmwarden');
   await old.load();

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { startKubeEnv, type KubeEnv } from './envtest.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const crdNames = ['devicegroups.firmwarden.dev', 'updatepolicies.firmwarden.dev', 'scheduledupdates.firmwarden.dev'];
+const crdNames = ['devicegroups.firmwarden.dev', 'updatepolicies.firmwarden.dev', 'scheduledupdates.firmwarden.dev', 'notificationchannels.firmwarden.dev', 'notificationrules.firmwarden.dev'];
 
 const crds = suite<{ env: KubeEnv | undefined }>('CRDs on kube-apiserver', { env: undefined });
 
@@ -21,7 +21,7 @@ crds.after(async (ctx) => {
 
 const kubectl = (env: KubeEnv | undefined, args: string[], input?: string) => env!.kubectl(args, { cwd: root, ...(input !== undefined ? { input } : {}) });
 
-crds('kubectl apply -f crds/ installs all three and they become Established', async ({ env }) => {
+crds('kubectl apply -f crds/ installs every kind and they become Established', async ({ env }) => {
   const applied = await kubectl(env, ['apply', '-f', 'crds/']);
   assert.is(applied.code, 0, applied.stderr);
   for (const name of crdNames) assert.match(applied.stdout, `customresourcedefinition.apiextensions.k8s.io/${name} created`);
@@ -46,6 +46,17 @@ crds('the example manifests apply with kubectl', async ({ env }) => {
   assert.match(applied.stdout, 'devicegroup.firmwarden.dev/lab created');
   assert.match(applied.stdout, 'updatepolicy.firmwarden.dev/vip created');
   assert.match(applied.stdout, 'scheduledupdate.firmwarden.dev/teams-client-nyc created');
+});
+
+crds('the example notification channel and rules apply; a channel with its URL written in is refused by the server', async ({ env }) => {
+  const applied = await kubectl(env, ['apply', '-f', 'examples/notifications']);
+  assert.is(applied.code, 0, applied.stderr);
+  assert.match(applied.stdout, 'notificationchannel.firmwarden.dev/it-ops-teams created');
+  assert.match(applied.stdout, 'notificationrule.firmwarden.dev/it-ops-trouble created');
+  const url = { apiVersion: 'firmwarden.dev/v1alpha1', kind: 'NotificationChannel', metadata: { name: 'leaky', namespace: 'default' }, spec: { type: 'teams', url: 'https://example.invalid/hook' } };
+  const refused = await kubectl(env, ['create', '-f', '-'], JSON.stringify(url));
+  assert.is.not(refused.code, 0);
+  assert.match(refused.stderr, /unknown field "spec\.url"/);
 });
 
 crds('re-applying the examples is a no-op, client-side and server-side (as Flux applies)', async ({ env }) => {
@@ -101,7 +112,8 @@ crds('kubectl get shows the printer columns, by plural and by short name', async
   const full = await env!.kubectlOk(['get', 'devicegroups,updatepolicies,scheduledupdates', '-o', 'name']);
   assert.is(short, full);
   const category = await env!.kubectlOk(['get', 'firmwarden', '-o', 'name']);
-  assert.is(category.split('\n').sort().join('\n'), full.split('\n').sort().join('\n'));
+  const every = await env!.kubectlOk(['get', 'devicegroups,updatepolicies,scheduledupdates,notificationchannels,notificationrules', '-o', 'name']);
+  assert.is(category.split('\n').sort().join('\n'), every.split('\n').sort().join('\n'));
 });
 
 crds('status written through the subresource shows in the columns', async ({ env }) => {

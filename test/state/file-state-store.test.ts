@@ -65,6 +65,22 @@ test('a save that fails before the rename keeps the previous state and leaves no
   }
 });
 
+test('the notifications already sent and those waiting load back (a restart neither repeats nor loses one)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'fw-state-'));
+  try {
+    const state: ControllerState = { ...sample, notifications: {
+    version: 1,
+    seen: { a1b2c3d4e5f6: 1803895200 },
+    waves: { 'default/paris|firmware': { version: '1.2.0', wave: 2 } },
+    outbox: [{ id: 'd1', rule: 'default/trouble', channel: 'default/ops', createdAt: 1803895200000, attempts: 2, lastError: 'HTTP 500', events: [], omitted: 0 }],
+  } };
+    await new FileStateStore(join(dir, 'state.json')).save(state);
+    assert.equal(await new FileStateStore(join(dir, 'state.json')).load(), state);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('a corrupt file is an error naming the file, never a silent reset', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'fw-state-'));
   try {
