@@ -9,7 +9,7 @@ import { FileSecret, Secret } from '../config/secret.ts';
 import { createTokenSource, type GraphAuth } from './graph/credentials.ts';
 import { graphScopeFor } from './graph/clouds.ts';
 import { GraphFleet } from './graph/graph-fleet.ts';
-import { GraphHttp } from './graph/graph-http.ts';
+import { GraphHttp, type FleetRequestMetrics } from './graph/graph-http.ts';
 import { Pacer } from './graph/pacer.ts';
 import { normalizeGraphBase } from './graph/graph-urls.ts';
 import type { EmulatorHandle, EmulatorOptions } from './emulator/server.ts';
@@ -29,6 +29,8 @@ export interface CreateFleetDeps {
   /** Options for the in-process emulator (devices, seed, faults…); its clock defaults to `clock`. */
   readonly emulator?: Partial<EmulatorOptions>;
   readonly fetch?: typeof fetch;
+  /** Counts fleet API responses and throttles (firmwarden_fleet_requests_total, firmwarden_fleet_throttled_total). Default: none. */
+  readonly metrics?: FleetRequestMetrics;
 }
 
 export interface FleetConnection {
@@ -83,6 +85,7 @@ export function createGraphFleet(
     pacer: new Pacer(pacingClock, { ratePerSecond: settings.rate }),
     timeoutMs: settings.timeoutMs,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    metrics: deps.metrics,
   });
   return new GraphFleet(http, logger);
 }

@@ -136,7 +136,7 @@ export async function runBatch(http: GraphHttp, items: readonly BatchItem[], opt
     if (outer.status !== 200) {
       const retryAfterMs = http.retryAfterOf(outer.headers);
       if (outer.status === 429) http.stats.throttled++;
-      if (isThrottleStatus(outer.status)) http.pacer.onThrottled(retryAfterMs);
+      if (isThrottleStatus(outer.status)) http.onThrottled(retryAfterMs);
       else if (retryAfterMs !== undefined) http.pacer.pauseFor(retryAfterMs);
       const failure = () => fleetErrorFromResponse(`${options.what} ($batch)`, outer, retryAfterMs === undefined ? {} : { retryAfterMs });
       for (const p of chunk) {
@@ -168,7 +168,7 @@ export async function runBatch(http: GraphHttp, items: readonly BatchItem[], opt
       if (!isRetryableStatus(status)) return settle(p, { kind: 'response', status, headers, body });
       const retryAfterMs = parseRetryAfter(headers['retry-after'], clock.now());
       if (status === 429) http.stats.throttled++;
-      if (isThrottleStatus(status)) http.pacer.onThrottled(retryAfterMs);
+      if (isThrottleStatus(status)) http.onThrottled(retryAfterMs);
       else if (retryAfterMs !== undefined) http.pacer.pauseFor(retryAfterMs);
       // 429 and 424 (the older throttled-batch answer) mean "not acted on": safe to re-send a POST.
       if (p.item.method === 'POST' && status !== 429 && status !== 424) return settle(p, { kind: 'response', status, headers, body });

@@ -54,6 +54,16 @@ export interface GraphHttpOptions {
   readonly fetch?: typeof fetch;
   /** Largest response body accepted (bytes). Default 16 MiB. */
   readonly maxBodyBytes?: number;
+  /** Counts responses by status and requests to slow down (the controller's Prometheus metrics). Default: none. */
+  readonly metrics?: FleetRequestMetrics | undefined;
+}
+
+/** What the client reports to metrics (the server's Metrics object fits). */
+export interface FleetRequestMetrics {
+  /** One HTTP response by status code, or 'error' when none came (timeout, network). A $batch counts once. */
+  countFleetRequest(code: number | 'error'): void;
+  /** One answer asking to slow down (429 or 503), outer or inside a $batch. */
+  countFleetThrottled(): void;
 }
 
 export interface GraphHttpStats {
@@ -124,6 +134,7 @@ export class GraphHttp {
   readonly #random: () => number;
   readonly #fetch: typeof fetch;
   readonly #maxBodyBytes: number;
+  readonly #metrics: FleetRequestMetrics | undefined;
   readonly stats: GraphHttpStats = { httpRequests: 0, units: 0, throttled: 0, retried: 0, timeouts: 0 };
 
   constructor(options: GraphHttpOptions) {
@@ -139,6 +150,7 @@ export class GraphHttp {
     this.#random = options.random ?? Math.random;
     this.#fetch = options.fetch ?? fetch;
     this.#maxBodyBytes = options.maxBodyBytes ?? 16 * 1024 * 1024;
+    this.#metrics = options.metrics;
   }
 
   /** Forgets the cached token (a 401 answered a request sent with it). */
@@ -212,7 +224,7 @@ export class GraphHttp {
       }
       const retryAfterMs = this.retryAfterOf(response.headers);
       if (response.status === 429) this.stats.throttled++;
-      if (isThrottleStatus(response.status)) this.pacer.onThrottled(retryAfterMs);
+      if (isThrottleStatus(response.status)) this.onThrottled(retryAfterMs);
       else if (retryAfterMs !== undefined) this.pacer.pauseFor(retryAfterMs);
       if (!request.idempotent && response.status !== 429) {
         const detail = fleetErrorFromResponse(request.what, response);
@@ -235,6 +247,12 @@ export class GraphHttp {
     throw fleetErrorFromResponse(`${request.what} (after ${this.#maxAttempts} attempts)`, final, retryAfterMs === undefined ? {} : { retryAfterMs });
   }
 
+  /** An answer asked to slow down (429 or 503): the pacer backs off, and it is counted. */
+  onThrottled(retryAfterMs: number | undefined): void {
+    this.#metrics?.countFleetThrottled();
+    this.pacer.onThrottled(retryAfterMs);
+  }
+
   /** One paced, authenticated attempt; transport failures become TransportError. */
   async exchange(request: GraphRequest, signal?: AbortSignal): Promise<GraphResponse> {
     const cost = Math.max(1, request.cost ?? 1);
@@ -253,6 +271,7 @@ export class GraphHttp {
     if (request.body !== undefined) headers['content-type'] = 'application/json';
     this.stats.httpRequests++;
     this.stats.units += cost;
+    let answered = false;
     try {
       const response = await this.#fetch(url, {
         method: request.method,
@@ -260,6 +279,8 @@ export class GraphHttp {
         ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
         signal: combined,
       });
+      answered = true;
+      this.#metrics?.countFleetRequest(response.status);
       const text = await readBounded(response, this.#maxBodyBytes);
       const responseHeaders: Record<string, string> = {};
       response.headers.forEach((value, key) => {
@@ -276,6 +297,7 @@ export class GraphHttp {
       return { status: response.status, headers: responseHeaders, body };
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
+      if (!answered) this.#metrics?.countFleetRequest('error');
       if (timeout.aborted) {
         this.stats.timeouts++;
         throw new TransportError(`timed out after ${this.#timeoutMs} ms`, true, true, error);

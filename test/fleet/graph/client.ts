@@ -4,7 +4,7 @@ import { Secret } from '../../../controller/config/secret.ts';
 import { silentLogger, type Logger } from '../../../controller/log/logger.ts';
 import { createTokenSource } from '../../../controller/fleet/graph/credentials.ts';
 import { GraphFleet } from '../../../controller/fleet/graph/graph-fleet.ts';
-import { GraphHttp } from '../../../controller/fleet/graph/graph-http.ts';
+import { GraphHttp, type FleetRequestMetrics } from '../../../controller/fleet/graph/graph-http.ts';
 import { Pacer } from '../../../controller/fleet/graph/pacer.ts';
 import type { FakeGraph } from './fake-graph.ts';
 
@@ -17,7 +17,7 @@ export interface TestClient {
 export function createTestClient(
   fake: Pick<FakeGraph, 'baseUrl' | 'loginUrl' | 'tenant' | 'clientId' | 'secret'>,
   clock: Clock,
-  options: { rate?: number; timeoutMs?: number; maxAttempts?: number; logger?: Logger; secret?: string } = {},
+  options: { rate?: number; timeoutMs?: number; maxAttempts?: number; logger?: Logger; secret?: string; metrics?: FleetRequestMetrics } = {},
 ): TestClient {
   const logger = options.logger ?? silentLogger();
   const tokens = createTokenSource({
@@ -36,6 +36,7 @@ export function createTestClient(
     timeoutMs: options.timeoutMs ?? 2_000,
     maxAttempts: options.maxAttempts ?? 6,
     random: () => 0.5,
+    metrics: options.metrics,
   });
   return { fleet: new GraphFleet(http, logger), http };
 }

@@ -186,6 +186,45 @@ faults('a 429 storm: every retry waits out the Retry-After of the answer before 
   );
 });
 
+faults('every response is counted by status for the metrics, and every answer asking to slow down, outer or inside a $batch', async () => {
+  const counted = () => {
+    const codes: Record<string, number> = {};
+    let throttled = 0;
+    return { codes, get throttled() { return throttled; }, countFleetRequest: (c: number | 'error') => void (codes[c] = (codes[c] ?? 0) + 1), countFleetThrottled: () => void throttled++ };
+  };
+  let n = 0;
+  const outer = counted();
+  await withFake(
+    () => (++n <= 2 ? { status: 429, headers: { 'Retry-After': '1' }, body: errors.throttled } : n === 3 ? { status: 503, headers: { 'Retry-After': '1' }, body: {} } : { status: 200, body: { value: [device('a')] } }),
+    async (fake, clock) => {
+      const { fleet } = createTestClient(fake, clock, { metrics: outer });
+      await drive(clock, fleet.listDevices());
+    },
+  );
+  assert.equal(outer.codes, { 200: 1, 429: 2, 503: 1 });
+  assert.is(outer.throttled, 3);
+
+  const inner = counted();
+  const seen = new Set<string>();
+  await withFake(
+    (r) => {
+      const id = r.path.split('/')[3] as string;
+      if (id === 'd2' && !seen.has(id)) {
+        seen.add(id);
+        return { status: 429, headers: { 'Retry-After': '1' }, body: errors.throttled };
+      }
+      return { status: 200, body: healthDocument };
+    },
+    async (fake, clock) => {
+      const { fleet } = createTestClient(fake, clock, { metrics: inner });
+      await drive(clock, fleet.readSoftware(['d1', 'd2', 'd3']));
+    },
+  );
+  // One $batch, then one for d2 again: two HTTP responses, one throttle inside the first.
+  assert.equal(inner.codes, { 200: 2 });
+  assert.is(inner.throttled, 1);
+});
+
 faults('a 5xx burst without Retry-After is retried with backoff; a longer one ends as a retryable error', async () => {
   const statuses = [500, 502, 503, 504];
   let n = 0;
