@@ -18,6 +18,7 @@ import type {
   StatusWriteRequest,
   StatusWriteResult,
   StatusWriter,
+  SourceMetrics,
 } from '../sources/source.ts';
 import { SourceError, SourceFailureReasons, notifySubscribers } from '../sources/source.ts';
 import type { KubeClient } from './kube-client.ts';
@@ -41,6 +42,8 @@ export interface KubeSourceOptions {
   informer?: Partial<Pick<InformerOptions<KubeObject>, 'resyncMs' | 'inactivityMs' | 'watchTimeoutSeconds' | 'initialBackoffMs' | 'maxBackoffMs'>>;
   /** Status fields whose change alone is not written. Default: lastTransitionTime. */
   volatileKeys?: ReadonlySet<string>;
+  /** Counts each writeStatus call (written, unchanged or error); omitted: not counted. */
+  metrics?: Pick<SourceMetrics, 'countStatusWrite'> | undefined;
 }
 
 // Set by the server or by kubectl: noise in a manifest as people read it.
@@ -195,6 +198,7 @@ export class KubeSource implements DesiredStateSource, StatusWriter {
         await this.#o.events?.recordConditionChanges(target.type, outcome.after!, outcome.before?.status, outcome.after!.status);
       } catch (error) {
         if (signal?.aborted) throw error;
+        this.#o.metrics?.countStatusWrite('error');
         throw new SourceError(SourceFailureReasons.statusWriteFailed, `cannot write the status of ${target.type.kind} ${target.namespace}/${target.name}: ${(error as Error).message}`, {
           retryable: true,
           cause: error,
@@ -203,6 +207,7 @@ export class KubeSource implements DesiredStateSource, StatusWriter {
       }
     }
     this.#log.debug({ written: files.length, skipped: skipped.length }, 'statuses written');
+    this.#o.metrics?.countStatusWrite(files.length > 0 ? 'written' : 'unchanged');
     return { written: files.length > 0, revision: this.#last?.revision ?? request.revision, files, skipped, attempts };
   }
 

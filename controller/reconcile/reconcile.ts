@@ -102,6 +102,8 @@ export interface ReconcileResult {
   readonly statuses: readonly StatusUpdate[];
   readonly ledger: readonly LedgerEntry[];
   readonly statusWritten: boolean;
+  /** The plan the statuses were computed from, when the engine gives one (the metrics read it). */
+  readonly plan?: Plan | undefined;
 }
 
 /** The snapshot's release calendar file, read; a file that does not read is logged and counts as none. */
@@ -200,6 +202,7 @@ export function createReconciler<M extends ManifestEntry, F>(ports: ReconcilerPo
       statuses: final.statuses,
       ledger: state.ledger,
       statusWritten: write.written,
+      plan: final.plan,
     });
     log.info(
       { revision: snapshot.revision, started: outcomes.filter((o) => o.result === 'started' || o.result === 'adopted').length, statusWritten: write.written },

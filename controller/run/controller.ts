@@ -24,6 +24,7 @@ import { isLedgerEntryActive } from '../reconcile/operations.ts';
 import { FileSecret } from '../config/secret.ts';
 import { LiveViewFeed, type LiveViewFeedOptions } from './live-view-feed.ts';
 import { createLiveViewRoutes } from '../server/live-view-http.ts';
+import { reconcileMetrics } from './reconcile-metrics.ts';
 import { Notifier } from '../notify/notifier.ts';
 import type { LinkTemplates } from '../notify/render.ts';
 import type { DeliveryPolicy } from '../notify/outbox.ts';
@@ -110,6 +111,8 @@ async function openSource(config: ControllerConfig, deps: ControllerDeps, metric
 export async function startController(config: ControllerConfig, deps: ControllerDeps, signal: AbortSignal): Promise<RunningController> {
   const log = deps.logger.child({ component: 'controller' });
   const metrics = deps.metrics ?? createMetrics();
+  // Rollout gauges and timeouts from each reconcile's own plan and ledger; timeouts from before this start are not counted.
+  const recordReconcile = reconcileMetrics(metrics, deps.clock.now());
   const readiness = new ReadinessGate();
   const source = await openSource(config, deps, metrics);
   const fleetView = new FleetView(deps.fleet, { clock: deps.clock, logger: deps.logger }, config.fleetView);
@@ -156,6 +159,7 @@ export async function startController(config: ControllerConfig, deps: Controller
       const ops: Record<string, number> = {};
       for (const e of result.ledger) if (isLedgerEntryActive(e)) ops[e.state] = (ops[e.state] ?? 0) + 1;
       metrics.setOperations(ops);
+      recordReconcile(result);
       readiness.markReady();
       liveView?.reconciled(result.revision);
       deps.onResult?.(result);

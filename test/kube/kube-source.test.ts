@@ -14,8 +14,8 @@ import { startKubeEnv, type KubeEnv } from './envtest.ts';
 import { clientFor, eventually, installCrds } from './clients.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
-type Ctx = { env: KubeEnv | undefined; client: KubeClient | undefined; source: KubeSource | undefined; reasons: ChangeReason[] };
-const kube = suite<Ctx>('Kubernetes source against kube-apiserver', { env: undefined, client: undefined, source: undefined, reasons: [] });
+type Ctx = { env: KubeEnv | undefined; client: KubeClient | undefined; source: KubeSource | undefined; reasons: ChangeReason[]; writes: string[] };
+const kube = suite<Ctx>('Kubernetes source against kube-apiserver', { env: undefined, client: undefined, source: undefined, reasons: [], writes: [] });
 
 kube.before(async (ctx) => {
   ctx.env = await startKubeEnv();
@@ -26,7 +26,7 @@ kube.before(async (ctx) => {
   }
   ctx.client = await clientFor(ctx.env.adminKubeconfig);
   const events = new KubeEventRecorder({ client: ctx.client, clock: systemClock, logger: silentLogger(), controller: 'firmwarden.dev/controller', instance: 'test' });
-  ctx.source = new KubeSource({ client: ctx.client, clock: systemClock, logger: silentLogger(), events });
+  ctx.source = new KubeSource({ client: ctx.client, clock: systemClock, logger: silentLogger(), events, metrics: { countStatusWrite: (result) => ctx.writes.push(result) } });
   ctx.source.subscribe((reason) => ctx.reasons.push(reason));
 });
 kube.after(async (ctx) => {
@@ -54,13 +54,14 @@ kube('a snapshot holds every object of the three kinds as a manifest file', asyn
   assert.is(again.changed, false);
 });
 
-kube('statuses go to the status subresource, with an Event; the controller\'s own write wakes nobody', async ({ env, source, reasons }) => {
+kube('statuses go to the status subresource, with an Event and counted; the controller\'s own write wakes nobody', async ({ env, source, reasons, writes }) => {
   const before = await source!.sync();
   reasons.length = 0;
   const status = { observedGeneration: 1, devices: 4, conditions: [{ type: 'Ready', status: 'True', reason: 'UpToDate', message: 'all 4 devices up to date', lastTransitionTime: '2026-01-05T09:00:00Z' }] };
   const result = await source!.writeStatus({ revision: before.revision, summary: 'test', statuses: [{ path: 'rooms/devicegroups/lab.yaml', docIndex: 0, status }] });
   assert.is(result.written, true);
   assert.equal(result.files, ['rooms/devicegroups/lab.yaml']);
+  assert.equal(writes, ['written'], 'firmwarden_status_writes_total counts Kubernetes writes too');
   assert.is(await env!.kubectlOk(['get', 'dg', 'lab', '-n', 'rooms', '-o', 'jsonpath={.status.devices}']), '4');
   const events = await env!.kubectlOk(['events', '-n', 'rooms', '--for', 'devicegroup/lab']);
   assert.match(events, /Normal\s+UpToDate\s+DeviceGroup\/lab\s+Ready unset -> True: all 4 devices up to date/);
@@ -75,11 +76,12 @@ kube('statuses go to the status subresource, with an Event; the controller\'s ow
   assert.equal(reasons, [], 'no wake-up for our own status write');
 });
 
-kube('a status differing only in lastTransitionTime is not written again', async ({ env, source }) => {
+kube('a status differing only in lastTransitionTime is not written again, and counts as unchanged', async ({ env, source, writes }) => {
   const rv = await env!.kubectlOk(['get', 'dg', 'lab', '-n', 'rooms', '-o', 'jsonpath={.metadata.resourceVersion}']);
   const status = { observedGeneration: 1, devices: 4, conditions: [{ type: 'Ready', status: 'True', reason: 'UpToDate', message: 'all 4 devices up to date', lastTransitionTime: '2026-02-01T00:00:00Z' }] };
   const result = await source!.writeStatus({ revision: 'x', summary: 'test', statuses: [{ path: 'rooms/devicegroups/lab.yaml', docIndex: 0, status }] });
   assert.is(result.written, false);
+  assert.equal(writes, ['written', 'unchanged']);
   assert.is(await env!.kubectlOk(['get', 'dg', 'lab', '-n', 'rooms', '-o', 'jsonpath={.metadata.resourceVersion}']), rv);
 });
 
