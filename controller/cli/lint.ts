@@ -10,6 +10,7 @@ import { compareFindings } from '../manifest/finding.ts';
 import { parseManifests } from '../manifest/parse-manifests.ts';
 import { defaultMaxFileBytes } from '../manifest/parse-yaml-file.ts';
 import { readManifestInputs } from '../sources/read-manifest-files.ts';
+import { readReferenceContext } from '../sources/reference-context.ts';
 import type { LintReport } from './lint-report.ts';
 import { summaryLine } from './lint-report.ts';
 import { formatText } from './lint-format-text.ts';
@@ -29,7 +30,9 @@ const help = `Usage: firmwarden lint [options] [PATH…]
 Checks DeviceGroup, UpdatePolicy and ScheduledUpdate manifests: YAML, schema, and meaning
 (references, time zones, windows, schedules, versions). PATH is a file, a directory (read
 recursively: *.yaml, *.yml), a glob ('manifests/**/*.yaml') or - for standard input.
-Default: the current directory.
+Default: the current directory. Given files (as pre-commit passes them) rather than folders,
+lint also reads the other manifests of their Git repository (else of their common folder),
+only so that their references resolve: nothing is reported about files not given.
 
 Options:
   -f, --format FORMAT     text (default), json, github, sarif or junit
@@ -104,7 +107,9 @@ export const lint: Command = async (args, io) => {
     return ExitCode.ok;
   }
   const read = await readManifestInputs(options.paths, { cwd: io.cwd, maxFileBytes: options.maxFileBytes, stdin: io.stdin });
-  const result = parseManifests(read.files, { now: options.now ?? Date.now(), maxFileBytes: options.maxFileBytes });
+  const given = [...read.files.map((f) => f.path), ...read.findings.map((f) => f.file)];
+  const context = readReferenceContext(options.paths, given, { cwd: io.cwd, maxFileBytes: options.maxFileBytes });
+  const result = parseManifests(read.files, { now: options.now ?? Date.now(), maxFileBytes: options.maxFileBytes, context });
   const findings: Finding[] = [...read.findings, ...result.findings].sort(compareFindings);
   const files = [...new Set([...read.files.map((f) => f.path), ...read.findings.map((f) => f.file)])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const report: LintReport = {

@@ -2,7 +2,7 @@
 // (`now` is a parameter), never throws on bad input.
 //
 // Public API
-//   parseManifests(files: {path, text}[], options: {now, maxFileBytes?})
+//   parseManifests(files: {path, text}[], options: {now, maxFileBytes?, context?})
 //     → { manifests: LoadedManifest[], findings: Finding[], documents: DocumentSummary[] }
 //   LoadedManifest = { kind, manifest (typed; defaults NOT injected), file, docIndex,
 //                      range {line, column, endLine, endColumn}, valid, key }
@@ -14,6 +14,8 @@
 //   Finding (finding.ts) = { file, line, column, endLine, endColumn, severity, rule, message,
 //                            key?, path? (JSON pointer), docIndex? }, sorted by file, line,
 //                            column, rule. Rule ids and their severities: rules.ts.
+//   options.context: more files whose manifests references may name (lint given a few files of
+//     a repository reads the rest this way); nothing in them is checked or returned.
 //
 // Stages: per file, text guards and YAML (parse-yaml-file.ts); per document, kind and schema
 // (schema-findings.ts); then the semantic checks across all files (semantic/).
@@ -69,6 +71,11 @@ export interface ParseOptions {
   now: number;
   /** Larger files are refused. Default: 1 MiB. */
   maxFileBytes?: number;
+  /**
+   * Files read only so that references from `files` resolve: their manifests can be named, but
+   * they are not checked, and neither they nor their findings are returned. Default: none.
+   */
+  context?: readonly { path: string; text: string }[];
 }
 
 export interface ParseResult {
@@ -98,10 +105,14 @@ export function parseManifests(files: readonly { path: string; text: string }[],
     }
   }
 
+  const contextEntries = loadContext(options.context ?? [], maxFileBytes);
   const ctx: CheckContext = {
     now: options.now,
     entries,
+    referable: contextEntries.size > 0 ? [...entries, ...contextEntries] : entries,
     report(entry, path, target, rule, message) {
+      // A check may reach a context manifest through a reference; those are not ours to judge.
+      if (contextEntries.has(entry)) return;
       findings.push(findingAt(entry.doc, path, target, rule, message, entry.key));
     },
     suggestBudget: createSuggestBudget(),
@@ -130,6 +141,23 @@ export function parseManifests(files: readonly { path: string; text: string }[],
       }) as LoadedManifest,
   );
   return { manifests, findings, documents };
+}
+
+/** The manifests of context files; their findings are dropped (nobody asked about them). */
+function loadContext(files: readonly { path: string; text: string }[], maxFileBytes: number): Set<Entry> {
+  const entries: Entry[] = [];
+  const ignored: Finding[] = [];
+  for (const { path, text } of files) {
+    for (const doc of parseYamlFile(path, text, maxFileBytes).documents) {
+      try {
+        loadDocument(doc, ignored, entries);
+      } catch {
+        // Same defence as for the files checked; a context document that breaks is skipped.
+      }
+    }
+    ignored.length = 0;
+  }
+  return new Set(entries);
 }
 
 function internalMessage(error: unknown): string {

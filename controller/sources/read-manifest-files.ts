@@ -77,6 +77,19 @@ export async function readManifestInputs(inputs: readonly string[], options: Rea
   return result;
 }
 
+/** Reads every manifest file under the folder `dir` (absolute), as a folder named on the command line is read. */
+export function readManifestTree(dir: string, options: { cwd: string; maxFileBytes: number }): ReadResult {
+  const found = new Set<string>();
+  const result: ReadResult = { files: [], findings: [], problems: [], fileCount: 0 };
+  walk(dir, found, result.problems);
+  const byDisplay = [...found].map((abs) => ({ abs, path: displayPath(options.cwd, abs) })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const { abs, path } of byDisplay) {
+    result.fileCount++;
+    readOne(abs, path, options.maxFileBytes, result);
+  }
+  return result;
+}
+
 /** A path relative to the working directory, with '/' separators. */
 export function displayPath(cwd: string, abs: string): string {
   const rel = relative(cwd, abs) || '.';

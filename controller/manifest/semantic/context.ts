@@ -1,5 +1,6 @@
 // What every semantic check receives: the manifests of the whole run (all files, because
-// references cross files) and a way to report a finding at a path of one of them.
+// references cross files) and a way to report a finding at a path of one of them. When lint is
+// given a few files of a repository, the other manifests are there only to be referred to.
 import type { Kind, KindMap } from '../kinds.ts';
 import type { RuleId } from '../rules.ts';
 import type { NameIndex, SuggestBudget } from '../suggest.ts';
@@ -25,8 +26,14 @@ export type EntryOf<K extends Kind> = Extract<Entry, { kind: K }>;
 
 export interface CheckContext {
   readonly now: number;
-  /** Every manifest of a known kind, in file and document order. */
+  /** Every manifest of a known kind, in file and document order: the ones to check. */
   readonly entries: readonly Entry[];
+  /**
+   * What references may name: entries first, then the manifests of files read only to resolve
+   * references (lint given a few files of a repository), which are never checked themselves.
+   * Default: entries.
+   */
+  readonly referable?: readonly Entry[];
   /** Reports a finding about `entry` at `path` (the key or the value of that node). */
   report(entry: Entry, path: readonly PathSegment[], target: Target, rule: RuleId, message: string): void;
   /** The "did you mean" work all checks of this run may still do (see ../suggest.ts). */
@@ -42,13 +49,14 @@ export function validOf<K extends Kind>(ctx: CheckContext, kind: K): EntryOf<K>[
 
 const indexes = new WeakMap<readonly Entry[], Map<string, Entry>>();
 
-/** The first manifest of `kind` named `name` in `namespace` (valid or not). */
+/** The first manifest of `kind` named `name` in `namespace` (valid or not), among the referable ones. */
 export function findEntry<K extends Kind>(ctx: CheckContext, kind: K, namespace: string, name: string): EntryOf<K> | undefined {
-  let index = indexes.get(ctx.entries);
+  const referable = ctx.referable ?? ctx.entries;
+  let index = indexes.get(referable);
   if (!index) {
     index = new Map();
-    for (const e of ctx.entries) if (!index.has(e.key)) index.set(e.key, e);
-    indexes.set(ctx.entries, index);
+    for (const e of referable) if (!index.has(e.key)) index.set(e.key, e);
+    indexes.set(referable, index);
   }
   return index.get(`${namespace}/${kind}/${name}`) as EntryOf<K> | undefined;
 }
@@ -56,21 +64,22 @@ export function findEntry<K extends Kind>(ctx: CheckContext, kind: K, namespace:
 const nameIndexes = new WeakMap<readonly Entry[], { names: Map<string, string[]>; indexes: Map<string, NameIndex> }>();
 
 /**
- * The names of every manifest of `kind` in `namespace` (valid or not), indexed for suggestions.
+ * The names of every referable manifest of `kind` in `namespace` (valid or not), indexed for suggestions.
  * The entries are grouped in one pass on first use and each group indexed on its first lookup:
  * filtering all entries for each dangling reference made lint quadratic (issue 18).
  */
 export function namesOf(ctx: CheckContext, kind: Kind, namespace: string): NameIndex {
-  let cache = nameIndexes.get(ctx.entries);
+  const referable = ctx.referable ?? ctx.entries;
+  let cache = nameIndexes.get(referable);
   if (!cache) {
     cache = { names: new Map(), indexes: new Map() };
-    for (const e of ctx.entries) {
+    for (const e of referable) {
       const scope = `${e.namespace}/${e.kind}`;
       const list = cache.names.get(scope);
       if (list) list.push(e.name);
       else cache.names.set(scope, [e.name]);
     }
-    nameIndexes.set(ctx.entries, cache);
+    nameIndexes.set(referable, cache);
   }
   const scope = `${namespace}/${kind}`;
   let index = cache.indexes.get(scope);
