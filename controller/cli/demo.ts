@@ -312,7 +312,8 @@ export const demo: Command = async (args: string[], io: CommandIO): Promise<numb
       source: { kind: 'git', repo: repoDir, branch: 'main', path: '.', intervalMs: 0, auth: { kind: 'none' } },
       // The live view, on this machine only, on any free port; its address is under the screen.
       http: { host: '127.0.0.1', port: 0, webhookSecret: undefined, ui: { mode: 'open', loopbackOnly: true } },
-      liveView: { forecastEveryMs: 2_000 },
+      // The demo's clock runs weeks in minutes: forecasts back to back, or the page's lags days.
+      liveView: { forecastEveryMs: 2_000, forecastDutyCycle: 1 },
       statePath: join(workdir, 'state.json'),
       requeue: { intervalMs: 3_600_000 },
       pollIntervalMs: 5 * 60_000,

@@ -3,7 +3,8 @@
 // a second one), turned into the page's JSON only when someone asks, at most once per
 // evaluation. Open pages are told at most once a second (the demo reconciles many times a
 // second). The forecast runs in a worker thread (forecast-worker.ts), only while someone is
-// watching, at most once per `forecastEveryMs`; until the next one the page shows the last.
+// watching, at most once per `forecastEveryMs` and keeping the thread idle most of the time
+// (`forecastDutyCycle`); until the next one the page shows the last.
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log/logger.ts';
 import type { Finding } from '../manifest/finding.ts';
@@ -12,6 +13,10 @@ import { planFrom, planInputFrom, splitManifests } from '../reconcile/engine.ts'
 import type { LiveViewSource } from '../server/live-view-http.ts';
 import { buildLiveView, liveDeviceName, type ForecastTimeline } from '../status/live-view.ts';
 import type { ForecastJob, ForecastReply } from './forecast-worker.ts';
+
+// The worker's file has this module's extension: .ts in the repository, .js in the installed
+// package's dist/ (the build rewrites import specifiers, not this URL).
+const forecastWorkerFile = `./forecast-worker${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`;
 
 /** One evaluation of the engine, as the reconcile made it. */
 export interface LiveEvaluation {
@@ -25,6 +30,12 @@ export interface LiveViewFeedOptions {
   readonly minIntervalMs?: number;
   /** A new forecast starts at most this often (real ms). Default: 60,000. */
   readonly forecastEveryMs?: number;
+  /**
+   * Largest share of the time the forecast thread may be busy: after a forecast that took T,
+   * the next starts no sooner than T / share after the last one started (a 30-day forecast of
+   * thousands of devices takes tens of seconds). Default: 0.2; 1 lets them run back to back.
+   */
+  readonly forecastDutyCycle?: number;
   /** How far the forecast looks (days). Default: 30. */
   readonly forecastDays?: number;
   /** Plans one forecast may compute (each is one step of the simulation). Default: 500. */
@@ -57,6 +68,8 @@ export class LiveViewFeed implements LiveViewSource {
   /** The evaluation the shown forecast came from. */
   #forecastedFrom: LiveEvaluation | undefined;
   #forecastStarted = -Infinity;
+  /** How long the last forecast took (real ms). */
+  #forecastTook = 0;
   #forecastTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -65,6 +78,7 @@ export class LiveViewFeed implements LiveViewSource {
     this.#options = {
       minIntervalMs: options.minIntervalMs ?? 1_000,
       forecastEveryMs: options.forecastEveryMs ?? 60_000,
+      forecastDutyCycle: options.forecastDutyCycle ?? 0.2,
       forecastDays: options.forecastDays ?? 30,
       forecastMaxSteps: options.forecastMaxSteps ?? 500,
       forecast: options.forecast ?? true,
@@ -164,7 +178,8 @@ export class LiveViewFeed implements LiveViewSource {
     if (!this.#options.forecast || this.#closed || !last || this.#forecastFor !== undefined || this.#forecastTimer !== undefined) return;
     if (this.#timeline !== undefined && this.#forecastedFrom === last) return;
     if (!this.#isWatched()) return;
-    const wait = this.#forecastStarted + this.#options.forecastEveryMs - this.#now();
+    const gap = Math.max(this.#options.forecastEveryMs, this.#forecastTook / this.#options.forecastDutyCycle);
+    const wait = this.#forecastStarted + gap - this.#now();
     if (wait > 0) {
       this.#forecastTimer = setTimeout(() => {
         this.#forecastTimer = undefined;
@@ -191,17 +206,18 @@ export class LiveViewFeed implements LiveViewSource {
   }
 
   #startWorker(): Worker {
-    const worker = new Worker(new URL('./forecast-worker.ts', import.meta.url));
+    const worker = new Worker(new URL(forecastWorkerFile, import.meta.url));
     // The controller's life does not depend on the forecast: never keep the process up for it.
     worker.unref();
     worker.on('message', (reply: ForecastReply) => {
       const evaluation = this.#forecastFor;
       this.#forecastFor = undefined;
+      this.#forecastTook = this.#now() - this.#forecastStarted;
       if (reply.ok) {
         this.#timeline = reply.timeline;
         this.#forecastedFrom = evaluation;
         this.#dirty = true;
-        this.#log.debug({ updates: reply.timeline.updates, truncated: reply.timeline.truncated, ms: Math.round(this.#now() - this.#forecastStarted) }, 'forecast ready');
+        this.#log.debug({ updates: reply.timeline.updates, truncated: reply.timeline.truncated, ms: Math.round(this.#forecastTook) }, 'forecast ready');
         this.#scheduleNotify();
       } else {
         this.#log.warn({ reason: reply.message }, 'forecast failed; the page keeps the previous one');

@@ -580,7 +580,7 @@ export function forecastTimeline(
   label: (deviceId: string) => string,
   options: { readonly maxBatches?: number; readonly namesPerBatch?: number } = {},
 ): ForecastTimeline {
-  const maxBatches = options.maxBatches ?? 300;
+  const maxBatches = options.maxBatches ?? 120;
   const namesPerBatch = options.namesPerBatch ?? 5;
   const batches = new Map<string, { batch: Omit<TimelineBatch, 'names'>; ids: string[] }>();
   const days = new Map<string, { group: string | undefined; timeZone: string; date: string; updates: number }>();
