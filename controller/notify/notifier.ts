@@ -104,6 +104,7 @@ export class Notifier {
   #channels = new Map<string, ChannelConfig>();
   #rules: RouteRule[] = [];
   #configured = false;
+  #orphans = new Set<string>();
   readonly #health = new Map<string, ChannelHealth>();
   #inner: StateStore | undefined;
   #lastState: ControllerState | undefined;
@@ -167,9 +168,13 @@ export class Notifier {
     this.#channels = config.channels;
     this.#rules = config.rules;
     this.#configured = true;
-    for (const rule of config.rules) {
-      if (!config.channels.has(rule.channel)) this.#log.warn({ rule: rule.key, channel: rule.channel }, 'notification rule names no valid NotificationChannel; its events are not sent');
+    // Said once per rule and channel, not at every reconcile.
+    const orphans = new Set(config.rules.filter((r) => !config.channels.has(r.channel)).map((r) => `${r.key}>${r.channel}`));
+    for (const orphan of orphans) {
+      const [rule, channel] = orphan.split('>');
+      if (!this.#orphans.has(orphan)) this.#log.warn({ rule, channel }, 'notification rule names no valid NotificationChannel; its events are not sent');
     }
+    this.#orphans = orphans;
     if (this.#memory === undefined || !complete) return;
     if (config.rules.length === 0 && this.#first) return;
     const { events, memory } = deriveEvents(facts, this.#memory, this.#first);
