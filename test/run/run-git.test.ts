@@ -76,7 +76,12 @@ test('status written back, a bad manifest isolated, a person\'s edit kept, a cle
     // Besides statuses the controller commits only its release calendar, a machine-written file.
     assert.ok(changed.includes('.firmwarden/releases.json'));
     assert.is(JSON.parse(git(remote.bareDir, ['show', 'main:.firmwarden/releases.json'])).writtenBy, 'firmwarden');
-    for (const file of changed.filter((f) => f !== '.firmwarden/releases.json')) {
+    // And its fleet report, FLEET.md at the root of --path.
+    assert.ok(changed.includes('FLEET.md'));
+    assert.match(git(remote.bareDir, ['show', 'main:FLEET.md']), /^# Fleet report\n/);
+    const subject = git(remote.bareDir, ['log', '-1', '--format=%s', 'main']).trim();
+    assert.match(subject, /^status: .* \[skip ci\]$/, subject);
+    for (const file of changed.filter((f) => f !== '.firmwarden/releases.json' && f !== 'FLEET.md')) {
       const before = parse(git(remote.bareDir, ['show', `${initial}:${file}`])) as Record<string, unknown>;
       const after = parse(git(remote.bareDir, ['show', `main:${file}`])) as Record<string, unknown>;
       assert.equal({ ...after, status: undefined }, { ...before, status: undefined }, `${file}: only status changed`);
