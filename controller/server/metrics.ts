@@ -142,11 +142,22 @@ export function createMetrics(registry: Registry = new Registry(), options: { pr
     suspended: rolloutGauge(kind, 'suspended', 'Whether the UpdatePolicy (for a group: the one it follows) is suspended (1) or not (0)', []),
   }));
   for (const state of knownOperationStates) operations.set({ state }, 0);
+  // Counters start at 0, as controller-runtime's do: rate() and increase() miss the first
+  // increment of a series that appears at 1, and an alert on errors would miss the first ones.
   operationsTimedOut.inc(0);
+  for (const result of ['written', 'unchanged', 'error'] as const) statusWrites.inc({ result }, 0);
+  for (const result of ['success', 'error'] as const) sourceSyncs.inc({ result }, 0);
+  const started = new Set<string>();
 
   return {
     registry,
     observeReconcile(controller, result, seconds, opts = {}) {
+      if (!started.has(controller)) {
+        started.add(controller);
+        for (const r of ReconcileResults) reconcileTotal.inc({ controller, result: r }, 0);
+        reconcileErrors.inc({ controller }, 0);
+        terminalErrors.inc({ controller }, 0);
+      }
       reconcileTotal.inc({ controller, result });
       reconcileTime.observe({ controller }, seconds);
       if (result === 'error') reconcileErrors.inc({ controller });

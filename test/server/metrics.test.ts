@@ -45,6 +45,19 @@ metrics('operations by state (all states present), fleet requests and throttles,
   assert.match(text, 'firmwarden_webhook_requests_total{result="rejected"} 1');
 });
 
+metrics('counters that alerts read start at 0: reconcile errors from the first reconcile, status writes and syncs from the start', async () => {
+  const m = createMetrics(new Registry(), { processMetrics: false });
+  let text = await m.registry.metrics();
+  assert.match(text, 'firmwarden_status_writes_total{result="error"} 0');
+  assert.match(text, 'firmwarden_source_sync_total{result="error"} 0');
+  m.observeReconcile('firmwarden', 'success', 0.01);
+  text = await m.registry.metrics();
+  assert.match(text, 'controller_runtime_reconcile_errors_total{controller="firmwarden"} 0');
+  assert.match(text, 'controller_runtime_terminal_reconcile_errors_total{controller="firmwarden"} 0');
+  assert.match(text, 'controller_runtime_reconcile_total{controller="firmwarden",result="error"} 0');
+  assert.match(text, 'controller_runtime_reconcile_total{controller="firmwarden",result="success"} 1');
+});
+
 metrics('the applied revision is one series that moves', async () => {
   const m = createMetrics(new Registry(), { processMetrics: false });
   m.setAppliedRevision('aaa');
