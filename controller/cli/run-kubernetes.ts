@@ -24,7 +24,7 @@ import { ConfigMapStateStore, StateConflictError } from '../kube/configmap-state
 import type { StateStore } from '../state/state.ts';
 import { parseManifestTexts, replaceStatus } from './manifest-access.ts';
 import { notifyFlags, resolveNotifyOptions } from '../config/notify-options.ts';
-import { isNotFound } from '../kube/kube-error.ts';
+import { readSecretKey } from '../kube/secret-reader.ts';
 
 const flags = {
   kubeconfig: { type: 'string' },
@@ -210,18 +210,6 @@ export async function runKubernetes(args: string[], io: CommandIO): Promise<numb
     await http?.close();
     await connection.close();
     client.close();
-  }
-}
-
-/** One key of a Secret, decoded; undefined when the Secret or the key does not exist. */
-async function readSecretKey(client: KubeClient, namespace: string, name: string, key: string): Promise<string | undefined> {
-  try {
-    const secret = await client.request<{ data?: Record<string, string> }>({ path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(name)}` });
-    const value = secret.data?.[key];
-    return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
   }
 }
 
