@@ -22,13 +22,16 @@ import type { Forecast } from './forecast.ts';
 import { scheduledRefusals } from './plan-entries.ts';
 import { formatLocalTime } from './render-time.ts';
 
+/** What the report draws of a forecast (its events, not its final plan). */
+export type ReportForecast = Pick<Forecast, 'from' | 'to' | 'truncated' | 'events'>;
+
 export interface FleetReportView {
   /** The plan the controller decided with. */
   readonly plan: Plan;
   /** A device as an admin knows it: display name, asset tag, then id (people-fields.ts deviceLabel). */
   readonly deviceLabel: (deviceId: string) => string;
   /** The forecast simulated from the plan's input; undefined: the gantt section says why not (`noForecast`). */
-  readonly forecast: Forecast | undefined;
+  readonly forecast: ReportForecast | undefined;
   /** Why there is no forecast, e.g. "more than 5000 devices". */
   readonly noForecast?: string;
   /** Rows per list (failed, refused, clamps) before "and N more". Default: 20. */

@@ -15,6 +15,7 @@ import type { StateStore } from '../state/state.ts';
 import { FleetView, type FleetViewOptions } from '../reconcile/fleet-view.ts';
 import { createReconciler, type Engine, type ManifestEntry, type ParsedDesired, type ReconcileResult } from '../reconcile/reconcile.ts';
 import { createEngine } from '../reconcile/engine.ts';
+import { ReportForecasts } from './report-forecast.ts';
 import { ReconcileLoop } from '../reconcile/loop.ts';
 import { defaultRequeuePolicy, type RequeuePolicy } from '../reconcile/outcome.ts';
 import { createMetrics, reconcileResultOf, type Metrics } from '../server/metrics.ts';
@@ -132,10 +133,14 @@ export async function startController(config: ControllerConfig, deps: Controller
 
   // Statuses in a Git repository or folder are reviewed by people in diffs: summaries only.
   // A custom source is the Kubernetes one, whose status subresource keeps the full detail.
+  // The fleet report goes with the statuses into the repository or folder (--report); its
+  // forecast is simulated in a worker thread, and a reconcile follows each new one.
+  let forecastReady = () => {};
+  const reportPath = config.source.kind !== 'custom' ? config.source.report : undefined;
+  const forecasts = reportPath === undefined ? undefined : new ReportForecasts({ logger: deps.logger, onReady: () => forecastReady() });
   const engine = deps.engine ?? createEngine({
       statusDetail: config.source.kind === 'custom' ? 'full' : 'summary',
-      // The fleet report goes with the statuses into the repository or folder (--report).
-      ...(config.source.kind !== 'custom' && config.source.report !== undefined ? { report: { path: config.source.report } } : {}),
+      ...(reportPath !== undefined && forecasts ? { report: { path: reportPath, forecaster: forecasts.forecaster } } : {}),
     });
   // The live view shows each reconcile's last evaluation: the plan this controller acted on.
   const liveView = config.http?.ui && config.http.ui.mode !== 'off' ? new LiveViewFeed(deps.logger, config.liveView) : undefined;
@@ -178,6 +183,7 @@ export async function startController(config: ControllerConfig, deps: Controller
     },
   });
   const unsubscribe = source.subscribe((reason) => loop.trigger(reason));
+  forecastReady = () => loop.trigger('forecast');
 
   let http: RunningHttpServer | undefined;
   if (config.http) {
@@ -225,6 +231,7 @@ export async function startController(config: ControllerConfig, deps: Controller
       unsubscribe();
       await http?.close();
       await liveView?.close();
+      await forecasts?.close();
       await source.close();
       log.info('stopped');
     }
