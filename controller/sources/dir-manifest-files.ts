@@ -48,6 +48,10 @@ function toPosix(path: string): string {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+// A config repository that installs firmwarden with npm (lint in CI, pre-commit) has the
+// package's examples/ under node_modules: read, they would all be duplicates of real manifests.
+const skippedFolder = 'node_modules';
+
 /**
  * Lists and reads the manifests under `root/subpath`, sorted by path. Paths in the result are
  * relative to `root`. Symbolic links are followed only when `followSymlinks` and only when
@@ -93,7 +97,7 @@ export async function readManifestFiles(
     const entries = await readdir(dir, { withFileTypes: true });
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
-      if (entry.name.startsWith('.')) continue;
+      if (entry.name.startsWith('.') || entry.name === skippedFolder) continue;
       const path = join(dir, entry.name);
       if (entry.isSymbolicLink()) {
         const target = follow ? await isInsideRoot(path) : undefined;

@@ -54,6 +54,17 @@ read('a path that does not exist is an InvalidSourceConfig error; a single file 
   }
 });
 
+read('node_modules is skipped: a config repository that installs firmwarden with npm holds its examples there', async () => {
+  const root = tree({ 'groups/lab.yaml': 'a: 1\n', 'node_modules/firmwarden/examples/groups/lab.yaml': 'a: 1\n', 'tools/node_modules/x/ci.yaml': 'b: 2\n' });
+  try {
+    const { files, omitted } = await readManifestFiles(root, '.');
+    assert.equal(files.map((f) => f.path), ['groups/lab.yaml']);
+    assert.equal(omitted, []);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
 const names = suite('manifest names and paths');
 
 names('only visible *.yaml / *.yml files; paths must stay inside the root', () => {
