@@ -233,6 +233,8 @@ export interface ScheduledSummary {
   readonly nextActionTime: number | undefined;
   /** When every record had finished (kept from the previous status when known). */
   readonly completionTime: number | undefined;
+  /** The freezes spec.freezeOverride lets it pass now or later, with the override's reason; absent when none. */
+  readonly freezeOverride?: { readonly reason: string; readonly freezes: readonly string[] };
 }
 
 /** The whole plan. */

@@ -28,6 +28,7 @@ import { softwareLabel } from '../policy/software-rules.ts';
 import { assignWavesInto, waveSizes } from '../policy/waves.ts';
 import { formatLocal } from '../policy/zoned-time.ts';
 import { groupContext, policyContexts, ungroupedContext, type GroupContext } from './group-context.ts';
+import { HolidaySchedules, type CalendarDays } from './holiday-schedules.ts';
 import { OperationBook } from './operation-book.ts';
 import { buildRolloutViews } from './rollout-views.ts';
 import { WaveGates } from './wave-gates.ts';
@@ -55,6 +56,8 @@ export interface PlanInput {
   readonly releases: readonly ReleaseRecord[];
   /** Rollout memory from the previous plan (keys policyKey|softwareType). */
   readonly rollouts?: Readonly<Record<string, RolloutMemory>>;
+  /** Holidays read from .ics files, by owner key of the group or policy referencing them (holiday-schedules.ts). */
+  readonly holidayCalendars?: CalendarDays;
 }
 
 /** Builds the plan. */
@@ -93,6 +96,7 @@ export function buildPlan(input: PlanInput): Plan {
   const waveAt = (i: number) => waveByIdx[i] || undefined;
   const ctxOfMembershipIdx = new Map<number, GroupContext>();
   const membershipIdx: number[] = [];
+  const holidays = new HolidaySchedules(input.holidayCalendars, now);
   for (const m of order) {
     membershipIdx.push(m);
     const group = membership.groups[m]!;
@@ -100,7 +104,7 @@ export function buildPlan(input: PlanInput): Plan {
     const pctx = group.spec.policyRef ? policies.get(`${group.metadata.namespace ?? 'default'}/${group.spec.policyRef.name}`) : undefined;
     if (pctx) assignWavesInto(members, idOf, pctx.policy.metadata.name, pctx.waves, waveByIdx);
     const waveCount = pctx ? waveSizes(members.length, pctx.waves).length : 0;
-    const ctx = groupContext(contexts.length, group, policies, waveCount);
+    const ctx = groupContext(contexts.length, group, policies, waveCount, holidays);
     contexts.push(ctx);
     ctxOfMembershipIdx.set(m, ctx);
   }
@@ -466,6 +470,7 @@ export function buildPlan(input: PlanInput): Plan {
       records,
       nextActionTime: next,
       completionTime: s.completedAt ?? (finished && records.length > 0 && (s.at === undefined || s.at <= now) ? now : undefined),
+      ...(s.passedFreezes.size > 0 && s.su.spec.freezeOverride ? { freezeOverride: { reason: s.su.spec.freezeOverride.reason, freezes: [...s.passedFreezes.values()].sort() } } : {}),
     };
   });
   const clamps = dedupeClamps(mains, scheduled);

@@ -4,14 +4,16 @@ import type { SoftwareType } from '../model/fleet.ts';
 import { SoftwareTypes } from '../model/fleet.ts';
 import type { DeviceGroup, License, Phase, UpdatePolicy, Wave } from '../model/manifests.generated.ts';
 import type { RolloutMemory } from '../model/plan.ts';
-import { parseDuration } from '../policy/duration.ts';
 import { objectKey, ownerKey, refKey } from '../policy/manifest-keys.ts';
 import { effectiveRule, phaseFor, type EffectiveRule } from '../policy/software-rules.ts';
 import { activeSuspension } from '../policy/rollout-health.ts';
 import { WindowSchedule, compileFreezes, compileWindows } from '../policy/windows.ts';
+import { defaultBakeMs as listedWavesBakeMs, effectiveBakeMs, effectiveWaves } from '../policy/rollout-defaults.ts';
+import type { HolidaySchedules } from './holiday-schedules.ts';
 
 export const defaultMaxConcurrent = 50;
-export const defaultBakeMs = 24 * 3_600_000;
+/** Bake time after listed waves without bakeTime (the default waves bake 5 days: rollout-defaults.ts). */
+export const defaultBakeMs = listedWavesBakeMs;
 
 /** A policy with what every group under it shares. */
 export interface PolicyContext {
@@ -55,8 +57,8 @@ export function policyContexts(policies: readonly UpdatePolicy[], now: number, s
       suspension: activeSuspension(policy, now),
       stopped: stops(policy, key),
       maxConcurrent: rollout?.maxConcurrent ?? defaultMaxConcurrent,
-      bakeMs: rollout?.bakeTime === undefined ? defaultBakeMs : (parseDuration(rollout.bakeTime) ?? defaultBakeMs),
-      waves: rollout?.waves,
+      bakeMs: effectiveBakeMs(policy),
+      waves: effectiveWaves(policy),
     });
   }
   return out;
@@ -84,8 +86,8 @@ function rulesFor(policy: UpdatePolicy | undefined, license: License): Record<So
   return rules;
 }
 
-/** The context of a group (its members' waves are kept by the plan, per device position). */
-export function groupContext(index: number, group: DeviceGroup, policies: ReadonlyMap<string, PolicyContext>, waveCount: number): GroupContext {
+/** The context of a group (its members' waves are kept by the plan, per device position); `holidays` brings the groups' and policies' holidays. */
+export function groupContext(index: number, group: DeviceGroup, policies: ReadonlyMap<string, PolicyContext>, waveCount: number, holidays?: HolidaySchedules): GroupContext {
   const policyKey = group.spec.policyRef ? refKey(group.metadata, group.spec.policyRef.name) : undefined;
   const policy = policyKey === undefined ? undefined : policies.get(policyKey);
   const license = group.spec.license ?? 'Pro';
@@ -97,7 +99,7 @@ export function groupContext(index: number, group: DeviceGroup, policies: Readon
     policy,
     license,
     timeZone,
-    schedule: scheduleFor(policy?.policy, timeZone),
+    schedule: holidays ? holidays.scheduleFor(policy?.policy, group, timeZone) : scheduleFor(policy?.policy, timeZone),
     firmwarePhase: phaseFor(policy?.policy, 'firmware', license).phase,
     waveCount,
     rules: rulesFor(policy?.policy, license),

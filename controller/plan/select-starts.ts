@@ -11,6 +11,7 @@ import { stableHash } from '../policy/waves.ts';
 import type { GroupContext } from './group-context.ts';
 import { OperationBook } from './operation-book.ts';
 import { cmp, dayText, typeOrder, type Work } from './work.ts';
+import { freezeText } from './timing.ts';
 
 /** Picks what starts now: one update per device, at most maxConcurrent in flight per policy. */
 export function selectStarts(mains: Work[], ctxOfDevice: (i: number) => GroupContext, index: DeviceIndex, book: OperationBook, now: number): PlanAction[] {
@@ -95,7 +96,13 @@ export function selectStarts(mains: Work[], ctxOfDevice: (i: number) => GroupCon
 export function startingMessage(w: Work): string {
   const window = w.respectWindows ? w.ctx.schedule.windowAt(w.earliest ?? 0) : undefined;
   const where = window ? ` inside the window ${window.name}` : '';
-  if (w.source === 'scheduled') return `${displayName(w.su!.key)} asks for ${w.version}; starts now${where}`;
+  if (w.source === 'scheduled') {
+    // Break glass is said where it happens: the freeze this start passes, and why.
+    const override = w.su!.su.spec.freezeOverride;
+    const frozen = override && w.earliest !== undefined ? w.ctx.schedule.freezeAt(w.earliest) : undefined;
+    const passing = override && frozen ? `; passes ${freezeText(frozen)} with spec.freezeOverride: ${override.reason}` : '';
+    return `${displayName(w.su!.key)} asks for ${w.version}; starts now${where}${passing}`;
+  }
   return `${w.reason.message}; starts now${where}`;
 }
 

@@ -50,6 +50,7 @@ export function prepareScheduled(
       completedAt: completed !== undefined && !Number.isNaN(completed) && stillCurrent ? completed : undefined,
       deviceIdx: [...targets].sort((a, b) => cmp(index.devices[a]!.id, index.devices[b]!.id)),
       records: new Map(),
+      passedFreezes: new Map(),
     });
   }
   return out;

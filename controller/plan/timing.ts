@@ -1,8 +1,13 @@
 // When a work may start: wave order and bake time (through WaveGates), then maintenance
-// windows and freezes, memoized because thousands of devices share the same answers.
+// windows, holidays and freezes, memoized because thousands of devices share the same answers.
+// A ScheduledUpdate that ignores windows still waits out freezes; one with spec.freezeOverride
+// passes them, and the freezes it passes are noted on it for its status.
 import type { SoftwareState, SoftwareType } from '../model/fleet.ts';
 import type { PlanEntry, Reason } from '../model/plan.ts';
 import type { AutoDecision } from '../policy/automatic.ts';
+import { describeHoliday } from '../policy/holidays.ts';
+import { displayName } from '../policy/manifest-keys.ts';
+import type { CompiledFreeze } from '../policy/windows.ts';
 import { formatLocal } from '../policy/zoned-time.ts';
 import type { GroupContext } from './group-context.ts';
 import { WaveGates } from './wave-gates.ts';
@@ -73,11 +78,29 @@ export function placeMemoized(memo: WindowMemo, ctx: GroupContext, t0: number, t
   return result;
 }
 
-/** Moves a work's start into a maintenance window outside freezes (when it respects them). */
+/**
+ * Moves a work's start into a maintenance window outside holidays and freezes (when it respects
+ * windows), or else past the freezes (unless its ScheduledUpdate overrides them).
+ */
 export function applyWindow(w: Work, now: number, memo: WindowMemo): void {
-  const result: WindowResult = w.respectWindows
-    ? placeMemoized(memo, w.ctx, w.t0, w.t0Reason, now)
-    : { start: w.t0, reason: w.t0 > now ? w.t0Reason : undefined };
+  const override = w.su?.su.spec.freezeOverride;
+  // Freeze-passing placements are rare (break glass) and are not memoized with the others.
+  let result: WindowResult = w.respectWindows
+    ? override
+      ? placeInWindow(w.ctx.schedule, w.t0, w.t0Reason, w.ctx.timeZone, now, true)
+      : placeMemoized(memo, w.ctx, w.t0, w.t0Reason, now)
+    : override
+      ? { start: w.t0, reason: w.t0 > now ? w.t0Reason : undefined }
+      : placeOutsideFreezes(w.ctx.schedule, w.t0, w.t0Reason, w.ctx.timeZone, now);
+  const passed = override && result.start !== undefined ? w.ctx.schedule.freezeAt(result.start) : undefined;
+  if (passed && override && w.su) {
+    const policy = w.ctx.policy ? `UpdatePolicy ${displayName(w.ctx.policy.key)}: ` : '';
+    const text = `${policy}${freezeText(passed)}`;
+    w.su.passedFreezes.set(text, text);
+    const why = result.reason ?? w.reason;
+    // Starting now, selectStarts words the reason (startingMessage names the freeze too).
+    if (result.start! > now) result = { start: result.start, reason: { code: why.code, message: `${why.message}; passes ${freezeText(passed)} with spec.freezeOverride: ${override.reason}` } };
+  }
   if (result.start === undefined) {
     w.needs = false;
     w.status = 'scheduled';
@@ -92,19 +115,47 @@ export function applyWindow(w: Work, now: number, memo: WindowMemo): void {
   if (result.reason) w.reason = result.reason;
 }
 
-/** The first open instant from t0 and, when later than now, why. */
-export function placeInWindow(schedule: GroupContext['schedule'], t0: number, t0Reason: Reason | undefined, timeZone: string, now: number): WindowResult {
-  const start = schedule.nextOpening(t0);
-  if (start === undefined) return { start, reason: { code: 'NoWindow', message: `no maintenance window opens outside the freezes in the next two years` } };
+/** "the freeze Year-end (2027-12-20 to 2028-01-03: change freeze)". */
+export function freezeText(f: CompiledFreeze): string {
+  return `the freeze ${f.name} (${f.from} to ${f.to}${f.reason ? `: ${f.reason}` : ''})`;
+}
+
+/** The first open instant from t0 (past freezes too unless `passFreezes`) and, when later than now, why. */
+export function placeInWindow(schedule: GroupContext['schedule'], t0: number, t0Reason: Reason | undefined, timeZone: string, now: number, passFreezes = false): WindowResult {
+  const start = schedule.nextOpening(t0, passFreezes);
+  if (start === undefined) return { start, reason: { code: 'NoWindow', message: `no maintenance window opens outside the freezes and holidays in the next two years` } };
   if (start <= now) return { start, reason: undefined };
   if (start === t0 && t0Reason) return { start, reason: t0Reason };
   const local = `${formatLocal(start, timeZone)} ${timeZone}`;
   const window = schedule.windowAt(start);
-  const freeze = schedule.freezeAt(t0) ?? schedule.freezeAt(schedule.nextWindowStart(t0) ?? t0);
+  const firstWindow = schedule.nextWindowStart(t0) ?? t0;
+  // What closed the window the work would otherwise have started in: a freeze, else a holiday;
+  // else a freeze in force now (the window opens after it anyway), else only the window's hours.
+  const freezeThen = passFreezes ? undefined : schedule.freezeAt(firstWindow);
+  const holiday = freezeThen || start <= firstWindow ? undefined : schedule.holidayAt(firstWindow);
+  const freeze = freezeThen ?? (holiday || passFreezes ? undefined : schedule.freezeAt(t0));
   const prefix = t0Reason ? `${t0Reason.message}; then ` : '';
   if (freeze) {
-    return { start, reason: { code: t0Reason?.code ?? 'Frozen', message: `${prefix}the freeze ${freeze.name} (${freeze.from} to ${freeze.to}${freeze.reason ? `: ${freeze.reason}` : ''}) blocks starts; next window ${window?.name ?? ''} opens ${local}` } };
+    return { start, reason: { code: t0Reason?.code ?? 'Frozen', message: `${prefix}${freezeText(freeze)} blocks starts; next window ${window?.name ?? ''} opens ${local}` } };
+  }
+  if (holiday) {
+    return { start, reason: { code: t0Reason?.code ?? 'OutsideWindow', message: `${prefix}closed for ${describeHoliday(holiday)}; next window ${window?.name ?? ''} opens ${local}` } };
   }
   return { start, reason: { code: t0Reason?.code ?? 'OutsideWindow', message: `${prefix}waits for the maintenance window ${window?.name ?? ''}, opening ${local}` } };
+}
+
+/** A ScheduledUpdate that ignores windows: t0, or the end of the freezes covering it, and why. */
+export function placeOutsideFreezes(schedule: GroupContext['schedule'], t0: number, t0Reason: Reason | undefined, timeZone: string, now: number): WindowResult {
+  const start = schedule.nextUnfrozen(t0);
+  if (start === t0) return { start, reason: t0 > now ? t0Reason : undefined };
+  const freeze = schedule.freezeAt(t0)!;
+  const prefix = t0Reason ? `${t0Reason.message}; then ` : '';
+  return {
+    start,
+    reason: {
+      code: t0Reason?.code ?? 'Frozen',
+      message: `${prefix}${freezeText(freeze)} blocks starts until ${formatLocal(start, timeZone)} ${timeZone}; a ScheduledUpdate passes a freeze only with spec.freezeOverride`,
+    },
+  };
 }
 

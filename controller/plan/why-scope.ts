@@ -18,6 +18,7 @@ import type { DeviceGroup, ScheduledUpdate, UpdatePolicy } from '../model/manife
 import type { Plan } from '../model/plan.ts';
 import type { PlanInput } from './build-plan.ts';
 import { DeviceIndex } from '../policy/device-index.ts';
+import { effectiveWaves } from '../policy/rollout-defaults.ts';
 import { resolveGroups } from '../policy/groups.ts';
 import { objectKey, refKey } from '../policy/manifest-keys.ts';
 import { compileSelector, factsOf, matchesSelector } from '../policy/selector.ts';
@@ -126,7 +127,7 @@ function wavesOf(input: PlanInput, plan: Plan, groupKey: string): { waves: Map<s
   const group = plan.groups.find((g) => g.key === groupKey);
   const policy = group?.policy === undefined ? undefined : input.policies.find((p) => objectKey(p.metadata) === group.policy);
   if (!group || !policy) return undefined;
-  return { waves: assignWaves(group.deviceIds, policy.metadata.name, policy.spec.rollout?.waves), policy };
+  return { waves: assignWaves(group.deviceIds, policy.metadata.name, effectiveWaves(policy)), policy };
 }
 
 /**

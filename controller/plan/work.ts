@@ -106,6 +106,8 @@ export interface ScheduledCtx {
   readonly deviceIdx: number[];
   /** Records per targeted device position, one per targeted software type the device reports. */
   readonly records: Map<number, Work[]>;
+  /** Freezes its spec.freezeOverride lets it pass, as status words (filled while timing its works). */
+  readonly passedFreezes: Map<string, string>;
 }
 
 /** The failure an ended operation reports. */

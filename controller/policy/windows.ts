@@ -2,9 +2,12 @@
 // local time and closes at a local end (the next day when the end is not after the start) or
 // after a duration (elapsed time). Each (window, local opening date) gives exactly one
 // occurrence, resolved with the DST rules of zoned-time.ts, so a daylight-saving night can
-// shorten or lengthen a window but never drop or repeat it. Freezes block whole local dates.
+// shorten or lengthen a window but never drop or repeat it. Freezes block whole local dates;
+// so do holidays (holidays.ts), but a holiday closes windows only, while a freeze stops
+// ScheduledUpdates too unless they carry a freezeOverride.
 import type { Freeze, MaintenanceWindow, Weekday } from '../model/manifests.generated.ts';
 import { parseDuration } from './duration.ts';
+import type { CompiledHoliday } from './holidays.ts';
 import {
   addDays, dayMs, localDateOf, parseLocalDate, parseLocalTime, resolveLocal, weekdayOf, type LocalDate,
 } from './zoned-time.ts';
@@ -130,13 +133,17 @@ function longestSpanDays(windows: readonly CompiledWindow[]): number {
 export class WindowSchedule {
   readonly windows: readonly CompiledWindow[];
   readonly freezes: readonly CompiledFreeze[];
+  /** Local days on which no window opens, sorted by start. */
+  readonly holidays: readonly CompiledHoliday[];
   readonly #byDay = new Map<number, WindowOccurrence[]>();
   readonly #nextOpen = new Map<number, number | undefined>();
+  readonly #nextOpenPassingFreezes = new Map<number, number | undefined>();
   readonly #lookback: number;
 
-  constructor(windows: readonly CompiledWindow[], freezes: readonly CompiledFreeze[] = []) {
+  constructor(windows: readonly CompiledWindow[], freezes: readonly CompiledFreeze[] = [], holidays: readonly CompiledHoliday[] = []) {
     this.windows = windows;
     this.freezes = freezes;
+    this.holidays = holidays;
     this.#lookback = longestSpanDays(windows);
   }
 
@@ -195,27 +202,49 @@ export class WindowSchedule {
     return undefined;
   }
 
-  /** The first instant at or after `from` inside a window and outside every freeze (undefined beyond ~2 years). */
-  nextOpening(from: number): number | undefined {
+  /** The holiday covering `at`, if any. */
+  holidayAt(at: number): CompiledHoliday | undefined {
+    for (const h of this.holidays) {
+      if (h.start > at) break;
+      if (at < h.end) return h;
+    }
+    return undefined;
+  }
+
+  /**
+   * The first instant at or after `from` inside a window, outside every holiday and (unless
+   * `passFreezes`, a ScheduledUpdate's freezeOverride) every freeze; undefined beyond ~2 years.
+   */
+  nextOpening(from: number, passFreezes = false): number | undefined {
     const key = Math.floor(from / 1000);
-    if (this.#nextOpen.has(key)) return this.#nextOpen.get(key);
+    const cache = passFreezes ? this.#nextOpenPassingFreezes : this.#nextOpen;
+    if (cache.has(key)) return cache.get(key);
     let t: number | undefined = from;
+    // 1000 steps: two years of nightly windows each closed by a holiday or a freeze still ends.
     for (let i = 0; i < 1000 && t !== undefined && t < from + 800 * dayMs; i++) {
       t = this.nextWindowStart(t);
       if (t === undefined) break;
-      const freeze = this.freezeAt(t);
-      if (!freeze) break;
-      t = freeze.end;
+      const closed = (passFreezes ? undefined : this.freezeAt(t)) ?? this.holidayAt(t);
+      if (!closed) break;
+      t = closed.end;
     }
     const result = t !== undefined && t < from + 800 * dayMs ? t : undefined;
-    if (this.#nextOpen.size > 100_000) this.#nextOpen.clear();
-    this.#nextOpen.set(key, result);
+    if (cache.size > 100_000) cache.clear();
+    cache.set(key, result);
     return result;
   }
 
-  /** True when an update may start at `at`: inside a window and not frozen. */
+  /** The first instant at or after `from` outside every freeze (a ScheduledUpdate that ignores windows). */
+  nextUnfrozen(from: number): number {
+    let t = from;
+    // Freezes are sorted by start, so one pass steps over back-to-back freezes.
+    for (const f of this.freezes) if (f.start <= t && t < f.end) t = f.end;
+    return t;
+  }
+
+  /** True when an update may start at `at`: inside a window, not a holiday and not frozen. */
   isOpen(at: number): boolean {
-    return this.isInsideWindow(at) && this.freezeAt(at) === undefined;
+    return this.isInsideWindow(at) && this.freezeAt(at) === undefined && this.holidayAt(at) === undefined;
   }
 
   /** The occurrence open at `at`, or else the next one to open (the status's nextWindow). */

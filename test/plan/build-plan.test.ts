@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { UpdatePolicySpec } from '../../controller/model/manifests.generated.ts';
+import type { Rollout, UpdatePolicySpec } from '../../controller/model/manifests.generated.ts';
 import { scheduledRefusals } from '../../controller/plan/plan-entries.ts';
 import { at, day, device, entries, entry, group, hour, iso, op, plan, policy, release, scheduled, software, type Scenario } from './fixtures.ts';
 
@@ -9,6 +9,9 @@ const now = at('2026-11-21T12:00:00Z');
 const releases = [release('Bar', 'firmware', '1.1', now - 40 * day), release('Bar', 'firmware', '1.2', now - 10 * day)];
 const fleet = (n: number, tags = ['site-paris']) => Array.from({ length: n }, (_, i) => device(`d${String(i + 1).padStart(2, '0')}`, { tags }));
 const onOld = (ids: string[]) => ids.map((id) => software(id, { firmware: ['1.0', '1.2'] }));
+// A policy without waves rolls out 1% / 10% / 50% / the rest (rollout-defaults.ts); the cases
+// about concurrency, stops and order ask for one wave explicitly.
+const oneWave: Rollout = { waves: [{ percent: 100 }] };
 const base = (n: number, spec: UpdatePolicySpec = {}, extra: Partial<Scenario> = {}): Scenario => {
   const devices = fleet(n);
   return {
@@ -173,7 +176,7 @@ Pace('a failed device of wave 1 counts as finished; an offline one does not hold
   assert.is(p.actions.length, 4);
 });
 Pace('maxConcurrent counts operations already in flight', () => {
-  const s = base(10, { rollout: { maxConcurrent: 3 } });
+  const s = base(10, { rollout: { ...oneWave, maxConcurrent: 3 } });
   assert.is(plan(s).actions.length, 3);
   const busy = plan({ ...s, operations: [op('zz-other', 'firmware', '1.1', { active: true })].concat([op('d01', 'firmware', '1.1', { active: true }), op('d02', 'firmware', '1.1', { active: true })]) });
   assert.is(busy.actions.length, 1);
@@ -181,10 +184,39 @@ Pace('maxConcurrent counts operations already in flight', () => {
   assert.is(limited.length, 7);
   assert.match(limited[0]!.reason.message, /maxConcurrent 3/);
 });
-Pace('default maxConcurrent is 50', () => assert.is(plan(base(60)).actions.length, 50));
+Pace('default maxConcurrent is 50', () => assert.is(plan(base(60, { rollout: oneWave })).actions.length, 50));
+Pace('a policy without waves starts with 1% of the group, then 10%, 50% and the rest, five days of bake apart', () => {
+  const p = plan(base(200));
+  assert.is(p.actions.length, 2, '1% of 200');
+  assert.equal(p.groups[0]!.rollouts.map((r) => r.waves), [4]);
+  const waiting = entries(p).filter((e) => e.reason.code === 'WaitingForWave');
+  assert.is(waiting.length, 198);
+  assert.ok(waiting.some((e) => /^wave 2 \(next 10%\) starts after wave 1 \(first 1%\) has finished/.test(e.reason.message)));
+  assert.ok(waiting.some((e) => /^wave 4 \(the rest\) starts after wave 1 \(first 1%\) has finished/.test(e.reason.message)));
+  // Wave 1 done a day ago: wave 2 (20 devices) bakes until five days after its last operation ended.
+  const firstWave = p.actions.map((a) => a.deviceId);
+  const done = plan({ ...base(200), operations: firstWave.map((id) => op(id, 'firmware', '1.1', { startedAt: now - day - hour, endedAt: now - day, outcome: 'succeeded' })), software: onOld(fleet(200).map((d) => d.id)).map((sw) => (firstWave.includes(sw.deviceId) ? software(sw.deviceId, { firmware: ['1.1', '1.2'] }) : sw)) });
+  const baking = entries(done).filter((e) => e.reason.code === 'Baking');
+  assert.is(baking.length, 20);
+  // Baked on Wednesday 25 at noon UTC, then the weeknight window: 20:00 in Paris.
+  assert.is(iso(baking[0]!.earliestStart), '2026-11-25T19:00:00Z');
+});
+Pace('listed waves keep the 24h bake; an empty list is one wave', () => {
+  assert.is(plan(base(200, { rollout: { waves: [] } })).actions.length, 50);
+  const listed: UpdatePolicySpec = { rollout: { waves: [{ count: 1 }] } };
+  const first = plan(base(4, listed)).actions.map((a) => a.deviceId);
+  assert.is(first.length, 1);
+  const p = plan(base(4, listed, {
+    operations: [op(first[0]!, 'firmware', '1.1', { startedAt: now - 2 * hour, endedAt: now - hour, outcome: 'succeeded' })],
+    software: onOld(fleet(4).map((d) => d.id)).map((sw) => (sw.deviceId === first[0] ? software(sw.deviceId, { firmware: ['1.1', '1.2'] }) : sw)),
+  }));
+  const baking = entries(p).filter((e) => e.reason.code === 'Baking');
+  assert.ok(baking.length > 0);
+  assert.is(iso(baking[0]!.earliestStart), iso(now + 23 * hour));
+});
 
 const Stop = suite('failure threshold, resume and suspend');
-const threshold: UpdatePolicySpec = { rollout: { failureThreshold: { percent: 15, minCompleted: 4 } } };
+const threshold: UpdatePolicySpec = { rollout: { ...oneWave, failureThreshold: { percent: 15, minCompleted: 4 } } };
 const failures = (ids: string[], outcome: 'failed' | 'succeeded') => ids.map((id) => op(id, 'firmware', '1.1', { startedAt: now - 5 * hour, endedAt: now - 4 * hour, outcome }));
 Stop('too many failures stop the rollout: blocked, Stopped, remembered', () => {
   const p = plan(base(8, threshold, { operations: [...failures(['d01', 'd02'], 'failed'), ...failures(['d03', 'd04'], 'succeeded')] }));
@@ -291,7 +323,7 @@ Order('entries and actions sorted by group, device, software type whatever the i
   assert.equal(entries(a).slice(0, 2).map((e) => [e.group, e.deviceId, e.softwareType]), [['default/aaa', 'n1', 'teamsClient'], ['default/aaa', 'n1', 'firmware']]);
 });
 Order('actions in group, device, software type order, whether or not the device had operations', () => {
-  const s = base(4);
+  const s = base(4, { rollout: oneWave });
   s.groups!.push(group('aaa', { policyRef: { name: 'p' }, selector: { tags: ['site-nyc'] }, timeZone: 'America/New_York' }));
   s.devices.push(device('n1', { tags: ['site-nyc'] }));
   s.software.push(software('n1', { firmware: ['1.0', '1.2'] }));

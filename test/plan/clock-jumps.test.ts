@@ -31,7 +31,8 @@ function next(s: Scenario, last: Plan, now: number, operations: OperationRecord[
 }
 
 const windows = suite('a closed window and a clock stepped back and forth');
-const nightly: UpdatePolicySpec = { maintenanceWindows: [{ name: 'nightly', days: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'], start: '22:00', end: '05:00' }] };
+// One wave: the three devices start together at the opening (the default waves would start one).
+const nightly: UpdatePolicySpec = { maintenanceWindows: [{ name: 'nightly', days: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'], start: '22:00', end: '05:00' }], rollout: { waves: [{ percent: 100 }] } };
 // Tuesday 24 November 2026, Paris is UTC+1: the window opens at 21:00Z.
 const opens = at('2026-11-24T21:00:00Z');
 const readings: [string, number][] = [

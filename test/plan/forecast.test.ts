@@ -35,7 +35,7 @@ Forecast('waves, bake time and windows unfold over the days; each device gets 1.
   assert.is(f.last.actions.length, 0);
 });
 Forecast('maxConcurrent spreads the starts', () => {
-  const f = forecast(input({ rollout: { maxConcurrent: 2 } }), { days: 3, operationMinutes: 60 });
+  const f = forecast(input({ rollout: { waves: [{ percent: 100 }], maxConcurrent: 2 } }), { days: 3, operationMinutes: 60 });
   const times = f.events.filter((e) => e.action.version === '1.1').map((e) => iso(e.time));
   assert.equal(times, ['2026-11-20T19:00:00Z', '2026-11-20T19:00:00Z', '2026-11-20T20:00:00Z', '2026-11-20T20:00:00Z', '2026-11-20T21:00:00Z', '2026-11-20T21:00:00Z']);
 });
@@ -51,7 +51,7 @@ Forecast('nothing beyond the horizon; the first step equals the plan', () => {
   assert.is(JSON.stringify(buildPlan(i).actions), JSON.stringify([]));
 });
 Forecast('the step limit is reported', () => {
-  const f = forecast(input({ rollout: { maxConcurrent: 1 } }), { days: 3, maxSteps: 3 });
+  const f = forecast(input({ rollout: { waves: [{ percent: 100 }], maxConcurrent: 1 } }), { days: 3, maxSteps: 3 });
   assert.is(f.truncated, true);
   assert.is(f.events.length, 2, 'one plan before the window opens, then one start per plan');
 });

@@ -62,7 +62,9 @@ Conditions('ordered Ready, Reconciling, Stalled', () => {
 const Group = suite('DeviceGroup and UpdatePolicy status');
 Group('counts, conditions and rollouts while updates start', () => {
   const { group: g, policy: p } = statuses(scenario());
-  assert.equal(g.updates, { upToDate: 0, pending: 4, scheduled: 0, inProgress: 0, succeeded: 0, failed: 0, blocked: 0 });
+  // The default rollout: four devices make four waves (1%, 10%, 50% round up to one each, then the rest).
+  assert.equal(g.updates, { upToDate: 0, pending: 1, scheduled: 3, inProgress: 0, succeeded: 0, failed: 0, blocked: 0 });
+  assert.is(g.rollouts?.[0]?.waves, 4);
   assert.is(g.devices, 4);
   assert.is(g.phase, 'General');
   assert.is(cond(g, 'Ready').status, 'False');

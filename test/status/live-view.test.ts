@@ -212,7 +212,8 @@ Conditions('each group and policy shows its Ready and Stalled conditions as the 
 const Timeline = suite('the forecast timeline');
 Timeline('updates that start together are one batch, with the first names; days are the group\'s local dates', () => {
   const now = at('2026-11-21T12:00:00Z');
-  const s = scenario(now, { ...nights, rollout: { maxConcurrent: 2 } });
+  // One wave (the default waves would start one device first): the batches come from maxConcurrent.
+  const s = scenario(now, { ...nights, rollout: { waves: [{ percent: 100 }], maxConcurrent: 2 } });
   const input = { now, groups: s.groups!, policies: s.policies!, scheduledUpdates: [], devices: s.devices, software: new Map(s.software.map((x) => [x.deviceId, x])), operations: [], releases: s.releases! };
   const f = forecast(input, { days: 30 });
   // d1..d3 need 1.1; two start at 22:00 Paris, the third when one has finished, 30 minutes later.
@@ -236,7 +237,7 @@ Timeline('updates that start together are one batch, with the first names; days 
   assert.is(v.forecast?.batches[0]!.group, 'paris');
 
   // Seen an hour later, the batch that started at 22:00 is history; the grid keeps today.
-  const later = viewOf(scenario(at('2026-11-21T21:15:00Z'), { ...nights, rollout: { maxConcurrent: 2 } }), { forecast: t });
+  const later = viewOf(scenario(at('2026-11-21T21:15:00Z'), { ...nights, rollout: { waves: [{ percent: 100 }], maxConcurrent: 2 } }), { forecast: t });
   assert.equal(later.forecast?.batches.map((b) => b.time.local), ['Sat 2026-11-21 22:30 Europe/Paris']);
 });
 Timeline('a bounded number of batches; quiet days are columns too', () => {
