@@ -1,12 +1,20 @@
 #!/usr/bin/env node
 // Entry point of the `firmwarden` command. The controller is written in TypeScript and runs
 // on Node.js 24, which strips the types itself: no build step between a clone and a run.
+// An installed package is different: Node.js does not strip types under node_modules, so the
+// package carries plain JavaScript in dist/ (built by `npm pack`) and no sources. The sources
+// win whenever they are here, so a stale dist/ in a clone is never what runs.
+import { existsSync } from 'node:fs';
+
+const sources = new URL('../controller/main.ts', import.meta.url);
+const fromSources = existsSync(sources);
 const [major] = process.versions.node.split('.').map(Number);
 if (major < 24) {
   process.stderr.write(
     `firmwarden needs Node.js 24 or later (this is ${process.version}).\n` +
-      'Run it through npm (npm run firmwarden -- ARGS), which uses the Node.js 24 pinned in devDependencies,\n' +
-      'or install Node.js 24.\n',
+      (fromSources
+        ? 'Run it through npm (npm run firmwarden -- ARGS), which uses the Node.js 24 pinned in devDependencies,\nor install Node.js 24.\n'
+        : 'Install Node.js 24 or later and run it again.\n'),
   );
   process.exit(2);
 }
@@ -14,5 +22,6 @@ if (major < 24) {
 // which dominates short commands like `firmwarden lint` in CI. Silently off when unavailable.
 const { enableCompileCache } = await import('node:module');
 enableCompileCache?.();
-const { main } = await import('../controller/main.ts');
+const entry = fromSources ? sources : new URL('../dist/main.js', import.meta.url);
+const { main } = await import(entry.href);
 process.exitCode = await main(process.argv.slice(2));
