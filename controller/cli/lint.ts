@@ -9,7 +9,7 @@ import type { Finding } from '../manifest/finding.ts';
 import { compareFindings } from '../manifest/finding.ts';
 import { parseManifests } from '../manifest/parse-manifests.ts';
 import { defaultMaxFileBytes } from '../manifest/parse-yaml-file.ts';
-import { readManifestInputs } from '../sources/read-manifest-files.ts';
+import { readCalendarFiles, readManifestInputs } from '../sources/read-manifest-files.ts';
 import { readReferenceContext } from '../sources/reference-context.ts';
 import type { LintReport } from './lint-report.ts';
 import { summaryLine } from './lint-report.ts';
@@ -106,10 +106,18 @@ export const lint: Command = async (args, io) => {
     io.stdout.write(help);
     return ExitCode.ok;
   }
-  const read = await readManifestInputs(options.paths, { cwd: io.cwd, maxFileBytes: options.maxFileBytes, stdin: io.stdin });
+  let read = await readManifestInputs(options.paths, { cwd: io.cwd, maxFileBytes: options.maxFileBytes, stdin: io.stdin });
   const given = [...read.files.map((f) => f.path), ...read.findings.map((f) => f.file)];
   const context = readReferenceContext(options.paths, given, { cwd: io.cwd, maxFileBytes: options.maxFileBytes });
-  const result = parseManifests(read.files, { now: options.now ?? Date.now(), maxFileBytes: options.maxFileBytes, context });
+  let result = parseManifests(read.files, { now: options.now ?? Date.now(), maxFileBytes: options.maxFileBytes, context });
+  if (result.missingCalendars.length > 0) {
+    // A manifest given alone names a holiday calendar beside it: read that too, then check again.
+    const calendars = readCalendarFiles(result.missingCalendars, { cwd: io.cwd, maxFileBytes: options.maxFileBytes });
+    if (calendars.fileCount > 0) {
+      read = { ...read, files: [...read.files, ...calendars.files], findings: [...read.findings, ...calendars.findings], fileCount: read.fileCount + calendars.fileCount };
+      result = parseManifests(read.files, { now: options.now ?? Date.now(), maxFileBytes: options.maxFileBytes, context });
+    }
+  }
   const findings: Finding[] = [...read.findings, ...result.findings].sort(compareFindings);
   const files = [...new Set([...read.files.map((f) => f.path), ...read.findings.map((f) => f.file)])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const report: LintReport = {

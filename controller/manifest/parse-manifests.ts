@@ -16,6 +16,10 @@
 //                            column, rule. Rule ids and their severities: rules.ts.
 //   options.context: more files whose manifests references may name (lint given a few files of
 //     a repository reads the rest this way); nothing in them is checked or returned.
+//   Files named *.ics among `files` are iCalendar files that spec.holidays.calendars may
+//     reference (by a path relative to the manifest); each LoadedManifest carries the holiday
+//     days read from its calendars (holidayDays), and missingCalendars lists the paths
+//     referenced but not given, so a caller reading from disk can add them and parse again.
 //
 // Stages: per file, text guards and YAML (parse-yaml-file.ts); per document, kind and schema
 // (schema-findings.ts); then the semantic checks across all files (semantic/).
@@ -34,6 +38,7 @@ import type { PathSegment, Target, YamlDocument } from './yaml-document.ts';
 import { locate, locateDocument, toPointer } from './yaml-document.ts';
 
 export type { Finding, SourceRange } from './finding.ts';
+import type { HolidayDay } from '../policy/holiday-calendar.ts';
 export type { Kind } from './kinds.ts';
 
 /** A manifest of one of the three kinds, with where it came from. */
@@ -50,6 +55,8 @@ export type LoadedManifest = {
     valid: boolean;
     /** `${namespace}/${kind}/${name}`. */
     key: string;
+    /** The days read from the .ics files its spec.holidays.calendars name (DeviceGroup, UpdatePolicy). */
+    holidayDays?: readonly HolidayDay[];
   };
 }[Kind];
 
@@ -82,6 +89,8 @@ export interface ParseResult {
   manifests: LoadedManifest[];
   findings: Finding[];
   documents: DocumentSummary[];
+  /** Calendar paths (in the form of the files' paths) referenced by spec.holidays but not among the files. */
+  missingCalendars: string[];
 }
 
 /** Parses, validates and cross-checks manifest files. */
@@ -91,7 +100,12 @@ export function parseManifests(files: readonly { path: string; text: string }[],
   const documents: DocumentSummary[] = [];
   const maxFileBytes = options.maxFileBytes ?? defaultMaxFileBytes;
 
+  const calendarFiles = new Map<string, string>();
   for (const { path, text } of files) {
+    if (isCalendarPath(path)) {
+      calendarFiles.set(path, text);
+      continue;
+    }
     const parsed = parseYamlFile(path, text, maxFileBytes);
     findings.push(...parsed.findings);
     for (const doc of parsed.documents) {
@@ -116,6 +130,9 @@ export function parseManifests(files: readonly { path: string; text: string }[],
       findings.push(findingAt(entry.doc, path, target, rule, message, entry.key));
     },
     suggestBudget: createSuggestBudget(),
+    calendarFiles,
+    calendarDays: new Map(),
+    missingCalendars: new Set(),
   };
   for (const check of semanticChecks) {
     try {
@@ -138,9 +155,10 @@ export function parseManifests(files: readonly { path: string; text: string }[],
         range: e.doc.lines.range(e.doc.doc.range[0], e.doc.doc.range[1]),
         valid: !broken.has(`${e.doc.file}\u0000${e.doc.index}`),
         key: e.key,
+        ...(ctx.calendarDays?.has(e.key) ? { holidayDays: ctx.calendarDays.get(e.key) } : {}),
       }) as LoadedManifest,
   );
-  return { manifests, findings, documents };
+  return { manifests, findings, documents, missingCalendars: [...(ctx.missingCalendars ?? [])].sort() };
 }
 
 /** The manifests of context files; their findings are dropped (nobody asked about them). */
@@ -158,6 +176,11 @@ function loadContext(files: readonly { path: string; text: string }[], maxFileBy
     ignored.length = 0;
   }
   return new Set(entries);
+}
+
+/** True for an iCalendar file given with the manifests (read by spec.holidays.calendars, never as YAML). */
+export function isCalendarPath(path: string): boolean {
+  return path.toLowerCase().endsWith('.ics');
 }
 
 function internalMessage(error: unknown): string {

@@ -40,6 +40,8 @@ export const rules = {
   'window-too-short': { severity: 'warning', description: 'A maintenance window shorter than 30 minutes: updates may never fit in it.' },
   'window-too-long': { severity: 'error', description: 'A maintenance window longer than 7 days.' },
   'freeze-end-before-start': { severity: 'error', description: 'A freeze ends before it starts.' },
+  'freeze-expired': { severity: 'warning', description: 'A freeze whose last day is over: it no longer stops anything and can be removed.' },
+  'holiday-calendar-unreadable': { severity: 'error', description: 'A holiday calendar (.ics) that is missing, outside the folder firmwarden reads, or not iCalendar; the message names the file and line.' },
   'wave-size': { severity: 'error', description: 'A rollout wave gives both percent and count, or neither.' },
   'waves-over-100-percent': { severity: 'error', description: 'The percents of the rollout waves add up to more than 100.' },
   'schedule-at-without-time-zone': { severity: 'error', description: "A ScheduledUpdate gives 'at' without a timeZone." },

@@ -7,7 +7,8 @@ import type { Finding } from '../manifest/finding.ts';
 import { buildPlan, type PlanInput } from '../plan/build-plan.ts';
 import { operationRecords } from '../plan/operation-book.ts';
 import { mergeCalendars } from '../policy/release-calendar.ts';
-import { objectKey } from '../policy/manifest-keys.ts';
+import { objectKey, ownerKey } from '../policy/manifest-keys.ts';
+import type { HolidayDay } from '../policy/holiday-calendar.ts';
 import { operationTimeoutMs } from '../policy/operation-timeout.ts';
 import { releasesFromStatus, rolloutsFromStatus } from '../status/remembered.ts';
 import { buildStatuses, countStates, statusKey, type AnyStatus, type StatusSubject } from '../status/build-status.ts';
@@ -56,6 +57,7 @@ export function planInputFrom(input: EngineInput<ManifestEntry, Finding>): PlanI
     devices: input.fleet.devices,
     software: input.fleet.software,
     operations: operationRecords(input.state.ledger),
+    holidayCalendars: holidayCalendarsOf(input.desired.manifests),
     // Release dates and stopped rollouts are kept beside the manifests too (the calendar file of
     // a Git repository or folder; in Kubernetes the policies' status.releases), so losing the
     // state file loses neither. Statuses written by earlier versions carry them as well.
@@ -66,6 +68,16 @@ export function planInputFrom(input: EngineInput<ManifestEntry, Finding>): PlanI
       ...(input.state.rollouts as Readonly<Record<string, RolloutMemory>>),
     },
   };
+}
+
+/** The holiday days read from .ics files, by owner key of the valid group or policy that references them. */
+export function holidayCalendarsOf(manifests: readonly ManifestEntry[]): Map<string, readonly HolidayDay[]> {
+  const out = new Map<string, readonly HolidayDay[]>();
+  for (const m of manifests) {
+    if (!m.valid || !m.holidayDays || (m.kind !== 'DeviceGroup' && m.kind !== 'UpdatePolicy')) continue;
+    out.set(ownerKey(m.kind, (m.manifest as DeviceGroup | UpdatePolicy).metadata), m.holidayDays);
+  }
+  return out;
 }
 
 /** Plans from an engine input (also used by `plan`, `why` and the demo). */

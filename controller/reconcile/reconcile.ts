@@ -13,6 +13,7 @@ import type { StartOutcome, StartRequest } from './operations.ts';
 import { followOperations, isLedgerEntryActive, pruneLedger, startOperations } from './operations.ts';
 import type { ReconcileOutcome } from './outcome.ts';
 import { calendarFilePath, parseCalendarFile, type RememberedCalendar } from '../state/calendar-file.ts';
+import type { HolidayDay } from '../policy/holiday-calendar.ts';
 
 /** A manifest as the reconcile sees it (the loader's LoadedManifest fits). */
 export interface ManifestEntry {
@@ -22,6 +23,8 @@ export interface ManifestEntry {
   readonly docIndex: number;
   readonly valid: boolean;
   readonly manifest: unknown;
+  /** Holidays read from the .ics files a DeviceGroup or UpdatePolicy references (the manifest loader reads them). */
+  readonly holidayDays?: readonly HolidayDay[];
 }
 
 export interface ParsedDesired<M extends ManifestEntry = ManifestEntry, F = unknown> {

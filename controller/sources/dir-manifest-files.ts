@@ -1,4 +1,5 @@
-// Reads the manifest files (*.yaml, *.yml) under a folder, with bounds: a file larger than
+// Reads the manifest files (*.yaml, *.yml) under a folder, and the iCalendar files (*.ics) that
+// spec.holidays.calendars may reference, with bounds: a file larger than
 // the per-file limit is left out (and reported), more files or bytes than the totals allow
 // fail the whole read. Hidden files and folders (.git, .github, .ci) are skipped: CI
 // workflows are YAML too and are not manifests. Both the Git and the directory source use it.
@@ -25,9 +26,19 @@ export interface FileLimits {
 
 export const defaultFileLimits: FileLimits = { maxFileBytes: 1 << 20, maxTotalBytes: 32 << 20, maxFiles: 5000 };
 
-/** True for the file names a source reads. */
+/** True for the names of manifest files (a status may be written into them). */
 export function isManifestFileName(name: string): boolean {
   return !name.startsWith('.') && (name.endsWith('.yaml') || name.endsWith('.yml'));
+}
+
+/** True for the names of iCalendar files, read beside the manifests for their holidays. */
+export function isCalendarFileName(name: string): boolean {
+  return !name.startsWith('.') && name.toLowerCase().endsWith('.ics');
+}
+
+/** True for the file names a source reads: manifests and calendars. */
+export function isSourceFileName(name: string): boolean {
+  return isManifestFileName(name) || isCalendarFileName(name);
 }
 
 /**
@@ -102,15 +113,15 @@ export async function readManifestFiles(
       if (entry.isSymbolicLink()) {
         const target = follow ? await isInsideRoot(path) : undefined;
         if (target === undefined) {
-          if (isManifestFileName(entry.name)) omitted.push({ path: toPosix(relative(root, path)), reason: follow ? await outsideReason(path) : 'a symbolic link' });
+          if (isSourceFileName(entry.name)) omitted.push({ path: toPosix(relative(root, path)), reason: follow ? await outsideReason(path) : 'a symbolic link' });
           continue;
         }
         const targetStat = await stat(path);
         if (targetStat.isDirectory()) await walk(path);
-        else if (targetStat.isFile() && isManifestFileName(entry.name)) candidates.push(path);
+        else if (targetStat.isFile() && isSourceFileName(entry.name)) candidates.push(path);
       } else if (entry.isDirectory()) {
         await walk(path);
-      } else if (entry.isFile() && isManifestFileName(entry.name)) {
+      } else if (entry.isFile() && isSourceFileName(entry.name)) {
         candidates.push(path);
       }
       if (candidates.length > limits.maxFiles) {

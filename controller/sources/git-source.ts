@@ -6,7 +6,7 @@ import type { Clock } from '../model/clock.ts';
 import { systemClock } from '../model/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { FileLimits } from './dir-manifest-files.ts';
-import { isManifestFileName, readManifestFiles, resolveInside } from './dir-manifest-files.ts';
+import { isSourceFileName, readManifestFiles, resolveInside } from './dir-manifest-files.ts';
 import type { GitAuth } from './git-auth.ts';
 import { hasEmbeddedCredentials } from './git-auth.ts';
 import { toSourceError } from './git-errors.ts';
@@ -225,6 +225,8 @@ export class GitSource implements DesiredStateSource, StatusWriter {
     const out = await this.#workspace.git(['diff', '--name-only', '--no-renames', '-z', a, b, '--', this.#path]);
     const paths = out.split('\0').filter((p) => p !== '' && isManifestPath(p));
     for (const path of paths) {
+      // A calendar has no status: any change to it changes the holidays.
+      if (path.toLowerCase().endsWith('.ics')) return false;
       const [before, after] = await Promise.all([this.#show(a, path), this.#show(b, path)]);
       if (before === undefined || after === undefined || !isStatusOnlyTextChange(before, after)) return false;
     }
@@ -296,8 +298,8 @@ export class GitSource implements DesiredStateSource, StatusWriter {
   }
 }
 
-/** True for a repository path the source reads: a *.yaml/*.yml file outside hidden folders. */
+/** True for a repository path the source reads: a *.yaml/*.yml or *.ics file outside hidden folders. */
 function isManifestPath(path: string): boolean {
   const segments = path.split('/');
-  return segments.every((s) => !s.startsWith('.')) && isManifestFileName(segments.at(-1) ?? '');
+  return segments.every((s) => !s.startsWith('.')) && isSourceFileName(segments.at(-1) ?? '');
 }

@@ -37,6 +37,33 @@ export function isYamlName(name: string): boolean {
   return name.endsWith('.yaml') || name.endsWith('.yml');
 }
 
+/** True for iCalendar files, which directories also give (spec.holidays.calendars reads them). */
+export function isCalendarName(name: string): boolean {
+  return name.toLowerCase().endsWith('.ics');
+}
+
+/**
+ * Reads the calendars that manifests reference but the inputs did not include (lint given one
+ * manifest file): each path (relative to the working directory, as the manifests' paths are)
+ * only when it stays below the working directory and is a file; the others are left for the
+ * holiday check to report as not found.
+ */
+export function readCalendarFiles(paths: readonly string[], options: { cwd: string; maxFileBytes: number }): ReadResult {
+  const result: ReadResult = { files: [], findings: [], problems: [], fileCount: 0 };
+  for (const path of paths) {
+    if (isAbsolute(path) || path === '..' || path.startsWith('../')) continue;
+    const abs = resolve(options.cwd, path);
+    try {
+      if (!statSync(abs).isFile()) continue;
+    } catch {
+      continue;
+    }
+    result.fileCount++;
+    readOne(abs, path, options.maxFileBytes, result);
+  }
+  return result;
+}
+
 /** Expands and reads `inputs`. Never throws for a bad path or file; reports it instead. */
 export async function readManifestInputs(inputs: readonly string[], options: ReadOptions): Promise<ReadResult> {
   const problems: string[] = [];
@@ -122,8 +149,8 @@ function walk(dir: string, found: Set<string>, problems: string[]): void {
     if (entry.name.startsWith('.') || skippedDirs.has(entry.name)) continue;
     const path = resolve(dir, entry.name);
     if (entry.isDirectory()) walk(path, found, problems);
-    else if (entry.isFile() && isYamlName(entry.name)) found.add(path);
-    else if (entry.isSymbolicLink() && isYamlName(entry.name)) {
+    else if (entry.isFile() && (isYamlName(entry.name) || isCalendarName(entry.name))) found.add(path);
+    else if (entry.isSymbolicLink() && (isYamlName(entry.name) || isCalendarName(entry.name))) {
       // Links to files are followed; links to folders are not (they can loop).
       try {
         if (statSync(path).isFile()) found.add(path);

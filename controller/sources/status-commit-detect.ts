@@ -68,6 +68,8 @@ export function isStatusOnlyFilesChange(before: readonly SourceFile[], after: re
   const old = new Map(before.map((f) => [f.path, f.text]));
   return after.every((f) => {
     const previous = old.get(f.path);
+    // Only manifests have a status; any change to a calendar (.ics) is a change of holidays.
+    if (previous !== undefined && !/\.ya?ml$/.test(f.path)) return previous === f.text;
     return previous !== undefined && isStatusOnlyTextChange(previous, f.text);
   });
 }

@@ -2,6 +2,7 @@
 // references cross files) and a way to report a finding at a path of one of them. When lint is
 // given a few files of a repository, the other manifests are there only to be referred to.
 import type { Kind, KindMap } from '../kinds.ts';
+import type { HolidayDay } from '../../policy/holiday-calendar.ts';
 import type { RuleId } from '../rules.ts';
 import type { NameIndex, SuggestBudget } from '../suggest.ts';
 import { indexNames } from '../suggest.ts';
@@ -38,6 +39,12 @@ export interface CheckContext {
   report(entry: Entry, path: readonly PathSegment[], target: Target, rule: RuleId, message: string): void;
   /** The "did you mean" work all checks of this run may still do (see ../suggest.ts). */
   readonly suggestBudget: SuggestBudget;
+  /** iCalendar files given with the manifests, by path (the same form as the manifests' paths). Default: none. */
+  readonly calendarFiles?: ReadonlyMap<string, string>;
+  /** Filled by check-holidays: the days read from each manifest's calendars, by manifest key. */
+  readonly calendarDays?: Map<string, HolidayDay[]>;
+  /** Filled by check-holidays: calendar paths referenced but not given. */
+  readonly missingCalendars?: Set<string>;
 }
 
 export type Check = (ctx: CheckContext) => void;

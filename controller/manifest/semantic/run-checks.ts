@@ -4,6 +4,7 @@ import type { Check } from './context.ts';
 import { checkDuplicateNames, checkReferences } from './check-references.ts';
 import { checkDeviceLocalZones, checkTimeZones } from './check-time-zones.ts';
 import { checkFreezes, checkWindows } from './check-windows.ts';
+import { checkExpiredFreezes, checkHolidays } from './check-holidays.ts';
 import { checkWaves } from './check-rollout.ts';
 import { checkBasicLicensePhase, checkSoftwareRules, checkSuspend } from './check-software-rules.ts';
 import { checkScheduleSoftware, checkScheduleTimes } from './check-schedules.ts';
@@ -18,6 +19,8 @@ export const semanticChecks: readonly Check[] = [
   checkDeviceLocalZones,
   checkWindows,
   checkFreezes,
+  checkExpiredFreezes,
+  checkHolidays,
   checkWaves,
   checkSoftwareRules,
   checkBasicLicensePhase,
