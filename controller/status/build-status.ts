@@ -16,6 +16,7 @@ import { eligibleTime } from '../policy/automatic.ts';
 import { effectiveRule } from '../policy/software-rules.ts';
 import { mergeConditions, stalledConditions, timestamp, type ConditionValue } from './conditions.ts';
 import { attentionLimit, currentWaveText, fitSummary, needsAttention, summaryOnly, windowText, type StatusDetail } from './people-fields.ts';
+import { freezeOverrideStatus } from './freeze-override-status.ts';
 
 type Kind = 'DeviceGroup' | 'UpdatePolicy' | 'ScheduledUpdate';
 export type AnyStatus = DeviceGroupStatus | UpdatePolicyStatus | ScheduledUpdateStatus;
@@ -534,6 +535,8 @@ function scheduledStatus(summary: ScheduledSummary | undefined, s: StatusSubject
   if (refusals.length) status.refusals = refusals;
   if (summary.nextActionTime !== undefined) status.nextActionTime = timestamp(summary.nextActionTime);
   if (summary.completionTime !== undefined) status.completionTime = timestamp(summary.completionTime);
+  const passed = freezeOverrideStatus(summary, previous, options.now);
+  if (passed) status.freezeOverride = passed;
   return status;
 }
 
