@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suites need beyond npm packages, caching what it builds:
 # git, openssl and chromium from Debian when missing, and (through scripts/provision-kube.sh, when it
-# exists) a real kube-apiserver, etcd and kubectl built from the Go module proxy.
+# exists) a real kube-apiserver, etcd and kubectl built from the Go module proxy, and
+# (scripts/provision-promtool.sh) Prometheus' promtool, built the same way.
 # Idempotent and quiet when everything is already there. Runs as `npm test`'s pretest step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,4 +26,10 @@ fi
 
 if [ -x scripts/provision-kube.sh ] && [ "${FIRMWARDEN_SKIP_KUBE_PROVISION:-}" != 1 ]; then
   scripts/provision-kube.sh
+fi
+
+# promtool (Prometheus' rule checker) for the monitoring tests, built from the Go module proxy
+# and cached the same way (scripts/provision-promtool.sh).
+if [ -x scripts/provision-promtool.sh ] && [ "${FIRMWARDEN_SKIP_PROMTOOL_PROVISION:-}" != 1 ]; then
+  scripts/provision-promtool.sh
 fi
