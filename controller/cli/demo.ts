@@ -14,6 +14,7 @@ import { UsageError } from './command.ts';
 import { parseFlags } from './parse-flags.ts';
 import { AcceleratedClock } from '../model/clock.ts';
 import { createLogger } from '../log/logger.ts';
+import { logFormatFlag, resolveLogOptions } from '../config/log-options.ts';
 import { parseFleetOptions } from '../config/fleet-options.ts';
 import { createFleet } from '../fleet/index.ts';
 import { startController } from '../run/controller.ts';
@@ -50,6 +51,7 @@ Options:
   --max-days N      stop after N simulated days even if the rollout is not complete (default: 45)
   --failure-rate R  share of updates that fail, 0 to 1 (default: per device model, 1 to 8 %)
   --quiet           no progress screen, only the summary
+  --log-format F    text | json, of the controller log file (default: json; FIRMWARDEN_LOG_FORMAT)
 
 Colour only on a terminal; NO_COLOR=1 turns it off, FORCE_COLOR=1 turns it on in a pipe.
 `;
@@ -206,19 +208,21 @@ function bump(version: string): string {
   return version.replace(/(\d+)(\D*)$/, (_, n: string, tail: string) => `${Number(n) + 1}${tail}`);
 }
 
+/** The demo command's flags. */
+export const demoFlags = {
+  workdir: { type: 'string' },
+  speed: { type: 'string' },
+  devices: { type: 'string' },
+  seed: { type: 'string' },
+  'max-days': { type: 'string' },
+  'failure-rate': { type: 'string' },
+  quiet: { type: 'boolean' },
+  ...logFormatFlag,
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export const demo: Command = async (args: string[], io: CommandIO): Promise<number> => {
-  const { values } = parseFlags(args, {
-    options: {
-      workdir: { type: 'string' },
-      speed: { type: 'string' },
-      devices: { type: 'string' },
-      seed: { type: 'string' },
-      'max-days': { type: 'string' },
-      'failure-rate': { type: 'string' },
-      quiet: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values } = parseFlags(args, { options: demoFlags });
   if (values.help) {
     io.stdout.write(help);
     return 0;
@@ -233,7 +237,8 @@ export const demo: Command = async (args: string[], io: CommandIO): Promise<numb
   const logFile = join(workdir, 'controller.log');
   await mkdir(workdir, { recursive: true });
   const logStream = createWriteStream(logFile, { flags: 'a' });
-  const logger = createLogger({ level: io.env.FIRMWARDEN_LOG_LEVEL ?? 'info', destination: logStream });
+  // The log goes to a file, no terminal: json unless asked otherwise.
+  const logger = createLogger({ ...resolveLogOptions(values, io.env, { isTTY: false }), text: { colour: false }, destination: logStream });
 
   const clock = new AcceleratedClock(demoStart, speed);
   const { options: fleetOptions } = parseFleetOptions(['--emulator', '--fleet-rate', '10000'], {});

@@ -5,6 +5,7 @@ import { emulatorDefaults, startEmulator, type EmulatorOptions } from '../fleet/
 import { EmulatorStateError } from '../fleet/emulator/state-file.ts';
 import { UsageError, type Command } from './command.ts';
 import { parseFlags } from './parse-flags.ts';
+import { logFormatFlag, resolveLogOptions } from '../config/log-options.ts';
 
 const help = `Usage: firmwarden emulator [options]
 
@@ -24,6 +25,7 @@ Options:
   --tls-cert FILE      serve HTTPS with this PEM certificate (with --tls-key)
   --tls-key FILE       PEM private key of --tls-cert
   --verbose            log every request (to stderr)
+  --log-format FORMAT  text | json (default: text on a terminal, else json; FIRMWARDEN_LOG_FORMAT)
   -h, --help           show this help
 `;
 
@@ -33,15 +35,17 @@ function toNumber(name: string, text: string, check: (n: number) => boolean, wha
   return value;
 }
 
+/** The emulator command's flags. */
+export const emulatorFlags = {
+  port: { type: 'string' }, devices: { type: 'string' }, seed: { type: 'string' }, 'rate-limit': { type: 'string' },
+  tenant: { type: 'string' }, 'client-id': { type: 'string' }, 'client-secret': { type: 'string' }, speed: { type: 'string' },
+  state: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, verbose: { type: 'boolean' },
+  ...logFormatFlag, help: { type: 'boolean', short: 'h' },
+} as const;
+
 /** Starts the emulator and runs until the command's signal aborts. */
 export const emulator: Command = async (args, io) => {
-  const parsed = parseFlags(args, {
-    options: {
-      port: { type: 'string' }, devices: { type: 'string' }, seed: { type: 'string' }, 'rate-limit': { type: 'string' },
-      tenant: { type: 'string' }, 'client-id': { type: 'string' }, 'client-secret': { type: 'string' }, speed: { type: 'string' },
-      state: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const parsed = parseFlags(args, { options: emulatorFlags });
   const v = parsed.values;
   if (v.help) {
     io.stdout.write(help);
@@ -62,7 +66,8 @@ export const emulator: Command = async (args, io) => {
     const { readFile } = await import('node:fs/promises');
     options.tls = { cert: await readFile(v['tls-cert']), key: await readFile(v['tls-key']) };
   }
-  options.logger = createLogger({ level: v.verbose ? 'debug' : 'warn' });
+  // The level is --verbose's alone (FIRMWARDEN_LOG_LEVEL is the controller's).
+  options.logger = createLogger(resolveLogOptions({ 'log-format': v['log-format'], 'log-level': v.verbose ? 'debug' : 'warn' }, io.env, io.stderr as { isTTY?: boolean }));
 
   let handle;
   try {

@@ -25,8 +25,10 @@ import type { StateStore } from '../state/state.ts';
 import { parseManifestTexts, replaceStatus } from './manifest-access.ts';
 import { notifyFlags, resolveNotifyOptions } from '../config/notify-options.ts';
 import { readSecretKey } from '../kube/secret-reader.ts';
+import { logFormatFlag, resolveLogOptions } from '../config/log-options.ts';
 
-const flags = {
+/** The flags of `run --kubernetes` (beside run's fleet and notification flags). */
+export const kubernetesFlags = {
   kubeconfig: { type: 'string' },
   context: { type: 'string' },
   namespace: { type: 'string' },
@@ -40,6 +42,7 @@ const flags = {
   listen: { type: 'string' },
   resync: { type: 'string' },
   'log-level': { type: 'string' },
+  ...logFormatFlag,
   ...notifyFlags,
 } as const;
 
@@ -85,12 +88,12 @@ class ReplicaReadiness implements ReadinessCheck {
 /** Runs the controller against custom resources in a cluster until SIGINT/SIGTERM or lost leadership. */
 export async function runKubernetes(args: string[], io: CommandIO): Promise<number> {
   const { options: fleetOptions, rest } = parseFleetOptions(args, io.env);
-  const values: Partial<Record<keyof typeof flags, string>> = parseFlags(rest, { options: flags, alsoKnown: [...fleetFlagNames, '--kubernetes'] }).values;
-  const str = (flag: keyof typeof flags): string | undefined => {
+  const values: Partial<Record<keyof typeof kubernetesFlags, string>> = parseFlags(rest, { options: kubernetesFlags, alsoKnown: [...fleetFlagNames, '--kubernetes'] }).values;
+  const str = (flag: keyof typeof kubernetesFlags): string | undefined => {
     const v = values[flag] ?? io.env[envName(flag)];
     return v === undefined || v === '' ? undefined : v;
   };
-  const duration = (flag: keyof typeof flags, fallback: number): number => {
+  const duration = (flag: keyof typeof kubernetesFlags, fallback: number): number => {
     const v = str(flag);
     return v === undefined ? fallback : parseDuration(v);
   };
@@ -104,7 +107,8 @@ export async function runKubernetes(args: string[], io: CommandIO): Promise<numb
   }
   const listen = parseListen(str('listen') ?? '127.0.0.1:8080');
   const resyncMs = duration('resync', 60_000);
-  const logger = createLogger({ level: str('log-level') ?? 'info' });
+  // A pod's stderr is no terminal: json there unless asked otherwise.
+  const logger = createLogger(resolveLogOptions(values, io.env, io.stderr as { isTTY?: boolean }));
   const identity = str('identity') ?? nonEmpty(io.env.POD_NAME) ?? `${hostname()}_${process.pid}`;
   const notify = resolveNotifyOptions(values, io.env);
 

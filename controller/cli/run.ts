@@ -13,6 +13,7 @@ import { startController } from '../run/controller.ts';
 import { createMetrics } from '../server/metrics.ts';
 import { parseManifestTexts, replaceStatus } from './manifest-access.ts';
 import { notifyFlags, notifyHelp, resolveNotifyOptions } from '../config/notify-options.ts';
+import { logFormatFlag, logFormatHelp, resolveLogOptions } from '../config/log-options.ts';
 
 const help = `Usage: firmwarden run (--repo URL|PATH | --dir PATH | --kubernetes) [options]
 
@@ -23,6 +24,7 @@ Controller:
   --state FILE             state file: release dates and operations in flight (default: DATA_DIR/state.json)
   --resync DURATION        reconcile at least this often (default: 1m)
   --log-level LEVEL        trace | debug | info | warn | error (default: info)       FIRMWARDEN_LOG_LEVEL
+${logFormatHelp}
   --kubernetes             manifests are custom resources in a cluster (see README, Kubernetes)
 
 ${notifyHelp}
@@ -40,12 +42,12 @@ export const runCommand: Command = async (args: string[], io: CommandIO): Promis
   }
   const { options: fleetOptions, rest } = parseFleetOptions(args, io.env);
   const { values } = parseFlags(rest, {
-    options: { ...runSourceFlags, ...notifyFlags, state: { type: 'string' }, resync: { type: 'string' }, 'log-level': { type: 'string' } },
+    options: { ...runSourceFlags, ...notifyFlags, state: { type: 'string' }, resync: { type: 'string' }, 'log-level': { type: 'string' }, ...logFormatFlag },
     alsoKnown: [...fleetFlagNames, '--kubernetes'],
   });
   const run = await resolveRunSourceOptions(values, io.env, io.cwd);
   const notify = resolveNotifyOptions(values, io.env);
-  const logger = createLogger({ level: values['log-level'] ?? io.env.FIRMWARDEN_LOG_LEVEL ?? 'info' });
+  const logger = createLogger(resolveLogOptions(values, io.env, io.stderr as { isTTY?: boolean }));
   const dataDir = run.source.kind === 'git' ? run.source.dataDir : undefined;
   const statePath = values.state ?? join(dataDir ?? join(tmpdir(), 'firmwarden'), 'state.json');
   // One registry for the fleet client's counters and the controller's, served at /metrics.

@@ -1,8 +1,15 @@
 // The root pino logger. Built once in main.ts and passed down; modules take child loggers
 // with bound fields (component, key, reconcileId, deviceId) and never create their own root.
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { createTextFormatter, type TextFormatOptions } from './text-format.ts';
 
 export type { Logger };
+
+/** How records are written: `json` one JSON object a line (Kubernetes, CI), `text` one readable line (a terminal). */
+export type LogFormat = 'json' | 'text';
+
+/** The log formats, as flags and FIRMWARDEN_LOG_FORMAT spell them. */
+export const logFormats: readonly LogFormat[] = ['text', 'json'];
 
 /** Paths whose values never reach a log line, whatever component logs them. */
 export const redactedPaths = [
@@ -11,8 +18,9 @@ export const redactedPaths = [
   'headers.authorization', '*.headers.authorization', 'webhookSecret', '*.webhookSecret', 'privateKey', '*.privateKey',
 ];
 
-/** Creates the root logger; `destination` defaults to stderr so stdout stays for command output. */
-export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {
+/** Creates the root logger; `destination` defaults to stderr so stdout stays for command output; `format` defaults to json. */
+export function createLogger(options: { level?: string; destination?: DestinationStream; format?: LogFormat; text?: TextFormatOptions } = {}): Logger {
+  const destination = options.destination ?? pino.destination({ fd: 2, sync: true });
   return pino(
     {
       level: options.level ?? 'info',
@@ -20,8 +28,15 @@ export function createLogger(options: { level?: string; destination?: Destinatio
       redact: { paths: redactedPaths, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    options.destination ?? pino.destination({ fd: 2, sync: true }),
+    options.format === 'text' ? textDestination(destination, options.text) : destination,
   );
+}
+
+// pino hands each serialized record to write(); the text line goes to the same destination at
+// once, on this thread, so nothing is lost when the process exits right after logging.
+function textDestination(destination: DestinationStream, options: TextFormatOptions | undefined): DestinationStream {
+  const format = createTextFormatter(options);
+  return { write: (line: string) => destination.write(format(line)) };
 }
 
 /** A logger that discards everything (tests and quiet commands). */
