@@ -54,10 +54,28 @@ export interface SoftwareState {
   readonly freshness: SoftwareFreshness;
 }
 
+/**
+ * What the health document says works on a device, compared before and after an update (a
+ * health soak): the connection, the Teams and Exchange sign-ins, the peripherals and compute.
+ */
+export const HealthAspects = [
+  'online', 'teamsSignIn', 'exchangeSignIn', 'roomCamera', 'contentCamera', 'microphone', 'speaker', 'communicationSpeaker', 'display', 'compute',
+] as const;
+export type HealthAspect = (typeof HealthAspects)[number];
+
+/**
+ * A compact health summary: per aspect the document reports, `ok`, `down` (disconnected,
+ * offline, signed out) or `unknown`. An aspect the document leaves out is absent: a peripheral
+ * that was there before and is absent now is missing.
+ */
+export type DeviceHealth = Readonly<Partial<Record<HealthAspect, 'ok' | 'down' | 'unknown'>>>;
+
 /** Software states of one device, keyed by type; a type the device does not report is absent. */
 export interface DeviceSoftware {
   readonly deviceId: string;
   readonly software: Partial<Record<SoftwareType, SoftwareState>>;
+  /** The rest of the same health document, compactly; absent when the reader gives none (tests, forecasts). */
+  readonly health?: DeviceHealth;
 }
 
 /** The internal operation states every documented spelling maps to. */

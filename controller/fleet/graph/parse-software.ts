@@ -4,6 +4,7 @@
 import type { DeviceSoftware, SoftwareState, SoftwareType } from '../../model/fleet.ts';
 import { Freshness, SoftwareTypes } from '../../model/fleet.ts';
 import type { Parsed } from './parse-device.ts';
+import { parseHealth } from './parse-health.ts';
 import { asObject, normalizeEnum, unwrapEntity } from './wire-values.ts';
 
 function readVersion(value: unknown): string | null | undefined {
@@ -13,7 +14,7 @@ function readVersion(value: unknown): string | null | undefined {
   return trimmed.length === 0 ? null : trimmed;
 }
 
-/** Parses a health document (top-level or wrapped in `value`) into software states. */
+/** Parses a health document (top-level or wrapped in `value`) into software states and a health summary. */
 export function parseSoftware(deviceId: string, body: unknown): Parsed<DeviceSoftware> {
   const health = unwrapEntity(body);
   if (!health) return { ok: false, problem: 'health document is not a JSON object' };
@@ -36,5 +37,5 @@ export function parseSoftware(deviceId: string, body: unknown): Parsed<DeviceSof
       freshness: normalizeEnum(status['softwareFreshness'], Freshness, 'unknown'),
     };
   }
-  return { ok: true, value: { deviceId, software }, notes };
+  return { ok: true, value: { deviceId, software, health: parseHealth(health) }, notes };
 }
