@@ -4,6 +4,7 @@
 import type { SoftwareType } from './fleet.ts';
 import type { License, Phase } from './manifests.generated.ts';
 import type { ReleaseRecord } from '../state/state.ts';
+import type { CalendarTrouble, RoomReads } from './rooms.ts';
 
 /** Where a device × software type stands (the same states the status counts). */
 export const EntryStates = ['upToDate', 'pending', 'scheduled', 'inProgress', 'succeeded', 'failed', 'blocked'] as const;
@@ -27,6 +28,8 @@ export const ReasonCodes = [
   'Deferred', 'OutsideWindow', 'Frozen', 'WaitingForWave', 'Baking', 'ScheduledTime', 'NoWindow',
   // may start
   'Starting', 'ConcurrencyLimit', 'DeviceBusy',
+  // rooms: the device is in use, or its room is booked too soon (waiting for a time)
+  'InUse', 'RoomBooked',
   // operations
   'InProgress', 'Succeeded', 'Failed',
   // blocked
@@ -257,4 +260,14 @@ export interface Plan {
   readonly nextActionTime: number | undefined;
   /** Devices in no group and targeted by no ScheduledUpdate. */
   readonly unmanaged: readonly string[];
+  /** Room checks (in use, meetings): reads the starts still need, calendars that cannot be read; absent when neither. */
+  readonly rooms?: PlanRooms;
+}
+
+/** What the room checks of a plan still need, and what they could not learn. */
+export interface PlanRooms {
+  /** Read these and plan again before starting anything (undefined: every start has been checked). */
+  readonly reads: RoomReads | undefined;
+  /** Set while room calendars cannot be read: meeting-aware policies start as if no room were booked. */
+  readonly calendarTrouble: CalendarTrouble | undefined;
 }

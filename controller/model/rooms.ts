@@ -31,6 +31,8 @@ export interface RoomSchedule {
 
 /** Why room calendars cannot be read at all: the app lacks the permission, or the service refuses. */
 export interface CalendarTrouble {
+  /** CamelCase, for the MeetingsUnavailable condition: PermissionMissing (a 403) or NotSupported (the fleet cannot read calendars). */
+  readonly reason: string;
   /** When the read failed (ms). */
   readonly at: number;
   /** A sentence for people: what failed and what to do (the permission to grant). */

@@ -17,6 +17,7 @@ import { SoftwareTypes } from '../model/fleet.ts';
 import type { DeviceGroup, ScheduledUpdate, UpdatePolicy } from '../model/manifests.generated.ts';
 import type { DevicePlan, OperationRecord, Plan, PlanEntry, Reason, RolloutMemory, ScheduledSummary } from '../model/plan.ts';
 import type { ReleaseRecord } from '../state/state.ts';
+import type { RoomObservations } from '../model/rooms.ts';
 import { decideAutomatic, hasOffer, type AutoDecision } from '../policy/automatic.ts';
 import { DeviceIndex } from '../policy/device-index.ts';
 import { resolveGroups } from '../policy/groups.ts';
@@ -35,6 +36,7 @@ import { WaveGates } from './wave-gates.ts';
 
 import { applyGate, applyWindow, settleLight, type WindowMemo } from './timing.ts';
 import { selectStarts } from './select-starts.ts';
+import { holdRooms, planRooms, withRooms } from './room-holds.ts';
 import { dedupeClamps, prepareScheduled, summarizeGroups, summarizePolicies } from './summaries.ts';
 import {
   chooseMain, cmp, dayText, failureOf, freeze, minFuture, refusalsBeside, reported, scheduledRule, settledEntry, stateAt, type LightMemo, type ScheduledCtx, type Work,
@@ -58,6 +60,8 @@ export interface PlanInput {
   readonly rollouts?: Readonly<Record<string, RolloutMemory>>;
   /** Holidays read from .ics files, by owner key of the group or policy referencing them (holiday-schedules.ts). */
   readonly holidayCalendars?: CalendarDays;
+  /** Devices' activity and rooms' bookings read before starting (see room-holds.ts); none: nothing known yet. */
+  readonly rooms?: RoomObservations;
 }
 
 /** Builds the plan. */
@@ -430,6 +434,7 @@ export function buildPlan(input: PlanInput): Plan {
     mains.push(w);
     holders.push({ list: lightList[k]!, slot: lightSlot[k]! });
   }
+  const roomChecks = holdRooms(mains, input.rooms, now, (id) => (book.activeOn(id)?.length ?? 0) > 0);
   const actions = selectStarts(mains, ctxOfDevice, index, book, now);
   mains.forEach((w, k) => {
     const h = holders[k]!;
@@ -490,6 +495,7 @@ export function buildPlan(input: PlanInput): Plan {
     rollouts: memoryOut,
     nextActionTime: minFuture([...nextByGroup.values(), ...scheduledSummaries.map((x) => x.nextActionTime)], now),
     unmanaged,
+    ...withRooms(planRooms(roomChecks, actions, input.rooms, now)),
   };
 }
 
