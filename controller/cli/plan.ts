@@ -21,7 +21,7 @@ import { readManifestFiles } from '../sources/dir-manifest-files.ts';
 import type { PlanInput } from '../plan/build-plan.ts';
 import { operationRecords } from '../plan/operation-book.ts';
 import { createProgressLine } from './progress.ts';
-import { planWithFleetOperations } from './fleet-operations.ts';
+import { planWithAllChecks } from './room-checks.ts';
 import { forecast } from '../plan/forecast.ts';
 import { planToJson, renderPlanMarkdown, renderPlanText, type PlanView } from '../plan/render-plan.ts';
 import { stringifyJson } from '../output/escape.ts';
@@ -203,7 +203,7 @@ export async function gather(paths: readonly string[], settings: GatherSettings)
   const label = settings.label ?? 'firmwarden plan';
   return withFleet(settings.fleetOptions, settings.now, settings.deps, async (connection, fleet) => {
     const { devices, software } = await readWholeFleet(connection, settings.now, settings.io, label);
-    const checked = await planWithFleetOperations(planInput(desired, settings.now, devices, software), connection, settings.io.signal);
+    const checked = await planWithAllChecks(planInput(desired, settings.now, devices, software), connection, label, settings.io.signal);
     return {
       input: checked.input,
       plan: checked.plan,
@@ -211,7 +211,7 @@ export async function gather(paths: readonly string[], settings: GatherSettings)
       fleet,
       invalid: desired.invalid,
       invalidCount: desired.invalidCount,
-      warnings: unreadableWarning(label, checked.unreadable),
+      warnings: [...unreadableWarning(label, checked.unreadable), ...checked.roomWarnings],
     };
   });
 }

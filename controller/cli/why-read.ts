@@ -11,11 +11,14 @@ import { buildPlan, type PlanInput } from '../plan/build-plan.ts';
 import { findDevice } from '../plan/explain-device.ts';
 import { earlierWaves, listScope, rankedBefore, scheduledPeers } from '../plan/why-scope.ts';
 import { isActiveUpdate, readOperations, withFleetOperations } from './fleet-operations.ts';
+import { roomWarnings } from './room-checks.ts';
+import { RoomBook } from '../reconcile/room-book.ts';
+import { silentLogger } from '../log/logger.ts';
 import type { ProgressLine } from './progress.ts';
 import { planInput, type Desired } from './plan.ts';
 
 /** The fleet calls why makes (the Graph adapter has them all; getDevice is optional). */
-export type WhyFleet = Pick<Fleet, 'listDevices' | 'readSoftware' | 'readOperations' | 'listOperations' | 'getDevice'>;
+export type WhyFleet = Pick<Fleet, 'listDevices' | 'readSoftware' | 'readOperations' | 'listOperations' | 'getDevice' | 'readActivity' | 'readSchedules'>;
 
 /** What why read and planned. */
 export interface WhyRead {
@@ -116,7 +119,20 @@ export async function readForWhy(fleet: WhyFleet, ref: string, desired: Desired,
   if (own instanceof FleetError) warnings.push(`${settings.label}: could not read the operations of the device (${own.message}); an update started outside firmwarden would not show`);
   const activeOwn: DeviceOperation[] = Array.isArray(own) ? own.filter(isActiveUpdate) : [];
   input = withFleetOperations(input, activeOwn);
-  const plan = await planEnough(input, found.id, readSome, settings.chunk);
+  let plan = await planEnough(input, found.id, readSome, settings.chunk);
+  // As before a POST: the devices it would start are read again for activity and room
+  // calendars; a held one frees its slot, so the story is planned again (room-checks.ts).
+  const book = new RoomBook(fleet, silentLogger());
+  const roomsRead = new Set<string>();
+  for (let round = 0; round < 4; round++) {
+    const reads = plan.rooms?.reads;
+    if (!reads || reads.devices.every((id) => roomsRead.has(id))) break;
+    for (const id of reads.devices) roomsRead.add(id);
+    await book.read(reads, settings.now, signal);
+    input = { ...input, rooms: book.observations() };
+    plan = await planEnough(input, found.id, readSome, settings.chunk);
+  }
+  warnings.push(...roomWarnings(settings.label, plan, found.id));
   return { device: found, plan, input, listed: devices.length, read: software.size, warnings };
 }
 

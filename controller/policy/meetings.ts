@@ -7,6 +7,12 @@ import type { Device, DeviceType } from '../model/fleet.ts';
 import type { UpdatePolicy } from '../model/manifests.generated.ts';
 import type { Booking, RoomSchedule } from '../model/rooms.ts';
 
+/**
+ * The least-privileged Graph application permission for free/busy of room mailboxes
+ * (calendar: getSchedule); named in what firmwarden tells an admin to grant.
+ */
+export const calendarPermission = 'Calendars.ReadBasic.All';
+
 /** Minutes kept free before a booking when the policy names none: 60. */
 export const defaultMarginMinutes = 60;
 /** How long a calendar read counts before it is read again: 15 minutes (rooms are booked at short notice). */

@@ -16,9 +16,6 @@ import { asObject, asOptionalString, parseTimestamp } from './wire-values.ts';
  */
 export const maxSchedulesPerCall = 20;
 
-/** The application permission to grant for room calendars, named in messages. */
-export const calendarPermission = 'Calendars.ReadBasic.All';
-
 const utc = (ms: number) => new Date(ms).toISOString().slice(0, 19);
 
 /** The getSchedule body for some addresses between two instants, in UTC. */
