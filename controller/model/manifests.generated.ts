@@ -76,6 +76,10 @@ export type NeedsAttention =
  */
 export type Version = string;
 /**
+ * A length of time written as days, hours, minutes and seconds, largest first: 90m, 8h, 1h30m, 7d.
+ */
+export type Duration = string;
+/**
  * A day of the week.
  */
 export type Weekday = 'Mon' | 'Tue' | 'Wed' | 'Thu' | 'Fri' | 'Sat' | 'Sun';
@@ -83,10 +87,6 @@ export type Weekday = 'Mon' | 'Tue' | 'Wed' | 'Thu' | 'Fri' | 'Sat' | 'Sun';
  * A wall-clock time, HH:MM on a 24-hour clock (24:00 allowed as an end).
  */
 export type LocalTime = string;
-/**
- * A length of time written as days, hours, minutes and seconds, largest first: 90m, 8h, 1h30m, 7d.
- */
-export type Duration = string;
 /**
  * An IANA time zone name, or 'device-local' for the time zone of the device's site (its DeviceGroup's timeZone).
  */
@@ -737,7 +737,19 @@ export interface SoftwareRule {
      * @maxItems 100
      */
     exclude?: Version[];
+    requireEvidence?: Evidence;
   };
+}
+/**
+ * A version becomes eligible only once it has proved itself on this fleet: healthy on at least `devices` devices of the DeviceGroup `group` for `healthyFor`, on top of the phase's delay. A device counts from the end of its successful update to that version by firmwarden (a policy or a ScheduledUpdate) for as long as it keeps the version and its health stays as good as before the update. Evidence is remembered with the release dates (.firmwarden/releases.json, or the state ConfigMap in Kubernetes). Only automatic updates wait for it; a ScheduledUpdate does not.
+ */
+export interface Evidence {
+  group: Name;
+  /**
+   * How many of its devices must have run the version healthily.
+   */
+  devices: number;
+  healthyFor: Duration;
 }
 /**
  * A recurring span of local time in which automatic updates may start. A window whose end is earlier than its start crosses midnight. Daylight-saving changes are handled: a window is never lost or doubled.
@@ -834,6 +846,7 @@ export interface Rollout {
         Wave,
         Wave
       ];
+  soak?: Soak;
   bakeTime?: Duration;
   /**
    * At most this many operations of this policy in flight at once. Default: 50.
@@ -887,6 +900,17 @@ export interface Wave {
    * Number of devices.
    */
   count?: number;
+  soak?: Soak;
+}
+/**
+ * Watch the health of each updated device for a while after its update and compare it with its health just before: a device that went offline, lost its Teams or Exchange sign-in, or whose camera, content camera, microphone, speaker or display went missing or unhealthy has regressed. A regression counts as a failed update for failureThreshold, and plan, why and the statuses name the device and what regressed. The next wave starts once the soak of the earlier waves is over, instead of after bakeTime.
+ */
+export interface Soak {
+  duration: Duration;
+  /**
+   * Stop the rollout (until a person sets resume) when more devices of the wave than this regressed during their soak. 0: one regression stops it, as a canary wave wants. Omitted: regressions count only toward failureThreshold.
+   */
+  maxRegressions?: number;
 }
 /**
  * Pause: nothing new starts while it is set (operations already running finish). Records who, why and until when.
