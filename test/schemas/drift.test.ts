@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crdDir, generateCrds, buildCrd } from '../../scripts/gen/crds.ts';
+import { crdKustomizationFile, generateCrdKustomization } from '../../scripts/gen/crd-kustomization.ts';
 import { generateTypes, typesFile } from '../../scripts/gen/types.ts';
 import { generateReference, referenceFile } from '../../scripts/gen/reference.ts';
 
@@ -13,6 +14,18 @@ test('every CRD in crds/ is what the schemas generate', () => {
   for (const { file, text } of generateCrds()) {
     assert.is(readFileSync(join(crdDir, file), 'utf8'), text, `crds/${file} ${stale}`);
   }
+});
+
+test('crds/Kustomization lists every CRD the schemas generate', () => {
+  const text = generateCrdKustomization();
+  for (const { file } of generateCrds()) assert.ok(text.includes(`  - ${file}\n`), `${file} missing`);
+  let onDisk = '';
+  try {
+    onDisk = readFileSync(join(crdDir, crdKustomizationFile), 'utf8');
+  } catch {
+    // Missing counts as stale.
+  }
+  assert.is(onDisk, text, `crds/${crdKustomizationFile} ${stale}`);
 });
 
 test('the manifest types are what the schemas generate', async () => {
