@@ -3,8 +3,11 @@
 # (type stripping), so there is no build step: the builder stage only installs the production
 # dependencies, and the final stage adds the sources, git (the config repository), tini
 # (signal handling as PID 1) and runs as an unprivileged user.
-#   docker build -t firmwarden .
-#   docker run --rm firmwarden --help
+#   docker build -t ghcr.io/firmwarden/firmwarden:0.1.0 .
+#   docker run --rm ghcr.io/firmwarden/firmwarden:0.1.0 --help
+# ghcr.io/firmwarden/firmwarden is the image's one name (examples/deploy/40-deployment.yaml runs
+# it, overlays set the tag); push it to your own registry under another name if you like, and
+# set that name in your overlay (kustomize `images:`).
 # test/kube/image-layout.test.ts lays the files out the way this file does and runs them, since
 # no Docker engine runs where the tests do; keep the two in step.
 
@@ -16,6 +19,10 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm cache clean --force
 
 FROM node:24-slim
+LABEL org.opencontainers.image.title="firmwarden" \
+      org.opencontainers.image.description="GitOps controller that keeps a fleet of Microsoft Teams devices on the software its admins declared" \
+      org.opencontainers.image.source="https://github.com/firmwarden/firmwarden" \
+      org.opencontainers.image.licenses="Apache-2.0"
 # git for the config repository (openssh-client for ssh remotes and SSH signatures, gpg for
 # OpenPGP-signed commits); tini forwards SIGTERM so the controller can finish its status write.
 RUN apt-get update \
