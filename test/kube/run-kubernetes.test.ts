@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { startKubeEnv, type KubeEnv } from './envtest.ts';
 import { eventually, installCrds } from './clients.ts';
 import { httpUrl, root, start, stopAll, tail, type Proc } from './controller-process.ts';
+import { monitoredMetricNames, sampleNames } from '../support/monitoring.ts';
 
 interface Condition {
   type: string;
@@ -80,7 +81,12 @@ kube('reconciles the examples against the emulator: status through kubectl, obse
     assert.is(await leaseHolder(env!), 'solo');
     assert.is((await fetch(`${url}/readyz`)).status, 200, 'the leader is ready after reconciling');
     const metrics = await (await fetch(`${url}/metrics`)).text();
-    assert.match(metrics, /firmwarden_/);
+    // The leader serves every metric examples/deploy/monitoring's alerts and dashboard read.
+    const missing = [...monitoredMetricNames()].filter((name) => !sampleNames(metrics).has(name));
+    assert.equal(missing, [], `metrics the monitoring examples name that run --kubernetes does not serve:\n${missing.join('\n')}`);
+    assert.match(metrics, 'leader_election_master_status{name="firmwarden-controller"} 1');
+    assert.match(metrics, /firmwarden_status_writes_total\{result="written"\} [1-9]/);
+    assert.match(metrics, /firmwarden_group_devices\{namespace="rooms",name="lab",state="\w+"\} \d+/);
     const events = await env!.request('GET', '/apis/events.k8s.io/v1/namespaces/rooms/events');
     const ours = ((events.body as { items: { reportingController?: string; reportingInstance?: string; regarding?: { kind?: string } }[] }).items ?? []).filter(
       (e) => e.reportingController === 'firmwarden.dev/controller',
@@ -130,6 +136,9 @@ kube('two replicas: the leader is killed, the standby takes over, and they never
     await eventually('the standby to be ready', async () => ((await fetch(`${urlB}/readyz`)).status === 200 ? true : undefined));
     assert.is(await leaseHolder(env!), 'replica-a');
     assert.not.ok(b.err.some((l) => l.includes('replica-b leads')), 'the standby does not lead');
+    const standby = await (await fetch(`${urlB}/metrics`)).text();
+    assert.match(standby, 'leader_election_master_status{name="firmwarden-controller"} 0');
+    assert.not.match(standby, /^firmwarden_group_devices\{/m, 'a standby reports no rollout gauges');
     await eventually('status from the leader', async () => (allObserved(await groups(env!)) ? true : undefined), 30_000);
 
     const startedByA = await eventually('updates started by the first leader', async () => {
@@ -152,6 +161,7 @@ kube('two replicas: the leader is killed, the standby takes over, and they never
     }, 20_000);
 
     mark('b reconciled');
+    assert.match(await (await fetch(`${urlB}/metrics`)).text(), 'leader_election_master_status{name="firmwarden-controller"} 1');
     const log = await updates();
     const accepted = log.filter((e) => e.status === 202).map((e) => `${e.deviceId} ${e.softwareType} ${e.targetVersion}`);
     assert.is(new Set(accepted).size, accepted.length, 'no update was requested twice');
