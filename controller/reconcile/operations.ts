@@ -236,6 +236,7 @@ export async function followOperations(deps: {
   logger: Logger;
   signal?: AbortSignal;
 }): Promise<string[]> {
+  const log = deps.logger.child({ component: 'operations' });
   const ended: string[] = [];
   const updated: LedgerEntry[] = [];
   let changed = false;
@@ -259,7 +260,7 @@ export async function followOperations(deps: {
           // Nothing the POST could have created showed up in time: it was never received, so
           // drop the intent and let the next plan decide again (a new start reads the device's
           // operations before posting).
-          deps.logger.info({ component: 'operations', deviceId: entry.deviceId, softwareType: entry.softwareType }, 'intent without operation dropped');
+          log.info({ deviceId: entry.deviceId, softwareType: entry.softwareType }, 'intent without operation dropped');
           changed = true;
           continue;
         }
@@ -290,7 +291,7 @@ export async function followOperations(deps: {
         };
       if (next.state !== entry.state || next.operationId !== entry.operationId) changed = true;
       if (next.endedAt !== undefined) ended.push(entry.deviceId);
-      if (next.error?.code === timedOutCode) deps.logger.warn({ component: 'operations', deviceId: entry.deviceId, operationId: op.id, state: op.state }, 'operation timed out');
+      if (next.error?.code === timedOutCode) log.warn({ deviceId: entry.deviceId, operationId: op.id, state: op.state }, 'operation timed out');
       updated.push(next);
     } catch (error) {
       if (error instanceof FleetError && error.status === 404) {
@@ -301,7 +302,7 @@ export async function followOperations(deps: {
         continue;
       }
       updated.push(entry);
-      deps.logger.warn({ component: 'operations', deviceId: entry.deviceId, err: (error as Error).message }, 'operation not polled');
+      log.warn({ deviceId: entry.deviceId, err: (error as Error).message }, 'operation not polled');
     }
   }
   if (changed) await deps.ledger.commit(updated);

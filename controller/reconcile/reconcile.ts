@@ -133,7 +133,10 @@ export function createReconciler<M extends ManifestEntry, F>(ports: ReconcilerPo
   };
 
   return async function reconcile(info: { reconcileId: number; signal: AbortSignal }): Promise<ReconcileOutcome> {
-    const log = ports.logger.child({ component: 'reconcile', reconcileId: info.reconcileId });
+    // The operations log under their own component, with this reconcile's id: a child logger
+    // cannot replace its parent's `component` (pino writes both), so they get the id alone.
+    const scope = ports.logger.child({ reconcileId: info.reconcileId });
+    const log = scope.child({ component: 'reconcile' });
     const now = () => ports.clock.now();
     state ??= await ports.stateStore.load();
 
@@ -142,7 +145,7 @@ export function createReconciler<M extends ManifestEntry, F>(ports: ReconcilerPo
     const calendar = readCalendar(snapshot, log);
 
     await ports.fleetView.refreshStep(info.signal);
-    const ended = await followOperations({ fleet: ports.fleet, ledger: ledgerPort, now, logger: log, signal: info.signal });
+    const ended = await followOperations({ fleet: ports.fleet, ledger: ledgerPort, now, logger: scope, signal: info.signal });
     if (ended.length > 0) {
       ports.fleetView.markStale(ended);
       // Read the devices whose operation ended before planning, so their new version is seen.
@@ -153,7 +156,7 @@ export function createReconciler<M extends ManifestEntry, F>(ports: ReconcilerPo
     state = first.state;
     let outcomes: StartOutcome[] = [];
     if (!ports.isStopping() && first.starts.length > 0) {
-      outcomes = await startOperations(first.starts, { fleet: ports.fleet, ledger: ledgerPort, now, logger: log, signal: info.signal });
+      outcomes = await startOperations(first.starts, { fleet: ports.fleet, ledger: ledgerPort, now, logger: scope, signal: info.signal });
     }
     // Evaluate again so status counts what was just started and what was refused.
     const final = ports.engine({ desired, fleet: ports.fleetView.snapshot(), state, now: now(), outcomes, calendar });

@@ -79,7 +79,9 @@ export interface RunningController {
 }
 
 async function openSource(config: ControllerConfig, deps: ControllerDeps, metrics: Metrics): Promise<DesiredStateSource & StatusWriter> {
-  const logger = deps.logger.child({ component: 'source' });
+  // Each source binds its own component (dir-source, git-source and its status-commit): a
+  // `component` bound here too would appear twice in every line, since pino keeps both.
+  const logger = deps.logger;
   const s = config.source;
   if (s.kind === 'custom') return s.source;
   if (s.kind === 'dir') {
