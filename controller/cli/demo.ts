@@ -168,7 +168,7 @@ async function git(cwd: string, ...args: string[]): Promise<string> {
 export async function createDemoRepo(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   for (const entry of await readdir(examplesDir, { withFileTypes: true })) {
-    if (entry.name === 'deploy') continue;
+    if (entry.name === 'deploy' || entry.name === 'deploy-overlays') continue;
     await cp(join(examplesDir, entry.name), join(dir, entry.name), { recursive: true });
   }
   await git(dir, 'init', '-q', '-b', 'main');
