@@ -36,12 +36,13 @@ only so that their references resolve: nothing is reported about files not given
 
 Options:
   -f, --format FORMAT     text (default), json, github, sarif or junit
-      --strict            warnings fail too (exit 1)
+      --strict            warnings fail too (exit 1), and finding no manifests (exit 2)
       --max-file-size N   refuse larger files; bytes, or with KiB/MiB (K/M) (default: 1MiB)
       --now TIME          the current time, RFC 3339 (default: the clock); for reproducible runs
   -h, --help              this help
 
-Exit codes: 0 no errors (warnings allowed unless --strict), 1 errors found, 2 usage or I/O problem.
+Exit codes: 0 no errors (warnings allowed unless --strict), 1 errors found, 2 usage or I/O problem,
+or no manifests found under --strict.
 `;
 
 /** Parses "1048576", "512KiB", "2M", "1.5MiB" into bytes. */
@@ -130,8 +131,17 @@ export const lint: Command = async (args, io) => {
   };
   io.stdout.write(formats[options.format](report));
   for (const problem of read.problems) io.stderr.write(`firmwarden lint: ${escapeText(problem)}\n`);
+  if (read.problems.length > 0) {
+    if (options.format === 'text') io.stderr.write(`${summaryLine(report)}\n`);
+    return ExitCode.usage;
+  }
+  if (files.length === 0) {
+    // A CI job pointed at the wrong folder would otherwise pass on "no problems". In every
+    // format: the machine formats keep their (empty) report on stdout.
+    io.stderr.write(`no manifests found under ${options.paths.map(escapeText).join(', ')}: nothing to check\n`);
+    return options.strict ? ExitCode.usage : ExitCode.ok;
+  }
   if (options.format === 'text') io.stderr.write(`${summaryLine(report)}\n`);
-  if (read.problems.length > 0) return ExitCode.usage;
   const fails = findings.some((f) => f.severity === 'error' || options.strict);
   return fails ? ExitCode.findings : ExitCode.ok;
 };
