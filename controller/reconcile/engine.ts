@@ -67,6 +67,7 @@ export function planInputFrom(input: EngineInput<ManifestEntry, Finding>): PlanI
       ...input.calendar?.rollouts,
       ...(input.state.rollouts as Readonly<Record<string, RolloutMemory>>),
     },
+    ...(input.rooms ? { rooms: input.rooms } : {}),
   };
 }
 

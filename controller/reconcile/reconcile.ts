@@ -13,6 +13,8 @@ import type { StartOutcome, StartRequest } from './operations.ts';
 import { followOperations, isLedgerEntryActive, pruneLedger, startOperations } from './operations.ts';
 import type { ReconcileOutcome } from './outcome.ts';
 import { calendarFilePath, parseCalendarFile, type RememberedCalendar } from '../state/calendar-file.ts';
+import type { RoomObservations } from '../model/rooms.ts';
+import { RoomBook, settleRooms } from './room-book.ts';
 import type { HolidayDay } from '../policy/holiday-calendar.ts';
 
 /** A manifest as the reconcile sees it (the loader's LoadedManifest fits). */
@@ -41,6 +43,8 @@ export interface EngineInput<M extends ManifestEntry = ManifestEntry, F = unknow
   readonly outcomes: readonly StartOutcome[];
   /** The release calendar kept beside the manifests (a Git or folder source's .firmwarden/releases.json), when there is one. */
   readonly calendar?: RememberedCalendar | undefined;
+  /** Devices' activity and rooms' calendars read before starting (room-book.ts). */
+  readonly rooms?: RoomObservations | undefined;
 }
 
 export interface EngineOutput {
@@ -124,6 +128,7 @@ function readCalendar(snapshot: Snapshot, log: Logger): RememberedCalendar | und
 /** Builds the reconcile function the loop runs. State is loaded once and kept in memory. */
 export function createReconciler<M extends ManifestEntry, F>(ports: ReconcilerPorts<M, F>) {
   let state: ControllerState | undefined;
+  const rooms = new RoomBook(ports.fleet, ports.logger);
   const ledgerPort = {
     entries: () => state!.ledger,
     commit: async (entries: readonly LedgerEntry[]) => {
@@ -152,14 +157,16 @@ export function createReconciler<M extends ManifestEntry, F>(ports: ReconcilerPo
       await ports.fleetView.refreshStep(info.signal);
     }
 
-    const first = ports.engine({ desired, fleet: ports.fleetView.snapshot(), state, now: now(), outcomes: [], calendar });
+    // Rooms in use and booked rooms: the starts' devices are read again and the plan made again first.
+    rooms.prune(now());
+    const first = await settleRooms(() => ports.engine({ desired, fleet: ports.fleetView.snapshot(), state: state!, now: now(), outcomes: [], calendar, rooms: rooms.observations() }), rooms, now, info.signal);
     state = first.state;
     let outcomes: StartOutcome[] = [];
     if (!ports.isStopping() && first.starts.length > 0) {
       outcomes = await startOperations(first.starts, { fleet: ports.fleet, ledger: ledgerPort, now, logger: scope, signal: info.signal });
     }
     // Evaluate again so status counts what was just started and what was refused.
-    const final = ports.engine({ desired, fleet: ports.fleetView.snapshot(), state, now: now(), outcomes, calendar });
+    const final = ports.engine({ desired, fleet: ports.fleetView.snapshot(), state, now: now(), outcomes, calendar, rooms: rooms.observations() });
     state = { ...final.state, ledger: pruneLedger(state.ledger, now()) };
     ports.observe?.({ now: now(), plan: final.plan, statuses: final.statuses, ledger: state.ledger, manifests: desired.manifests, fleet: ports.fleetView.snapshot(), complete: ports.fleetView.complete });
     await ports.stateStore.save(state);
@@ -170,7 +177,7 @@ export function createReconciler<M extends ManifestEntry, F>(ports: ReconcilerPo
     const evaluate = (next: Snapshot): EngineOutput => {
       if (next.revision === snapshot.revision) return final;
       if (again?.revision !== next.revision) {
-        again = { revision: next.revision, output: ports.engine({ desired: ports.parse(next, now()), fleet: ports.fleetView.snapshot(), state: state!, now: now(), outcomes, calendar: readCalendar(next, log) }) };
+        again = { revision: next.revision, output: ports.engine({ desired: ports.parse(next, now()), fleet: ports.fleetView.snapshot(), state: state!, now: now(), outcomes, calendar: readCalendar(next, log), rooms: rooms.observations() }) };
       }
       return again.output;
     };

@@ -15,6 +15,7 @@ import { CalendarIndex } from '../policy/release-calendar.ts';
 import { eligibleTime } from '../policy/automatic.ts';
 import { effectiveRule } from '../policy/software-rules.ts';
 import { mergeConditions, stalledConditions, timestamp, type ConditionValue } from './conditions.ts';
+import { meetingsConditions } from './meetings-condition.ts';
 import { attentionLimit, currentWaveText, fitSummary, needsAttention, summaryOnly, windowText, type StatusDetail } from './people-fields.ts';
 import { freezeOverrideStatus } from './freeze-override-status.ts';
 
@@ -428,7 +429,10 @@ function policyStatus(summary: PolicySummary | undefined, devices: readonly Devi
   const counts = countStates(devices);
   const entries = notable(devices);
   const attention = policyAttention(entries, 'a newer version is eligible or spec.resume.after is set later than the failure');
-  const values = withSuspendedUntil(progressConditions(counts, summary.nextActionTime, stopOf(summary.rollouts, summary.suspended, undefined), attention), summary.suspended);
+  const values = [
+    ...withSuspendedUntil(progressConditions(counts, summary.nextActionTime, stopOf(summary.rollouts, summary.suspended, undefined), attention), summary.suspended),
+    ...meetingsConditions(s.policy, plan),
+  ];
   const status: UpdatePolicyStatus = {
     conditions: mergeConditions(previous?.conditions, values, options.now, s.metadata.generation) as Conditions,
     groups: summary.groups.map(displayName).slice(0, 1000),

@@ -21,7 +21,7 @@
 import type { Condition } from '../model/manifests.generated.ts';
 
 export type ConditionType = Condition['type'];
-export const conditionOrder: readonly ConditionType[] = ['Ready', 'Reconciling', 'Stalled'];
+export const conditionOrder: readonly ConditionType[] = ['Ready', 'Reconciling', 'Stalled', 'MeetingsUnavailable'];
 
 /** A condition before its times are filled in. */
 export interface ConditionValue {

@@ -2,10 +2,13 @@
 // weeks of simulated time: the example manifests in a real folder, the real engine, the real
 // Graph adapter, one clock shared by emulator and controller. The expectations below are
 // computed from the emulator's own release list and the example files' rules, independently of
-// the engine's code.
+// the engine's code. New York's meeting rooms get their own group here, on a meeting-aware
+// policy with an office-hours window, so that rooms in use and bookings are tested where they
+// matter: that no update starts on a busy device or next to a meeting is read from the
+// emulator's action log and calendars.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../controller/model/clock.ts';
@@ -40,7 +43,7 @@ function newer(a: string, b: string): boolean {
   return false;
 }
 
-type Group = 'lab' | 'vip-rooms' | 'basic-rooms' | 'general-paris' | 'general-nyc';
+type Group = 'lab' | 'vip-rooms' | 'basic-rooms' | 'nyc-rooms' | 'general-paris' | 'general-nyc';
 const rooms = new Set(['teamsRoom', 'collaborationBar', 'surfaceHub']);
 
 /** The example groups' selectors and priorities, worked out by hand from examples/groups. */
@@ -49,14 +52,60 @@ function groupOf(d: DeviceView): Group | undefined {
   if (has('lab')) return 'lab';
   if (has('basic')) return 'basic-rooms';
   if (has('vip') && has('site-paris') && rooms.has(d.deviceType)) return 'vip-rooms';
+  if (has('site-nyc') && rooms.has(d.deviceType)) return 'nyc-rooms';
   if (has('site-paris')) return 'general-paris';
   if (has('site-nyc')) return 'general-nyc';
   return undefined;
 }
 const zoneOf: Record<Group, string> = {
-  lab: 'Europe/Paris', 'vip-rooms': 'Europe/Paris', 'basic-rooms': 'Europe/Lisbon', 'general-paris': 'Europe/Paris', 'general-nyc': 'America/New_York',
+  lab: 'Europe/Paris', 'vip-rooms': 'Europe/Paris', 'basic-rooms': 'Europe/Lisbon', 'nyc-rooms': 'America/New_York', 'general-paris': 'Europe/Paris', 'general-nyc': 'America/New_York',
 };
-const firmwareDelayDays: Record<Group, number> = { lab: 0, 'vip-rooms': 90, 'basic-rooms': 30, 'general-paris': 30, 'general-nyc': 30 };
+const firmwareDelayDays: Record<Group, number> = { lab: 0, 'vip-rooms': 90, 'basic-rooms': 30, 'nyc-rooms': 30, 'general-paris': 30, 'general-nyc': 30 };
+/** Minutes the nyc-rooms policy keeps free before a booking. */
+const meetingMargin = 60 * 60_000;
+
+/** New York's meeting rooms: office hours, General phase, no update in or within an hour before a meeting. */
+const nycRooms = {
+  'groups/nyc-rooms.yaml': `apiVersion: firmwarden.dev/v1alpha1
+kind: DeviceGroup
+metadata:
+  name: nyc-rooms
+spec:
+  policyRef:
+    name: nyc-rooms
+  selector:
+    tags: [site-nyc]
+    deviceTypes: [teamsRoom, collaborationBar, surfaceHub]
+  priority: 50
+  timeZone: America/New_York
+`,
+  'policies/nyc-rooms.yaml': `apiVersion: firmwarden.dev/v1alpha1
+kind: UpdatePolicy
+metadata:
+  name: nyc-rooms
+spec:
+  software:
+    firmware:
+      mode: automatic
+      phase: General
+    teamsClient:
+      mode: automatic
+      phase: General
+  maintenanceWindows:
+    - name: office-hours
+      days: [Mon, Tue, Wed, Thu, Fri]
+      start: "08:00"
+      end: "18:00"
+  rollout:
+    waves:
+      - name: all
+        percent: 100
+    maxConcurrent: 10
+    meetings:
+      avoid: true
+      marginMinutes: 60
+`,
+};
 
 function localParts(ms: number, timeZone: string): { weekday: string; minutes: number; date: string } {
   const parts = Object.fromEntries(
@@ -71,6 +120,7 @@ function localParts(ms: number, timeZone: string): { weekday: string; minutes: n
 function insideWindow(group: Group, ms: number): boolean {
   const { weekday, minutes, date } = localParts(ms, zoneOf[group]);
   if (group === 'lab') return ['Mon', 'Tue', 'Wed', 'Thu', 'Fri'].includes(weekday) && minutes >= 9 * 60 && minutes < 17 * 60;
+  if (group === 'nyc-rooms') return ['Mon', 'Tue', 'Wed', 'Thu', 'Fri'].includes(weekday) && minutes >= 8 * 60 && minutes < 18 * 60;
   if (group === 'vip-rooms') {
     if (date >= '2026-12-18' && date <= '2027-01-04') return false;
     return (weekday === 'Sat' && minutes >= 20 * 60) || (weekday === 'Sun' && minutes < 6 * 60) || (weekday === 'Sun' && minutes >= 8 * 60 && minutes < 20 * 60);
@@ -95,6 +145,7 @@ async function setup(devices: number) {
   });
   const dir = await mkdtemp(join(tmpdir(), 'fw-loop-'));
   for (const sub of ['groups', 'policies', 'schedules']) await cp(join(examples, sub), join(dir, sub), { recursive: true });
+  for (const [path, text] of Object.entries(nycRooms)) await writeFile(join(dir, path), text);
   const source = new DirSource({ dir, replaceStatus, logger });
   const makeReconciler = (stateStore = new MemoryStateStore()) =>
     createReconciler({
@@ -161,6 +212,23 @@ test('ten weeks on the example repo: every eligible device on the expected firmw
       const bySchedule = group === 'general-nyc' && p.softwareType === 'teamsClient' && p.atMs >= scheduledAt;
       assert.ok(bySchedule || insideWindow(group!, p.atMs), `${p.softwareType} on ${p.deviceId} (${group}) started at ${p.at}, outside its windows`);
     }
+
+    // Rooms in use are left alone: the emulator logged every device idle (or not reporting) when
+    // its update was posted, and its activity model agrees.
+    for (const p of posts) {
+      assert.is.not(p.activityState, 'busy', `${p.softwareType} on ${p.deviceId} posted at ${p.at} while the device was in use`);
+      assert.is.not(control.activityAt(p.deviceId, p.atMs), 'busy', `${p.deviceId} busy at ${p.at}`);
+    }
+    // Meetings: no update in a New York room while a booking is under way or within the hour before one.
+    const roomPosts = posts.filter((p) => groupOf(byId.get(p.deviceId)!) === 'nyc-rooms');
+    assert.ok(roomPosts.length >= 5, `New York's rooms were updated in office hours (${roomPosts.length})`);
+    for (const p of roomPosts) {
+      const near = control.roomCalendar(p.deviceId, p.atMs - 4 * hour, p.atMs + meetingMargin).filter((b) => b.end > p.atMs && b.start < p.atMs + meetingMargin);
+      assert.equal(near.map((b) => `${new Date(b.start).toISOString()}..${new Date(b.end).toISOString()}`), [], `${p.softwareType} on room ${p.deviceId} posted at ${p.at}, next to a meeting`);
+    }
+    // The rule was tested, not dodged: office hours hold many bookings in those rooms.
+    const booked = [...new Set(roomPosts.map((p) => p.deviceId))].reduce((n, id) => n + control.roomCalendar(id, start, end).length, 0);
+    assert.ok(booked >= 50, `the updated rooms had meetings over the weeks (${booked})`);
 
     // Unknown firmware and offline devices never got an automatic firmware update.
     for (const p of posts.filter((x) => x.softwareType === 'firmware')) {
