@@ -2,7 +2,8 @@
 # Installs what the test suites need beyond npm packages, caching what it builds:
 # git, openssl and chromium from Debian when missing, and (through scripts/provision-kube.sh, when it
 # exists) a real kube-apiserver, etcd and kubectl built from the Go module proxy, and
-# (scripts/provision-promtool.sh) Prometheus' promtool, built the same way.
+# (scripts/provision-promtool.sh) Prometheus' promtool, built the same way, and the Prometheus
+# Operator's CRDs generated from its Go API types (scripts/provision-monitoring-crds.sh).
 # Idempotent and quiet when everything is already there. Runs as `npm test`'s pretest step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,4 +33,11 @@ fi
 # and cached the same way (scripts/provision-promtool.sh).
 if [ -x scripts/provision-promtool.sh ] && [ "${FIRMWARDEN_SKIP_PROMTOOL_PROVISION:-}" != 1 ]; then
   scripts/provision-promtool.sh
+fi
+
+# The Prometheus Operator's PrometheusRule and ServiceMonitor CRDs for the Kubernetes test of
+# examples/deploy/monitoring, generated from the operator's Go API types
+# (scripts/provision-monitoring-crds.sh); skipped with the other Kubernetes provisioning.
+if [ -x scripts/provision-monitoring-crds.sh ] && [ "${FIRMWARDEN_SKIP_KUBE_PROVISION:-}" != 1 ]; then
+  scripts/provision-monitoring-crds.sh
 fi
