@@ -13,6 +13,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   demo: { summary: 'watch the whole loop on an emulated fleet and a local Git repo, on an accelerated clock', load: async () => (await import('./cli/demo.ts')).demo },
   run: { summary: 'run the controller on a Git repository, a folder or Kubernetes custom resources', load: async () => (await import('./cli/run.ts')).runCommand },
   emulator: { summary: 'run the Graph device API emulator on loopback (fleet, tokens, faults)', load: async () => (await import('./cli/emulator.ts')).emulator },
+  schemas: { summary: 'write the JSON Schemas (and VS Code settings) into a folder, for editors', load: async () => (await import('./cli/schemas.ts')).schemasCommand },
 };
 
 function usage(): string {
