@@ -1,9 +1,9 @@
 // Types of the plan: what the rules want for each device × software type, why, and which
 // updates may start now. Produced by the pure core (controller/plan), read by the status
 // builder, the `plan` and `why` commands and the reconcile loop. Times are ms since the epoch.
-import type { SoftwareType } from './fleet.ts';
+import type { HealthAspect, SoftwareType } from './fleet.ts';
 import type { License, Phase } from './manifests.generated.ts';
-import type { ReleaseRecord } from '../state/state.ts';
+import type { HealthMemory, ReleaseRecord } from '../state/state.ts';
 import type { CalendarTrouble, RoomReads } from './rooms.ts';
 
 /** Where a device × software type stands (the same states the status counts). */
@@ -26,6 +26,8 @@ export const ReasonCodes = [
   'UpToDate', 'NoNewerVersion', 'LagOneVersion', 'HeldByVersionRules', 'ManualOnly', 'NoPolicy',
   // waiting for a time
   'Deferred', 'OutsideWindow', 'Frozen', 'WaitingForWave', 'Baking', 'ScheduledTime', 'NoWindow',
+  // health: the earlier waves' soak, or evidence from another group not there yet
+  'Soaking', 'WaitingForEvidence',
   // may start
   'Starting', 'ConcurrencyLimit', 'DeviceBusy',
   // rooms: the device is in use, or its room is booked too soon (waiting for a time)
@@ -152,6 +154,10 @@ export interface OperationRecord {
   readonly endedAt: number | undefined;
   readonly errorCode: string | undefined;
   readonly errorMessage: string | undefined;
+  /** Health aspects fine when the update was asked for (LedgerEntry.healthBefore); absent: not known. */
+  readonly healthBefore?: readonly HealthAspect[] | undefined;
+  /** The device's wave when the update started (LedgerEntry.wave). */
+  readonly wave?: number | undefined;
 }
 
 /** What the engine remembers of a rollout between plans (persisted by the caller). */
@@ -262,6 +268,8 @@ export interface Plan {
   readonly unmanaged: readonly string[];
   /** Room checks (in use, meetings): reads the starts still need, calendars that cannot be read; absent when neither. */
   readonly rooms?: PlanRooms;
+  /** Regressions found by health soaks and evidence for versions after this plan: persist it; absent when there is none. */
+  readonly health?: HealthMemory;
 }
 
 /** What the room checks of a plan still need, and what they could not learn. */

@@ -16,7 +16,7 @@ import type { Device, DeviceSoftware, SoftwareState, SoftwareType } from '../mod
 import { SoftwareTypes } from '../model/fleet.ts';
 import type { DeviceGroup, ScheduledUpdate, UpdatePolicy } from '../model/manifests.generated.ts';
 import type { DevicePlan, OperationRecord, Plan, PlanEntry, Reason, RolloutMemory, ScheduledSummary } from '../model/plan.ts';
-import type { ReleaseRecord } from '../state/state.ts';
+import type { HealthMemory, ReleaseRecord } from '../state/state.ts';
 import type { RoomObservations } from '../model/rooms.ts';
 import { decideAutomatic, hasOffer, type AutoDecision } from '../policy/automatic.ts';
 import { DeviceIndex } from '../policy/device-index.ts';
@@ -33,6 +33,7 @@ import { HolidaySchedules, type CalendarDays } from './holiday-schedules.ts';
 import { OperationBook } from './operation-book.ts';
 import { buildRolloutViews } from './rollout-views.ts';
 import { WaveGates } from './wave-gates.ts';
+import { watchHealth } from './health-watch.ts';
 
 import { applyGate, applyWindow, settleLight, type WindowMemo } from './timing.ts';
 import { selectStarts } from './select-starts.ts';
@@ -62,6 +63,10 @@ export interface PlanInput {
   readonly holidayCalendars?: CalendarDays;
   /** Devices' activity and rooms' bookings read before starting (see room-holds.ts); none: nothing known yet. */
   readonly rooms?: RoomObservations;
+  /** When each device's health was read (the fleet view's readAt); absent: everything counts as read at `now`. */
+  readonly readAt?: ReadonlyMap<string, number>;
+  /** Regressions and evidence remembered from the previous plan (see health-watch.ts). */
+  readonly health?: HealthMemory;
 }
 
 /** Builds the plan. */
@@ -71,6 +76,8 @@ export function buildPlan(input: PlanInput): Plan {
   const calendar = new CalendarIndex(releases);
   const index = new DeviceIndex(input.devices);
   const membership = resolveGroups(input.groups, index);
+  // Health soaks (their regressions count as failures below) and the evidence versions need.
+  const health = watchHealth(input, index, membership);
   const book = new OperationBook(input.operations);
 
   // Policies: suspension, and stops judged on each policy's finished operations.
@@ -81,7 +88,7 @@ export function buildPlan(input: PlanInput): Plan {
     const records = book.startedBy(ownerKey('UpdatePolicy', policy.metadata));
     for (const type of ['firmware', 'teamsClient'] as const) {
       const memKey = `${key}|${type}`;
-      const j = judgeFailures(policy, type, records, input.rollouts?.[memKey], now);
+      const j = judgeFailures(policy, type, records, input.rollouts?.[memKey], now, health.soaks.regressed);
       judgements.set(memKey, { completed: j.completed, failed: j.failed });
       if (j.stopped) {
         stops.set(type, j.stopped);
@@ -175,7 +182,7 @@ export function buildPlan(input: PlanInput): Plan {
   const lightSlot: number[] = [];
   // Waves: every device still to update is counted per unit (group × type × version) and wave;
   // each (unit, wave) is then judged once.
-  const gates = new WaveGates();
+  const gates = new WaveGates(health.judgeEvidence);
   /** What the light updates of one decision in one group share (created on the first). */
   const lightMemo = (d: Decided, ctx: GroupContext, type: SoftwareType): LightMemo => {
     let byCtx = d.byCtx;
@@ -496,6 +503,7 @@ export function buildPlan(input: PlanInput): Plan {
     nextActionTime: minFuture([...nextByGroup.values(), ...scheduledSummaries.map((x) => x.nextActionTime)], now),
     unmanaged,
     ...withRooms(planRooms(roomChecks, actions, input.rooms, now)),
+    ...(health.memory ? { health: health.memory } : {}),
   };
 }
 

@@ -1,10 +1,12 @@
 // The schedule preview: what each device will get and when over the coming days, simulated
 // with the pure plan. Assumptions, said in every rendering: every update succeeds and takes
-// `operationMinutes`; no new version is released; windows, freezes, waves, bake times and
-// concurrency apply as planned. Pure: the simulation clock starts at the input's `now`.
+// `operationMinutes`; no new version is released; no health regression (soaks pass, evidence
+// grows); windows, freezes, waves, bake and soak times and concurrency apply as planned.
+// Pure: the simulation clock starts at the input's `now`.
 import type { DeviceSoftware, SoftwareState } from '../model/fleet.ts';
 import type { OperationRecord, Plan, PlanAction, RolloutMemory } from '../model/plan.ts';
-import type { ReleaseRecord } from '../state/state.ts';
+import type { HealthMemory, ReleaseRecord } from '../state/state.ts';
+import { fineAspects } from '../policy/health-soak.ts';
 import { compareVersions } from '../policy/version.ts';
 import { buildPlan, type PlanInput } from './build-plan.ts';
 
@@ -49,6 +51,10 @@ export function forecast(input: PlanInput, options: ForecastOptions): Forecast {
   const operations: OperationRecord[] = [...input.operations];
   let releases: readonly ReleaseRecord[] = input.releases;
   let rollouts: Readonly<Record<string, RolloutMemory>> = input.rollouts ?? {};
+  // Health stays as it is now (no regression is forecast), so soaks pass and evidence grows;
+  // after the first step every device counts as read at the simulated time.
+  let health: HealthMemory | undefined = input.health;
+  const { readAt, ...timeless } = input;
   const running: Running[] = [];
   const events: ForecastEvent[] = [];
   let t = input.now;
@@ -63,14 +69,15 @@ export function forecast(input: PlanInput, options: ForecastOptions): Forecast {
       running.splice(k, 1);
       finish(r, software, operations);
     }
-    plan = buildPlan({ ...input, now: t, software, operations, releases, rollouts });
+    plan = buildPlan({ ...timeless, ...(steps === 0 && readAt ? { readAt } : {}), ...(health ? { health } : {}), now: t, software, operations, releases, rollouts });
     releases = plan.releases;
     rollouts = plan.rollouts;
+    health = plan.health;
     for (const action of plan.actions) {
       events.push({ time: t, action });
       const r = { action, startedAt: t, endsAt: t + opMs };
       running.push(r);
-      operations.push(activeRecord(r));
+      operations.push(activeRecord(r, software.get(action.deviceId)));
     }
     steps++;
     const nextEnd = running.reduce<number | undefined>((m, r) => (m === undefined || r.endsAt < m ? r.endsAt : m), undefined);
@@ -87,7 +94,8 @@ export function forecast(input: PlanInput, options: ForecastOptions): Forecast {
   return { from: input.now, to, events, truncated, last: plan };
 }
 
-function activeRecord(r: Running): OperationRecord {
+function activeRecord(r: Running, sw: DeviceSoftware | undefined): OperationRecord {
+  const healthBefore = fineAspects(sw?.health);
   return {
     deviceId: r.action.deviceId,
     softwareType: r.action.softwareType,
@@ -101,6 +109,8 @@ function activeRecord(r: Running): OperationRecord {
     endedAt: undefined,
     errorCode: undefined,
     errorMessage: undefined,
+    ...(healthBefore === undefined ? {} : { healthBefore }),
+    ...(r.action.wave === undefined ? {} : { wave: r.action.wave }),
   };
 }
 
@@ -118,7 +128,7 @@ function finish(r: Running, software: Map<string, DeviceSoftware>, operations: O
     availableVersion: newest,
     freshness: newest === null ? 'latest' : 'updateAvailable',
   };
-  software.set(deviceId, { deviceId, software: { ...before.software, [softwareType]: state } });
+  software.set(deviceId, { ...before, software: { ...before.software, [softwareType]: state } });
 }
 
 /** What the device is still offered after installing `version`: its previous offer if newer, else nothing. */

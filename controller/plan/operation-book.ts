@@ -31,6 +31,8 @@ export function operationRecords(ledger: readonly LedgerEntry[], fleetOperations
       endedAt: active ? undefined : (e.endedAt ?? e.requestedAt),
       errorCode: e.error?.code ?? undefined,
       errorMessage: e.error?.message ?? undefined,
+      ...(e.healthBefore === undefined ? {} : { healthBefore: e.healthBefore }),
+      ...(e.wave === undefined ? {} : { wave: e.wave }),
     });
   }
   for (const op of fleetOperations) {

@@ -13,9 +13,22 @@ import type { GroupContext } from './group-context.ts';
 import { WaveGates } from './wave-gates.ts';
 import type { Work } from './work.ts';
 
-/** Wave order and bake time for a work (see WaveGates). */
+/** The evidence a policy asks of a version, then wave order and bake or soak time, for a work (see WaveGates). */
 export function applyGate(w: Work, gates: WaveGates): void {
-  if (!w.needs || w.source !== 'auto' || w.wave === undefined || w.version === undefined) return;
+  if (!w.needs || w.source !== 'auto' || w.version === undefined) return;
+  const e = gates.evidence(w.ctx, w.type, w.version);
+  if (e && !e.open) {
+    w.needs = false;
+    w.status = 'scheduled';
+    w.earliest = undefined;
+    w.reason = evidenceReason(e.reason, w.t0Reason);
+    return;
+  }
+  if (e?.notBefore !== undefined && e.notBefore > w.t0) {
+    w.t0 = e.notBefore;
+    w.t0Reason = e.reason;
+  }
+  if (w.wave === undefined) return;
   const g = gates.gate(w.ctx, w.type, w.version, w.wave);
   if (!g.open) {
     w.needs = false;
@@ -47,10 +60,16 @@ export function settleLight(d: AutoDecision, ctx: GroupContext, st: SoftwareStat
     failure: undefined,
     refused: undefined,
   });
-  const gate = wave > 0 ? gates.gate(ctx, type, version, wave) : undefined;
-  if (gate && !gate.open) return { entry: waiting(undefined, gate.reason), start: undefined };
   let t0 = Math.max(now, d.eligibleAt ?? now);
   let t0Reason = d.eligibleAt !== undefined && d.eligibleAt > now ? d.reason : undefined;
+  const evidence = gates.evidence(ctx, type, version);
+  if (evidence && !evidence.open) return { entry: waiting(undefined, evidenceReason(evidence.reason, t0Reason)), start: undefined };
+  if (evidence?.notBefore !== undefined && evidence.notBefore > t0) {
+    t0 = evidence.notBefore;
+    t0Reason = evidence.reason;
+  }
+  const gate = wave > 0 ? gates.gate(ctx, type, version, wave) : undefined;
+  if (gate && !gate.open) return { entry: waiting(undefined, gate.reason), start: undefined };
   if (gate?.bakeUntil !== undefined && gate.bakeUntil > t0) {
     t0 = gate.bakeUntil;
     t0Reason = gate.reason;
@@ -60,6 +79,11 @@ export function settleLight(d: AutoDecision, ctx: GroupContext, st: SoftwareStat
   if (placed.start === undefined) return { entry: waiting(undefined, placed.reason!), start: undefined };
   if (placed.start > now) return { entry: waiting(placed.start, placed.reason ?? t0Reason ?? d.reason), start: undefined };
   return { entry: undefined, start: placed.start };
+}
+
+/** Missing evidence, and the phase's later date when it also waits for that. */
+function evidenceReason(reason: Reason, phase: Reason | undefined): Reason {
+  return phase ? { code: reason.code, message: `${reason.message}; it also waits for the phase: ${phase.message}` } : reason;
 }
 
 /** Where a start lands: the instant (undefined: no window) and why it is later than asked. */

@@ -1,9 +1,14 @@
 // Wave order and bake time, per rollout unit (group × software type × version): a device of
 // wave k may start once every device of the earlier waves that needs the same version has
-// finished, and the latest of their operations ended at least bakeTime ago. Counting is done
-// first for every device, then each (unit, wave) is judged once and the answer shared.
+// finished, and the latest of their operations ended at least bakeTime ago — or, for a wave
+// with a health soak, the soak's duration ago (the soak replaces the bake). Counting is done
+// first for every device, then each (unit, wave) is judged once and the answer shared. The
+// evidence a policy asks for (versions.requireEvidence) is judged here too, once per unit.
 import type { SoftwareType } from '../model/fleet.ts';
 import type { OperationRecord, Reason } from '../model/plan.ts';
+import type { EvidenceGate } from '../policy/evidence.ts';
+import { formatDuration } from '../policy/duration.ts';
+import { soakRuleFor } from '../policy/health-soak.ts';
 import { waveName } from '../policy/waves.ts';
 import type { GroupContext } from './group-context.ts';
 import type { UnitStats } from './rollout-views.ts';
@@ -16,12 +21,31 @@ export type Gate =
 const openGate: Gate = { open: true, bakeUntil: undefined, reason: undefined };
 const dayText = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
 
+/** Judges the evidence a group's policy asks of a version (undefined: it asks none). */
+export type EvidenceJudge = (ctx: GroupContext, type: SoftwareType, version: string) => EvidenceGate | undefined;
+
 /** The units of a plan and their gates. */
 export class WaveGates {
   /** Every unit, keyed group index|type|version (for rollout views). */
   readonly units = new Map<string, UnitStats>();
   readonly #nested = new Map<GroupContext, Map<SoftwareType, Map<string, UnitStats>>>();
   readonly #gates = new Map<UnitStats, Gate[]>();
+  readonly #judgeEvidence: EvidenceJudge | undefined;
+  readonly #evidence = new Map<string, EvidenceGate | undefined>();
+
+  constructor(judgeEvidence?: EvidenceJudge) {
+    this.#judgeEvidence = judgeEvidence;
+  }
+
+  /** The evidence gate of a group's version (memoized; undefined when its policy asks for none). */
+  evidence(ctx: GroupContext, type: SoftwareType, version: string): EvidenceGate | undefined {
+    if (!this.#judgeEvidence) return undefined;
+    const key = `${ctx.index}|${type}|${version}`;
+    if (this.#evidence.has(key)) return this.#evidence.get(key);
+    const gate = this.#judgeEvidence(ctx, type, version);
+    this.#evidence.set(key, gate);
+    return gate;
+  }
 
   /** The unit of a group, software type and version (created empty on first use). */
   unit(ctx: GroupContext, type: SoftwareType, version: string): UnitStats {
@@ -63,20 +87,30 @@ export class WaveGates {
     if (known) return known;
     let waiting = 0;
     let waitingWave = 0;
-    let lastEnd: number | undefined;
+    // The latest end of an earlier wave plus its wait (its soak, else the bake time), and which wave.
+    let bakeUntil: number | undefined;
+    let soakOf: { wave: number; ms: number } | undefined;
     for (let k = 1; k < wave; k++) {
       if ((u.unfinished[k] ?? 0) > 0 && waitingWave === 0) waitingWave = k;
       waiting += u.unfinished[k] ?? 0;
       const e = u.lastEnd[k];
-      if (e !== undefined && (lastEnd === undefined || e > lastEnd)) lastEnd = e;
+      if (e === undefined) continue;
+      const soak = ctx.policy ? soakRuleFor(ctx.policy.policy, k) : undefined;
+      const until = e + (soak?.durationMs ?? ctx.policy?.bakeMs ?? 0);
+      if (bakeUntil === undefined || until > bakeUntil) {
+        bakeUntil = until;
+        soakOf = soak ? { wave: k, ms: soak.durationMs } : undefined;
+      }
     }
     const waves = ctx.policy?.waves;
     let gate: Gate;
     if (waiting > 0) {
       gate = { open: false, reason: { code: 'WaitingForWave', message: `${waveName(waves, wave)} starts after ${waveName(waves, waitingWave)} has finished: ${waiting} device${waiting === 1 ? '' : 's'} of earlier waves still to update to ${version}` } };
       if (u.gatedWave === undefined || wave < u.gatedWave) u.gatedWave = wave;
-    } else if (lastEnd !== undefined) {
-      const bakeUntil = lastEnd + (ctx.policy?.bakeMs ?? 0);
+    } else if (bakeUntil !== undefined && soakOf) {
+      const message = `${waveName(waves, wave)} starts once the health soak of ${waveName(waves, soakOf.wave)} is over at ${dayText(bakeUntil)} (each device watched for ${formatDuration(soakOf.ms)} after its update)`;
+      gate = { open: true, bakeUntil, reason: { code: 'Soaking', message } };
+    } else if (bakeUntil !== undefined) {
       gate = { open: true, bakeUntil, reason: { code: 'Baking', message: `${waveName(waves, wave)} starts once the previous wave has baked until ${dayText(bakeUntil)}` } };
     } else {
       gate = openGate;

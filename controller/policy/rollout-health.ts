@@ -4,6 +4,10 @@
 import type { SoftwareType } from '../model/fleet.ts';
 import type { UpdatePolicy } from '../model/manifests.generated.ts';
 import type { OperationRecord, RolloutMemory } from '../model/plan.ts';
+import type { RegressionRecord } from '../state/state.ts';
+import { listRegressions, soakRuleFor } from './health-soak.ts';
+import { effectiveWaves } from './rollout-defaults.ts';
+import { waveName } from './waves.ts';
 
 export interface FailureJudgement {
   /** Present while the rollout is stopped. */
@@ -24,24 +28,46 @@ export function resumeAfter(policy: UpdatePolicy): number | undefined {
 /**
  * Judges one policy × software type. `records` are the operations this policy started for the
  * type. A stop recorded in `memory` holds until spec.resume.after is at or after it.
+ * `regressed` tells which succeeded updates regressed during their health soak: each counts as
+ * failed, and a wave with more of them than its soak's maxRegressions stops the rollout too.
  */
-export function judgeFailures(policy: UpdatePolicy, softwareType: SoftwareType, records: readonly OperationRecord[], memory: RolloutMemory | undefined, now: number): FailureJudgement {
+export function judgeFailures(
+  policy: UpdatePolicy, softwareType: SoftwareType, records: readonly OperationRecord[], memory: RolloutMemory | undefined, now: number,
+  regressed?: (record: OperationRecord) => RegressionRecord | undefined,
+): FailureJudgement {
   const after = resumeAfter(policy);
   let completed = 0;
   let failed = 0;
+  const regressions: RegressionRecord[] = [];
+  const byWave = new Map<number | undefined, RegressionRecord[]>();
   for (const r of records) {
     if (r.active || r.softwareType !== softwareType || r.endedAt === undefined) continue;
     if (r.outcome !== 'succeeded' && r.outcome !== 'failed') continue;
     if (after !== undefined && r.endedAt < after) continue;
     completed++;
-    if (r.outcome === 'failed') failed++;
+    const regression = r.outcome === 'succeeded' ? regressed?.(r) : undefined;
+    if (r.outcome === 'failed' || regression) failed++;
+    if (regression) {
+      regressions.push(regression);
+      const list = byWave.get(r.wave);
+      if (list) list.push(regression);
+      else byWave.set(r.wave, [regression]);
+    }
   }
   if (memory && (after === undefined || after < memory.stoppedAt)) return { stopped: memory, completed, failed };
+  for (const [wave, list] of byWave) {
+    const max = soakRuleFor(policy, wave)?.maxRegressions;
+    if (max === undefined || list.length <= max) continue;
+    const reason = `${list.length} device${list.length === 1 ? '' : 's'} of ${wave === undefined ? 'the rollout' : waveName(effectiveWaves(policy), wave)} regressed during the health soak, more than its maxRegressions of ${max}: ${listRegressions(list)}; set spec.resume to go on`;
+    return { stopped: { stoppedAt: now, reason }, completed, failed };
+  }
   const threshold = policy.spec.rollout?.failureThreshold;
   if (threshold) {
     const minCompleted = threshold.minCompleted ?? 5;
     if (completed >= minCompleted && (failed * 100) / completed > threshold.percent) {
-      const reason = `${failed} of ${completed} finished updates failed (${Math.round((failed * 1000) / completed) / 10}%), more than the threshold of ${threshold.percent}%; set spec.resume to go on`;
+      const what = regressions.length > 0 ? 'failed or regressed' : 'failed';
+      const named = regressions.length > 0 ? `; regressed: ${listRegressions(regressions)}` : '';
+      const reason = `${failed} of ${completed} finished updates ${what} (${Math.round((failed * 1000) / completed) / 10}%), more than the threshold of ${threshold.percent}%${named}; set spec.resume to go on`;
       return { stopped: { stoppedAt: now, reason }, completed, failed };
     }
   }

@@ -3,7 +3,7 @@
 // Everything here can be lost without harm to devices — in-flight operations are re-read from
 // the fleet before anything starts — but release dates restart from "now" when it is.
 
-import type { SoftwareType } from '../model/fleet.ts';
+import type { HealthAspect, SoftwareType } from '../model/fleet.ts';
 import type { NotificationMemory } from '../notify/events.ts';
 
 /** First-seen time of a version offered to a model: the release date phases count from. */
@@ -42,6 +42,56 @@ export interface LedgerEntry {
    * before timeouts existed, which get the default (4h).
    */
   readonly timeoutMs?: number;
+  /**
+   * The health aspects that were fine when the update was asked for (a health soak compares
+   * the device's health after the update with these). Absent when the health was not read.
+   */
+  readonly healthBefore?: readonly HealthAspect[];
+  /** The device's wave in its group's rollout when the update started (its soak rule). */
+  readonly wave?: number;
+}
+
+/** A health regression a soak found: what stopped working on a device after an update. */
+export interface RegressionRecord {
+  readonly deviceId: string;
+  readonly softwareType: SoftwareType;
+  readonly version: string;
+  /** The update's requestedAt (with device and type, which update it was). */
+  readonly requestedAt: number;
+  /** When it was first seen. */
+  readonly at: number;
+  /** What regressed, in words: "camera unhealthy", "Teams sign-in lost". */
+  readonly what: readonly string[];
+  /** The device as admins name it when it was seen (a room's name, else hardware id or serial). */
+  readonly device: string;
+}
+
+/**
+ * A device of a group some policy takes evidence from, running a version after an update
+ * firmwarden made: it counts for that version while its health stays as good as before.
+ */
+export interface EvidenceRecord {
+  /** The DeviceGroup's key (namespace/name). */
+  readonly group: string;
+  readonly deviceId: string;
+  readonly softwareType: SoftwareType;
+  readonly version: string;
+  /** When the update ended: the evidence counts from then. */
+  readonly since: number;
+  /** The last time it was seen still on the version and as healthy as before. */
+  readonly healthyUntil: number;
+  /** Health aspects fine before the update (from the ledger), to judge it after the ledger forgot. */
+  readonly healthBefore: readonly HealthAspect[];
+  /** When it was seen regressed: it never counts again. */
+  readonly regressedAt?: number;
+  /** True once it was seen on another version (or gone): its healthy time stops growing. */
+  readonly left?: boolean;
+}
+
+/** What health soaks and evidence remember between reconciles. */
+export interface HealthMemory {
+  readonly regressions: readonly RegressionRecord[];
+  readonly evidence: readonly EvidenceRecord[];
 }
 
 export interface ControllerState {
@@ -52,6 +102,8 @@ export interface ControllerState {
   readonly rollouts: Readonly<Record<string, unknown>>;
   /** Events already announced and messages not yet delivered (controller/notify/); absent until a NotificationRule exists. */
   readonly notifications?: NotificationMemory;
+  /** Regressions found by health soaks and evidence for versions (policy/health-soak.ts, evidence.ts); absent until there are some. */
+  readonly health?: HealthMemory;
 }
 
 export const emptyState: ControllerState = Object.freeze({ version: 1, releases: [], ledger: [], rollouts: {} });
