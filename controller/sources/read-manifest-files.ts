@@ -44,14 +44,14 @@ export function isCalendarName(name: string): boolean {
 
 /**
  * Reads the calendars that manifests reference but the inputs did not include (lint given one
- * manifest file): each path (relative to the working directory, as the manifests' paths are)
- * only when it stays below the working directory and is a file; the others are left for the
- * holiday check to report as not found.
+ * manifest file): each path (relative to the working directory, as the manifests' paths are;
+ * the holiday check has kept it no higher than its manifest) when it is a file; the others are
+ * left for the holiday check to report as not found.
  */
 export function readCalendarFiles(paths: readonly string[], options: { cwd: string; maxFileBytes: number }): ReadResult {
   const result: ReadResult = { files: [], findings: [], problems: [], fileCount: 0 };
   for (const path of paths) {
-    if (isAbsolute(path) || path === '..' || path.startsWith('../')) continue;
+    if (isAbsolute(path)) continue;
     const abs = resolve(options.cwd, path);
     try {
       if (!statSync(abs).isFile()) continue;

@@ -61,6 +61,15 @@ for (const [what, text, ref, finding] of bad) {
     assert.is(r.manifests[0]!.valid, false);
   });
 }
+Files('a manifest read from outside the working directory finds its calendar; a reference climbing higher than it does not', () => {
+  const files = [
+    { path: '../repo/groups/nyc.yaml', text: group('    calendars:\n      - file: ../calendars/us.ics\n') },
+    { path: '../repo/calendars/us.ics', text: thanksgiving },
+  ];
+  assert.equal(lines(parseManifests(files, { now })), []);
+  const higher = parseManifests([{ path: '../repo/groups/nyc.yaml', text: group('    calendars:\n      - file: ../../../etc/us.ics\n') }], { now });
+  assert.equal(lines(higher).map((l) => l.replace(/^.* error /, '')), ['holiday-calendar-unreadable ../../../etc/us.ics leads above the folder firmwarden reads; keep the .ics file with the manifests']);
+});
 Files('missing calendars are listed so a caller can read them and parse again', () => {
   const r = parseManifests([{ path: 'groups/nyc.yaml', text: group('    calendars:\n      - file: holidays.ics\n') }], { now });
   assert.equal(r.missingCalendars, ['groups/holidays.ics']);

@@ -10,10 +10,25 @@ import { addDays, parseLocalDate, resolveLocal } from '../../policy/zoned-time.t
 import type { Check, EntryOf } from './context.ts';
 import { validOf } from './context.ts';
 
-/** Where a calendar referenced from `manifestFile` as `ref` is, or undefined when it leads above the manifests' root. */
+/**
+ * Where a calendar referenced from `manifestFile` as `ref` is, or undefined when it leads above
+ * the folder the manifests were read from. Paths are relative to that folder (a source's root),
+ * or to the working directory for lint and plan, where a manifest's own path may start with
+ * '../': the calendar may climb no higher than the manifest's path starts.
+ */
 export function calendarPath(manifestFile: string, ref: string): string | undefined {
   const joined = posix.normalize(posix.join(posix.dirname(manifestFile), ref));
-  return joined === '..' || joined.startsWith('../') || posix.isAbsolute(joined) ? undefined : joined;
+  return posix.isAbsolute(joined) || climbs(joined) > climbs(posix.normalize(manifestFile)) ? undefined : joined;
+}
+
+/** How many leading '..' a normalized path has. */
+function climbs(path: string): number {
+  let n = 0;
+  for (const segment of path.split('/')) {
+    if (segment !== '..') break;
+    n++;
+  }
+  return n;
 }
 
 /** invalid-date for holidays, holiday-calendar-unreadable, and the days of the calendars. */
