@@ -157,9 +157,12 @@ export function createReconciler<M extends ManifestEntry, F>(ports: ReconcilerPo
       await ports.fleetView.refreshStep(info.signal);
     }
 
-    // Rooms in use and booked rooms: the starts' devices are read again and the plan made again first.
-    rooms.prune(now());
-    const first = await settleRooms(() => ports.engine({ desired, fleet: ports.fleetView.snapshot(), state: state!, now: now(), outcomes: [], calendar, rooms: rooms.observations() }), rooms, now, info.signal);
+    // Rooms in use and booked rooms: the starts' devices are read again and the plan made again
+    // first. One instant for the reads and the plans that use them: on a fast clock (the demo)
+    // the time a read takes would otherwise make every reading stale before it is used.
+    const planNow = now();
+    rooms.prune(planNow);
+    const first = await settleRooms(() => ports.engine({ desired, fleet: ports.fleetView.snapshot(), state: state!, now: planNow, outcomes: [], calendar, rooms: rooms.observations() }), rooms, () => planNow, info.signal);
     state = first.state;
     let outcomes: StartOutcome[] = [];
     if (!ports.isStopping() && first.starts.length > 0) {
