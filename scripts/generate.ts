@@ -1,5 +1,6 @@
-// Regenerates everything derived from schemas/: the CRDs, the TypeScript types and the field
-// reference. Run after changing a schema: `npm run generate`.
+// Regenerates everything derived from schemas/: the CRDs, the TypeScript types, the field
+// reference, and the schemas examples/ carries for editors (what `firmwarden schemas --write
+// .firmwarden/schemas` writes). Run after changing a schema: `npm run generate`.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { crdDir, generateCrds } from './gen/crds.ts';
@@ -7,6 +8,7 @@ import { crdKustomizationFile, generateCrdKustomization } from './gen/crd-kustom
 import { generateTypes, typesFile } from './gen/types.ts';
 import { generateReference, referenceFile } from './gen/reference.ts';
 import { generateValidators, validatorsFile } from './gen/validators.ts';
+import { editorSchemaFiles, readShippedSchemas } from '../controller/cli/schemas.ts';
 
 mkdirSync(crdDir, { recursive: true });
 for (const { file, text } of generateCrds()) writeFileSync(join(crdDir, file), text);
@@ -15,4 +17,8 @@ writeFileSync(typesFile, await generateTypes());
 mkdirSync(dirname(referenceFile), { recursive: true });
 writeFileSync(referenceFile, generateReference());
 writeFileSync(validatorsFile, generateValidators());
-process.stdout.write(`wrote ${crdDir}, ${typesFile}, ${referenceFile}, ${validatorsFile}\n`);
+// The examples' modelines name ../.firmwarden/schemas/<kind>.schema.json, so they work in any copy of examples/.
+const examplesSchemaDir = new URL('../examples/.firmwarden/schemas/', import.meta.url).pathname;
+mkdirSync(examplesSchemaDir, { recursive: true });
+for (const { file, text } of editorSchemaFiles(await readShippedSchemas(), '.firmwarden/schemas')) writeFileSync(join(examplesSchemaDir, file), text);
+process.stdout.write(`wrote ${crdDir}, ${typesFile}, ${referenceFile}, ${validatorsFile}, ${examplesSchemaDir}\n`);
