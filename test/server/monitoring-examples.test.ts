@@ -282,7 +282,7 @@ Scrape('firmwarden run --dir on the examples serves every metric the rules and t
   const scrape = async () => (await fetch(`${url}/metrics`)).text();
 
   // Wait until every group's members have been read (no not_read) and statuses are written.
-  const groupFiles = readdirSync(join(config, 'groups'));
+  const groupFiles = readdirSync(join(config, 'groups')).filter((f) => f.endsWith('.yaml'));
   const statusDevices = () =>
     new Map(groupFiles.map((f) => {
       const doc = parse(readFileSync(join(config, 'groups', f), 'utf8')) as { metadata: { name: string }; status?: { devices?: number } };
