@@ -130,7 +130,7 @@ export function createMetrics(registry: Registry = new Registry(), options: { pr
     registers,
   });
   // Rollout gauges: labels namespace and name (plus state or software_type), never a device or
-  // a version; a group has at most seriesPerGroup series (rollout-gauges.ts).
+  // a version; a group or policy has at most 14 series (seriesPerGroup in rollout-gauges.ts).
   const rolloutGauge = (kind: 'group' | 'policy', metric: string, help: string, labels: readonly string[]) =>
     new Gauge({ name: `firmwarden_${kind}_${metric}`, help: `${help} of each ${kind === 'group' ? 'DeviceGroup' : 'UpdatePolicy'}`, labelNames: ['namespace', 'name', ...labels], registers });
   const families = (['group', 'policy'] as const).map((kind) => ({

@@ -22,10 +22,10 @@ export const deviceStateLabel: Readonly<Record<LiveState, string>> = {
 /** The software types that have automatic rollouts (waves), and so a wave series. */
 export const rolloutSoftwareTypes = ['firmware', 'teamsClient'] as const satisfies readonly SoftwareType[];
 
-/** Series one DeviceGroup has at most: a device count per state, wave, waves and stopped per rollout. */
-export const seriesPerGroup = LiveStates.length + 3 * rolloutSoftwareTypes.length;
-/** Series one UpdatePolicy has at most: the same as a group's, plus suspended. */
-export const seriesPerPolicy = seriesPerGroup + 1;
+/** Series one DeviceGroup has at most: a device count per state, wave, waves and stopped per rollout, and suspended (7 + 6 + 1). */
+export const seriesPerGroup = LiveStates.length + 3 * rolloutSoftwareTypes.length + 1;
+/** Series one UpdatePolicy has at most: the same families as a group's. */
+export const seriesPerPolicy = seriesPerGroup;
 
 /** One automatic rollout (one software type) of a group or policy. */
 export interface RolloutGauge {

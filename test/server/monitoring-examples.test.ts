@@ -22,6 +22,7 @@ import {
   root,
   sampleNames,
 } from '../support/monitoring.ts';
+import { seriesPerGroup } from '../../controller/status/rollout-gauges.ts';
 
 const alerts = ['RolloutStopped', 'ReconcileErrors', 'LeaderMissing', 'StatusWriteFailing', 'OperationsTimedOut', 'FleetThrottled'];
 
@@ -311,6 +312,10 @@ Scrape('firmwarden run --dir on the examples serves every metric the rules and t
   assert.is(devices.length, 7 * groupFiles.length);
   for (const s of devices) assert.equal(Object.keys(s.labels).sort(), ['name', 'namespace', 'state']);
   for (const s of samples(settled.text, 'firmwarden_group_rollout_wave')) assert.equal(Object.keys(s.labels).sort(), ['name', 'namespace', 'software_type']);
+  // The documented bound: at most seriesPerGroup series per group and per policy.
+  const policies = readdirSync(join(config, 'policies')).filter((f) => f.endsWith('.yaml')).length;
+  const rolloutSeries = settled.text.split('\n').filter((l) => /^firmwarden_(group|policy)_\w+\{/.test(l)).length;
+  assert.ok(rolloutSeries <= seriesPerGroup * (groupFiles.length + policies), `${rolloutSeries} rollout series for ${groupFiles.length} groups and ${policies} policies`);
   assert.ok(samples(settled.text, 'firmwarden_fleet_requests_total').some((s) => s.labels.code === '200' && s.value > 0), 'fleet requests counted');
 
   // A group deleted from the folder loses every series at the next reconcile; the others keep theirs.

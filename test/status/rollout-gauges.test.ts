@@ -83,9 +83,9 @@ Gauges('a rollout with nothing left to do is in wave 0', () => {
   assert.is(g.policies[0]!.rollouts.find((r) => r.softwareType === 'firmware')!.wave, 0);
 });
 
-Gauges('series stay bounded: per group a count per state and three per rollout type; one more per policy', () => {
-  assert.is(seriesPerGroup, 7 + 3 * 2);
-  assert.is(seriesPerPolicy, seriesPerGroup + 1);
+Gauges('series stay bounded: per group or policy a count per state, three per rollout type and suspended', () => {
+  assert.is(seriesPerGroup, 7 + 3 * 2 + 1);
+  assert.is(seriesPerPolicy, 14);
 });
 
 Gauges.run();
