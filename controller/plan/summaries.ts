@@ -6,6 +6,7 @@ import { resolveGroups } from '../policy/groups.ts';
 import { objectKey, ownerKey } from '../policy/manifest-keys.ts';
 import { scheduledInstant } from '../policy/scheduled.ts';
 import { specDigest } from '../policy/spec-digest.ts';
+import { rememberedCompletion } from '../status/remembered.ts';
 import { compileSelector } from '../policy/selector.ts';
 import type { GroupContext, PolicyContext } from './group-context.ts';
 import { cmp, typeOrder, type ScheduledCtx, type Work } from './work.ts';
@@ -32,22 +33,15 @@ export function prepareScheduled(
       const i = index.find(ref);
       if (i !== undefined) targets.add(i);
     }
-    const completed = su.status?.completionTime === undefined ? undefined : Date.parse(su.status.completionTime);
-    const observed = su.status?.observedGeneration;
     const digest = specDigest(su.spec);
-    // A completion recorded for an older spec does not count: the spec changed since. Kubernetes
-    // counts generations; a Git repository has none, so the status's spec digest tells. A status
-    // written before digests existed keeps its completion.
-    const stillCurrent =
-      (observed === undefined || su.metadata.generation === undefined || observed === su.metadata.generation) &&
-      (su.status?.observedSpecDigest === undefined || su.status.observedSpecDigest === digest);
     out.push({
       su,
       key: objectKey(su.metadata),
       owner: ownerKey('ScheduledUpdate', su.metadata),
       specDigest: digest,
       at: scheduledInstant(su),
-      completedAt: completed !== undefined && !Number.isNaN(completed) && stillCurrent ? completed : undefined,
+      // A completion recorded for an older spec does not count: the spec changed since.
+      completedAt: rememberedCompletion(su.status, su.metadata, digest),
       deviceIdx: [...targets].sort((a, b) => cmp(index.devices[a]!.id, index.devices[b]!.id)),
       records: new Map(),
       passedFreezes: new Map(),

@@ -17,6 +17,7 @@ import { effectiveRule } from '../policy/software-rules.ts';
 import { mergeConditions, stalledConditions, timestamp, type ConditionValue } from './conditions.ts';
 import { meetingsConditions } from './meetings-condition.ts';
 import { attentionLimit, currentWaveText, fitSummary, needsAttention, summaryOnly, windowText, type StatusDetail } from './people-fields.ts';
+import { rememberedCompletion } from './remembered.ts';
 import { freezeOverrideStatus } from './freeze-override-status.ts';
 
 type Kind = 'DeviceGroup' | 'UpdatePolicy' | 'ScheduledUpdate';
@@ -77,6 +78,7 @@ export function buildStatuses(plan: Plan, subjects: readonly StatusSubject[], op
     const key = objectKey(s.metadata);
     const generation = s.metadata.generation;
     let status: AnyStatus;
+    let remembered = false;
     if (!s.valid) {
       status = invalidStatus(s, options.now);
     } else if (s.kind === 'DeviceGroup') {
@@ -84,15 +86,18 @@ export function buildStatuses(plan: Plan, subjects: readonly StatusSubject[], op
     } else if (s.kind === 'UpdatePolicy') {
       status = policyStatus(policies.get(key), byPolicy.get(key) ?? [], plan, s, options);
     } else {
-      status = scheduledStatus(sus.get(key), s, options);
+      const completed = completedStatus(sus.get(key), s, options);
+      remembered = completed !== undefined;
+      status = completed ?? scheduledStatus(sus.get(key), s, options);
     }
-    if (s.valid) addPeopleFields(status, s.kind, key, { groups, policies, sus, byGroup, byPolicy }, options);
+    if (s.valid && !remembered) addPeopleFields(status, s.kind, key, { groups, policies, sus, byGroup, byPolicy }, options);
     if (generation !== undefined) status.observedGeneration = generation;
     // An invalid spec was not acted on: its status keeps the digest of the last spec that was.
     if (s.valid && s.specDigest !== undefined) status.observedSpecDigest = s.specDigest;
     if (options.detail === 'summary') {
       const parts = { groups, policies, sus, byGroup, byPolicy };
-      status = fitSummary(summaryOnly(status), (limit) => attentionOf(s.kind, key, parts, options, limit));
+      // A remembered outcome was fitted when it was written, and the plan may no longer know its devices.
+      status = remembered ? summaryOnly(status) : fitSummary(summaryOnly(status), (limit) => attentionOf(s.kind, key, parts, options, limit));
     }
     out.set(statusKey(s.kind, s.metadata), status);
   }
@@ -498,12 +503,32 @@ function scheduledAttention(summary: ScheduledSummary, records: readonly Located
   };
 }
 
-function scheduledStatus(summary: ScheduledSummary | undefined, s: StatusSubject, options: StatusOptions): ScheduledUpdateStatus {
+/**
+ * The status of a completed ScheduledUpdate once the status read back holds the completion of
+ * this spec: its outcome as written when it completed (counts, the devices named, failures,
+ * refusals), with conditions that follow from those counts. Never recomputed from the ledger:
+ * it forgets an operation 14 days after it ended, and "2 succeeded, 1 failed, Stalled" would
+ * turn into "3 upToDate, Ready" with nothing done. Undefined on the pass that completes it
+ * (computed from the ledger like any other) and once the spec changes (it re-arms).
+ */
+function completedStatus(summary: ScheduledSummary | undefined, s: StatusSubject, options: StatusOptions): ScheduledUpdateStatus | undefined {
+  const previous = s.previous as ScheduledUpdateStatus | undefined;
+  if (previous === undefined || summary?.completionTime === undefined || s.specDigest === undefined) return undefined;
+  if (rememberedCompletion(previous, s.metadata, s.specDigest) !== summary.completionTime) return undefined;
+  // Conditions are computed again from the remembered counts, not kept: those written while the
+  // spec was invalid (InvalidManifest) must go once it is valid again. Same counts, same conditions.
+  const counts = previous.updates === undefined ? undefined : { ...countStates([]), ...previous.updates };
+  const { conditions } = scheduledStatus(summary, s, options, counts);
+  return conditions === undefined ? { ...previous } : { ...previous, conditions };
+}
+
+/** `remembered`: the tally of a completed ScheduledUpdate as its status keeps it (default: counted from the plan). */
+function scheduledStatus(summary: ScheduledSummary | undefined, s: StatusSubject, options: StatusOptions, remembered?: Required<DeviceCounts>): ScheduledUpdateStatus {
   const previous = s.previous as ScheduledUpdateStatus | undefined;
   if (!summary) {
     return { conditions: mergeConditions(previous?.conditions, stalledConditions('NotPlanned', 'the ScheduledUpdate was not part of the plan'), options.now, s.metadata.generation) as Conditions };
   }
-  const counts = countStates(summary.records);
+  const counts = remembered ?? countStates(summary.records);
   const records = notable(summary.records);
   let values: ConditionValue[];
   if (summary.deviceIds.length === 0) {
