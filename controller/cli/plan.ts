@@ -12,7 +12,8 @@ import type { Device, DeviceSoftware, FleetIdentity } from '../model/fleet.ts';
 import type { DeviceGroup, ScheduledUpdate, UpdatePolicy } from '../model/manifests.generated.ts';
 import type { Plan, RolloutMemory } from '../model/plan.ts';
 import type { GraphFleet } from '../fleet/graph/graph-fleet.ts';
-import { emptyState, type LedgerEntry, type ReleaseRecord } from '../state/state.ts';
+import { emptyState, type HealthMemory, type LedgerEntry, type ReleaseRecord } from '../state/state.ts';
+import { mergeEvidence } from '../policy/evidence.ts';
 import { ManualClock } from '../model/clock.ts';
 import { silentLogger } from '../log/logger.ts';
 import { fleetFlagNames, fleetOptionsHelp, parseFleetOptions, withoutFleetFlags, type FleetOptions } from '../config/fleet-options.ts';
@@ -131,6 +132,8 @@ export interface Desired {
   readonly ledger: readonly LedgerEntry[];
   readonly releases: readonly ReleaseRecord[];
   readonly rollouts: Readonly<Record<string, RolloutMemory>>;
+  /** Regressions and evidence for versions (the state file's, with the calendar files' evidence). */
+  readonly health?: HealthMemory;
 }
 
 /** What gather and the commands are given. */
@@ -172,7 +175,9 @@ export async function loadDesired(paths: readonly string[], settings: Omit<Gathe
     ...Object.assign({}, ...calendars.map((c) => c.rollouts)),
     ...(state.rollouts as Record<string, RolloutMemory>),
   };
-  return { groups, policies, scheduledUpdates, invalid, invalidCount, ledger: state.ledger, releases, rollouts };
+  const evidence = mergeEvidence(state.health?.evidence, ...calendars.map((c) => c.evidence));
+  const health = state.health || evidence.length > 0 ? { health: { regressions: state.health?.regressions ?? [], evidence } } : {};
+  return { groups, policies, scheduledUpdates, invalid, invalidCount, ledger: state.ledger, releases, rollouts, ...health };
 }
 
 /** A plan's input from the desired state and what was read of the fleet. */
@@ -187,6 +192,7 @@ export function planInput(desired: Desired, now: number, devices: readonly Devic
     operations: operationRecords(desired.ledger),
     releases: desired.releases,
     rollouts: desired.rollouts,
+    ...(desired.health ? { health: desired.health } : {}),
   };
 }
 

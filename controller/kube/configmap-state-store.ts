@@ -72,7 +72,11 @@ export class ConfigMapStateStore implements StateStore {
     if (parsed.version !== 1 || !Array.isArray(parsed.releases) || !Array.isArray(parsed.ledger)) {
       throw new StateFormatError(`ConfigMap ${this.#namespace}/${this.#name} holds a state of unknown layout (version ${String(parsed.version)})`);
     }
-    return { version: 1, releases: parsed.releases, ledger: parsed.ledger, rollouts: parsed.rollouts ?? {}, ...(parsed.notifications !== undefined ? { notifications: parsed.notifications } : {}) };
+    return {
+      version: 1, releases: parsed.releases, ledger: parsed.ledger, rollouts: parsed.rollouts ?? {},
+      ...(parsed.notifications !== undefined ? { notifications: parsed.notifications } : {}),
+      ...(parsed.health !== undefined ? { health: parsed.health } : {}),
+    };
   }
 
   async save(state: ControllerState): Promise<void> {

@@ -94,6 +94,23 @@ export function gatherEvidence(input: EvidenceInput): EvidenceRecord[] {
   return out;
 }
 
+/**
+ * Evidence records from several memories (the state, the calendar file), one per group, device,
+ * type and version: a regression wins, then the record that saw more healthy time.
+ */
+export function mergeEvidence(...lists: readonly (readonly EvidenceRecord[] | undefined)[]): EvidenceRecord[] {
+  const byKey = new Map<string, EvidenceRecord>();
+  for (const list of lists) {
+    for (const e of list ?? []) {
+      const key = recordKey(e);
+      const had = byKey.get(key);
+      const better = !had || (had.regressedAt === undefined && (e.regressedAt !== undefined || e.healthyUntil > had.healthyUntil));
+      if (better) byKey.set(key, e);
+    }
+  }
+  return [...byKey.values()];
+}
+
 /** Whether a version may go under a policy's evidence rule: not yet, from a time if the devices on it stay healthy, or now. */
 export type EvidenceGate =
   | { readonly open: false; readonly reason: Reason }

@@ -10,6 +10,10 @@ import { mergeCalendars } from '../policy/release-calendar.ts';
 import { objectKey, ownerKey } from '../policy/manifest-keys.ts';
 import type { HolidayDay } from '../policy/holiday-calendar.ts';
 import { operationTimeoutMs } from '../policy/operation-timeout.ts';
+import { mergeEvidence } from '../policy/evidence.ts';
+import { fineAspects } from '../policy/health-soak.ts';
+import type { ControllerState, HealthMemory } from '../state/state.ts';
+import type { DeviceHealth, HealthAspect } from '../model/fleet.ts';
 import { releasesFromStatus, rolloutsFromStatus } from '../status/remembered.ts';
 import { buildStatuses, countStates, statusKey, type AnyStatus, type StatusSubject } from '../status/build-status.ts';
 import { deviceLabel, type StatusDetail } from '../status/people-fields.ts';
@@ -68,7 +72,24 @@ export function planInputFrom(input: EngineInput<ManifestEntry, Finding>): PlanI
       ...(input.state.rollouts as Readonly<Record<string, RolloutMemory>>),
     },
     ...(input.rooms ? { rooms: input.rooms } : {}),
+    readAt: input.fleet.readAt,
+    ...healthMemoryOf(input.state, input.calendar?.evidence),
   };
+}
+
+/**
+ * The health memory a plan starts from: the state's, with the evidence the calendar file keeps
+ * (so evidence, like release dates, survives the loss of the state file).
+ */
+function healthMemoryOf(state: ControllerState, calendarEvidence: HealthMemory['evidence'] | undefined): { health?: HealthMemory } {
+  if (!state.health && !calendarEvidence?.length) return {};
+  return { health: { regressions: state.health?.regressions ?? [], evidence: mergeEvidence(state.health?.evidence, calendarEvidence) } };
+}
+
+/** The state with a plan's health memory (none: the key goes). */
+function withHealthMemory(state: ControllerState, health: HealthMemory | undefined): ControllerState {
+  const { health: _previous, ...rest } = state;
+  return health ? { ...rest, health } : rest;
 }
 
 /** The holiday days read from .ics files, by owner key of the valid group or policy that references them. */
@@ -84,6 +105,12 @@ export function holidayCalendarsOf(manifests: readonly ManifestEntry[]): Map<str
 /** Plans from an engine input (also used by `plan`, `why` and the demo). */
 export function planFrom(input: EngineInput<ManifestEntry, Finding>): Plan {
   return buildPlan(planInputFrom(input));
+}
+
+/** The health aspects fine on a device now, for its ledger entry; nothing when its health was not read. */
+function healthBeforeOf(health: DeviceHealth | undefined): { healthBefore?: HealthAspect[] } {
+  const fine = fineAspects(health);
+  return fine === undefined ? {} : { healthBefore: fine };
 }
 
 function summarize(plan: Plan, started: number): string {
@@ -170,9 +197,12 @@ export function createEngine(options: EngineOptions = {}): Engine<ManifestEntry,
         ...(a.ownerSpecDigest === undefined ? {} : { ownerSpecDigest: a.ownerSpecDigest }),
         currentVersion: a.currentVersion,
         timeoutMs: operationTimeoutMs(a.policy === undefined ? undefined : policies.get(a.policy)),
+        // What works on the device now: its update's health soak compares with it.
+        ...healthBeforeOf(input.fleet.software.get(a.deviceId)?.health),
+        ...(a.wave === undefined ? {} : { wave: a.wave }),
       })),
       statuses: updates,
-      state: { ...input.state, releases: plan.releases, rollouts: plan.rollouts },
+      state: withHealthMemory({ ...input.state, releases: plan.releases, rollouts: plan.rollouts }, plan.health),
       nextActionTime: plan.nextActionTime,
       summary: summarize(plan, started),
       plan,

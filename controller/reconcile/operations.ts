@@ -9,7 +9,7 @@
 //  - never a downgrade: the version must be provably newer than what the device runs;
 //  - an operation active longer than its timeout is recorded as failed (TimedOut) so its slot
 //    frees, but it still blocks its device: a start finds it on the device and waits.
-import type { DeviceOperation, Fleet, SoftwareType } from '../model/fleet.ts';
+import type { DeviceOperation, Fleet, HealthAspect, SoftwareType } from '../model/fleet.ts';
 import { FleetError, isOperationActive } from '../model/fleet.ts';
 import type { LedgerEntry } from '../state/state.ts';
 import { compareVersions } from '../policy/version.ts';
@@ -28,6 +28,10 @@ export interface StartRequest {
   readonly currentVersion: string | null;
   /** How long the operation may stay active before it counts as failed (TimedOut). Default: 4h. */
   readonly timeoutMs?: number;
+  /** Health aspects fine now, kept in the ledger for the update's health soak (LedgerEntry.healthBefore). */
+  readonly healthBefore?: readonly HealthAspect[];
+  /** The device's wave (LedgerEntry.wave). */
+  readonly wave?: number;
 }
 
 export type StartOutcome =
@@ -197,6 +201,8 @@ function entryFor(request: StartRequest, operationId: string | undefined, state:
     fromVersion: request.currentVersion,
     ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs }),
     ...(request.ownerSpecDigest === undefined ? {} : { ownerSpecDigest: request.ownerSpecDigest }),
+    ...(request.healthBefore === undefined ? {} : { healthBefore: request.healthBefore }),
+    ...(request.wave === undefined ? {} : { wave: request.wave }),
   };
 }
 

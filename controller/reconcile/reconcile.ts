@@ -190,8 +190,8 @@ export function createReconciler<M extends ManifestEntry, F>(ports: ReconcilerPo
         summary: final.summary,
         statuses: (next: Snapshot) => evaluate(next).statuses,
         ...(final.files ? { files: (next: Snapshot) => evaluate(next).files?.() ?? [] } : {}),
-        // Release dates and stopped rollouts, so losing the state file loses neither.
-        calendar: { releases: state.releases, rollouts: state.rollouts as RememberedCalendar['rollouts'] },
+        // Release dates, stopped rollouts and evidence for versions, so losing the state file loses none.
+        calendar: { releases: state.releases, rollouts: state.rollouts as RememberedCalendar['rollouts'], ...(state.health?.evidence.length ? { evidence: state.health.evidence } : {}) },
       },
       info.signal,
     );

@@ -42,7 +42,11 @@ export class FileStateStore implements StateStore {
     if (state.version !== 1 || !Array.isArray(state.releases) || !Array.isArray(state.ledger)) {
       throw new StateFileError(`the state file ${this.#path} has an unknown layout (version ${String(state.version)})`);
     }
-    return { version: 1, releases: state.releases, ledger: state.ledger, rollouts: state.rollouts ?? {}, ...(state.notifications !== undefined ? { notifications: state.notifications } : {}) };
+    return {
+      version: 1, releases: state.releases, ledger: state.ledger, rollouts: state.rollouts ?? {},
+      ...(state.notifications !== undefined ? { notifications: state.notifications } : {}),
+      ...(state.health !== undefined ? { health: state.health } : {}),
+    };
   }
   async save(state: ControllerState): Promise<void> {
     await mkdir(dirname(this.#path), { recursive: true });

@@ -52,6 +52,17 @@ store('the next leader loads the notifications already sent and those waiting', 
   assert.equal(await new ConfigMapStateStore(client!, 'firmwarden').load(), state);
 });
 
+store('the next leader loads the regressions soaks found and the evidence for versions', async ({ client }) => {
+  const state: ControllerState = { ...sample, health: {
+    regressions: [{ deviceId: 'd1', softwareType: 'firmware', version: '8.1.2', requestedAt: 1803895200000, at: 1803906000000, what: ['Teams sign-in lost'], device: 'Room 4.12 Paris' }],
+    evidence: [{ group: 'default/lab', deviceId: 'd2', softwareType: 'firmware', version: '8.1.2', since: 1803895200000, healthyUntil: 1803981600000, healthBefore: ['online'], regressedAt: 1803900000000 }],
+  } };
+  const leader = new ConfigMapStateStore(client!, 'firmwarden');
+  await leader.load();
+  await leader.save(state);
+  assert.equal(await new ConfigMapStateStore(client!, 'firmwarden').load(), state);
+});
+
 store('a replica whose view is stale cannot overwrite what the new leader saved', async ({ client }) => {
   const old = new ConfigMapStateStore(client!, 'firmwarden');
   await old.load();

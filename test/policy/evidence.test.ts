@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { DeviceHealth, DeviceSoftware } from '../../controller/model/fleet.ts';
 import type { OperationRecord } from '../../controller/model/plan.ts';
-import { EvidenceIndex, evidenceRuleOf, gatherEvidence, type EvidenceRule } from '../../controller/policy/evidence.ts';
+import { EvidenceIndex, evidenceRuleOf, gatherEvidence, mergeEvidence, type EvidenceRule } from '../../controller/policy/evidence.ts';
 import { fineAspects } from '../../controller/policy/health-soak.ts';
 import type { EvidenceRecord } from '../../controller/state/state.ts';
 import { day, hour, op, policy } from '../plan/fixtures.ts';
@@ -85,5 +85,14 @@ Gate('a health read too soon after the update does not count as healthy time', (
   assert.is(records[0]!.healthyUntil, t0);
 });
 
+const Merge = suite('mergeEvidence: the state and the calendar file');
+Merge('one record per device and version: a regression wins, then the longer healthy time', () => {
+  const base: EvidenceRecord = { group: 'default/lab', deviceId: 'lab0', softwareType: 'firmware', version: '1.2.3', since: t0, healthyUntil: t0 + day, healthBefore: before };
+  assert.equal(mergeEvidence([base], [{ ...base, healthyUntil: t0 + 3 * day }]), [{ ...base, healthyUntil: t0 + 3 * day }]);
+  assert.equal(mergeEvidence([{ ...base, healthyUntil: t0 + 9 * day }], [{ ...base, regressedAt: t0 + 2 * day }]), [{ ...base, regressedAt: t0 + 2 * day }]);
+  assert.is(mergeEvidence([base], undefined, [{ ...base, deviceId: 'lab1' }]).length, 2);
+});
+
 Rule.run();
 Gate.run();
+Merge.run();

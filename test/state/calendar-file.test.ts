@@ -64,4 +64,23 @@ test('a record broken by hand is skipped and counted; the others still count', (
   assert.equal(read.calendar.releases.map((r) => r.version), ['1.2.3']);
 });
 
+test('evidence for versions reads back, its healthy time to the day; a calendar without evidence has no evidence key', () => {
+  const evidence = [
+    { group: 'default/lab', deviceId: 'd2', softwareType: 'firmware' as const, version: '1.2.3', since: at('2027-01-09T02:00:00Z'), healthyUntil: at('2027-01-12T17:45:10Z'), healthBefore: ['online' as const, 'roomCamera' as const] },
+    { group: 'default/lab', deviceId: 'd1', softwareType: 'firmware' as const, version: '1.2.3', since: at('2027-01-09T02:00:00Z'), healthyUntil: at('2027-01-09T02:00:00Z'), healthBefore: ['online' as const], regressedAt: at('2027-01-09T05:00:00Z'), left: true },
+  ];
+  const text = renderCalendarFile({ ...calendar, evidence });
+  assert.ok(text.split('\n').some((l) => l.trim() === '{"evidence":"default/lab","deviceId":"d2","softwareType":"firmware","version":"1.2.3","sinceTime":"2027-01-09T02:00:00Z","healthyUntilTime":"2027-01-12T00:00:00Z","healthBefore":["online","roomCamera"]}'));
+  // A health read an hour later changes nothing in the file: no commit at every reconcile.
+  assert.is(renderCalendarFile({ ...calendar, evidence: [{ ...evidence[0]!, healthyUntil: evidence[0]!.healthyUntil + 3_600_000 }, evidence[1]!] }), text);
+  const read = parseCalendarFile(text);
+  assert.ok(read.ok);
+  if (!read.ok) return;
+  assert.is(read.skipped, 0);
+  assert.equal(read.calendar.evidence, [{ ...evidence[1]! }, { ...evidence[0]!, healthyUntil: at('2027-01-12T00:00:00Z') }]);
+  assert.not.match(renderCalendarFile(calendar), '"evidence"');
+  const bad = parseCalendarFile(JSON.stringify({ version: 1, releases: [], evidence: [{ evidence: 'default/lab', deviceId: 'd', softwareType: 'firmware', version: '1', sinceTime: 'x', healthyUntilTime: 'y', healthBefore: [] }, { evidence: 'default/lab', deviceId: 'd', softwareType: 'firmware', version: '1', sinceTime: '2027-01-09T02:00:00Z', healthyUntilTime: '2027-01-09T02:00:00Z', healthBefore: ['toaster'] }] }));
+  assert.ok(bad.ok && bad.skipped === 2 && bad.calendar.evidence === undefined);
+});
+
 test.run();

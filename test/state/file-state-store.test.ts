@@ -81,6 +81,20 @@ test('the notifications already sent and those waiting load back (a restart neit
   }
 });
 
+test('regressions and evidence load back (a restart neither forgets a regression nor the evidence for a version)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'fw-state-'));
+  try {
+    const state: ControllerState = { ...sample, health: {
+      regressions: [{ deviceId: 'd1', softwareType: 'firmware', version: '1.2.3', requestedAt: 1803895200000, at: 1803906000000, what: ['camera unhealthy'], device: 'Room 4.12 Paris' }],
+      evidence: [{ group: 'default/lab', deviceId: 'd2', softwareType: 'firmware', version: '1.2.3', since: 1803895200000, healthyUntil: 1803981600000, healthBefore: ['online', 'roomCamera'] }],
+    } };
+    await new FileStateStore(join(dir, 'state.json')).save(state);
+    assert.equal(await new FileStateStore(join(dir, 'state.json')).load(), state);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('a corrupt file is an error naming the file, never a silent reset', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'fw-state-'));
   try {
