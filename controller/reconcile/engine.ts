@@ -14,7 +14,7 @@ import { mergeEvidence } from '../policy/evidence.ts';
 import { fineAspects } from '../policy/health-soak.ts';
 import type { ControllerState, HealthMemory } from '../state/state.ts';
 import type { DeviceHealth, HealthAspect } from '../model/fleet.ts';
-import { releasesFromStatus, rolloutsFromStatus } from '../status/remembered.ts';
+import { releasesFromStatus, rememberedCompletion, rolloutsFromStatus } from '../status/remembered.ts';
 import { buildStatuses, countStates, statusKey, type AnyStatus, type StatusSubject } from '../status/build-status.ts';
 import { deviceLabel, type StatusDetail } from '../status/people-fields.ts';
 import { specDigest } from '../policy/spec-digest.ts';
@@ -98,6 +98,26 @@ export function holidayCalendarsOf(manifests: readonly ManifestEntry[]): Map<str
   for (const m of manifests) {
     if (!m.valid || !m.holidayDays || (m.kind !== 'DeviceGroup' && m.kind !== 'UpdatePolicy')) continue;
     out.set(ownerKey(m.kind, (m.manifest as DeviceGroup | UpdatePolicy).metadata), m.holidayDays);
+  }
+  return out;
+}
+
+/**
+ * The ScheduledUpdates (as ledger owners) whose status read back does not hold their completion
+ * under their current spec: until it does, their ledger entries are the only record of what they
+ * did, so pruning them would let a failed update start again. An invalid one counts as complete
+ * when its status says so (its spec cannot be read).
+ */
+export function scheduledOwnersInFlight(manifests: readonly ManifestEntry[]): Set<string> {
+  const out = new Set<string>();
+  for (const entry of manifests) {
+    const metadata = metadataOf(entry.manifest);
+    if (entry.kind !== 'ScheduledUpdate' || !metadata) continue;
+    const status = statusOf(entry.manifest) as ScheduledUpdate['status'];
+    const done = entry.valid
+      ? rememberedCompletion(status, metadata, specDigest((entry.manifest as ScheduledUpdate).spec)) !== undefined
+      : status?.completionTime !== undefined;
+    if (!done) out.add(ownerKey('ScheduledUpdate', metadata));
   }
   return out;
 }
@@ -204,6 +224,7 @@ export function createEngine(options: EngineOptions = {}): Engine<ManifestEntry,
       statuses: updates,
       state: withHealthMemory({ ...input.state, releases: plan.releases, rollouts: plan.rollouts }, plan.health),
       nextActionTime: plan.nextActionTime,
+      keepLedgerOf: scheduledOwnersInFlight(input.desired.manifests),
       summary: summarize(plan, started),
       plan,
       ...(report === undefined

@@ -73,9 +73,13 @@ export function isLedgerEntryActive(entry: LedgerEntry): boolean {
   return activeStates.has(entry.state) || (entry.state === 'unknown' && entry.endedAt === undefined);
 }
 
-/** Drops ended entries older than `keepMs` (default 14 days), keeping the ledger bounded. */
-export function pruneLedger(entries: readonly LedgerEntry[], now: number, keepMs = 14 * 86_400_000): LedgerEntry[] {
-  return entries.filter((e) => isLedgerEntryActive(e) || (e.endedAt ?? now) > now - keepMs);
+/**
+ * Drops ended entries older than `keepMs` (default 14 days), keeping the ledger bounded, except
+ * those of `keepOwners` (EngineOutput.keepLedgerOf): a ScheduledUpdate not complete in its status
+ * yet has no other record of the updates it must not start again (it never retries).
+ */
+export function pruneLedger(entries: readonly LedgerEntry[], now: number, keepMs = 14 * 86_400_000, keepOwners: ReadonlySet<string> = new Set()): LedgerEntry[] {
+  return entries.filter((e) => isLedgerEntryActive(e) || (e.endedAt ?? now) > now - keepMs || keepOwners.has(e.owner));
 }
 
 function toLedgerState(op: DeviceOperation): LedgerEntry['state'] {

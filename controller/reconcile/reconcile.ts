@@ -62,6 +62,11 @@ export interface EngineOutput {
   readonly plan?: Plan;
   /** Other files to write with the statuses (the fleet report), rendered only when called. */
   readonly files?: () => readonly WrittenFile[];
+  /**
+   * Owners (namespace/Kind/name) whose ended operations outlive the ledger's 14 days: each
+   * ScheduledUpdate whose status read back does not hold its completion yet (pruneLedger).
+   */
+  readonly keepLedgerOf?: ReadonlySet<string>;
 }
 
 /** The pure policy engine, as one function. */
@@ -170,7 +175,7 @@ export function createReconciler<M extends ManifestEntry, F>(ports: ReconcilerPo
     }
     // Evaluate again so status counts what was just started and what was refused.
     const final = ports.engine({ desired, fleet: ports.fleetView.snapshot(), state, now: now(), outcomes, calendar, rooms: rooms.observations() });
-    state = { ...final.state, ledger: pruneLedger(state.ledger, now()) };
+    state = { ...final.state, ledger: pruneLedger(state.ledger, now(), undefined, final.keepLedgerOf) };
     ports.observe?.({ now: now(), plan: final.plan, statuses: final.statuses, ledger: state.ledger, manifests: desired.manifests, fleet: ports.fleetView.snapshot(), complete: ports.fleetView.complete });
     await ports.stateStore.save(state);
 

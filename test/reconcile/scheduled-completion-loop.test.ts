@@ -129,4 +129,81 @@ test('completed with a failure, the ledger pruned 20 days later: the status file
   }
 });
 
+test('not complete for three weeks (a target behind a freeze): the failed target is not posted to again once the ledger would have forgotten it', async () => {
+  const clock = new ManualClock(start);
+  const { options } = parseFleetOptions(['--emulator', '--fleet-rate', '10000'], {});
+  const conn = await createFleet(options, { logger, clock, emulator: { devices: 60, seed: 7, rateLimit: 0, failureRate: 0, durationJitter: 0 } });
+  const control = conn.emulator!.control;
+  const [failing, frozen] = pickTargets(control.devices({ limit: 60 }));
+  control.setFailureRate(failing!.model, 1);
+  const ids = [failing!.id, frozen!.id];
+  const dir = await mkdtemp(join(tmpdir(), 'fw-su-frozen-'));
+  const file = join(dir, 'teams-refresh.yaml');
+  await writeFile(file, scheduledYaml(ids));
+  // The second target follows a policy frozen for three weeks (a ScheduledUpdate waits out freezes).
+  await writeFile(join(dir, 'group.yaml'), [
+    'apiVersion: firmwarden.dev/v1alpha1', 'kind: DeviceGroup', 'metadata:', '  name: frozen', 'spec:', '  policyRef: { name: frozen }',
+    `  include: [${JSON.stringify(frozen!.id)}]`, '  timeZone: UTC', '',
+  ].join('\n'));
+  await writeFile(join(dir, 'policy.yaml'), [
+    'apiVersion: firmwarden.dev/v1alpha1', 'kind: UpdatePolicy', 'metadata:', '  name: frozen', 'spec:', '  software:', '    teamsClient: { mode: manual }',
+    '  freezes:', '    - { name: quarter close, start: "2027-01-10", end: "2027-01-31", timeZone: UTC }', '',
+  ].join('\n'));
+  const source = new DirSource({ dir, replaceStatus, logger });
+  const fleetView = new FleetView(conn.fleet, { clock, logger }, { maxAgeMs: 4 * hour, listIntervalMs: 24 * hour, chunk: 5000 });
+  const stateStore = new MemoryStateStore();
+  const reconcile = createReconciler({
+    sync: (signal) => source.sync(signal),
+    parse: (snapshot, now) => parseManifestTexts(snapshot.files, now),
+    fleet: conn.fleet, fleetView, stateStore, engine: createEngine({ statusDetail: 'summary' }), statusWriter: source, clock, logger,
+    isStopping: () => false, pollIntervalMs: 10 * 60_000,
+  });
+  let n = 0;
+  const signal = new AbortController().signal;
+  const runUntil = async (until: number) => {
+    while (clock.now() < until) {
+      const outcome = await reconcile({ reconcileId: ++n, signal });
+      clock.set(Math.min(until, Math.max(clock.now() + 60_000, outcome.kind === 'waiting' ? Math.min(outcome.until, clock.now() + hour) : clock.now() + hour)));
+    }
+    await reconcile({ reconcileId: ++n, signal });
+  };
+  const posts = (id: string) => control.actionLog({ deviceId: id, action: 'updateSoftware' }).filter((p) => p.softwareType === 'teamsClient').length;
+  const status = async () => (parse(await readFile(file, 'utf8')) as { status?: Record<string, any> }).status;
+  const ownEntries = async () => (await stateStore.load()).ledger.filter((e) => e.owner === owner).length;
+  try {
+    await runUntil(start + 4 * hour);
+    assert.equal(ids.map(posts), [1, 0], 'the first target failed, the second waits for the end of the freeze');
+    let s = await status();
+    assert.is(s?.completionTime, undefined);
+    assert.equal([s?.updates.failed, s?.updates.scheduled], [1, 1]);
+
+    // Fifteen days on, past the ledger's 14 days, the freeze still on: the failure is still known.
+    clock.advance(15 * day);
+    await runUntil(clock.now() + 2 * hour);
+    assert.equal(ids.map(posts), [1, 0], 'the failed target was not posted to again');
+    assert.is(await ownEntries(), 1, 'its entry is kept while the ScheduledUpdate is not complete');
+    s = await status();
+    assert.equal([s?.updates.failed, s?.updates.scheduled], [1, 1]);
+
+    // The freeze ends: the second target updates, the ScheduledUpdate completes with its failure.
+    clock.set(Date.parse('2027-02-01T01:00:00Z'));
+    await runUntil(clock.now() + 4 * hour);
+    assert.equal(ids.map(posts), [1, 1]);
+    s = await status();
+    assert.ok(s?.completionTime, JSON.stringify(s));
+    assert.equal([s?.updates.succeeded, s?.updates.failed], [1, 1]);
+    const text = await readFile(file, 'utf8');
+    // Complete in its status: from now on the status is its memory, and the ledger may forget.
+    clock.advance(20 * day);
+    await runUntil(clock.now() + 2 * hour);
+    assert.is(await ownEntries(), 0);
+    assert.is(await readFile(file, 'utf8'), text);
+    assert.equal(ids.map(posts), [1, 1]);
+  } finally {
+    await source.close();
+    await conn.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test.run();

@@ -65,7 +65,7 @@ function evaluate(p: Pass) {
     now: p.now,
     outcomes: [],
   });
-  return { starts: out.starts, status: out.statuses[0]!.status as ScheduledUpdateStatus };
+  return { starts: out.starts, status: out.statuses[0]!.status as ScheduledUpdateStatus, keep: out.keepLedgerOf };
 }
 
 /** The status a completed run rests with: the pass that completes it, then one more that reads it back. */
@@ -125,6 +125,17 @@ test('invalid for a while, then the same spec again: the outcome comes back with
   assert.equal(back.starts, []);
   assert.equal(back.status.updates, status.updates);
   assert.equal(back.status.conditions?.map((x) => [x.type, x.status, x.reason, x.message]), status.conditions?.map((x) => [x.type, x.status, x.reason, x.message]));
+});
+
+test('the engine asks to keep the operations of a ScheduledUpdate until its status holds its completion', () => {
+  const l = ledger({ d1: 'failed', d2: 'succeeded', d3: 'succeeded' });
+  const first = evaluate({ status: undefined, ledger: l, now: completedAt });
+  // Completed on this pass, but only the status about to be written says so: still needed.
+  assert.equal([...(first.keep ?? [])], [owner]);
+  const second = evaluate({ status: first.status, ledger: l, now: completedAt + 600_000 });
+  assert.equal([...(second.keep ?? [])], [], 'read back complete: its status is its memory now');
+  const edit = evaluate({ spec: edited, status: second.status, ledger: l, now: completedAt + day });
+  assert.equal([...(edit.keep ?? [])], [owner], 'edited: running again');
 });
 
 test.run();
