@@ -14,6 +14,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   run: { summary: 'run the controller on a Git repository, a folder or Kubernetes custom resources', load: async () => (await import('./cli/run.ts')).runCommand },
   emulator: { summary: 'run the Graph device API emulator on loopback (fleet, tokens, faults)', load: async () => (await import('./cli/emulator.ts')).emulator },
   schemas: { summary: 'write the JSON Schemas (and VS Code settings) into a folder, for editors', load: async () => (await import('./cli/schemas.ts')).schemasCommand },
+  completion: { summary: 'print a shell completion script: bash, zsh or powershell', load: async () => (await import('./cli/completion.ts')).createCompletionCommand(() => commands) },
 };
 
 function usage(): string {

@@ -10,9 +10,9 @@ cd "$(dirname "$0")/.."
 
 # tool:Debian package — git for the sources, openssl for the test PKI, gpg and ssh-keygen for
 # the signed-commit tests, chromium for the live view's browser test (headless, driven over the
-# DevTools protocol; nothing is downloaded at test time).
+# DevTools protocol; nothing is downloaded at test time), zsh for the completion script's test.
 missing=()
-for pair in git:git openssl:openssl gpg:gnupg ssh-keygen:openssh-client chromium:chromium; do
+for pair in git:git openssl:openssl gpg:gnupg ssh-keygen:openssh-client chromium:chromium zsh:zsh; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair##*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -14,7 +14,8 @@ import { UsageError } from './command.ts';
 import { parseFlags } from './parse-flags.ts';
 import { AcceleratedClock } from '../model/clock.ts';
 import { createLogger } from '../log/logger.ts';
-import { logFormatFlag, resolveLogOptions } from '../config/log-options.ts';
+import { resolveLogOptions } from '../config/log-options.ts';
+import { demoFlags } from './command-flags.ts';
 import { parseFleetOptions } from '../config/fleet-options.ts';
 import { createFleet } from '../fleet/index.ts';
 import { startController } from '../run/controller.ts';
@@ -207,19 +208,6 @@ export function isRolloutComplete(result: ReconcileResult, now: number, horizonM
 function bump(version: string): string {
   return version.replace(/(\d+)(\D*)$/, (_, n: string, tail: string) => `${Number(n) + 1}${tail}`);
 }
-
-/** The demo command's flags. */
-export const demoFlags = {
-  workdir: { type: 'string' },
-  speed: { type: 'string' },
-  devices: { type: 'string' },
-  seed: { type: 'string' },
-  'max-days': { type: 'string' },
-  'failure-rate': { type: 'string' },
-  quiet: { type: 'boolean' },
-  ...logFormatFlag,
-  help: { type: 'boolean', short: 'h' },
-} as const;
 
 export const demo: Command = async (args: string[], io: CommandIO): Promise<number> => {
   const { values } = parseFlags(args, { options: demoFlags });

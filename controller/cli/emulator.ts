@@ -5,7 +5,8 @@ import { emulatorDefaults, startEmulator, type EmulatorOptions } from '../fleet/
 import { EmulatorStateError } from '../fleet/emulator/state-file.ts';
 import { UsageError, type Command } from './command.ts';
 import { parseFlags } from './parse-flags.ts';
-import { logFormatFlag, resolveLogOptions } from '../config/log-options.ts';
+import { resolveLogOptions } from '../config/log-options.ts';
+import { emulatorFlags } from './command-flags.ts';
 
 const help = `Usage: firmwarden emulator [options]
 
@@ -34,14 +35,6 @@ function toNumber(name: string, text: string, check: (n: number) => boolean, wha
   if (text.trim() === '' || !Number.isFinite(value) || !check(value)) throw new UsageError(`--${name} must be ${what}, got '${text}'`);
   return value;
 }
-
-/** The emulator command's flags. */
-export const emulatorFlags = {
-  port: { type: 'string' }, devices: { type: 'string' }, seed: { type: 'string' }, 'rate-limit': { type: 'string' },
-  tenant: { type: 'string' }, 'client-id': { type: 'string' }, 'client-secret': { type: 'string' }, speed: { type: 'string' },
-  state: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, verbose: { type: 'boolean' },
-  ...logFormatFlag, help: { type: 'boolean', short: 'h' },
-} as const;
 
 /** Starts the emulator and runs until the command's signal aborts. */
 export const emulator: Command = async (args, io) => {

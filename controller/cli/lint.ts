@@ -19,9 +19,11 @@ import { formatGithub } from './lint-format-github.ts';
 import { formatSarif } from './lint-format-sarif.ts';
 import { formatJunit } from './lint-format-junit.ts';
 import { escapeText } from '../output/escape.ts';
+import { formatAliases, lintFlags, type lintFormats } from './command-flags.ts';
 
-const formats = { text: formatText, json: formatJson, github: formatGithub, sarif: formatSarif, junit: formatJunit } as const;
-type Format = keyof typeof formats;
+type Format = (typeof lintFormats)[number];
+// Exactly the formats completion offers: a missing or an extra one is a type error.
+const formats: Readonly<Record<Format, (report: LintReport) => string>> = { text: formatText, json: formatJson, github: formatGithub, sarif: formatSarif, junit: formatJunit };
 
 const version = '0.1.0';
 
@@ -67,14 +69,8 @@ interface LintOptions {
 function parseOptions(args: string[]): LintOptions {
   const parsed = parseFlags(args, {
     allowPositionals: true,
-    aliases: { '-o': '--format' },
-    options: {
-      format: { type: 'string', short: 'f' },
-      strict: { type: 'boolean' },
-      'max-file-size': { type: 'string' },
-      now: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    aliases: formatAliases,
+    options: lintFlags,
   });
   const v = parsed.values;
   const format = v.format ?? 'text';

@@ -8,6 +8,7 @@ import { stat } from 'node:fs/promises';
 import type { Command, CommandIO } from './command.ts';
 import { ExitCode, UsageError } from './command.ts';
 import { parseFlags } from './parse-flags.ts';
+import { formatAliases, planFlags, planFormats } from './command-flags.ts';
 import type { Device, DeviceSoftware, FleetIdentity } from '../model/fleet.ts';
 import type { DeviceGroup, ScheduledUpdate, UpdatePolicy } from '../model/manifests.generated.ts';
 import type { Plan, RolloutMemory } from '../model/plan.ts';
@@ -268,15 +269,15 @@ export function createPlanCommand(deps: PlanCommandDeps = {}): Command {
     }
     // The command's own flags first: a mistyped flag is the thing to report, even without credentials.
     const parsed = parseFlags(withoutFleetFlags(args), {
-      options: { format: { type: 'string' }, at: { type: 'string' }, forecast: { type: 'string' }, state: { type: 'string' }, limit: { type: 'string' } },
+      options: planFlags,
       allowPositionals: true,
-      aliases: { '-o': '--format' },
+      aliases: formatAliases,
       alsoKnown: fleetFlagNames,
     });
     const { values, positionals } = parsed;
     if (positionals.length === 0) throw new UsageError('give at least one PATH (a manifest file or folder)');
     const format = values.format ?? 'text';
-    if (format !== 'text' && format !== 'markdown' && format !== 'json') throw new UsageError(`--format: ${JSON.stringify(format)} is not one of text, markdown, json`);
+    if (!(planFormats as readonly string[]).includes(format)) throw new UsageError(`--format: ${JSON.stringify(format)} is not one of ${planFormats.join(', ')}`);
     const days = values.forecast === undefined ? undefined : Number(values.forecast);
     if (days !== undefined && (!Number.isFinite(days) || days <= 0 || days > 366)) throw new UsageError('--forecast: a number of days between 1 and 366');
     const limit = values.limit === undefined ? 50 : Number(values.limit);

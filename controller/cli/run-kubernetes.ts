@@ -25,26 +25,8 @@ import type { StateStore } from '../state/state.ts';
 import { parseManifestTexts, replaceStatus } from './manifest-access.ts';
 import { notifyFlags, resolveNotifyOptions } from '../config/notify-options.ts';
 import { readSecretKey } from '../kube/secret-reader.ts';
-import { logFormatFlag, resolveLogOptions } from '../config/log-options.ts';
-
-/** The flags of `run --kubernetes` (beside run's fleet and notification flags). */
-export const kubernetesFlags = {
-  kubeconfig: { type: 'string' },
-  context: { type: 'string' },
-  namespace: { type: 'string' },
-  'lease-namespace': { type: 'string' },
-  'lease-name': { type: 'string' },
-  'lease-duration': { type: 'string' },
-  'lease-renew-deadline': { type: 'string' },
-  'lease-retry-period': { type: 'string' },
-  'state-configmap': { type: 'string' },
-  identity: { type: 'string' },
-  listen: { type: 'string' },
-  resync: { type: 'string' },
-  'log-level': { type: 'string' },
-  ...logFormatFlag,
-  ...notifyFlags,
-} as const;
+import { resolveLogOptions } from '../config/log-options.ts';
+import { kubernetesFlags } from './command-flags.ts';
 
 /** Help lines of the Kubernetes flags (shown by `firmwarden run --help`). */
 export const kubernetesHelp = `Kubernetes (with --kubernetes; each also FIRMWARDEN_<FLAG>, e.g. FIRMWARDEN_LEASE_NAME):

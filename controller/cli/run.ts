@@ -7,13 +7,14 @@ import { parseFlags } from './parse-flags.ts';
 import { systemClock } from '../model/clock.ts';
 import { createLogger } from '../log/logger.ts';
 import { fleetFlagNames, fleetOptionsHelp, parseFleetOptions } from '../config/fleet-options.ts';
-import { resolveRunSourceOptions, runSourceFlags, runSourceHelp, parseDuration } from '../config/run-options.ts';
+import { resolveRunSourceOptions, runSourceHelp, parseDuration } from '../config/run-options.ts';
 import { createFleet } from '../fleet/index.ts';
 import { startController } from '../run/controller.ts';
 import { createMetrics } from '../server/metrics.ts';
 import { parseManifestTexts, replaceStatus } from './manifest-access.ts';
-import { notifyFlags, notifyHelp, resolveNotifyOptions } from '../config/notify-options.ts';
-import { logFormatFlag, logFormatHelp, resolveLogOptions } from '../config/log-options.ts';
+import { notifyHelp, resolveNotifyOptions } from '../config/notify-options.ts';
+import { logFormatHelp, resolveLogOptions } from '../config/log-options.ts';
+import { runFlags } from './command-flags.ts';
 
 const help = `Usage: firmwarden run (--repo URL|PATH | --dir PATH | --kubernetes) [options]
 
@@ -42,7 +43,7 @@ export const runCommand: Command = async (args: string[], io: CommandIO): Promis
   }
   const { options: fleetOptions, rest } = parseFleetOptions(args, io.env);
   const { values } = parseFlags(rest, {
-    options: { ...runSourceFlags, ...notifyFlags, state: { type: 'string' }, resync: { type: 'string' }, 'log-level': { type: 'string' }, ...logFormatFlag },
+    options: runFlags,
     alsoKnown: [...fleetFlagNames, '--kubernetes'],
   });
   const run = await resolveRunSourceOptions(values, io.env, io.cwd);

@@ -9,6 +9,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Command } from './command.ts';
 import { ExitCode, UsageError } from './command.ts';
 import { parseFlags } from './parse-flags.ts';
+import { schemasFlags } from './command-flags.ts';
 import { escapeText } from '../output/escape.ts';
 
 const help = `Usage: firmwarden schemas --write DIR
@@ -103,7 +104,7 @@ export function settingsPathFor(cwd: string, dir: string): string {
 
 /** The schemas command. */
 export const schemasCommand: Command = async (args, io) => {
-  const { values } = parseFlags(args, { options: { write: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseFlags(args, { options: schemasFlags });
   if (values.help) {
     io.stdout.write(help);
     return ExitCode.ok;

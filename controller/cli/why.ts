@@ -5,6 +5,7 @@
 import type { Command, CommandIO } from './command.ts';
 import { ExitCode, UsageError } from './command.ts';
 import { parseFlags } from './parse-flags.ts';
+import { formatAliases, whyFlags, whyFormats } from './command-flags.ts';
 import { fleetFlagNames, fleetOptionsHelp, parseFleetOptions, withoutFleetFlags } from '../config/fleet-options.ts';
 import type { Device, FleetIdentity } from '../model/fleet.ts';
 import type { Plan } from '../model/plan.ts';
@@ -56,16 +57,16 @@ export function createWhyCommand(deps: WhyCommandDeps = {}): Command {
     }
     // The command's own flags first: a mistyped flag is the thing to report, even without credentials.
     const parsed = parseFlags(withoutFleetFlags(args), {
-      options: { format: { type: 'string' }, at: { type: 'string' }, state: { type: 'string' } },
+      options: whyFlags,
       allowPositionals: true,
-      aliases: { '-o': '--format' },
+      aliases: formatAliases,
       alsoKnown: fleetFlagNames,
     });
     const { values, positionals } = parsed;
     const [ref, ...paths] = positionals;
     if (ref === undefined || paths.length === 0) throw new UsageError('give a DEVICE (id, unique id or serial) and at least one PATH');
     const format = values.format ?? 'text';
-    if (format !== 'text' && format !== 'json') throw new UsageError(`--format: ${JSON.stringify(format)} is not one of text, json`);
+    if (!(whyFormats as readonly string[]).includes(format)) throw new UsageError(`--format: ${JSON.stringify(format)} is not one of ${whyFormats.join(', ')}`);
     const now = values.at !== undefined ? parseAt(values.at) : (deps.now ?? Date.now)();
     // Credentials last: a mistake on the command line is what to report first.
     const { options: fleetOptions } = parseFleetOptions(args, io.env);

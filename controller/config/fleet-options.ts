@@ -69,6 +69,9 @@ const valueFlags = [
 ] as const;
 type ValueFlag = (typeof valueFlags)[number];
 
+/** The fleet connection flags that take a value (all but --emulator). */
+export const fleetValueFlagNames: readonly string[] = valueFlags;
+
 /** Every fleet connection flag, for "did you mean" on a mistyped one. */
 export const fleetFlagNames: readonly string[] = ['--emulator', ...valueFlags];
 

@@ -3,7 +3,8 @@
 // terminal and to `json` otherwise: a pod's or a CI job's stderr is not a terminal, and their
 // log collectors want one JSON object a line.
 import { UsageError } from '../cli/command.ts';
-import { logFormats, type LogFormat } from '../log/logger.ts';
+// Types only: this file is read by `firmwarden completion`, which must not load pino.
+import type { LogFormat } from '../log/logger.ts';
 import { shouldColour } from '../output/colour.ts';
 
 /** The flag of the log format, for parseFlags (each command adds it to its own table). */
@@ -12,7 +13,11 @@ export const logFormatFlag = { 'log-format': { type: 'string' } } as const;
 /** Its help line, aligned with the run command's other options. */
 export const logFormatHelp = '  --log-format FORMAT      text | json (default: text on a terminal, else json)  FIRMWARDEN_LOG_FORMAT';
 
-const levels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+/** The log formats, as --log-format and FIRMWARDEN_LOG_FORMAT spell them. */
+export const logFormats = ['text', 'json'] as const satisfies readonly LogFormat[];
+
+/** The log levels, as --log-level and FIRMWARDEN_LOG_LEVEL spell them (pino's). */
+export const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 /** What createLogger needs: level, format and whether the text format colours its levels. */
 export interface LogOptions {
@@ -33,7 +38,7 @@ export function resolveLogOptions(
   fallbackLevel = 'info',
 ): LogOptions {
   const format = pick(flags['log-format'], '--log-format', env.FIRMWARDEN_LOG_FORMAT, 'FIRMWARDEN_LOG_FORMAT', logFormats) as LogFormat | undefined;
-  const level = pick(flags['log-level'], '--log-level', env.FIRMWARDEN_LOG_LEVEL, 'FIRMWARDEN_LOG_LEVEL', levels);
+  const level = pick(flags['log-level'], '--log-level', env.FIRMWARDEN_LOG_LEVEL, 'FIRMWARDEN_LOG_LEVEL', logLevels);
   return {
     level: level ?? fallbackLevel,
     format: format ?? (stream.isTTY === true ? 'text' : 'json'),

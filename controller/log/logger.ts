@@ -8,9 +8,6 @@ export type { Logger };
 /** How records are written: `json` one JSON object a line (Kubernetes, CI), `text` one readable line (a terminal). */
 export type LogFormat = 'json' | 'text';
 
-/** The log formats, as flags and FIRMWARDEN_LOG_FORMAT spell them. */
-export const logFormats: readonly LogFormat[] = ['text', 'json'];
-
 /** Paths whose values never reach a log line, whatever component logs them. */
 export const redactedPaths = [
   'secret', '*.secret', 'clientSecret', '*.clientSecret', 'password', '*.password', 'token', '*.token',
