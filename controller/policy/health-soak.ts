@@ -73,10 +73,13 @@ const parts: ReadonlySet<HealthAspect> = new Set(['roomCamera', 'contentCamera',
 /**
  * What regressed between `before` (aspects fine then) and `now`, in words, or [] when nothing
  * did. Unknown now is not a regression (the service could not tell); a part absent now that
- * was fine before is missing; a connection or sign-in absent now is unknown, not lost.
+ * was fine before is missing; a connection or sign-in absent now is unknown, not lost; a device
+ * gone offline is only that.
  */
 export function regressionsOf(before: readonly HealthAspect[], now: DeviceHealth | undefined): string[] {
   if (now === undefined) return [];
+  // Offline, everything reads disconnected: the rest would only hide the one thing that matters.
+  if (now.online === 'down' && before.includes('online')) return ['went offline'];
   const out: string[] = [];
   for (const aspect of before) {
     const word = now[aspect];

@@ -7,6 +7,7 @@
 //   GET  /_emulator/faults   POST {…partial FaultSettings}   DELETE (clear)
 //   GET  /_emulator/quirks   POST {…partial Quirks}
 //   GET  /_emulator/failure-rates                   POST {model | '*', rate}
+//   GET  /_emulator/health-regressions              POST {model?, softwareType?, version?, what, missing?}   DELETE (clear)
 //   GET  /_emulator/rate-limit                      POST {perSecond}
 //   GET  /_emulator/requests?deviceId=&action=      DELETE (clears the log and counters)
 //   GET  /_emulator/stats
@@ -16,6 +17,7 @@
 //   POST /_emulator/apps/{clientId}/secret {secret}   rotate an app's client secret
 import type { EmulatorControl } from './control.ts';
 import { EmulatorInputError } from './input-error.ts';
+import { checkHealthRegression } from './health-regressions.ts';
 import type { ActionName } from './operations.ts';
 
 export interface ControlAnswer {
@@ -102,6 +104,9 @@ async function route(control: EmulatorControl, method: string, path: string, que
       control.setFailureRate(b.model, b.rate);
       return ok(control.failureRates());
     }
+    case 'GET health-regressions': return ok(control.healthRegressions());
+    case 'POST health-regressions': return ok(control.addHealthRegression(checkHealthRegression(asObject(body))), 201);
+    case 'DELETE health-regressions': return ok(control.clearHealthRegressions());
     case 'GET rate-limit': return ok({ perSecond: control.rateLimit() });
     case 'POST rate-limit': {
       const b = asObject(body);

@@ -17,6 +17,7 @@ import type { ActionLogEntry, RequestLog, RequestStats } from './request-log.ts'
 import type { ActionName } from './operations.ts';
 import type { SoftwareStatus } from './software-status.ts';
 import type { AppRegistration } from './tokens.ts';
+import type { HealthRegressionRule } from './health-regressions.ts';
 
 export interface ClockInfo {
   /** Emulator time, ISO 8601. */
@@ -112,6 +113,12 @@ export interface EmulatorControl {
   failureRates(): Record<string, number>;
   /** Failure rate (0–1) of one model, or '*' for all models without their own. */
   setFailureRate(model: string, rate: number): void;
+  /** Health regression rules in force (see health-regressions.ts). */
+  healthRegressions(): readonly HealthRegressionRule[];
+  /** Adds one: devices of a model updated to a version lose what it says; returns every rule. */
+  addHealthRegression(rule: HealthRegressionRule): readonly HealthRegressionRule[];
+  /** Removes every rule; returns the (empty) list. */
+  clearHealthRegressions(): readonly HealthRegressionRule[];
   rateLimit(): number;
   /** Requests per second per app (0 = unlimited). */
   setRateLimit(perSecond: number): void;
@@ -208,6 +215,15 @@ export function createControl(deps: ControlDeps): EmulatorControl {
     setQuirks: (patch) => (deps.quirks.current = mergeQuirks(deps.quirks.current, patch)),
     failureRates: () => state.failureRates(),
     setFailureRate: (model, rate) => state.setFailureRate(model, rate),
+    healthRegressions: () => state.healthRegressions(),
+    addHealthRegression: (rule) => {
+      state.addHealthRegression(rule);
+      return state.healthRegressions();
+    },
+    clearHealthRegressions: () => {
+      state.clearHealthRegressions();
+      return state.healthRegressions();
+    },
     rateLimit: () => deps.limiter.ratePerSecond,
     setRateLimit: (perSecond) => {
       try {

@@ -4,6 +4,7 @@ import type { Logger } from '../../log/logger.ts';
 import type { Clock } from '../../model/clock.ts';
 import type { EmulatorControl } from './control.ts';
 import type { FaultSettings } from './faults.ts';
+import type { HealthRegressionRule } from './health-regressions.ts';
 import type { Quirks } from './quirks.ts';
 
 /** Options of startEmulator; every one is optional. */
@@ -46,6 +47,11 @@ export interface EmulatorOptions {
   readonly failureRate?: number;
   /** Failure rate per model name (wins over failureRate). */
   readonly failureRates?: Readonly<Record<string, number>>;
+  /**
+   * Health regressions on demand: devices of a model updated (through the API) to a version go
+   * offline, lose a sign-in or a peripheral (health-regressions.ts); default none.
+   */
+  readonly healthRegressions?: readonly HealthRegressionRule[];
   /** Lifetime of access tokens (expires_in); default 3599. Validity is checked on the emulator clock, times its speed. */
   readonly tokenLifetimeSeconds?: number;
   /** Keep fleet changes, operations and the clock offset in this JSON file across restarts; default none. */

@@ -16,6 +16,7 @@ import {
 import { createRandom, mix, pick, randomHex } from './prng.ts';
 import type { Release } from './releases-gen.ts';
 import { computeSoftwareStatus, findAvailableVersion, isNewer, type SoftwareStatus } from './software-status.ts';
+import { checkHealthRegression, healthFaultsFor, type HealthRegressionRule } from './health-regressions.ts';
 
 /** The app a request came from (the token's appid). */
 export interface AppIdentity {
@@ -57,6 +58,8 @@ export interface PersistedFleetState {
   readonly operations: readonly OperationRecord[];
   readonly releases: readonly { readonly model: string; readonly softwareType: SoftwareType; readonly version: string; readonly releasedAt: number; readonly verified: boolean }[];
   readonly failureRates: Readonly<Record<string, number>>;
+  /** Health regressions on demand (absent in files written before they existed). */
+  readonly healthRegressions?: readonly HealthRegressionRule[];
 }
 
 const failureCodes: readonly OperationError[] = [
@@ -91,6 +94,7 @@ export class EmulatorState {
   readonly #active = new Set<OperationRecord>();
   readonly #failureRates = new Map<number, number>();
   #allFailureRate: number | undefined;
+  #healthRegressions: HealthRegressionRule[] = [];
 
   constructor(spec: FleetSpec, clock: EmulatorClock, timing: OperationTiming) {
     this.spec = spec;
@@ -156,7 +160,43 @@ export class EmulatorState {
   device(index: number): DeviceRecord {
     const record = generateDevice(this.spec, index);
     // Activity follows the clock (meetings and calls through the day), not the generation.
-    return { ...record, activityState: activityAt(this.spec, record, this.clock.now()) };
+    const live = { ...record, activityState: activityAt(this.spec, record, this.clock.now()) };
+    // A health regression that takes the device offline shows in the device list too.
+    return this.#healthFaultsOf(index, record).some((f) => f.what === 'offline') ? { ...live, healthStatus: 'offline', activityState: 'unavailable' } : live;
+  }
+
+  /** The health regressions striking a device now (from its updates through the API). */
+  healthFaultsOf(index: number): HealthRegressionRule[] {
+    return this.#healthFaultsOf(index, generateDevice(this.spec, index));
+  }
+
+  #healthFaultsOf(index: number, record: DeviceRecord): HealthRegressionRule[] {
+    if (this.#healthRegressions.length === 0) return [];
+    this.#settleDevice(index);
+    return healthFaultsFor(this.#healthRegressions, record.model, this.#overlay.get(index)?.software);
+  }
+
+  // ---- health regressions ----
+
+  /** The health regression rules in force, oldest first. */
+  healthRegressions(): readonly HealthRegressionRule[] {
+    return this.#healthRegressions;
+  }
+
+  /** Adds a health regression rule (an equal one is not added twice); throws EmulatorInputError on bad input. */
+  addHealthRegression(input: unknown): HealthRegressionRule {
+    const rule = checkHealthRegression(input);
+    const text = JSON.stringify(rule);
+    if (this.#healthRegressions.some((r) => JSON.stringify(r) === text)) return rule;
+    this.#healthRegressions = [...this.#healthRegressions, rule];
+    this.onChange();
+    return rule;
+  }
+
+  /** Removes every health regression rule: affected devices are healthy again. */
+  clearHealthRegressions(): void {
+    this.#healthRegressions = [];
+    this.onChange();
   }
 
   /** Installed versions now (after applying finished operations). */
@@ -306,7 +346,8 @@ export class EmulatorState {
     // The version moves only on success and only forward, whatever was asked.
     if (status === 'succeeded' && op.softwareType && op.toVersion) {
       const overlay = this.#overlay.get(op.deviceIndex) ?? { software: {}, modifiedAt: 0 };
-      const current = overlay.software[op.softwareType] ?? this.device(op.deviceIndex).software[op.softwareType];
+      // The generated software, not this.device(): that reads health regressions, which settle operations.
+      const current = overlay.software[op.softwareType] ?? generateDevice(this.spec, op.deviceIndex).software[op.softwareType];
       if (current === undefined || isNewer(op.toVersion, current)) {
         overlay.software[op.softwareType] = op.toVersion;
         overlay.modifiedAt = op.completesAt ?? this.clock.now();
@@ -368,6 +409,7 @@ export class EmulatorState {
       operations: [...this.#operations.values()].flat(),
       releases,
       failureRates,
+      ...(this.#healthRegressions.length > 0 ? { healthRegressions: this.#healthRegressions } : {}),
     };
   }
 
@@ -391,6 +433,7 @@ export class EmulatorState {
       this.#operations.set(op.deviceIndex, list);
       if (!copy.settled) this.#active.add(copy);
     }
+    this.#healthRegressions = (data.healthRegressions ?? []).map((r) => checkHealthRegression(r));
     for (const [model, rate] of Object.entries(data.failureRates)) {
       if (model === '*') this.#allFailureRate = checkRate(rate);
       else {

@@ -15,6 +15,7 @@ import { decodeSkipToken, encodeSkipToken, parseDeviceFilter, parseSelect, parse
 import type { ActionName } from './operations.ts';
 import type { Quirks } from './quirks.ts';
 import type { SoftwareStatus } from './software-status.ts';
+import { applyHealthFaults } from './health-regressions.ts';
 import { readWriteRole, type TokenClaims } from './tokens.ts';
 import { answerGetSchedule, isGetSchedule } from './calendar-api.ts';
 
@@ -130,7 +131,7 @@ export function answerGraphRequest(ctx: GraphContext, req: GraphRequest): GraphA
       const select = selected(healthProperties, 'teamworkDeviceHealth');
       if (!select.ok) return bad(select.message);
       const software = Object.fromEntries(SoftwareTypes.map((t) => [t, state.softwareStatus(index, t, record)])) as Record<SoftwareType, SoftwareStatus | null>;
-      const entity = shapeHealth(record, software, state.lastModifiedOf(index, record));
+      const entity = applyHealthFaults(shapeHealth(record, software, state.lastModifiedOf(index, record)), state.healthFaultsOf(index));
       return json(200, singleEntity(entityContext('/health/$entity'), selectFields(entity, select.value), quirks));
     }
     case 'activity': {

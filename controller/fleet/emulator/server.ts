@@ -106,6 +106,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   if (saved) state.restore(saved.state);
   if (options.failureRate !== undefined) state.setFailureRate('*', options.failureRate);
   for (const [model, rate] of Object.entries(options.failureRates ?? {})) state.setFailureRate(model, rate);
+  for (const rule of options.healthRegressions ?? []) state.addHealthRegression(rule);
   const faults = new FaultInjector(spec.seed, options.faults);
   const quirks = { current: mergeQuirks(defaultQuirks, options.quirks ?? {}) };
   const limiter = new RateLimiter(options.rateLimit ?? emulatorDefaults.rateLimit, options.realTime ?? (() => performance.now()));
