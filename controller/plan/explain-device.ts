@@ -134,6 +134,10 @@ export function explainDevice(plan: Plan, device: Device): DeviceExplanation {
   } else {
     for (const e of dp.entries) lines.push(...describeEntry(plan, e, zone));
   }
+  // A health soak's finding stays visible on the device even once its entry reads up to date.
+  for (const r of plan.health?.regressions ?? []) {
+    if (r.deviceId === device.id) lines.push(`Health: regressed after its update: ${r.what.join(', ')} after ${softwareLabel[r.softwareType]} ${r.version} (seen ${formatLocalTime(r.at, zone)}).`);
+  }
   const blocking = dp?.entries.find((e) => e.state === 'blocked' || e.state === 'failed') ??
     dp?.entries.find((e) => e.state === 'scheduled' || (e.state === 'pending' && e.reason.code !== 'Starting'));
   const blocker = blocking ? `${softwareLabel[blocking.softwareType]}: ${blocking.reason.message}` : undefined;
