@@ -5,8 +5,19 @@
 // Parsing and recurrence rules (RRULE, RDATE, EXDATE, RECURRENCE-ID overrides) are ical.js's,
 // Mozilla's parser: a calendar exported from Outlook or Google reads as it does in Thunderbird.
 // PURE: text in, days or a problem with its line out; never throws.
-import ICAL from 'ical.js';
+import { createRequire } from 'node:module';
+import type ICAL from 'ical.js';
 import { dayNumber, type LocalDate } from './zoned-time.ts';
+
+let loaded: typeof ICAL | undefined;
+/** ical.js, loaded on first use: lint and plan of manifests without calendars do not pay ~10-50 ms for it. */
+function ical(): typeof ICAL {
+  if (!loaded) {
+    const module = createRequire(import.meta.url)('ical.js') as typeof ICAL | { default: typeof ICAL };
+    loaded = 'default' in module ? module.default : module;
+  }
+  return loaded;
+}
 
 /** One holiday on one calendar day. */
 export interface HolidayDay {
@@ -32,9 +43,10 @@ export const maxEventDays = 31;
  * named by SUMMARY (else "holiday"), with `source` as their source. Cancelled events are skipped.
  */
 export function readHolidayCalendar(text: string, source: string, fromDay: number, toDay: number): CalendarReading {
+  const lib = ical();
   let root: InstanceType<typeof ICAL.Component>;
   try {
-    root = new ICAL.Component(ICAL.parse(text) as unknown[]);
+    root = new lib.Component(lib.parse(text) as unknown[]);
   } catch (error) {
     return problem(text, error, 'the file is not an iCalendar file');
   }
@@ -46,7 +58,7 @@ export function readHolidayCalendar(text: string, source: string, fromDay: numbe
   for (const component of masters) {
     let name = 'holiday';
     try {
-      const event = new ICAL.Event(component);
+      const event = new lib.Event(component);
       name = oneLine(event.summary) || 'holiday';
       if (String(component.getFirstPropertyValue('status') ?? '').toUpperCase() === 'CANCELLED') continue;
       if (!event.startDate) return { ok: false, line: lineOf(text, event.uid, 'BEGIN:VEVENT'), message: `the event '${name}' has no DTSTART` };
