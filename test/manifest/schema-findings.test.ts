@@ -27,7 +27,7 @@ const cases: Case[] = [
     text: policy('p', 'rollout:\n  speed: fast'),
     rule: 'schema-unknown-field',
     at: ['speed'],
-    message: /unknown field 'speed' in spec\.rollout; allowed: waves, bakeTime, maxConcurrent, operationTimeout, failureThreshold/,
+    message: /unknown field 'speed' in spec\.rollout; allowed: waves, soak, bakeTime, maxConcurrent, operationTimeout, skipDevicesInUse, meetings, failureThreshold/,
   },
   {
     name: 'an unknown top-level field',

@@ -6,6 +6,7 @@ import { checkDeviceLocalZones, checkTimeZones } from './check-time-zones.ts';
 import { checkFreezes, checkWindows } from './check-windows.ts';
 import { checkExpiredFreezes, checkHolidays } from './check-holidays.ts';
 import { checkWaves } from './check-rollout.ts';
+import { checkHealthRules } from './check-health.ts';
 import { checkBasicLicensePhase, checkSoftwareRules, checkSuspend } from './check-software-rules.ts';
 import { checkScheduleSoftware, checkScheduleTimes } from './check-schedules.ts';
 import { checkGroupsMatchSomething, checkIncludedTwice, checkTargets } from './check-device-lists.ts';
@@ -22,6 +23,7 @@ export const semanticChecks: readonly Check[] = [
   checkExpiredFreezes,
   checkHolidays,
   checkWaves,
+  checkHealthRules,
   checkSoftwareRules,
   checkBasicLicensePhase,
   checkSuspend,
