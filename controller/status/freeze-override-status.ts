@@ -19,7 +19,8 @@ export function freezeOverrideStatus(summary: ScheduledSummary, previous: Schedu
   for (const f of passing.freezes) if (!freezes.includes(f) && freezes.length < maxFreezesListed) freezes.push(f);
   return {
     reason: before?.reason ?? passing.reason,
-    freezes,
+    // At most maxFreezesListed, as the schema's tuple type of up to 20 says.
+    freezes: freezes as Record['freezes'],
     firstTime: before?.firstTime ?? new Date(now).toISOString().replace('.000Z', 'Z'),
   };
 }

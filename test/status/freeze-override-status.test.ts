@@ -3,6 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ScheduledUpdateStatus } from '../../controller/model/manifests.generated.ts';
+import type { ScheduledSummary } from '../../controller/model/plan.ts';
 import { buildStatuses, statusKey } from '../../controller/status/build-status.ts';
 import { freezeOverrideStatus } from '../../controller/status/freeze-override-status.ts';
 import { at, day, device, group, plan, policy, release, scheduled, software } from '../plan/fixtures.ts';
@@ -36,14 +37,16 @@ Status('after the freeze the record is kept as it was', () => {
   assert.equal(later.freezeOverride, first.freezeOverride);
 });
 Status('merging never drops a freeze, keeps the first reason and time, and lists at most 20', () => {
-  const previous: ScheduledUpdateStatus = { freezeOverride: { reason: 'first', freezes: Array.from({ length: 19 }, (_, i) => `f${i}`), firstTime: '2027-01-01T00:00:00Z' } };
-  const summary = { key: 'default/x', name: 'x', scheduledTime: undefined, deviceIds: [], records: [], nextActionTime: undefined, completionTime: undefined, freezeOverride: { reason: 'second', freezes: ['f3', 'new-1', 'new-2'] } };
+  const nineteen = Array.from({ length: 19 }, (_, i) => `f${i}`) as NonNullable<ScheduledUpdateStatus['freezeOverride']>['freezes'];
+  const previous: ScheduledUpdateStatus = { freezeOverride: { reason: 'first', freezes: nineteen, firstTime: '2027-01-01T00:00:00Z' } };
+  const base: ScheduledSummary = { key: 'default/x', name: 'x', scheduledTime: undefined, deviceIds: [], records: [], nextActionTime: undefined, completionTime: undefined };
+  const summary: ScheduledSummary = { ...base, freezeOverride: { reason: 'second', freezes: ['f3', 'new-1', 'new-2'] } };
   const merged = freezeOverrideStatus(summary, previous, frozenAt)!;
   assert.is(merged.reason, 'first');
   assert.is(merged.firstTime, '2027-01-01T00:00:00Z');
   assert.equal(merged.freezes.slice(-2), ['f18', 'new-1']);
   assert.is(merged.freezes.length, 20);
-  assert.is(freezeOverrideStatus({ ...summary, freezeOverride: undefined }, undefined, frozenAt), undefined, 'nothing passed, nothing written');
+  assert.is(freezeOverrideStatus(base, undefined, frozenAt), undefined, 'nothing passed, nothing written');
 });
 
 Status.run();
