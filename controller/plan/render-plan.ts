@@ -229,7 +229,23 @@ function forecastText(view: PlanView): string[] {
     }
   }
   if (ids.length > limit) out.push(`  … and ${ids.length - limit} more devices`);
+  for (const w of evidenceStillMissing(f)) out.push(`  still waiting at the end: ${escapeText(displayName(w.group))}, ${w.devices} device${w.devices === 1 ? '' : 's'}: ${escapeText(w.message)}`);
   return out;
+}
+
+/** What still waits for evidence when the forecast ends (versions.requireEvidence), per group and sentence. */
+function evidenceStillMissing(f: Forecast): { group: string; message: string; devices: number }[] {
+  const out = new Map<string, { group: string; message: string; devices: number }>();
+  for (const d of f.last.devices) {
+    for (const e of d.entries) {
+      if (e.reason.code !== 'WaitingForEvidence' || e.state !== 'scheduled') continue;
+      const key = `${d.group ?? ''}\u0000${e.reason.message}`;
+      const w = out.get(key);
+      if (w) w.devices++;
+      else out.set(key, { group: d.group ?? '', message: e.reason.message, devices: 1 });
+    }
+  }
+  return [...out.values()];
 }
 
 // Every value in the Markdown goes through md: it cannot leave its table cell, nor add a link or HTML.
@@ -298,6 +314,8 @@ export function renderPlanMarkdown(view: PlanView): string {
       }
       if (events.length > limit * 4) out.push('', `…and ${events.length - limit * 4} more.`);
     }
+    const missing = evidenceStillMissing(f);
+    if (missing.length > 0) out.push('', ...missing.map((w) => `- Still waiting at the end: ${md(displayName(w.group))}, ${w.devices} device${w.devices === 1 ? '' : 's'}: ${md(w.message)}`));
   }
   return joinLines(out);
 }

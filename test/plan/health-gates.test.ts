@@ -5,6 +5,7 @@ import type { UpdatePolicySpec } from '../../controller/model/manifests.generate
 import type { OperationRecord, Plan } from '../../controller/model/plan.ts';
 import { buildPlan } from '../../controller/plan/build-plan.ts';
 import { forecast } from '../../controller/plan/forecast.ts';
+import { renderPlanMarkdown, renderPlanText } from '../../controller/plan/render-plan.ts';
 import { fineAspects } from '../../controller/policy/health-soak.ts';
 import type { HealthMemory } from '../../controller/state/state.ts';
 import { at, day, device, entries, group, hour, iso, op, policy, release, scheduled, software } from './fixtures.ts';
@@ -155,6 +156,14 @@ Evidence('the forecast lets the lab prove the version, then starts the rooms', (
   assert.is(roomStarts.length, 6);
   // The lab's updates end 30 minutes later; seven days healthy after that, the rooms go.
   assert.ok(roomStarts.every((e) => e.time === now + 30 * 60_000 + 7 * day), iso(roomStarts[0]?.time));
+});
+
+Evidence('plan --forecast says which evidence is still missing when the forecast ends', () => {
+  const software = [...rooms, ...labs].map((d) => sw(d.id, '1.2.0'));
+  const f = forecast(inputOf({ general: evidenceSpec(5), software }), { days: 3 });
+  const view = { plan: f.last, fleet: { kind: 'emulator' as const, seed: '1', devices: 11 }, devices: new Map([...rooms, ...labs].map((d) => [d.id, d])), invalid: [], forecast: f };
+  assert.match(renderPlanText(view), /still waiting at the end: rooms, 6 devices: 1\.2\.3 waits for evidence: 7 days healthy on 5 devices of lab: 0 so far, 5 more running it would complete it on 2026-11-28 12:30 UTC if they stay healthy/);
+  assert.match(renderPlanMarkdown(view), /- Still waiting at the end: rooms, 6 devices: 1\.2\.3 waits for evidence/);
 });
 
 Soak.run();
