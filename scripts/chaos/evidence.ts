@@ -257,9 +257,10 @@ export async function readGitEvidence(bareDir: string, edits: readonly PersonEdi
     else {
       const files = (await gitAsync(bareDir, ['diff-tree', '--no-commit-id', '--name-only', '-r', parent, commit])).split('\n').filter(Boolean);
       for (const file of files) {
-        // The controller's own files (the release calendar) are its to write; a person's are not.
+        // The controller's own files (the release calendar under .firmwarden/, the fleet report
+        // FLEET.md at the root of --path) are its to write; a person's are not.
         if (!/\.ya?ml$/.test(file)) {
-          if (!file.split('/').includes('.firmwarden')) beyondStatus.push(file);
+          if (!file.split('/').includes('.firmwarden') && file.split('/').at(-1) !== 'FLEET.md') beyondStatus.push(file);
           continue;
         }
         const before = withoutStatus(await showFile(bareDir, parent, file));
