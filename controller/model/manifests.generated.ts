@@ -799,7 +799,7 @@ export interface Freeze {
  */
 export interface Rollout {
   /**
-   * Waves, in order. Default (no waves given): 1%, 10%, 50%, then the rest, with a bake of 5 days between them, so a group is updated gradually over about three weeks, as Microsoft's automatic updates are. For one wave with every device write [{percent: 100}].
+   * Waves, in order. Default (no waves given): 1%, 10%, 50%, then the rest, with a bake of 7 days between them, so a group is updated gradually over about three weeks, as Microsoft's automatic updates are. For one wave with every device write [{percent: 100}].
    *
    * @maxItems 20
    */

@@ -52,7 +52,7 @@ spec:
       start: "00:00"
       duration: 24h
   rollout:
-    # Without waves a policy rolls out 1%, 10%, 50%, then the rest, 5 days apart: one wave instead.
+    # Without waves a policy rolls out 1%, 10%, 50%, then the rest, a week apart: one wave instead.
     waves:
       - percent: 100
     maxConcurrent: 10

@@ -185,7 +185,7 @@ Pace('maxConcurrent counts operations already in flight', () => {
   assert.match(limited[0]!.reason.message, /maxConcurrent 3/);
 });
 Pace('default maxConcurrent is 50', () => assert.is(plan(base(60, { rollout: oneWave })).actions.length, 50));
-Pace('a policy without waves starts with 1% of the group, then 10%, 50% and the rest, five days of bake apart', () => {
+Pace('a policy without waves starts with 1% of the group, then 10%, 50% and the rest, a week of bake apart', () => {
   const p = plan(base(200));
   assert.is(p.actions.length, 2, '1% of 200');
   assert.equal(p.groups[0]!.rollouts.map((r) => r.waves), [4]);
@@ -193,13 +193,13 @@ Pace('a policy without waves starts with 1% of the group, then 10%, 50% and the 
   assert.is(waiting.length, 198);
   assert.ok(waiting.some((e) => /^wave 2 \(next 10%\) starts after wave 1 \(first 1%\) has finished/.test(e.reason.message)));
   assert.ok(waiting.some((e) => /^wave 4 \(the rest\) starts after wave 1 \(first 1%\) has finished/.test(e.reason.message)));
-  // Wave 1 done a day ago: wave 2 (20 devices) bakes until five days after its last operation ended.
+  // Wave 1 done a day ago: wave 2 (20 devices) bakes until seven days after its last operation ended.
   const firstWave = p.actions.map((a) => a.deviceId);
   const done = plan({ ...base(200), operations: firstWave.map((id) => op(id, 'firmware', '1.1', { startedAt: now - day - hour, endedAt: now - day, outcome: 'succeeded' })), software: onOld(fleet(200).map((d) => d.id)).map((sw) => (firstWave.includes(sw.deviceId) ? software(sw.deviceId, { firmware: ['1.1', '1.2'] }) : sw)) });
   const baking = entries(done).filter((e) => e.reason.code === 'Baking');
   assert.is(baking.length, 20);
-  // Baked on Wednesday 25 at noon UTC, then the weeknight window: 20:00 in Paris.
-  assert.is(iso(baking[0]!.earliestStart), '2026-11-25T19:00:00Z');
+  // Baked on Friday 27 at noon UTC, then the weekend window from 20:00 in Paris.
+  assert.is(iso(baking[0]!.earliestStart), '2026-11-27T19:00:00Z');
 });
 Pace('listed waves keep the 24h bake; an empty list is one wave', () => {
   assert.is(plan(base(200, { rollout: { waves: [] } })).actions.length, 50);

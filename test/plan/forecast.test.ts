@@ -34,6 +34,18 @@ Forecast('waves, bake time and windows unfold over the days; each device gets 1.
   assert.is(f.truncated, false);
   assert.is(f.last.actions.length, 0);
 });
+Forecast('a policy without waves spreads a group over about three weeks: 1%, 10%, 50%, the rest, a week apart, each in a window', () => {
+  const many = Array.from({ length: 200 }, (_, i) => device(`d${i + 1}`, { tags: ['site-paris'] }));
+  const only11 = [release('Bar', 'firmware', '1.1', now - 40 * day)];
+  const f = forecast({ ...input(), devices: many, software: new Map(many.map((d) => [d.id, software(d.id, { firmware: ['1.0', '1.1'] })])), releases: only11 }, { days: 40 });
+  const events = f.events.filter((e) => e.action.version === '1.1');
+  const firstOf = (wave: number) => iso(Math.min(...events.filter((e) => e.action.wave === wave).map((e) => e.time)));
+  assert.equal([1, 2, 3, 4].map((w) => events.filter((e) => e.action.wave === w).length), [2, 20, 100, 78]);
+  // Friday 20 November 20:00 Paris, then a week after each wave's last update ended, in the next window.
+  assert.equal([1, 2, 3, 4].map(firstOf), ['2026-11-20T19:00:00Z', '2026-11-27T19:30:00Z', '2026-12-04T20:00:00Z', '2026-12-11T21:00:00Z']);
+  const times = events.map((e) => e.time);
+  assert.is(Math.round((Math.max(...times) - Math.min(...times)) / day), 21);
+});
 Forecast('maxConcurrent spreads the starts', () => {
   const f = forecast(input({ rollout: { waves: [{ percent: 100 }], maxConcurrent: 2 } }), { days: 3, operationMinutes: 60 });
   const times = f.events.filter((e) => e.action.version === '1.1').map((e) => iso(e.time));
