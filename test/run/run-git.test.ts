@@ -18,7 +18,10 @@ const examples = join(root, 'examples');
 function exampleFiles(): Record<string, string> {
   const files: Record<string, string> = {};
   for (const sub of ['groups', 'policies', 'schedules']) {
-    for (const name of readdirSync(join(examples, sub))) files[`${sub}/${name}`] = readFileSync(join(examples, sub, name), 'utf8');
+    // Files only: groups/ also holds a folder of holiday calendars.
+    for (const entry of readdirSync(join(examples, sub), { withFileTypes: true })) {
+      if (entry.isFile()) files[`${sub}/${entry.name}`] = readFileSync(join(examples, sub, entry.name), 'utf8');
+    }
   }
   return files;
 }
