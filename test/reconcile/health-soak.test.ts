@@ -13,7 +13,7 @@ import { ManualClock } from '../../controller/model/clock.ts';
 import { silentLogger } from '../../controller/log/logger.ts';
 import { parseFleetOptions } from '../../controller/config/fleet-options.ts';
 import { createFleet, type FleetConnection } from '../../controller/fleet/index.ts';
-import type { DeviceView } from '../../controller/fleet/emulator/control.ts';
+import type { DeviceView, EmulatorControl } from '../../controller/fleet/emulator/control.ts';
 import { DirSource } from '../../controller/sources/dir-source.ts';
 import { parseManifestTexts, replaceStatus } from '../../controller/cli/manifest-access.ts';
 import { FleetView } from '../../controller/reconcile/fleet-view.ts';
@@ -39,7 +39,7 @@ const policy = (name: string, firmware: string[], rollout: string[]) => [
 ].join('\n');
 
 /** Room bars grouped by model, online, on firmware with a newer release, all offered the same version. */
-function barsByModel(control: FleetConnection['emulator'] extends infer E ? NonNullable<E>['control'] : never): Map<string, DeviceView[]> {
+function barsByModel(control: EmulatorControl): Map<string, DeviceView[]> {
   const out = new Map<string, DeviceView[]>();
   for (const d of control.devices({ deviceType: 'collaborationBar', limit: 1000 })) {
     const v = d.software.firmware?.availableVersion;
