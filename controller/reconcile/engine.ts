@@ -11,8 +11,9 @@ import { objectKey, ownerKey } from '../policy/manifest-keys.ts';
 import type { HolidayDay } from '../policy/holiday-calendar.ts';
 import { operationTimeoutMs } from '../policy/operation-timeout.ts';
 import { mergeEvidence } from '../policy/evidence.ts';
-import { fineAspects } from '../policy/health-soak.ts';
-import type { ControllerState, HealthMemory } from '../state/state.ts';
+import { fineAspects, soakRuleFor } from '../policy/health-soak.ts';
+import { effectiveBakeMs, effectiveWaves } from '../policy/rollout-defaults.ts';
+import type { ControllerState, HealthMemory, LedgerEntry } from '../state/state.ts';
 import type { DeviceHealth, HealthAspect } from '../model/fleet.ts';
 import { releasesFromStatus, rememberedCompletion, rolloutsFromStatus } from '../status/remembered.ts';
 import { buildStatuses, countStates, statusKey, type AnyStatus, type StatusSubject } from '../status/build-status.ts';
@@ -21,6 +22,7 @@ import { specDigest } from '../policy/spec-digest.ts';
 import type { StatusUpdate } from '../sources/source.ts';
 import { createFleetReport, type FleetReportOptions } from './fleet-report.ts';
 import type { Engine, EngineInput, EngineOutput, ManifestEntry } from './reconcile.ts';
+import { ledgerEntryKey } from './operations.ts';
 
 type Kind = 'DeviceGroup' | 'UpdatePolicy' | 'ScheduledUpdate';
 const kinds: ReadonlySet<string> = new Set<Kind>(['DeviceGroup', 'UpdatePolicy', 'ScheduledUpdate']);
@@ -120,6 +122,53 @@ export function scheduledOwnersInFlight(manifests: readonly ManifestEntry[]): Se
     if (!done) out.add(ownerKey('ScheduledUpdate', metadata));
   }
   return out;
+}
+
+/**
+ * The ended UpdatePolicy ledger entries the plan still reads, by ledgerEntryKey: pruning them
+ * after 14 days would retry a failed update, cut a longer bake short and empty the failure
+ * threshold's counts. A rollout (policy × software type × version) keeps the latest entry of
+ * each device while a device of the policy still wants that version and does not have it yet
+ * (a failure not to retry, waves to go, a stop), or while its last end is within the policy's
+ * longest bake or soak. At most one entry per device × software type × version of a rollout
+ * still wanted, and nothing of a rollout done and baked (or of a policy gone): bounded.
+ */
+export function policyEntriesInUse(ledger: readonly LedgerEntry[], plan: Plan, policies: ReadonlyMap<string, UpdatePolicy>, now: number): Set<string> {
+  const wanted = new Set<string>();
+  for (const d of plan.devices) {
+    if (d.policy === undefined) continue;
+    for (const e of d.entries) {
+      // upToDate/succeeded: nothing left to do for it; a failed or waiting device still needs its history.
+      if (e.scheduledUpdate !== undefined || e.desiredVersion === undefined || e.state === 'upToDate' || e.state === 'succeeded') continue;
+      wanted.add(`${d.policy}|${e.softwareType}|${e.desiredVersion}`);
+    }
+  }
+  const latest = new Map<string, LedgerEntry>();
+  const lastEnd = new Map<string, number>();
+  for (const e of ledger) {
+    if (e.endedAt === undefined || !e.owner.includes('/UpdatePolicy/')) continue;
+    const [namespace, , name] = e.owner.split('/');
+    const rollout = `${namespace}/${name}|${e.softwareType}|${e.version}`;
+    if (!policies.has(`${namespace}/${name}`)) continue;
+    const device = `${rollout}|${e.deviceId}`;
+    const prev = latest.get(device);
+    if (prev === undefined || e.requestedAt >= prev.requestedAt) latest.set(device, e);
+    if (e.endedAt > (lastEnd.get(rollout) ?? -Infinity)) lastEnd.set(rollout, e.endedAt);
+  }
+  const keep = new Set<string>();
+  for (const [device, e] of latest) {
+    const rollout = device.slice(0, device.lastIndexOf('|'));
+    const policy = policies.get(rollout.slice(0, rollout.indexOf('|')))!;
+    if (wanted.has(rollout) || lastEnd.get(rollout)! + longestWaitMs(policy) > now) keep.add(ledgerEntryKey(e));
+  }
+  return keep;
+}
+
+/** The longest a wave of the policy waits after the previous one's last end: its bake time or a soak. */
+function longestWaitMs(policy: UpdatePolicy): number {
+  let ms = effectiveBakeMs(policy);
+  for (let k = 0; k <= effectiveWaves(policy).length + 1; k++) ms = Math.max(ms, soakRuleFor(policy, k === 0 ? undefined : k)?.durationMs ?? 0);
+  return ms;
 }
 
 /** Plans from an engine input (also used by `plan`, `why` and the demo). */
@@ -225,6 +274,7 @@ export function createEngine(options: EngineOptions = {}): Engine<ManifestEntry,
       state: withHealthMemory({ ...input.state, releases: plan.releases, rollouts: plan.rollouts }, plan.health),
       nextActionTime: plan.nextActionTime,
       keepLedgerOf: scheduledOwnersInFlight(input.desired.manifests),
+      keepLedgerEntries: policyEntriesInUse(input.state.ledger, plan, policies, input.now),
       summary: summarize(plan, started),
       plan,
       ...(report === undefined

@@ -78,8 +78,17 @@ export function isLedgerEntryActive(entry: LedgerEntry): boolean {
  * those of `keepOwners` (EngineOutput.keepLedgerOf): a ScheduledUpdate not complete in its status
  * yet has no other record of the updates it must not start again (it never retries).
  */
-export function pruneLedger(entries: readonly LedgerEntry[], now: number, keepMs = 14 * 86_400_000, keepOwners: ReadonlySet<string> = new Set()): LedgerEntry[] {
-  return entries.filter((e) => isLedgerEntryActive(e) || (e.endedAt ?? now) > now - keepMs || keepOwners.has(e.owner));
+export function pruneLedger(
+  entries: readonly LedgerEntry[], now: number, keepMs = 14 * 86_400_000, keepOwners: ReadonlySet<string> = new Set(), keepEntries: ReadonlySet<string> = new Set(),
+): LedgerEntry[] {
+  // keepEntries (EngineOutput.keepLedgerEntries): the UpdatePolicy entries the plan still reads
+  // (a failure not to retry, a bake not over, a rollout's failure counts), bounded by the engine.
+  return entries.filter((e) => isLedgerEntryActive(e) || (e.endedAt ?? now) > now - keepMs || keepOwners.has(e.owner) || keepEntries.has(ledgerEntryKey(e)));
+}
+
+/** Names one ledger entry (device, software type, version, owner, when it was asked for) for EngineOutput.keepLedgerEntries. */
+export function ledgerEntryKey(e: Pick<LedgerEntry, 'deviceId' | 'softwareType' | 'version' | 'owner' | 'requestedAt'>): string {
+  return `${e.owner}|${e.deviceId}|${e.softwareType}|${e.version}|${e.requestedAt}`;
 }
 
 function toLedgerState(op: DeviceOperation): LedgerEntry['state'] {

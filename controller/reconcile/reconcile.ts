@@ -67,6 +67,11 @@ export interface EngineOutput {
    * ScheduledUpdate whose status read back does not hold its completion yet (pruneLedger).
    */
   readonly keepLedgerOf?: ReadonlySet<string>;
+  /**
+   * Single UpdatePolicy entries (operations.ts ledgerEntryKey) the plan still reads past 14 days:
+   * a failure it must not retry, a bake not over, a rollout's failure counts (pruneLedger).
+   */
+  readonly keepLedgerEntries?: ReadonlySet<string>;
 }
 
 /** The pure policy engine, as one function. */
@@ -175,7 +180,7 @@ export function createReconciler<M extends ManifestEntry, F>(ports: ReconcilerPo
     }
     // Evaluate again so status counts what was just started and what was refused.
     const final = ports.engine({ desired, fleet: ports.fleetView.snapshot(), state, now: now(), outcomes, calendar, rooms: rooms.observations() });
-    state = { ...final.state, ledger: pruneLedger(state.ledger, now(), undefined, final.keepLedgerOf) };
+    state = { ...final.state, ledger: pruneLedger(state.ledger, now(), undefined, final.keepLedgerOf, final.keepLedgerEntries) };
     ports.observe?.({ now: now(), plan: final.plan, statuses: final.statuses, ledger: state.ledger, manifests: desired.manifests, fleet: ports.fleetView.snapshot(), complete: ports.fleetView.complete });
     await ports.stateStore.save(state);
 
