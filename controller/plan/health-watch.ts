@@ -25,8 +25,8 @@ export interface HealthWatchInput {
 /** What the plan's health checks give the rest of the plan. */
 export interface HealthWatch {
   readonly soaks: SoakWatch;
-  /** The evidence gate of a group's version, for WaveGates. */
-  readonly judgeEvidence: EvidenceJudge;
+  /** The evidence gate of a group's version, for WaveGates; undefined when no policy asks for evidence. */
+  readonly judgeEvidence: EvidenceJudge | undefined;
   /** The memory to persist; undefined when there is nothing to remember. */
   readonly memory: HealthMemory | undefined;
 }
@@ -75,5 +75,6 @@ export function watchHealth(input: HealthWatchInput, index: DeviceIndex, members
     return rule ? evidenceIndex.gate(rule, type, version, input.now) : undefined;
   };
   const memory = soaks.regressions.length > 0 || evidence.length > 0 ? { regressions: soaks.regressions, evidence } : undefined;
-  return { soaks, judgeEvidence, memory };
+  // Without evidence rules WaveGates asks nothing per unit (plans of 100,000 devices feel it).
+  return { soaks, judgeEvidence: groups.size > 0 ? judgeEvidence : undefined, memory };
 }
