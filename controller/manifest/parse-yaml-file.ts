@@ -9,6 +9,7 @@ import { severityOf } from './rules.ts';
 import { findTextProblem, textLimits, utf8Length } from './text-guards.ts';
 import type { YamlDocument } from './yaml-document.ts';
 import { keyText } from './yaml-document.ts';
+import { findYamlSlips, repairYamlSlips, type YamlSlip } from './yaml-slips.ts';
 
 /** Default largest file lint reads: 1 MiB. */
 export const defaultMaxFileBytes = 1024 * 1024;
@@ -16,8 +17,14 @@ export const defaultMaxFileBytes = 1024 * 1024;
 /** Alias expansions allowed per document (yaml's maxAliasCount). */
 export const maxAliasCount = 100;
 
-/** Syntax errors reported per file; the rest are counted in the last one. */
+/** Slips looked for per file (a file with more is seldom a manifest). */
 const maxSyntaxErrors = 10;
+
+/** Text parsed again to confirm slips, per file (characters). */
+const maxConfirmChars = 2_000_000;
+
+/** Largest file searched for slips (characters): 256 Ki, far above any manifest. */
+const maxSlipSearchChars = 256 * 1024;
 
 // uniqueKeys is off on purpose: yaml checks it by comparing every key with every other one
 // (a 50,000-key mapping takes minutes); duplicate keys are found below with a Set instead.
@@ -86,15 +93,10 @@ export function parseYamlFile(file: string, text: string, maxFileBytes = default
     return { documents: [], findings, lines };
   }
 
-  let syntaxErrors = 0;
+  const docAt = (offset: number) => Math.max(0, parsed.findLastIndex((d) => d.range[0] <= offset));
+  for (const problem of syntaxProblems(text, parsed, lines)) fileFinding('yaml-syntax', problem.message, problem.range, docAt(lines.starts[problem.range.line - 1] ?? 0));
   const documents: YamlDocument[] = [];
   parsed.forEach((doc, index) => {
-    for (const error of doc.errors) {
-      syntaxErrors++;
-      if (syntaxErrors <= maxSyntaxErrors) {
-        fileFinding('yaml-syntax', syntaxMessage(error.code, error.message), lines.range(error.pos[0], Math.max(error.pos[1], error.pos[0] + 1)), index);
-      }
-    }
     for (const warning of doc.warnings) {
       fileFinding('yaml-warning', syntaxMessage(warning.code, warning.message), lines.range(warning.pos[0], Math.max(warning.pos[1], warning.pos[0] + 1)), index);
     }
@@ -104,11 +106,50 @@ export function parseYamlFile(file: string, text: string, maxFileBytes = default
     const value = doc.errors.length === 0 ? toPlain(doc, lines, (rule, message, range) => fileFinding(rule, message, range, index)) : undefined;
     documents.push({ file, index, doc, lines, value });
   });
-  if (syntaxErrors > maxSyntaxErrors) {
-    const last = findings.filter((f) => f.rule === 'yaml-syntax').at(-1);
-    if (last) last.message += ` (and ${syntaxErrors - maxSyntaxErrors} more YAML errors in this file)`;
-  }
   return { documents, findings, lines };
+}
+
+/**
+ * One finding per slip of the hand. The parser reports a slip where its reading breaks down,
+ * often lines later and several times over (a line indented too far breaks every sibling
+ * after it), so the slips are found in the text (yaml-slips.ts), each kept only if undoing it
+ * removes parser errors; what the kept slips do not explain (the parser's errors on the text
+ * with them repaired) is reported too, the first of each document only, as the rest of a
+ * document after an error the parser could not place is seldom worth reading.
+ */
+function syntaxProblems(text: string, parsed: readonly Document.Parsed[], lines: LineIndex): Array<{ message: string; range: SourceRange }> {
+  const errorCount = (docs: readonly Document.Parsed[]) => docs.reduce((n, d) => n + d.errors.length, 0);
+  if (errorCount(parsed) === 0) return [];
+  const reparse = (slips: readonly YamlSlip[]) => parseAllDocuments(repairYamlSlips(text, slips), parseOptions) as Document.Parsed[];
+  // A manifest is a few KiB: a large broken file gets the parser's word alone, parsed once.
+  let slips = text.length <= maxSlipSearchChars ? findYamlSlips(text).slice(0, maxSyntaxErrors) : [];
+  let repaired = slips.length > 0 ? reparse(slips) : parsed;
+  // Confirming each slip parses the file once more: within a bound, so a large broken file stays quick.
+  if (slips.length > 1 && text.length * slips.length <= maxConfirmChars) {
+    // A slip whose repair changes nothing the parser says was no slip (YAML allowed it).
+    const left = errorCount(repaired);
+    const kept = slips.filter((slip) => errorCount(reparse(slips.filter((s) => s !== slip))) > left);
+    if (kept.length !== slips.length) {
+      slips = kept;
+      repaired = reparse(slips);
+    }
+  } else if (slips.length === 1 && errorCount(repaired) >= errorCount(parsed)) {
+    slips = [];
+    repaired = parsed;
+  }
+  const problems = slips.map((s) => ({ message: s.message, range: { line: s.line, column: s.column, endLine: s.line, endColumn: s.endColumn } }));
+  const slipLines = new Set(slips.map((s) => s.line));
+  // The repaired text has the same lines, so the parser's positions hold for the original.
+  const repairedLines = repaired === parsed ? lines : new LineIndex(repairYamlSlips(text, slips));
+  for (const doc of repaired) {
+    const error = doc.errors.find((e) => !slipLines.has(repairedLines.position(e.pos[0]).line));
+    if (!error) continue;
+    const at = repairedLines.position(error.pos[0]);
+    const start = (lines.starts[at.line - 1] ?? 0) + at.column - 1;
+    const range = repaired === parsed ? lines.range(error.pos[0], Math.max(error.pos[1], error.pos[0] + 1)) : lines.range(start, start + 1);
+    problems.push({ message: syntaxMessage(error.code, error.message), range });
+  }
+  return problems.sort((a, b) => a.range.line - b.range.line || a.range.column - b.range.column);
 }
 
 /** The message for a file over the size limit. */
@@ -140,7 +181,7 @@ function checkKeys(doc: Document.Parsed, lines: LineIndex, report: Report): void
           const text = keyText(key);
           const firstAt = seen.get(text);
           if (firstAt !== undefined && range) {
-            report('yaml-duplicate-key', `duplicate key '${text}' (first at line ${lines.position(firstAt).line}); keep only one`, lines.range(range[0], range[1]));
+            report('yaml-duplicate-key', `the same key '${text}' twice in one mapping at lines ${lines.position(firstAt).line} and ${lines.position(range[0]).line}: keep only one`, lines.range(range[0], range[1]));
           } else if (range) {
             seen.set(text, range[0]);
           }
@@ -185,16 +226,24 @@ function firstAlias(doc: Document.Parsed, unresolvedOnly: boolean): [number, num
   return found;
 }
 
-/** yaml's message, with advice for the common cases. */
+/** yaml's message in plain words where it speaks of its own workings, with advice for the common cases. */
 function syntaxMessage(code: string, message: string): string {
   const text = message.replace(/\s+at line \d+, column \d+[\s\S]*$/, '').trim();
+  const token = /: "([^"]*)"$/.exec(text)?.[1];
   switch (code) {
     case 'TAB_AS_INDENT':
-      return `${text}; indent with spaces`;
-    case 'BAD_INDENT':
-    case 'MISSING_CHAR':
+      return 'a tab is used for indentation here: use spaces';
     case 'UNEXPECTED_TOKEN':
-      return `${text}; check the indentation and brackets around here`;
+      return token !== undefined ? `unexpected ${JSON.stringify(token)} here: check the brackets, quotes and indentation on this line` : `${text}; check the brackets, quotes and indentation on this line`;
+    case 'MULTILINE_IMPLICIT_KEY':
+    case 'BLOCK_AS_IMPLICIT_KEY':
+      return "a key runs over more than one line: a ':' or a closing quote is probably missing here or just above";
+    case 'BAD_INDENT':
+      return 'the indentation here does not match the lines around it';
+    case 'MISSING_CHAR':
+      return `${text.replace(/^Missing/, 'missing')}; check the brackets and quotes around here`;
+    case 'BAD_DQ_ESCAPE':
+      return `${text}: in double quotes a backslash starts an escape; write \\\\ or use single quotes`;
     case 'TAG_RESOLVE_FAILED':
       return `${text}; manifests use no YAML tags`;
     default:
