@@ -23,5 +23,13 @@ if (major < 24) {
 const { enableCompileCache } = await import('node:module');
 enableCompileCache?.();
 const entry = fromSources ? sources : new URL('../dist/main.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write(
+    'firmwarden: this installation has no built code (dist/ is missing): it was installed from Git\n' +
+      'without its build step, which needs the devDependencies. Install it from the npm registry, or\n' +
+      'with npm 12 or later, which builds Git dependencies (pre-commit installs hooks that way).\n',
+  );
+  process.exit(2);
+}
 const { main } = await import(entry.href);
 process.exitCode = await main(process.argv.slice(2));

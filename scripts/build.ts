@@ -3,7 +3,10 @@
 // controller/ that tsc does not emit (the generated validators, already JavaScript, and the
 // live view's page, style and icon), at the same relative paths so import.meta.url lookups hold.
 // The repository itself never runs dist/: bin/firmwarden.mjs prefers the sources when present.
-// Usage: node scripts/build.ts          (npm run build; npm pack runs it as prepack)
+// Usage: node scripts/build.ts          (npm run build; npm runs it as prepare: on npm pack and
+//                                        publish, on npm install/ci in a clone, and when a Git
+//                                        dependency is installed, which is how pre-commit installs
+//                                        the hook; prepack would not run for Git dependencies)
 //        node scripts/build.ts --clean  (npm pack runs it as postpack: dist/ is not kept around)
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
@@ -15,8 +18,8 @@ const source = join(root, 'controller');
 const dist = join(root, 'dist');
 
 rmSync(dist, { recursive: true, force: true });
-if (!process.argv.includes('--clean')) {
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+const tsc = resolveTsc();
+if (!process.argv.includes('--clean') && tsc !== undefined) {
   execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
   for (const file of filesUnder(source)) {
     // .ts (and .d.ts) are compiled or are types only; READMEs are for people reading the source.
@@ -24,6 +27,23 @@ if (!process.argv.includes('--clean')) {
     const target = join(dist, relative(source, file));
     mkdirSync(dirname(target), { recursive: true });
     cpSync(file, target);
+  }
+}
+
+/**
+ * tsc from devDependencies. Without them (npm ci --omit=dev in a clone, which runs prepare too)
+ * there is nothing to build for: the sources run as they are outside node_modules. Packing
+ * without them would ship no code, so that fails.
+ */
+function resolveTsc(): string | undefined {
+  try {
+    return createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  } catch {
+    if (process.argv.includes('--clean')) return undefined;
+    const packing = ['pack', 'publish'].includes(process.env.npm_command ?? '');
+    process.stderr.write(`firmwarden build: TypeScript is not installed (devDependencies omitted): ${packing ? 'cannot build the package; run npm ci first' : 'dist/ not built, the sources run as they are'}\n`);
+    if (packing) process.exit(1);
+    return undefined;
   }
 }
 
