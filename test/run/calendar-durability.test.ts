@@ -5,7 +5,7 @@
 // and the policies' statuses no longer carry the calendar.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -21,20 +21,13 @@ import { createEngine } from '../../controller/reconcile/engine.ts';
 import { FileStateStore } from '../../controller/state/file-state-store.ts';
 import { parseCalendarFile } from '../../controller/state/calendar-file.ts';
 import { git, startGitRemote, type GitRemote } from '../support/git-remote.ts';
+import { exampleFiles } from '../support/example-files.ts';
 
 const logger = silentLogger();
 const day = 86_400_000;
 const hour = 3_600_000;
 const start = Date.parse('2027-01-08T12:00:00Z');
-const examples = new URL('../../examples/', import.meta.url).pathname;
 
-function exampleFiles(): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const sub of ['groups', 'policies', 'schedules']) {
-    for (const name of readdirSync(join(examples, sub))) files[`${sub}/${name}`] = readFileSync(join(examples, sub, name), 'utf8');
-  }
-  return files;
-}
 
 function show(remote: GitRemote, path: string): string | undefined {
   try {

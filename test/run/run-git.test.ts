@@ -5,26 +5,17 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { commitFiles, git, startGitRemote, type GitRemote } from '../support/git-remote.ts';
+import { exampleFiles } from '../support/example-files.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const examples = join(root, 'examples');
 
-function exampleFiles(): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const sub of ['groups', 'policies', 'schedules']) {
-    // Files only: groups/ also holds a folder of holiday calendars.
-    for (const entry of readdirSync(join(examples, sub), { withFileTypes: true })) {
-      if (entry.isFile()) files[`${sub}/${entry.name}`] = readFileSync(join(examples, sub, entry.name), 'utf8');
-    }
-  }
-  return files;
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -6,23 +6,16 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { commitFiles, git, startGitRemote, type GitRemote } from '../support/git-remote.ts';
+import { exampleFiles } from '../support/example-files.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
-const examples = join(root, 'examples');
 
-function exampleFiles(): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const sub of ['groups', 'policies', 'schedules']) {
-    for (const name of readdirSync(join(examples, sub))) files[`${sub}/${name}`] = readFileSync(join(examples, sub, name), 'utf8');
-  }
-  return files;
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
