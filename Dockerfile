@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# firmwarden's container image. The controller is TypeScript that Node.js 24 runs directly
+# firmwarden's container image. The controller is TypeScript that Node.js 26 runs directly
 # (type stripping), so there is no build step: the builder stage only installs the production
 # dependencies, and the final stage adds the sources, git (the config repository), tini
 # (signal handling as PID 1) and runs as an unprivileged user.
@@ -11,14 +11,14 @@
 # test/kube/image-layout.test.ts lays the files out the way this file does and runs them, since
 # no Docker engine runs where the tests do; keep the two in step.
 
-FROM node:24-slim AS deps
+FROM node:26-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: no production dependency needs an install script, and none should run.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm cache clean --force
 
-FROM node:24-slim
+FROM node:26-slim
 LABEL org.opencontainers.image.title="firmwarden" \
       org.opencontainers.image.description="GitOps controller that keeps a fleet of Microsoft Teams devices on the software its admins declared" \
       org.opencontainers.image.source="https://github.com/firmwarden/firmwarden" \

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Entry point of the `firmwarden` command. The controller is written in TypeScript and runs
-// on Node.js 24, which strips the types itself: no build step between a clone and a run.
+// on Node.js 26, which strips the types itself and has Temporal (the zone rules of maintenance
+// windows, freezes and schedules): no build step between a clone and a run.
 // An installed package is different: Node.js does not strip types under node_modules, so the
 // package carries plain JavaScript in dist/ (built by `npm pack`) and no sources. The sources
 // win whenever they are here, so a stale dist/ in a clone is never what runs.
@@ -9,12 +10,12 @@ import { existsSync } from 'node:fs';
 const sources = new URL('../controller/main.ts', import.meta.url);
 const fromSources = existsSync(sources);
 const [major] = process.versions.node.split('.').map(Number);
-if (major < 24) {
+if (major < 26) {
   process.stderr.write(
-    `firmwarden needs Node.js 24 or later (this is ${process.version}).\n` +
+    `firmwarden needs Node.js 26 or later (this is ${process.version}).\n` +
       (fromSources
-        ? 'Run it through npm (npm run firmwarden -- ARGS), which uses the Node.js 24 pinned in devDependencies,\nor install Node.js 24.\n'
-        : 'Install Node.js 24 or later and run it again.\n'),
+        ? 'Run it through npm (npm run firmwarden -- ARGS), which uses the Node.js 26 pinned in devDependencies,\nor install Node.js 26.\n'
+        : 'Install Node.js 26 or later and run it again.\n'),
   );
   process.exit(2);
 }

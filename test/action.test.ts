@@ -262,7 +262,7 @@ test('action.yml: a composite action with Node.js set up, every expression a kno
   const [setup, ...rest] = action.runs.steps;
   assert.match(setup!.uses ?? '', /^actions\/setup-node@v\d+$/);
   assert.is(setup!.with?.['node-version'], '${{ inputs.node-version }}');
-  assert.is(action.inputs['node-version']?.default, '24');
+  assert.is(action.inputs['node-version']?.default, '26');
   const seen = new Set<string>();
   for (const step of rest) {
     assert.is(step.shell, 'bash', `${step.name}: composite run steps name their shell`);

@@ -94,9 +94,9 @@ image.after(async (ctx) => {
   if (ctx.dir) await rm(ctx.dir, { recursive: true, force: true });
 });
 
-image('the Dockerfile is multi-stage on node:24-slim, with git and tini, non-root, production deps only', ({ stages }) => {
+image('the Dockerfile is multi-stage on node:26-slim, with git and tini, non-root, production deps only', ({ stages }) => {
   assert.ok(stages.length >= 2, 'multi-stage');
-  for (const s of stages) assert.is(s.from, 'node:24-slim');
+  for (const s of stages) assert.is(s.from, 'node:26-slim');
   const final = stages.at(-1)!;
   const text = final.lines.join('\n');
   assert.match(stages[0]!.lines.join('\n'), /npm ci --omit=dev/);
