@@ -7,7 +7,7 @@
 // values rather than statuses, whose shape is the controller's business. Pure: values in, text out.
 import { escapeText, safeLine } from '../output/escape.ts';
 import { plainText, renderSegments, type Segment, type Style } from '../output/colour.ts';
-import { isValidTimeZone, localDateOf, toLocal, wallMs } from '../policy/zoned-time.ts';
+import { dayNumber, isValidTimeZone, localDateOf, toLocal, weekdayOf } from '../policy/zoned-time.ts';
 import { formatRelative } from '../plan/render-time.ts';
 import type { DeviceState, DeviceTally, OperationTally, OperationTotals } from './demo-tally.ts';
 
@@ -144,7 +144,7 @@ function formatClock(ms: number, timeZone: string | undefined): string {
 /** "Sat 16 Jan 21:00 EST" in `timeZone` (with the year after the month when `withYear`); UTC when the zone is not one. */
 export function formatZoned(ms: number, timeZone: string | undefined, withYear = false): string {
   const l = toLocal(ms, zoneOrUtc(timeZone));
-  const weekday = weekdays[new Date(Date.UTC(l.year, l.month - 1, l.day)).getUTCDay()]!;
+  const weekday = weekdays[weekdayOf(l)]!;
   return `${weekday} ${pad2(l.day)} ${months[l.month - 1]}${withYear ? ` ${l.year}` : ''} ${formatClock(ms, timeZone)}`;
 }
 
@@ -153,7 +153,7 @@ function formatNext(ms: number, now: number, timeZone: string | undefined): stri
   if (ms <= now) return 'due now';
   // Today and tomorrow by the group's own calendar, as its people would say it.
   const zone = zoneOrUtc(timeZone);
-  const days = Math.round((wallMs(localDateOf(ms, zone)) - wallMs(localDateOf(now, zone))) / 86_400_000);
+  const days = dayNumber(localDateOf(ms, zone)) - dayNumber(localDateOf(now, zone));
   const when = days === 0 ? `today ${formatClock(ms, zone)}` : days === 1 ? `tomorrow ${formatClock(ms, zone)}` : formatZoned(ms, zone);
   return `${when} (${formatRelative(ms, now)})`;
 }

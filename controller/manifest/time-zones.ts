@@ -1,5 +1,6 @@
 // Which time-zone names the runtime knows. Intl lists canonical IANA names; links and aliases
-// (Etc/UTC, UTC, Asia/Calcutta…) are not listed but accepted by DateTimeFormat, so both count.
+// (Etc/UTC, UTC, Asia/Calcutta…) are not listed but accepted by Temporal, so both count.
+import { isValidTimeZone } from '../policy/zoned-time.ts';
 import type { NameIndex, SuggestBudget } from './suggest.ts';
 import { createSuggestBudget, indexNames, suggestName } from './suggest.ts';
 
@@ -16,20 +17,11 @@ export function isTimeZone(name: string): boolean {
   if (canonicalZones().has(name)) return true;
   let ok = accepted.get(name);
   if (ok === undefined) {
-    // Offsets ("+01:00") are accepted by DateTimeFormat but are not IANA names.
-    ok = /^[A-Za-z]/.test(name) && tryZone(name);
+    // Offsets ("+01:00") are accepted by Temporal but are not IANA names.
+    ok = /^[A-Za-z]/.test(name) && isValidTimeZone(name);
     accepted.set(name, ok);
   }
   return ok;
-}
-
-function tryZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 let zoneIndex: NameIndex | undefined;

@@ -6,7 +6,7 @@
 // PURE: `now` comes in.
 import type { Holidays } from '../model/manifests.generated.ts';
 import type { HolidayDay } from './holiday-calendar.ts';
-import { addDays, dayMs, dayNumber, resolveLocal, type LocalDate } from './zoned-time.ts';
+import { addDays, dateOfDay, dateText, dayNumber, resolveLocal, validDate } from './zoned-time.ts';
 
 export type { HolidayDay } from './holiday-calendar.ts';
 
@@ -31,14 +31,9 @@ export function holidayRange(now: number): { readonly fromDay: number; readonly 
   return { fromDay: dayNumber({ year: year - 1, month: 1, day: 1 }), toDay: dayNumber({ year: year + 3, month: 12, day: 31 }) };
 }
 
-function dateOf(day: number): LocalDate {
-  const d = new Date(day * dayMs);
-  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
-}
-
 /** YYYY-MM-DD of a day number. */
 export function dayText(day: number): string {
-  return new Date(day * dayMs).toISOString().slice(0, 10);
+  return dateText(dateOfDay(day));
 }
 
 /**
@@ -47,16 +42,15 @@ export function dayText(day: number): string {
  */
 export function writtenHolidayDays(holidays: Holidays | undefined, source: string, fromDay: number, toDay: number): HolidayDay[] {
   const out: HolidayDay[] = [];
-  const firstYear = dateOf(fromDay).year;
-  const lastYear = dateOf(toDay).year;
+  const firstYear = dateOfDay(fromDay).year;
+  const lastYear = dateOfDay(toDay).year;
   for (const h of holidays?.dates ?? []) {
     const m = /^(?:(\d{4})-)?(\d{2})-(\d{2})$/.exec(h.date);
     if (!m) continue;
     const years = m[1] === undefined ? range(firstYear, lastYear) : [Number(m[1])];
     for (const year of years) {
-      const date = { year, month: Number(m[2]), day: Number(m[3]) };
-      const check = addDays(date, 0);
-      if (check.month !== date.month || check.day !== date.day) continue; // 02-29 in a common year, or never a date
+      const date = validDate(year, Number(m[2]), Number(m[3]));
+      if (!date) continue; // 02-29 in a common year, or never a date
       const day = dayNumber(date);
       if (day >= fromDay && day <= toDay) out.push({ day, name: h.name ?? `holiday ${h.date}`, source });
     }
@@ -77,7 +71,7 @@ export function compileHolidays(days: readonly HolidayDay[], timeZone: string): 
   return [...byDay.values()]
     .sort((a, b) => a.day - b.day)
     .map((d) => {
-      const date = dateOf(d.day);
+      const date = dateOfDay(d.day);
       return { name: d.name, source: d.source, date: dayText(d.day), timeZone, start: resolveLocal(date, timeZone), end: resolveLocal(addDays(date, 1), timeZone) };
     });
 }

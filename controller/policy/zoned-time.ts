@@ -1,11 +1,12 @@
-// Wall-clock time in IANA time zones, on top of Intl (no time-zone library). Offsets are read
-// from Intl once per zone and UTC hour and cached, because formatToParts costs microseconds and
-// a plan asks thousands of times. Daylight-saving rules used everywhere in firmwarden:
+// Wall-clock time in IANA time zones, on Temporal (built into Node 26). Dates and times cross
+// module boundaries as plain objects (LocalDate, LocalDateTime: cheap to spread, compare and
+// print); Temporal does the calendar and the zone rules. Daylight-saving rules used everywhere
+// in firmwarden:
 //  - a local time that does not exist (spring-forward gap) resolves to the first valid instant
-//    after it, that is the instant of the change;
+//    after it, that is the instant of the change (not Temporal's 'compatible', which would move
+//    02:30 to 03:30: a window written to open at 02:30 opens when the clocks jump to 03:00);
 //  - a local time that occurs twice (fall-back overlap) resolves to its first occurrence.
 
-const hourMs = 3_600_000;
 export const dayMs = 86_400_000;
 
 /** A calendar date without time zone. */
@@ -22,122 +23,62 @@ export interface LocalDateTime extends LocalDate {
   readonly second: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-const offsetCache = new Map<string, Map<number, number>>();
+const epochDate = new Temporal.PlainDate(1970, 1, 1);
 
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-      era: 'short',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
+const plainDate = (date: LocalDate) => new Temporal.PlainDate(date.year, date.month, date.day);
+const fieldsOf = (date: Temporal.PlainDate): LocalDate => ({ year: date.year, month: date.month, day: date.day });
+const zoned = (ms: number, timeZone: string) => Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(timeZone);
 
-/** True when Intl knows the IANA time zone name. */
+/** True when the runtime knows the time zone (an IANA name or alias, or an offset such as +01:00). */
 export function isValidTimeZone(timeZone: string): boolean {
   try {
-    formatterFor(timeZone);
+    new Temporal.ZonedDateTime(0n, timeZone);
     return true;
   } catch {
     return false;
   }
 }
 
-/** Reads the zone's offset (ms, local minus UTC) at an instant straight from Intl. */
-function readOffset(ms: number, timeZone: string): number {
-  const whole = Math.floor(ms / 1000) * 1000;
-  const parts = formatterFor(timeZone).formatToParts(whole);
-  let year = 0, month = 1, day = 1, hour = 0, minute = 0, second = 0, bc = false;
-  for (const p of parts) {
-    switch (p.type) {
-      case 'year': year = Number(p.value); break;
-      case 'month': month = Number(p.value); break;
-      case 'day': day = Number(p.value); break;
-      case 'hour': hour = Number(p.value); break;
-      case 'minute': minute = Number(p.value); break;
-      case 'second': second = Number(p.value); break;
-      case 'era': bc = p.value === 'BC' || p.value === 'B'; break;
-      default: break;
-    }
-  }
-  if (bc) year = 1 - year;
-  // setUTCFullYear, unlike Date.UTC, does not map years 0-99 to 1900-1999.
-  const asUtc = new Date(0);
-  asUtc.setUTCFullYear(year, month - 1, day);
-  asUtc.setUTCHours(hour, minute, second, 0);
-  return asUtc.getTime() - whole;
-}
-
 /** The zone's offset from UTC (ms, local minus UTC) at an instant. */
 export function offsetAt(ms: number, timeZone: string): number {
-  if (timeZone === 'UTC' || timeZone === 'Etc/UTC') return 0;
-  let cache = offsetCache.get(timeZone);
-  if (!cache) {
-    cache = new Map();
-    offsetCache.set(timeZone, cache);
-  }
-  const bucket = Math.floor(ms / hourMs);
-  let cached = cache.get(bucket);
-  if (cached === undefined) {
-    const a = readOffset(bucket * hourMs, timeZone);
-    const b = readOffset(bucket * hourMs + hourMs - 1000, timeZone);
-    // NaN marks an hour holding an offset change: those instants are read one by one.
-    cached = a === b ? a : Number.NaN;
-    if (cache.size > 200_000) cache.clear();
-    cache.set(bucket, cached);
-  }
-  return Number.isNaN(cached) ? readOffset(ms, timeZone) : cached;
+  return zoned(ms, timeZone).offsetNanoseconds / 1e6;
 }
 
 /** The wall-clock date and time at an instant in a zone. */
 export function toLocal(ms: number, timeZone: string): LocalDateTime {
-  const d = new Date(ms + offsetAt(ms, timeZone));
-  return {
-    year: d.getUTCFullYear(),
-    month: d.getUTCMonth() + 1,
-    day: d.getUTCDate(),
-    hour: d.getUTCHours(),
-    minute: d.getUTCMinutes(),
-    second: d.getUTCSeconds(),
-  };
+  const z = zoned(ms, timeZone);
+  return { year: z.year, month: z.month, day: z.day, hour: z.hour, minute: z.minute, second: z.second };
 }
 
 /** The local calendar date at an instant in a zone. */
 export function localDateOf(ms: number, timeZone: string): LocalDate {
-  const d = new Date(ms + offsetAt(ms, timeZone));
-  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
-}
-
-/** Milliseconds of a wall-clock reading as if it were UTC (a zone-free number to compare and add). */
-export function wallMs(local: LocalDate & Partial<LocalDateTime>): number {
-  return Date.UTC(local.year, local.month - 1, local.day, local.hour ?? 0, local.minute ?? 0, local.second ?? 0);
+  const z = zoned(ms, timeZone);
+  return { year: z.year, month: z.month, day: z.day };
 }
 
 /** The date `days` days after `date` (negative for before). */
 export function addDays(date: LocalDate, days: number): LocalDate {
-  const d = new Date(Date.UTC(date.year, date.month - 1, date.day) + days * dayMs);
-  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
+  return fieldsOf(plainDate(date).add({ days }));
 }
 
 /** Day of the week of a date: 0 Sunday … 6 Saturday. */
 export function weekdayOf(date: LocalDate): number {
-  return new Date(Date.UTC(date.year, date.month - 1, date.day)).getUTCDay();
+  return plainDate(date).dayOfWeek % 7;
 }
 
 /** Days since 1970-01-01 of a date (a compact key). */
 export function dayNumber(date: LocalDate): number {
-  return Math.floor(Date.UTC(date.year, date.month - 1, date.day) / dayMs);
+  return epochDate.until(plainDate(date)).days;
+}
+
+/** The date of a day number (days since 1970-01-01). */
+export function dateOfDay(day: number): LocalDate {
+  return fieldsOf(epochDate.add({ days: day }));
+}
+
+/** YYYY-MM-DD of a date. */
+export function dateText(date: LocalDate): string {
+  return plainDate(date).toString();
 }
 
 /**
@@ -146,33 +87,35 @@ export function dayNumber(date: LocalDate): number {
  * fall-back overlap: the first occurrence.
  */
 export function resolveLocal(local: LocalDate & Partial<LocalDateTime>, timeZone: string): number {
-  const wall = wallMs(local);
-  const before = offsetAt(wall - dayMs, timeZone);
-  const after = offsetAt(wall + dayMs, timeZone);
-  const candidates = before === after ? [wall - before] : [wall - before, wall - after].sort((a, b) => a - b);
-  for (const c of candidates) {
-    if (c + offsetAt(c, timeZone) === wall) return c;
+  // The minutes split by hand: PlainDateTime.add costs twice the rest of this function, and
+  // windows pass their start as minutes after midnight (up to 1440).
+  const minutes = (local.hour ?? 0) * 60 + (local.minute ?? 0);
+  const date = minutes < 1440 ? local : addDays(local, Math.floor(minutes / 1440));
+  const inDay = minutes % 1440;
+  const wall = new Temporal.PlainDateTime(date.year, date.month, date.day, Math.floor(inDay / 60), inDay % 60, local.second ?? 0);
+  // 'compatible' is the first occurrence in an overlap, as wanted, but moves a time in a gap
+  // forward by the gap's length (02:30 to 03:30), and the rule here is the change itself.
+  const resolved = wall.toZonedDateTime(timeZone);
+  if (resolved.toPlainDateTime().equals(wall)) return resolved.epochMilliseconds;
+  // In the gap. 'earlier' reads the wall time with the offset from after the gap: an instant
+  // just before the change, which is the next transition.
+  return wall.toZonedDateTime(timeZone, { disambiguation: 'earlier' }).getTimeZoneTransition('next')!.epochMilliseconds;
+}
+
+/** The date of year-month-day, or undefined when the calendar has no such day (02-30). */
+export function validDate(year: number, month: number, day: number): LocalDate | undefined {
+  try {
+    return fieldsOf(Temporal.PlainDate.from({ year, month, day }, { overflow: 'reject' }));
+  } catch {
+    return undefined;
   }
-  // A gap: the wall time was skipped. Find the instant of the change between the two readings.
-  let lo = Math.min(wall - before, wall - after);
-  let hi = Math.max(wall - before, wall - after);
-  const loOffset = offsetAt(lo, timeZone);
-  while (hi - lo > 1000) {
-    const mid = Math.floor((lo + hi) / 2000) * 1000;
-    if (mid <= lo) break;
-    if (offsetAt(mid, timeZone) === loOffset) lo = mid;
-    else hi = mid;
-  }
-  return hi;
 }
 
 /** Parses YYYY-MM-DD. */
 export function parseLocalDate(text: string): LocalDate | undefined {
+  // Strict on purpose: Temporal.PlainDate.from would also take 20260228 and 2026-02-28T10:00.
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (!m) return undefined;
-  const date = { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) };
-  const check = addDays(date, 0);
-  return check.year === date.year && check.month === date.month && check.day === date.day ? date : undefined;
+  return m ? validDate(Number(m[1]), Number(m[2]), Number(m[3])) : undefined;
 }
 
 /** Parses YYYY-MM-DDTHH:MM[:SS]. */
@@ -186,7 +129,7 @@ export function parseLocalDateTime(text: string): LocalDateTime | undefined {
   return { ...date, hour, minute, second };
 }
 
-/** Minutes after midnight of HH:MM (24:00 is 1440). */
+/** Minutes after midnight of HH:MM (24:00 is 1440, which Temporal.PlainTime cannot hold). */
 export function parseLocalTime(text: string): number | undefined {
   const m = /^(\d{2}):(\d{2})$/.exec(text);
   if (!m) return undefined;
@@ -196,17 +139,5 @@ export function parseLocalTime(text: string): number | undefined {
 
 /** Formats an instant as local `YYYY-MM-DD HH:MM` in a zone. */
 export function formatLocal(ms: number, timeZone: string): string {
-  const l = toLocal(ms, timeZone);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${l.year}-${p(l.month)}-${p(l.day)} ${p(l.hour)}:${p(l.minute)}`;
-}
-
-/** A short abbreviation or offset of the zone at an instant (CET, EDT, GMT+1), for people. */
-export function zoneLabel(ms: number, timeZone: string): string {
-  try {
-    const parts = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'short' }).formatToParts(ms);
-    return parts.find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
-  } catch {
-    return timeZone;
-  }
+  return zoned(ms, timeZone).toPlainDateTime().toString({ smallestUnit: 'minute', roundingMode: 'trunc' }).replace('T', ' ');
 }
