@@ -16,7 +16,7 @@ import { RefusalCodes } from '../model/plan.ts';
 import { escapeMarkdown, escapeMermaid, joinLines, markdownCode } from '../output/escape.ts';
 import { displayName } from '../policy/manifest-keys.ts';
 import { softwareLabel } from '../policy/software-rules.ts';
-import { localDateOf } from '../policy/zoned-time.ts';
+import { dateText, localDateOf } from '../policy/zoned-time.ts';
 import { liveDeviceState, type LiveState } from '../status/live-view.ts';
 import type { Forecast } from './forecast.ts';
 import { scheduledRefusals } from './plan-entries.ts';
@@ -213,13 +213,12 @@ interface Bar {
 }
 
 function localDate(ms: number, zone: string): string {
-  const l = localDateOf(ms, zone);
-  return `${l.year}-${String(l.month).padStart(2, '0')}-${String(l.day).padStart(2, '0')}`;
+  return dateText(localDateOf(ms, zone));
 }
 
 /** Whole days from `a` to `b` (YYYY-MM-DD), plus one: a bar covers its last day. */
 function daysInclusive(a: string, b: string): number {
-  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000) + 1;
+  return Temporal.PlainDate.from(a).until(b).days + 1;
 }
 
 function gantt(view: FleetReportView): string[] {

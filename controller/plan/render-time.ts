@@ -1,5 +1,5 @@
 // Times for people: local wall-clock time with the weekday and the zone, and "in 3 days".
-import { toLocal } from '../policy/zoned-time.ts';
+import { toLocal, weekdayOf } from '../policy/zoned-time.ts';
 
 const weekdays = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -7,7 +7,7 @@ const pad = (n: number) => String(n).padStart(2, '0');
 /** "Sat 2026-11-28 20:00 Europe/Paris". */
 export function formatLocalTime(ms: number, timeZone: string): string {
   const l = toLocal(ms, timeZone);
-  const weekday = weekdays[new Date(Date.UTC(l.year, l.month - 1, l.day)).getUTCDay()]!;
+  const weekday = weekdays[weekdayOf(l)]!;
   return `${weekday} ${l.year}-${pad(l.month)}-${pad(l.day)} ${pad(l.hour)}:${pad(l.minute)} ${timeZone}`;
 }
 

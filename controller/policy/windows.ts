@@ -9,7 +9,7 @@ import type { Freeze, MaintenanceWindow, Weekday } from '../model/manifests.gene
 import { parseDuration } from './duration.ts';
 import type { CompiledHoliday } from './holidays.ts';
 import {
-  addDays, dayMs, localDateOf, parseLocalDate, parseLocalTime, resolveLocal, weekdayOf, type LocalDate,
+  addDays, dateOfDay, dayMs, parseLocalDate, parseLocalTime, resolveLocal, weekdayOf, type LocalDate,
 } from './zoned-time.ts';
 
 const weekdayIndex: Readonly<Record<Weekday, number>> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
@@ -154,9 +154,9 @@ export class WindowSchedule {
     list = [];
     const from = day * dayMs;
     const to = from + dayMs;
+    // Any instant of a UTC day falls on the local date before, on or after it.
+    const base = dateOfDay(day);
     for (const w of this.windows) {
-      // Any instant of a UTC day falls on the local date before, on or after it.
-      const base = localDateOf(from, 'UTC');
       for (const shift of [-1, 0, 1]) {
         const occ = occurrenceOn(w, addDays(base, shift));
         if (occ && occ.start >= from && occ.start < to) list.push(occ);

@@ -19,7 +19,7 @@ import { isScheduledRefusal, scheduledRefusals } from '../plan/plan-entries.ts';
 import { formatLocalTime, formatRelative, formatUtc } from '../plan/render-time.ts';
 import { displayName, objectKey } from '../policy/manifest-keys.ts';
 import { softwareLabel } from '../policy/software-rules.ts';
-import { localDateOf } from '../policy/zoned-time.ts';
+import { dateText, localDateOf } from '../policy/zoned-time.ts';
 import { escapeText } from '../output/escape.ts';
 import type { LabelledDevice } from './people-fields.ts';
 
@@ -402,16 +402,13 @@ const assumptions = 'assumes every update succeeds and takes 30 minutes, and no 
 function forecastView(timeline: ForecastTimeline, now: number, groupName: (key: string | undefined) => string): LiveForecast {
   // The forecast may have started a little before this view: what it started in the past is history.
   const upcoming = timeline.batches.filter((b) => b.time >= now);
-  const today = (tz: string) => {
-    const l = localDateOf(now, tz);
-    return `${l.year}-${String(l.month).padStart(2, '0')}-${String(l.day).padStart(2, '0')}`;
-  };
+  const today = (tz: string) => dateText(localDateOf(now, tz));
   const cells = timeline.days.filter((d) => d.date >= today(d.timeZone));
   // Every date from today (the earliest of the groups' todays) to the horizon, quiet days included.
   const first = [...cells.map((c) => today(c.timeZone)), today('UTC')].sort()[0]!;
   const last = [...cells.map((c) => c.date), new Date(timeline.to).toISOString().slice(0, 10)].sort().at(-1)!;
   const all: string[] = [];
-  for (let t = Date.parse(`${first}T00:00:00Z`); t <= Date.parse(`${last}T00:00:00Z`); t += 86_400_000) all.push(new Date(t).toISOString().slice(0, 10));
+  for (let d = Temporal.PlainDate.from(first); Temporal.PlainDate.compare(d, last) <= 0; d = d.add({ days: 1 })) all.push(d.toString());
   const rows = new Map<string, { group: string; timeZone: string; updates: number[] }>();
   for (const c of cells) {
     const key = c.group ?? '';
@@ -592,8 +589,7 @@ export function forecastTimeline(
     if (!b) batches.set(key, (b = { batch: { time: e.time, group: a.group, timeZone, softwareType: a.softwareType, version: a.version, wave: a.wave, devices: 0 }, ids: [] }));
     b.batch = { ...b.batch, devices: b.batch.devices + 1 };
     if (b.ids.length < namesPerBatch) b.ids.push(a.deviceId);
-    const l = localDateOf(e.time, timeZone);
-    const date = `${l.year}-${String(l.month).padStart(2, '0')}-${String(l.day).padStart(2, '0')}`;
+    const date = dateText(localDateOf(e.time, timeZone));
     const dayKey = `${a.group ?? ''}|${date}`;
     const d = days.get(dayKey);
     if (d) d.updates++;

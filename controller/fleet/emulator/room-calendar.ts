@@ -7,7 +7,7 @@
 // Nights are quiet: a night window always finds devices idle.
 import type { DeviceType } from '../../model/fleet.ts';
 import type { ActivityState } from '../../model/rooms.ts';
-import { addDays, dayNumber, localDateOf, resolveLocal, toLocal, weekdayOf } from '../../policy/zoned-time.ts';
+import { dateOfDay, dayNumber, localDateOf, resolveLocal, toLocal, weekdayOf } from '../../policy/zoned-time.ts';
 import type { DeviceRecord, FleetSpec } from './fleet-gen.ts';
 import { createRandom, mix, pick } from './prng.ts';
 
@@ -42,7 +42,7 @@ function popularity(spec: FleetSpec, index: number): number {
 export function bookingsOnDay(spec: FleetSpec, record: DeviceRecord, day: number): RoomBooking[] {
   if (!hasRoomCalendar(record)) return [];
   const zone = record.site.timeZone;
-  const date = addDays({ year: 1970, month: 1, day: 1 }, day);
+  const date = dateOfDay(day);
   const weekday = weekdayOf(date);
   const weekend = weekday === 0 || weekday === 6;
   const random = createRandom(mix(spec.seed, record.index, salt.day, day));
