@@ -25,7 +25,9 @@ const logger = silentLogger();
 const day = 86_400_000;
 const hour = 3_600_000;
 // Friday 1 January 2027, 01:00 in Paris: the weeknight window of the general groups is open.
-const start = Date.parse('2027-01-01T00:00:00Z');
+// A Friday night in Paris, inside the general policy's weeknight window — and not New Year's
+// Day, which the example policy closes as a holiday.
+const start = Date.parse('2027-01-08T00:00:00Z');
 const examples = new URL('../../examples/', import.meta.url).pathname;
 const hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>\u202eevil';
 
@@ -61,6 +63,8 @@ const readPage = `(() => {
     };
   }
   const summary = document.querySelector('#summary');
+  // Before the first view arrives the page has no summary yet: report nothing rendered.
+  if (!summary) return { renderedAt: '', connection: document.getElementById('connection').dataset.state, inProgress: -1, devices: '', groups };
   return {
     renderedAt: document.body.dataset.renderedAt,
     connection: document.getElementById('connection').dataset.state,
