@@ -159,9 +159,11 @@ export function renderPlanText(view: PlanView): string {
   if (view.invalid.length) {
     out.push('Invalid manifests, left out of the plan:', ...view.invalid.map((l) => `  ${escapeText(l)}`), '');
   }
-  out.push('Groups');
+  // Two units side by side: devices, then updates (a device with six software types is six
+  // updates). Say so, or "DEVICES 45 UP-TO-DATE 165" reads as a mistake.
+  out.push('Groups (DEVICES counts devices; the columns after it count updates: one device × one software type)');
   out.push(...table(
-    ['GROUP', 'POLICY', 'PHASE', 'DEVICES', 'UP-TO-DATE', 'START-NOW', 'SCHEDULED', 'IN-PROGRESS', 'FAILED', 'BLOCKED', 'NEXT START'],
+    ['GROUP', 'POLICY', 'PHASE', 'DEVICES', 'UPDATES-UP-TO-DATE', 'START-NOW', 'SCHEDULED', 'IN-PROGRESS', 'FAILED', 'BLOCKED', 'NEXT START'],
     groupRows(plan).map((g) => [g.name, g.policy, g.phase, String(g.devices), String(g.counts.upToDate + g.counts.succeeded), String(g.counts.pending), String(g.counts.scheduled), String(g.counts.inProgress), String(g.counts.failed), String(g.counts.blocked), g.next]),
   ).map((l) => `  ${l}`));
   const section = (title: string, rows: Row[], columns: (r: Row) => string[], headers: string[]) => {
@@ -262,10 +264,11 @@ export function renderPlanMarkdown(view: PlanView): string {
   if (view.invalid.length) {
     out.push('> [!WARNING]', '> Invalid manifests, left out of the plan:', ...view.invalid.map((l) => `> - ${markdownCode(l)}`), '');
   }
-  out.push('| Group | Policy | Phase | Devices | Up to date | Start now | Scheduled | In progress | Failed | Blocked | Next start (local) |', '|---|---|---|--:|--:|--:|--:|--:|--:|--:|---|');
+  out.push('| Group | Policy | Phase | Devices | Updates up to date | Start now | Scheduled | In progress | Failed | Blocked | Next start (local) |', '|---|---|---|--:|--:|--:|--:|--:|--:|--:|---|');
   for (const g of groupRows(plan)) {
     out.push(`| ${md(g.name)} | ${md(g.policy)} | ${md(g.phase)} | ${g.devices} | ${g.counts.upToDate + g.counts.succeeded} | ${g.counts.pending} | ${g.counts.scheduled} | ${g.counts.inProgress} | ${g.counts.failed} | ${g.counts.blocked} | ${md(g.next)} |`);
   }
+  out.push('', '_Devices counts devices; the columns after it count updates (one device × one software type)._');
   const changes = sortRows(rowsWhere(plan, (e) => changeStates.includes(e.state)));
   out.push('', `#### Devices that change (${changes.length})`, '');
   if (changes.length === 0) out.push('Nothing changes.');

@@ -53,6 +53,16 @@ Render('the benign fleet shows every section the hostile ones must keep to one l
   assert.ok(renderPlanMarkdown(benign.view).includes('Devices several groups select'));
 });
 
+Render('the group tables say which counts are devices and which are updates', () => {
+  const text = renderPlanText(benign.view);
+  assert.match(text, /\nGroups \(DEVICES counts devices; the columns after it count updates: one device × one software type\)\n/);
+  assert.match(text, /\bDEVICES\s+UPDATES-UP-TO-DATE\b/);
+  assert.not.match(text, /DEVICES\s+UP-TO-DATE/);
+  const md = renderPlanMarkdown(benign.view);
+  assert.match(md, /\| Devices \| Updates up to date \|/);
+  assert.match(md, /_Devices counts devices; the columns after it count updates \(one device × one software type\)\._/);
+});
+
 for (const [what, value] of hostile) {
   Render(`text: ${what}`, () => {
     const out = renderPlanText(view(value).view);
