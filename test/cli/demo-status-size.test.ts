@@ -53,6 +53,7 @@ test('after the demo on 400 devices every status is at most 40 lines and names w
     const files = (await run('git', ['ls-files', 'groups', 'policies', 'schedules'], { cwd: repo })).stdout.trim().split('\n').filter((f) => f.endsWith('.yaml'));
     assert.is(files.length, 9);
     let named = 0;
+    let withWave = 0;
     for (const file of files) {
       const text = await readFile(join(repo, file), 'utf8');
       const lines = statusLines(text);
@@ -69,7 +70,12 @@ test('after the demo on 400 devices every status is at most 40 lines and names w
         assert.is(status[gone], undefined, `${file}: no status.${gone} in a Git repository`);
       }
       if (doc.kind !== 'ScheduledUpdate') {
-        assert.match(String(status.currentWave), /^(firmware|teamsClient) \S+: (wave \d+ of \d+|complete|\d+ waves?, none started)/, `${file}: currentWave`);
+        // A group or policy with no rollout at that moment (all done and forgotten, or none yet:
+        // it depends on where the demo's fast clock stopped) has no currentWave line.
+        if (status.currentWave !== undefined) {
+          withWave++;
+          assert.match(String(status.currentWave), /^(firmware|teamsClient) \S+: (wave \d+ of \d+|complete|\d+ waves?, none started)/, `${file}: currentWave ${String(status.currentWave)}`);
+        }
         assert.match(String(status.nextWindowLocal), /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{4}-\d{2}-\d{2} \d{2}:\d{2} to .* (Europe|America)\/[A-Za-z_]+ \(.+\)$/, `${file}: nextWindowLocal`);
       }
       const attention = (status.needsAttention ?? []) as string[];
@@ -81,6 +87,7 @@ test('after the demo on 400 devices every status is at most 40 lines and names w
       named += devicesNamed.length;
     }
     assert.ok(named > 0, 'some failing or refused devices are named');
+    assert.ok(withWave >= 3, `most groups and policies say where their rollout stands (${withWave} do)`);
 
     // The calendar: one machine-written file, committed by the controller.
     const calendar = JSON.parse(await readFile(join(repo, '.firmwarden/releases.json'), 'utf8')) as { writtenBy: string; version: number; releases: unknown[] };
