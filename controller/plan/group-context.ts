@@ -9,7 +9,6 @@ import { effectiveRule, phaseFor, type EffectiveRule } from '../policy/software-
 import { activeSuspension } from '../policy/rollout-health.ts';
 import { WindowSchedule, compileFreezes, compileWindows } from '../policy/windows.ts';
 import { defaultBakeMs as listedWavesBakeMs, effectiveBakeMs, effectiveWaves } from '../policy/rollout-defaults.ts';
-import type { HolidaySchedules } from './holiday-schedules.ts';
 
 export const defaultMaxConcurrent = 50;
 /** Bake time after listed waves without bakeTime (the default waves bake 5 days: rollout-defaults.ts). */
@@ -86,8 +85,13 @@ function rulesFor(policy: UpdatePolicy | undefined, license: License): Record<So
   return rules;
 }
 
+/** Where a group's window schedule comes from when holidays close days (holiday-schedules.ts provides it). */
+export interface GroupSchedules {
+  scheduleFor(policy: UpdatePolicy | undefined, group: DeviceGroup, timeZone: string): WindowSchedule;
+}
+
 /** The context of a group (its members' waves are kept by the plan, per device position); `holidays` brings the groups' and policies' holidays. */
-export function groupContext(index: number, group: DeviceGroup, policies: ReadonlyMap<string, PolicyContext>, waveCount: number, holidays?: HolidaySchedules): GroupContext {
+export function groupContext(index: number, group: DeviceGroup, policies: ReadonlyMap<string, PolicyContext>, waveCount: number, holidays?: GroupSchedules): GroupContext {
   const policyKey = group.spec.policyRef ? refKey(group.metadata, group.spec.policyRef.name) : undefined;
   const policy = policyKey === undefined ? undefined : policies.get(policyKey);
   const license = group.spec.license ?? 'Pro';

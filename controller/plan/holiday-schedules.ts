@@ -6,13 +6,13 @@ import type { DeviceGroup, UpdatePolicy } from '../model/manifests.generated.ts'
 import { objectKey, ownerKey } from '../policy/manifest-keys.ts';
 import { compileHolidays, holidayRange, writtenHolidayDays, type HolidayDay } from '../policy/holidays.ts';
 import { WindowSchedule, compileFreezes, compileWindows } from '../policy/windows.ts';
-import { scheduleFor } from './group-context.ts';
+import { scheduleFor, type GroupSchedules } from './group-context.ts';
 
 /** Days read from .ics files, by owner key (namespace/Kind/name) of the DeviceGroup or UpdatePolicy that references them. */
 export type CalendarDays = ReadonlyMap<string, readonly HolidayDay[]>;
 
 /** Builds (and keeps for one plan) the schedules of groups whose policy or group has holidays. */
-export class HolidaySchedules {
+export class HolidaySchedules implements GroupSchedules {
   readonly #calendarDays: CalendarDays | undefined;
   readonly #range: { readonly fromDay: number; readonly toDay: number };
   readonly #made = new Map<string, WindowSchedule>();
