@@ -12,6 +12,7 @@ import { createPlanCommand } from '../../controller/cli/plan.ts';
 import { createWhyCommand } from '../../controller/cli/why.ts';
 import { startEmulator, type EmulatorHandle } from '../../controller/fleet/emulator/server.ts';
 import { deps, runCommand } from './plan-harness.ts';
+import { officeHoursPolicy } from '../support/office-hours-policy.ts';
 
 // Monday 1 March 2027, 11:10 in Paris: the office-hours window is open, rooms are in meetings.
 const at = '2027-03-01T10:10:00Z';
@@ -47,55 +48,8 @@ spec:
     deviceTypes: [ipPhone, lowCostPhone, teamsDisplay]
   timeZone: Europe/Paris
 `,
-  'policies/desks.yaml': `apiVersion: firmwarden.dev/v1alpha1
-kind: UpdatePolicy
-metadata:
-  name: desks
-spec:
-  software:
-    firmware:
-      mode: automatic
-      phase: Test
-    teamsClient:
-      mode: automatic
-      phase: Test
-  maintenanceWindows:
-    - name: office-hours
-      days: [Mon, Tue, Wed, Thu, Fri]
-      start: "08:00"
-      end: "18:00"
-  rollout:
-    waves:
-      - name: all
-        percent: 100
-    maxConcurrent: 500
-`,
-  'policies/rooms.yaml': `apiVersion: firmwarden.dev/v1alpha1
-kind: UpdatePolicy
-metadata:
-  name: rooms
-spec:
-  software:
-    firmware:
-      mode: automatic
-      phase: Test
-    teamsClient:
-      mode: automatic
-      phase: Test
-  maintenanceWindows:
-    - name: office-hours
-      days: [Mon, Tue, Wed, Thu, Fri]
-      start: "08:00"
-      end: "18:00"
-  rollout:
-    waves:
-      - name: all
-        percent: 100
-    maxConcurrent: 500
-    meetings:
-      avoid: true
-      marginMinutes: 60
-`,
+  'policies/desks.yaml': officeHoursPolicy({ name: 'desks', phase: 'Test', maxConcurrent: 500 }),
+  'policies/rooms.yaml': officeHoursPolicy({ name: 'rooms', phase: 'Test', maxConcurrent: 500, meetings: { marginMinutes: 60 } }),
 };
 
 interface Entry { softwareType: string; state: string; earliestStart?: string; reason: { code: string; message: string } }

@@ -19,6 +19,7 @@ import { FleetView } from '../../controller/reconcile/fleet-view.ts';
 import { createReconciler } from '../../controller/reconcile/reconcile.ts';
 import { createEngine } from '../../controller/reconcile/engine.ts';
 import { MemoryStateStore } from '../../controller/state/state.ts';
+import { officeHoursPolicy } from '../support/office-hours-policy.ts';
 
 const minute = 60_000;
 const hour = 60 * minute;
@@ -40,31 +41,7 @@ spec:
   priority: 50
   timeZone: America/New_York
 `,
-  'policies/nyc-rooms.yaml': `apiVersion: firmwarden.dev/v1alpha1
-kind: UpdatePolicy
-metadata:
-  name: nyc-rooms
-spec:
-  software:
-    firmware:
-      mode: automatic
-      phase: Test
-    teamsClient:
-      mode: automatic
-      phase: Test
-  maintenanceWindows:
-    - name: office-hours
-      days: [Mon, Tue, Wed, Thu, Fri]
-      start: "08:00"
-      end: "18:00"
-  rollout:
-    waves:
-      - name: all
-        percent: 100
-    maxConcurrent: 100
-    meetings:
-      avoid: true
-`,
+  'policies/nyc-rooms.yaml': officeHoursPolicy({ name: 'nyc-rooms', phase: 'Test', maxConcurrent: 100, meetings: {} }),
 };
 
 async function setup(calendarAccess: boolean, logger: Logger) {

@@ -22,6 +22,7 @@ import { createReconciler } from '../../controller/reconcile/reconcile.ts';
 import { createEngine } from '../../controller/reconcile/engine.ts';
 import { MemoryStateStore } from '../../controller/state/state.ts';
 import type { DeviceView } from '../../controller/fleet/emulator/control.ts';
+import { officeHoursPolicy } from '../support/office-hours-policy.ts';
 
 const logger = silentLogger();
 const day = 86_400_000;
@@ -79,32 +80,7 @@ spec:
   priority: 50
   timeZone: America/New_York
 `,
-  'policies/nyc-rooms.yaml': `apiVersion: firmwarden.dev/v1alpha1
-kind: UpdatePolicy
-metadata:
-  name: nyc-rooms
-spec:
-  software:
-    firmware:
-      mode: automatic
-      phase: General
-    teamsClient:
-      mode: automatic
-      phase: General
-  maintenanceWindows:
-    - name: office-hours
-      days: [Mon, Tue, Wed, Thu, Fri]
-      start: "08:00"
-      end: "18:00"
-  rollout:
-    waves:
-      - name: all
-        percent: 100
-    maxConcurrent: 10
-    meetings:
-      avoid: true
-      marginMinutes: 60
-`,
+  'policies/nyc-rooms.yaml': officeHoursPolicy({ name: 'nyc-rooms', phase: 'General', maxConcurrent: 10, meetings: { marginMinutes: 60 } }),
 };
 
 function localParts(ms: number, timeZone: string): { weekday: string; minutes: number; date: string } {
