@@ -25,7 +25,7 @@ import { RefusalCodes } from '../model/plan.ts';
 import type { LedgerEntry } from '../state/state.ts';
 import { timestamp } from '../status/conditions.ts';
 import { formatDuration } from '../policy/duration.ts';
-import type { NotificationEvent, NotificationEventType, NotificationMemory } from './events.ts';
+import type { NotificationEvent, NotificationEventType, NotificationMemory } from '../model/notification-events.ts';
 
 /** A manifest's status as the reconcile computed it (the shape of sources/source.ts StatusUpdate). */
 export interface StatusFact {

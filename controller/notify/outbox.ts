@@ -6,7 +6,7 @@
 // under its delivery id), so a rule has at most two messages waiting. The outbox is bounded:
 // past maxOutbox messages the oldest are dropped, and said to be.
 import { createHash } from 'node:crypto';
-import type { NotificationEvent, NotificationEventType, PendingNotification } from './events.ts';
+import type { NotificationEvent, NotificationEventType, PendingNotification } from '../model/notification-events.ts';
 
 /** At most this many events are carried by one message; more are counted in `omitted`. */
 export const maxEventsPerMessage = 25;

@@ -10,7 +10,7 @@
 //    links whose URL is percent-encoded where Slack's <url|label> syntax would break.
 //  - Every text has its control, line-separator and bidi characters replaced by spaces and is
 //    cut to a bound, so one event cannot forge lines or blow the message size limits.
-import type { NotificationEvent, NotificationEventType, PendingNotification } from './events.ts';
+import type { NotificationEvent, NotificationEventType, PendingNotification } from '../model/notification-events.ts';
 
 /** Where a message's links point. */
 export interface LinkTemplates {

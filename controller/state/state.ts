@@ -4,7 +4,7 @@
 // the fleet before anything starts — but release dates restart from "now" when it is.
 
 import type { HealthAspect, SoftwareType } from '../model/fleet.ts';
-import type { NotificationMemory } from '../notify/events.ts';
+import type { NotificationMemory } from '../model/notification-events.ts';
 
 /** First-seen time of a version offered to a model: the release date phases count from. */
 export interface ReleaseRecord {

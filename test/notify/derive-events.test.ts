@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import type { DevicePlan, GroupSummary, Plan, PlanEntry, PolicySummary, RolloutView, ScheduledSummary } from '../../controller/model/plan.ts';
 import type { LedgerEntry } from '../../controller/state/state.ts';
 import { deriveEvents, emptyMemory, forgetAfterMs, type ReconcileFacts, type StatusFact } from '../../controller/notify/derive-events.ts';
-import type { NotificationMemory } from '../../controller/notify/events.ts';
+import type { NotificationMemory } from '../../controller/model/notification-events.ts';
 
 const t0 = Date.parse('2027-03-01T10:00:00Z');
 const min = 60_000;

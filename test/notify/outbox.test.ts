@@ -2,7 +2,7 @@
 // back-off of deliveries. Pure, table-driven.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { NotificationEvent, PendingNotification } from '../../controller/notify/events.ts';
+import type { NotificationEvent, PendingNotification } from '../../controller/model/notification-events.ts';
 import { backoffMs, defaultDeliveryPolicy, enqueue, matches, maxEventsPerMessage, maxOutbox, nextDue, type RouteRule } from '../../controller/notify/outbox.ts';
 
 const t0 = Date.parse('2027-03-01T10:00:00Z');

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import draft6 from 'ajv/dist/refs/json-schema-draft-06.json' with { type: 'json' };
-import type { NotificationEvent, PendingNotification } from '../../controller/notify/events.ts';
+import type { NotificationEvent, PendingNotification } from '../../controller/model/notification-events.ts';
 import { adaptiveCard, fillTemplate, headline, slackPayload, teamsPayload, webhookPayload } from '../../controller/notify/render.ts';
 
 // test/fixtures/adaptive-card: Microsoft's schema (MIT), unchanged. It is draft-06 but names its
