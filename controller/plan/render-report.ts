@@ -17,7 +17,7 @@ import { escapeMarkdown, escapeMermaid, joinLines, markdownCode } from '../outpu
 import { displayName } from '../policy/manifest-keys.ts';
 import { softwareLabel } from '../policy/software-rules.ts';
 import { dateText, localDateOf } from '../policy/zoned-time.ts';
-import { liveDeviceState, type LiveState } from '../status/live-view.ts';
+import { liveDeviceState, type LiveState } from '../status/live-state.ts';
 import type { Forecast } from './forecast.ts';
 import { scheduledRefusals } from './plan-entries.ts';
 import { formatLocalTime } from './render-time.ts';

@@ -6,7 +6,8 @@
 import { isMainThread, parentPort } from 'node:worker_threads';
 import type { PlanInput } from '../plan/build-plan.ts';
 import { forecast } from '../plan/forecast.ts';
-import { forecastTimeline, liveDeviceName, type ForecastTimeline } from '../status/live-view.ts';
+import { forecastTimeline, type ForecastTimeline } from '../status/forecast-timeline.ts';
+import { liveDeviceName } from '../status/live-view.ts';
 
 /** One job: the plan input and how far to look. */
 export interface ForecastJob {

@@ -11,7 +11,8 @@ import type { Finding } from '../manifest/finding.ts';
 import type { Engine, EngineInput, EngineOutput, ManifestEntry } from '../reconcile/reconcile.ts';
 import { planFrom, planInputFrom, splitManifests } from '../reconcile/engine.ts';
 import type { LiveViewSource } from '../server/live-view-http.ts';
-import { buildLiveView, liveDeviceName, type ForecastTimeline } from '../status/live-view.ts';
+import type { ForecastTimeline } from '../status/forecast-timeline.ts';
+import { buildLiveView, liveDeviceName } from '../status/live-view.ts';
 import type { ForecastJob, ForecastReply } from './forecast-worker.ts';
 
 // The worker's file has this module's extension: .ts in the repository, .js in the installed

@@ -3,7 +3,7 @@
 // controller-runtime where it has one, so existing Kubernetes dashboards and alerts work.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { deviceStateLabel, type ManifestGauges, type RolloutGauges } from '../status/rollout-gauges.ts';
-import { LiveStates } from '../status/live-view.ts';
+import { LiveStates } from '../status/live-state.ts';
 
 /** controller-runtime's reconcile results. */
 export const ReconcileResults = ['success', 'error', 'requeue', 'requeue_after'] as const;

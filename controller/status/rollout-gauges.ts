@@ -6,7 +6,7 @@
 // grow without bound). Series: groups × seriesPerGroup + policies × seriesPerPolicy. Pure.
 import type { SoftwareType } from '../model/fleet.ts';
 import type { Plan, RolloutView } from '../model/plan.ts';
-import { liveDeviceState, LiveStates, type LiveState, type LiveTally } from './live-view.ts';
+import { liveDeviceState, LiveStates, type LiveState, type LiveTally } from './live-state.ts';
 
 /** A device state as a label value (Prometheus labels are snake_case), in LiveStates' order. */
 export const deviceStateLabel: Readonly<Record<LiveState, string>> = {

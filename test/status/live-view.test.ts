@@ -4,7 +4,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { PlanEntry } from '../../controller/model/plan.ts';
 import type { UpdatePolicySpec } from '../../controller/model/manifests.generated.ts';
-import { buildLiveView, forecastTimeline, liveDeviceName, liveEntryState, type LiveViewInput } from '../../controller/status/live-view.ts';
+import { forecastTimeline } from '../../controller/status/forecast-timeline.ts';
+import { liveEntryState } from '../../controller/status/live-state.ts';
+import { buildLiveView, liveDeviceName, type LiveViewInput } from '../../controller/status/live-view.ts';
 import { forecast } from '../../controller/plan/forecast.ts';
 import { at, day, device, group, hour, op, plan, policy, release, scheduled, software, type Scenario } from '../plan/fixtures.ts';
 
