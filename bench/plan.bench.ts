@@ -6,7 +6,7 @@ import type { Device, DeviceSoftware, SoftwareState, SoftwareType } from '../con
 import { SoftwareTypes } from '../controller/model/fleet.ts';
 import type { DeviceGroup, UpdatePolicy, ScheduledUpdate } from '../controller/model/manifests.generated.ts';
 import type { OperationRecord } from '../controller/model/plan.ts';
-import type { ReleaseRecord } from '../controller/state/state.ts';
+import type { ReleaseRecord } from '../controller/model/state.ts';
 import { buildPlan } from '../controller/plan/build-plan.ts';
 
 function arg(name: string, fallback: number): number {

@@ -7,7 +7,7 @@
 // memory's own map.
 import type { DevicePlan, PlanEntry } from '../model/plan.ts';
 import { RefusalCodes } from '../model/plan.ts';
-import type { LedgerEntry } from '../state/state.ts';
+import type { LedgerEntry } from '../model/state.ts';
 
 /** One device's state on the demo screen, from the most to the least in need of attention. */
 export const DeviceStates = ['failed', 'refused', 'updating', 'onHold', 'waiting', 'updated', 'upToDate'] as const;

@@ -31,7 +31,7 @@ import {
 import { OperationMemory, emptyTally, planProblems, tallyByGroup, type DeviceTally } from './demo-tally.ts';
 import { shouldColour } from '../output/colour.ts';
 import { FileStateStore } from '../state/file-state-store.ts';
-import { emptyState } from '../state/state.ts';
+import { emptyState } from '../model/state.ts';
 import { parseManifestTexts, replaceStatus } from './manifest-access.ts';
 
 const run = promisify(execFile);

@@ -13,7 +13,7 @@ import type { Device, DeviceSoftware, FleetIdentity } from '../model/fleet.ts';
 import type { DeviceGroup, ScheduledUpdate, UpdatePolicy } from '../model/manifests.generated.ts';
 import type { Plan, RolloutMemory } from '../model/plan.ts';
 import type { GraphFleet } from '../fleet/graph/graph-fleet.ts';
-import { emptyState, type HealthMemory, type LedgerEntry, type ReleaseRecord } from '../state/state.ts';
+import { emptyState, type HealthMemory, type LedgerEntry, type ReleaseRecord } from '../model/state.ts';
 import { mergeEvidence } from '../policy/evidence.ts';
 import { ManualClock } from '../model/clock.ts';
 import { silentLogger } from '../log/logger.ts';
@@ -29,7 +29,8 @@ import { planToJson, renderPlanMarkdown, renderPlanText, type PlanView } from '.
 import { stringifyJson } from '../output/escape.ts';
 import { mergeCalendars } from '../policy/release-calendar.ts';
 import { releasesFromStatus, rolloutsFromStatus } from '../status/remembered.ts';
-import { parseCalendarFile, type RememberedCalendar } from '../state/calendar-file.ts';
+import { parseCalendarFile } from '../state/calendar-file.ts';
+import type { RememberedCalendar } from '../model/state.ts';
 import { findCalendarTexts } from '../sources/calendar-file-io.ts';
 
 const help = `Usage: firmwarden plan PATH… [options]

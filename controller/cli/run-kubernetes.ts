@@ -21,7 +21,7 @@ import { KubeSource } from '../kube/kube-source.ts';
 import { KubeEventRecorder } from '../kube/event-recorder.ts';
 import { LeaderElector, defaultLeaderElectionTiming, type LeaderElectionTiming } from '../kube/leader-elector.ts';
 import { ConfigMapStateStore, StateConflictError } from '../kube/configmap-state-store.ts';
-import type { StateStore } from '../state/state.ts';
+import type { StateStore } from '../model/state.ts';
 import { parseManifestTexts, replaceStatus } from './manifest-access.ts';
 import { notifyFlags, resolveNotifyOptions } from '../config/notify-options.ts';
 import { readSecretKey } from '../kube/secret-reader.ts';

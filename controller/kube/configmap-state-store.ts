@@ -5,8 +5,8 @@
 // Writes are conditional on the resourceVersion this store last read or wrote: when another
 // writer got in between (a replica that became leader while we thought we still were), the
 // save fails with StateConflictError instead of overwriting the newer state.
-import type { ControllerState, StateStore } from '../state/state.ts';
-import { emptyState } from '../state/state.ts';
+import type { ControllerState, StateStore } from '../model/state.ts';
+import { emptyState } from '../model/state.ts';
 import type { KubeClient } from './kube-client.ts';
 import { isAlreadyExists, isConflict, isNotFound } from './kube-error.ts';
 

@@ -3,7 +3,7 @@
 // builder, the `plan` and `why` commands and the reconcile loop. Times are ms since the epoch.
 import type { HealthAspect, SoftwareType } from './fleet.ts';
 import type { License, Phase } from './manifests.generated.ts';
-import type { HealthMemory, ReleaseRecord } from '../state/state.ts';
+import type { HealthMemory, ReleaseRecord } from './state.ts';
 import type { CalendarTrouble, RoomReads } from './rooms.ts';
 
 /** Where a device × software type stands (the same states the status counts). */

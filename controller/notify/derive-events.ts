@@ -22,7 +22,7 @@
 import { createHash } from 'node:crypto';
 import type { DevicePlan, Plan, PlanEntry } from '../model/plan.ts';
 import { RefusalCodes } from '../model/plan.ts';
-import type { LedgerEntry } from '../state/state.ts';
+import type { LedgerEntry } from '../model/state.ts';
 import { timestamp } from '../status/conditions.ts';
 import { formatDuration } from '../policy/duration.ts';
 import type { NotificationEvent, NotificationEventType, NotificationMemory } from '../model/notification-events.ts';

@@ -15,7 +15,7 @@
 // drop the repeat. Teams and Slack cannot, so that window is kept to one state write.
 import type { Clock } from '../model/clock.ts';
 import type { Logger } from '../log/logger.ts';
-import type { ControllerState, StateStore } from '../state/state.ts';
+import type { ControllerState, StateStore } from '../model/state.ts';
 import type { NotificationChannel, NotificationRule } from '../model/manifests.generated.ts';
 import type { NotificationEvent, NotificationEventType, NotificationMemory, PendingNotification } from '../model/notification-events.ts';
 import { NotificationEventTypes } from '../model/notification-events.ts';

@@ -16,7 +16,7 @@ import type { Device, DeviceSoftware, SoftwareState, SoftwareType } from '../mod
 import { SoftwareTypes } from '../model/fleet.ts';
 import type { DeviceGroup, ScheduledUpdate, UpdatePolicy } from '../model/manifests.generated.ts';
 import type { DevicePlan, OperationRecord, Plan, PlanEntry, Reason, RolloutMemory, ScheduledSummary } from '../model/plan.ts';
-import type { HealthMemory, ReleaseRecord } from '../state/state.ts';
+import type { HealthMemory, ReleaseRecord } from '../model/state.ts';
 import type { RoomObservations } from '../model/rooms.ts';
 import { decideAutomatic, hasOffer, type AutoDecision } from '../policy/automatic.ts';
 import { DeviceIndex } from '../policy/device-index.ts';

@@ -5,7 +5,7 @@
 // Pure: the simulation clock starts at the input's `now`.
 import type { DeviceSoftware, SoftwareState } from '../model/fleet.ts';
 import type { OperationRecord, Plan, PlanAction, RolloutMemory } from '../model/plan.ts';
-import type { HealthMemory, ReleaseRecord } from '../state/state.ts';
+import type { HealthMemory, ReleaseRecord } from '../model/state.ts';
 import { fineAspects } from '../policy/health-soak.ts';
 import { compareVersions } from '../policy/version.ts';
 import { buildPlan, type PlanInput } from './build-plan.ts';

@@ -5,7 +5,7 @@
 import type { Device, DeviceSoftware, SoftwareType } from '../model/fleet.ts';
 import type { UpdatePolicy } from '../model/manifests.generated.ts';
 import type { OperationRecord } from '../model/plan.ts';
-import type { HealthMemory } from '../state/state.ts';
+import type { HealthMemory } from '../model/state.ts';
 import type { DeviceIndex } from '../policy/device-index.ts';
 import { EvidenceIndex, evidenceRuleOf, gatherEvidence } from '../policy/evidence.ts';
 import type { Membership } from '../policy/groups.ts';

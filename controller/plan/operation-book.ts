@@ -4,7 +4,7 @@
 import type { DeviceOperation, SoftwareType } from '../model/fleet.ts';
 import { isOperationActive } from '../model/fleet.ts';
 import type { OperationRecord } from '../model/plan.ts';
-import type { LedgerEntry } from '../state/state.ts';
+import type { LedgerEntry } from '../model/state.ts';
 
 const activeLedgerStates = new Set<LedgerEntry['state']>(['starting', 'queued', 'scheduled', 'inProgress']);
 

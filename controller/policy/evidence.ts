@@ -8,7 +8,7 @@
 import type { DeviceSoftware, SoftwareType } from '../model/fleet.ts';
 import type { UpdatePolicy } from '../model/manifests.generated.ts';
 import type { OperationRecord, Reason } from '../model/plan.ts';
-import type { EvidenceRecord, RegressionRecord } from '../state/state.ts';
+import type { EvidenceRecord, RegressionRecord } from '../model/state.ts';
 import { formatDuration, parseDuration } from './duration.ts';
 import { regressionsOf, settleMs } from './health-soak.ts';
 import { displayName, refKey } from './manifest-keys.ts';

@@ -7,7 +7,7 @@
 import type { Device, DeviceHealth, DeviceSoftware, HealthAspect } from '../model/fleet.ts';
 import type { UpdatePolicy } from '../model/manifests.generated.ts';
 import type { OperationRecord } from '../model/plan.ts';
-import type { RegressionRecord } from '../state/state.ts';
+import type { RegressionRecord } from '../model/state.ts';
 import { parseDuration } from './duration.ts';
 import { effectiveWaves } from './rollout-defaults.ts';
 import { softwareLabel } from './software-rules.ts';

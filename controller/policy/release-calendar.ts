@@ -4,7 +4,7 @@
 // per model and software type only the newest versions are kept.
 import type { DeviceSoftware, Device, SoftwareType } from '../model/fleet.ts';
 import { SoftwareTypes } from '../model/fleet.ts';
-import type { ReleaseRecord } from '../state/state.ts';
+import type { ReleaseRecord } from '../model/state.ts';
 import { compareParsed, parseVersion, type ParsedVersion } from './version.ts';
 
 /** A version seen offered to a model. */

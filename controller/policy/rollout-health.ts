@@ -4,7 +4,7 @@
 import type { SoftwareType } from '../model/fleet.ts';
 import type { UpdatePolicy } from '../model/manifests.generated.ts';
 import type { OperationRecord, RolloutMemory } from '../model/plan.ts';
-import type { RegressionRecord } from '../state/state.ts';
+import type { RegressionRecord } from '../model/state.ts';
 import { listRegressions, soakRuleFor } from './health-soak.ts';
 import { effectiveWaves } from './rollout-defaults.ts';
 import { waveName } from './waves.ts';

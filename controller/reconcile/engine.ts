@@ -13,7 +13,7 @@ import { operationTimeoutMs } from '../policy/operation-timeout.ts';
 import { mergeEvidence } from '../policy/evidence.ts';
 import { fineAspects, soakRuleFor } from '../policy/health-soak.ts';
 import { effectiveBakeMs, effectiveWaves } from '../policy/rollout-defaults.ts';
-import type { ControllerState, HealthMemory, LedgerEntry } from '../state/state.ts';
+import type { ControllerState, HealthMemory, LedgerEntry } from '../model/state.ts';
 import type { DeviceHealth, HealthAspect } from '../model/fleet.ts';
 import { releasesFromStatus, rememberedCompletion, rolloutsFromStatus } from '../status/remembered.ts';
 import { buildStatuses, countStates, statusKey, type AnyStatus, type StatusSubject } from '../status/build-status.ts';

@@ -11,7 +11,7 @@
 //    frees, but it still blocks its device: a start finds it on the device and waits.
 import type { DeviceOperation, Fleet, HealthAspect, SoftwareType } from '../model/fleet.ts';
 import { FleetError, isOperationActive } from '../model/fleet.ts';
-import type { LedgerEntry } from '../state/state.ts';
+import type { LedgerEntry } from '../model/state.ts';
 import { compareVersions } from '../policy/version.ts';
 import { formatDuration } from '../policy/duration.ts';
 import { defaultOperationTimeoutMs } from '../policy/operation-timeout.ts';

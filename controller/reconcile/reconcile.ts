@@ -5,14 +5,15 @@
 import type { Fleet } from '../model/fleet.ts';
 import type { Clock } from '../model/clock.ts';
 import type { Logger } from '../log/logger.ts';
-import type { ControllerState, LedgerEntry, StateStore } from '../state/state.ts';
+import type { ControllerState, LedgerEntry, StateStore } from '../model/state.ts';
 import type { Plan } from '../model/plan.ts';
 import type { Snapshot, StatusUpdate, StatusWriter, WrittenFile } from '../sources/source.ts';
 import type { FleetSnapshot, FleetView } from './fleet-view.ts';
 import type { StartOutcome, StartRequest } from './operations.ts';
 import { followOperations, isLedgerEntryActive, pruneLedger, startOperations } from './operations.ts';
 import type { ReconcileOutcome } from './outcome.ts';
-import { calendarFilePath, parseCalendarFile, type RememberedCalendar } from '../state/calendar-file.ts';
+import { calendarFilePath, parseCalendarFile } from '../state/calendar-file.ts';
+import type { RememberedCalendar } from '../model/state.ts';
 import type { RoomObservations } from '../model/rooms.ts';
 import { RoomBook, settleRooms } from './room-book.ts';
 import type { HolidayDay } from '../policy/holiday-calendar.ts';

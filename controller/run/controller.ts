@@ -11,7 +11,7 @@ import type { GitRunSource, DirRunSource, RunHttpOptions } from '../config/run-o
 import { GitSource } from '../sources/git-source.ts';
 import { DirSource } from '../sources/dir-source.ts';
 import { FileStateStore } from '../state/file-state-store.ts';
-import type { StateStore } from '../state/state.ts';
+import type { StateStore } from '../model/state.ts';
 import { FleetView, type FleetViewOptions } from '../reconcile/fleet-view.ts';
 import { createReconciler, type Engine, type ManifestEntry, type ParsedDesired, type ReconcileResult } from '../reconcile/reconcile.ts';
 import { createEngine } from '../reconcile/engine.ts';

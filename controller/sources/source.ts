@@ -2,7 +2,7 @@
 // and where their status goes back to. The reconcile loop sees only these types; adapters
 // (git-source.ts, dir-source.ts) return data or throw a SourceError whose `reason` becomes a
 // condition reason and whose `retryable` says whether backing off can help.
-import type { RememberedCalendar } from '../state/calendar-file.ts';
+import type { RememberedCalendar } from '../model/state.ts';
 
 /** One manifest file as read from the source; `path` is POSIX, relative to the repository (or directory) root. */
 export interface SourceFile {

@@ -10,21 +10,12 @@
 import type { HealthAspect, SoftwareType } from '../model/fleet.ts';
 import { HealthAspects, SoftwareTypes } from '../model/fleet.ts';
 import type { RolloutMemory } from '../model/plan.ts';
-import type { EvidenceRecord, ReleaseRecord } from './state.ts';
+import type { EvidenceRecord, ReleaseRecord, RememberedCalendar } from '../model/state.ts';
 
 /** Where the file lives, relative to the manifests' folder (--path). */
 export const calendarFilePath = '.firmwarden/releases.json';
 
-/** What the file remembers. */
-export interface RememberedCalendar {
-  /** First-seen times of versions: the release dates phases count from. */
-  readonly releases: readonly ReleaseRecord[];
-  /** Rollouts the failure threshold stopped, by `namespace/policy|softwareType`. */
-  readonly rollouts: Readonly<Record<string, RolloutMemory>>;
-  /** Evidence for versions (policy/evidence.ts); absent or empty: the file has no `evidence` list. */
-  readonly evidence?: readonly EvidenceRecord[];
-}
-
+/** A calendar that remembers nothing. */
 export const emptyCalendar: RememberedCalendar = Object.freeze({ releases: [], rollouts: {} });
 
 const writtenBy = 'firmwarden';

@@ -5,8 +5,8 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { DurableFs } from './durable-write.ts';
 import { writeFileDurably } from './durable-write.ts';
-import type { ControllerState, StateStore } from './state.ts';
-import { emptyState } from './state.ts';
+import type { ControllerState, StateStore } from '../model/state.ts';
+import { emptyState } from '../model/state.ts';
 
 /** Thrown when the state file exists but cannot be understood; never silently reset. */
 export class StateFileError extends Error {

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { OperationMemory, deviceState, planProblems, tallyByGroup } from '../../controller/cli/demo-tally.ts';
 import type { DevicePlan, EntryState, PlanEntry, ReasonCode } from '../../controller/model/plan.ts';
-import type { LedgerEntry } from '../../controller/state/state.ts';
+import type { LedgerEntry } from '../../controller/model/state.ts';
 
 function entry(state: EntryState, code: ReasonCode = 'UpToDate', failure?: PlanEntry['failure']): PlanEntry {
   return {

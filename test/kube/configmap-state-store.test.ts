@@ -3,7 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigMapStateStore, StateConflictError, StateFormatError } from '../../controller/kube/configmap-state-store.ts';
-import { emptyState, type ControllerState } from '../../controller/state/state.ts';
+import { emptyState, type ControllerState } from '../../controller/model/state.ts';
 import type { KubeClient } from '../../controller/kube/kube-client.ts';
 import { startKubeEnv, type KubeEnv } from './envtest.ts';
 import { clientFor } from './clients.ts';

@@ -15,7 +15,7 @@ import { KubeEventRecorder } from '../../controller/kube/event-recorder.ts';
 import { ConfigMapStateStore } from '../../controller/kube/configmap-state-store.ts';
 import { KubeApiError } from '../../controller/kube/kube-error.ts';
 import { deviceGroups, firmwardenResources } from '../../controller/kube/resources.ts';
-import { emptyState } from '../../controller/state/state.ts';
+import { emptyState } from '../../controller/model/state.ts';
 import type { DeviceGroup } from '../../controller/model/manifests.generated.ts';
 import { startKubeEnv, type KubeEnv } from './envtest.ts';
 import { clientFor, eventually, installCrds } from './clients.ts';

@@ -2,7 +2,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { DevicePlan, GroupSummary, Plan, PlanEntry, PolicySummary, RolloutView, ScheduledSummary } from '../../controller/model/plan.ts';
-import type { LedgerEntry } from '../../controller/state/state.ts';
+import type { LedgerEntry } from '../../controller/model/state.ts';
 import { deriveEvents, emptyMemory, forgetAfterMs, type ReconcileFacts, type StatusFact } from '../../controller/notify/derive-events.ts';
 import type { NotificationMemory } from '../../controller/model/notification-events.ts';
 

@@ -2,7 +2,7 @@
 import type { Device, DeviceSoftware, SoftwareFreshness, SoftwareType } from '../../controller/model/fleet.ts';
 import type { DeviceGroup, DeviceGroupSpec, ScheduledUpdate, ScheduledUpdateSpec, UpdatePolicy, UpdatePolicySpec } from '../../controller/model/manifests.generated.ts';
 import type { OperationRecord, Plan } from '../../controller/model/plan.ts';
-import type { ReleaseRecord } from '../../controller/state/state.ts';
+import type { ReleaseRecord } from '../../controller/model/state.ts';
 import { buildPlan, type PlanInput } from '../../controller/plan/build-plan.ts';
 import { locateEntries, type LocatedEntry } from '../../controller/plan/plan-entries.ts';
 

@@ -7,7 +7,7 @@ import { buildPlan } from '../../controller/plan/build-plan.ts';
 import { forecast } from '../../controller/plan/forecast.ts';
 import { renderPlanMarkdown, renderPlanText } from '../../controller/plan/render-plan.ts';
 import { fineAspects } from '../../controller/policy/health-soak.ts';
-import type { HealthMemory } from '../../controller/state/state.ts';
+import type { HealthMemory } from '../../controller/model/state.ts';
 import { at, day, device, entries, group, hour, iso, op, policy, release, scheduled, software } from './fixtures.ts';
 
 // Saturday noon; the policies' window is open all day, every day, so only the health rules decide.

@@ -4,7 +4,7 @@ import type { DeviceHealth, DeviceSoftware } from '../../controller/model/fleet.
 import type { OperationRecord } from '../../controller/model/plan.ts';
 import { EvidenceIndex, evidenceRuleOf, gatherEvidence, mergeEvidence, type EvidenceRule } from '../../controller/policy/evidence.ts';
 import { fineAspects } from '../../controller/policy/health-soak.ts';
-import type { EvidenceRecord } from '../../controller/state/state.ts';
+import type { EvidenceRecord } from '../../controller/model/state.ts';
 import { day, hour, op, policy } from '../plan/fixtures.ts';
 
 const fine: DeviceHealth = { online: 'ok', teamsSignIn: 'ok', roomCamera: 'ok' };

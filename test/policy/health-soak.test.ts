@@ -5,7 +5,7 @@ import type { UpdatePolicySpec } from '../../controller/model/manifests.generate
 import type { OperationRecord } from '../../controller/model/plan.ts';
 import { describeRegression, fineAspects, regressionsOf, settleMs, soakRuleFor, watchSoaks } from '../../controller/policy/health-soak.ts';
 import { judgeFailures } from '../../controller/policy/rollout-health.ts';
-import type { RegressionRecord } from '../../controller/state/state.ts';
+import type { RegressionRecord } from '../../controller/model/state.ts';
 import { device, hour, op, policy } from '../plan/fixtures.ts';
 
 const allFine: DeviceHealth = { online: 'ok', teamsSignIn: 'ok', exchangeSignIn: 'ok', roomCamera: 'ok', microphone: 'ok', speaker: 'ok', display: 'ok' };

@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseManifestTexts } from '../../controller/cli/manifest-access.ts';
-import { emptyState } from '../../controller/state/state.ts';
+import { emptyState } from '../../controller/model/state.ts';
 import { planFrom } from '../../controller/reconcile/engine.ts';
 import { device, software } from '../plan/fixtures.ts';
 

@@ -16,7 +16,7 @@ import { parseManifestTexts, replaceStatus } from '../../controller/cli/manifest
 import { FleetView } from '../../controller/reconcile/fleet-view.ts';
 import { createReconciler, type ReconcileResult } from '../../controller/reconcile/reconcile.ts';
 import { createEngine } from '../../controller/reconcile/engine.ts';
-import { MemoryStateStore } from '../../controller/state/state.ts';
+import { MemoryStateStore } from '../../controller/state/memory-state-store.ts';
 
 const logger = silentLogger();
 const minute = 60_000;

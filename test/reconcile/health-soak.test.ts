@@ -20,7 +20,7 @@ import { FleetView } from '../../controller/reconcile/fleet-view.ts';
 import { createReconciler, type ReconcileResult } from '../../controller/reconcile/reconcile.ts';
 import { createEngine, planFrom } from '../../controller/reconcile/engine.ts';
 import { explainDevice } from '../../controller/plan/explain-device.ts';
-import { MemoryStateStore } from '../../controller/state/state.ts';
+import { MemoryStateStore } from '../../controller/state/memory-state-store.ts';
 import { parseCalendarFile } from '../../controller/state/calendar-file.ts';
 
 const logger = silentLogger();

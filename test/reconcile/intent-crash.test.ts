@@ -18,7 +18,8 @@ import { FleetView } from '../../controller/reconcile/fleet-view.ts';
 import { createReconciler } from '../../controller/reconcile/reconcile.ts';
 import { createEngine } from '../../controller/reconcile/engine.ts';
 import { followOperations, intentResolveMs, startOperations, type LedgerPort } from '../../controller/reconcile/operations.ts';
-import { MemoryStateStore, type ControllerState, type LedgerEntry } from '../../controller/state/state.ts';
+import type { ControllerState, LedgerEntry } from '../../controller/model/state.ts';
+import { MemoryStateStore } from '../../controller/state/memory-state-store.ts';
 
 const logger = silentLogger();
 const hour = 3_600_000;

@@ -17,7 +17,7 @@ import { FleetView } from '../../controller/reconcile/fleet-view.ts';
 import { createReconciler, type ReconcileResult } from '../../controller/reconcile/reconcile.ts';
 import { createEngine, planFrom } from '../../controller/reconcile/engine.ts';
 import { explainDevice } from '../../controller/plan/explain-device.ts';
-import { MemoryStateStore } from '../../controller/state/state.ts';
+import { MemoryStateStore } from '../../controller/state/memory-state-store.ts';
 import type { DeviceView } from '../../controller/fleet/emulator/control.ts';
 
 const logger = silentLogger();

@@ -10,7 +10,7 @@ import {
   followOperations, intentClockSkewMs, intentResolveMs, startOperations, timedOutCode, type LedgerPort, type StartRequest,
 } from '../../controller/reconcile/operations.ts';
 import { defaultOperationTimeoutMs } from '../../controller/policy/operation-timeout.ts';
-import type { LedgerEntry } from '../../controller/state/state.ts';
+import type { LedgerEntry } from '../../controller/model/state.ts';
 import type { DeviceView } from '../../controller/fleet/emulator/control.ts';
 import { getToken, graph } from '../fleet/emulator/emulator-client.ts';
 import { SoftwareTypes } from '../../controller/model/fleet.ts';

@@ -10,7 +10,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { DeviceGroup, UpdatePolicy } from '../../controller/model/manifests.generated.ts';
-import type { ControllerState, LedgerEntry } from '../../controller/state/state.ts';
+import type { ControllerState, LedgerEntry } from '../../controller/model/state.ts';
 import { ManualClock } from '../../controller/model/clock.ts';
 import { createEngine } from '../../controller/reconcile/engine.ts';
 import { pruneLedger } from '../../controller/reconcile/operations.ts';

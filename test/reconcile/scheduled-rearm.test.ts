@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ScheduledUpdate, ScheduledUpdateStatus } from '../../controller/model/manifests.generated.ts';
-import type { LedgerEntry } from '../../controller/state/state.ts';
+import type { LedgerEntry } from '../../controller/model/state.ts';
 import { createEngine } from '../../controller/reconcile/engine.ts';
 import { specDigest } from '../../controller/policy/spec-digest.ts';
 import { device, software } from '../plan/fixtures.ts';

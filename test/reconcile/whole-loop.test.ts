@@ -20,7 +20,7 @@ import { parseManifestTexts, replaceStatus } from '../../controller/cli/manifest
 import { FleetView } from '../../controller/reconcile/fleet-view.ts';
 import { createReconciler } from '../../controller/reconcile/reconcile.ts';
 import { createEngine } from '../../controller/reconcile/engine.ts';
-import { MemoryStateStore } from '../../controller/state/state.ts';
+import { MemoryStateStore } from '../../controller/state/memory-state-store.ts';
 import type { DeviceView } from '../../controller/fleet/emulator/control.ts';
 import { officeHoursPolicy } from '../support/office-hours-policy.ts';
 

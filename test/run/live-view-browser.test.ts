@@ -18,7 +18,7 @@ import { parseManifestTexts, replaceStatus } from '../../controller/cli/manifest
 import type { ReconcileResult } from '../../controller/reconcile/reconcile.ts';
 import { isLedgerEntryActive } from '../../controller/reconcile/operations.ts';
 import { FileStateStore } from '../../controller/state/file-state-store.ts';
-import { emptyState } from '../../controller/state/state.ts';
+import { emptyState } from '../../controller/model/state.ts';
 import { HeadlessPage } from '../support/chromium.ts';
 
 const logger = silentLogger();

@@ -7,7 +7,7 @@ import { Registry } from 'prom-client';
 import { createMetrics } from '../../controller/server/metrics.ts';
 import { newTimeouts, reconcileMetrics } from '../../controller/run/reconcile-metrics.ts';
 import type { ReconcileResult } from '../../controller/reconcile/reconcile.ts';
-import type { LedgerEntry } from '../../controller/state/state.ts';
+import type { LedgerEntry } from '../../controller/model/state.ts';
 import { at, device, group, plan, policy, software } from '../plan/fixtures.ts';
 
 const start = at('2026-11-21T12:00:00Z');

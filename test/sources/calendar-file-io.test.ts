@@ -11,7 +11,8 @@ import { DirSource } from '../../controller/sources/dir-source.ts';
 import { readCalendarText, writeCalendarText } from '../../controller/sources/calendar-file-io.ts';
 import { SourceError } from '../../controller/sources/source.ts';
 import { replaceStatus } from '../../controller/manifest/status-writer.ts';
-import { parseCalendarFile, type RememberedCalendar } from '../../controller/state/calendar-file.ts';
+import { parseCalendarFile } from '../../controller/state/calendar-file.ts';
+import type { RememberedCalendar } from '../../controller/model/state.ts';
 
 const group = 'kind: DeviceGroup\nmetadata:\n  name: lab\nspec: {}\n';
 const calendar: RememberedCalendar = { releases: [{ model: 'Bar', softwareType: 'firmware', version: '1.2.3', firstSeen: Date.parse('2027-01-08T12:00:00Z') }], rollouts: {} };

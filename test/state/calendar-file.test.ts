@@ -2,7 +2,8 @@
 // one record per line, and reads back; hand edits that break a record cost that record only.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { emptyCalendar, parseCalendarFile, renderCalendarFile, type RememberedCalendar } from '../../controller/state/calendar-file.ts';
+import { emptyCalendar, parseCalendarFile, renderCalendarFile } from '../../controller/state/calendar-file.ts';
+import type { RememberedCalendar } from '../../controller/model/state.ts';
 
 const at = (iso: string) => Date.parse(iso);
 const calendar: RememberedCalendar = {

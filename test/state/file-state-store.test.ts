@@ -4,7 +4,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileStateStore, StateFileError } from '../../controller/state/file-state-store.ts';
-import { emptyState, type ControllerState } from '../../controller/state/state.ts';
+import { emptyState, type ControllerState } from '../../controller/model/state.ts';
 import { recordingFs } from '../support/recording-fs.ts';
 
 const sample: ControllerState = {

@@ -1,10 +1,13 @@
 // The controller's own durable memory, beside the manifests: when each version was first
-// seen (the API gives no release dates), the operations it started, and rollout progress.
+// seen (the API gives no release dates), the operations it started, and rollout progress; and
+// the port it is kept behind (StateStore: a file, a ConfigMap, memory). Types and the empty state
+// only: the stores live in controller/state/ and controller/kube/.
 // Everything here can be lost without harm to devices — in-flight operations are re-read from
 // the fleet before anything starts — but release dates restart from "now" when it is.
 
-import type { HealthAspect, SoftwareType } from '../model/fleet.ts';
-import type { NotificationMemory } from '../model/notification-events.ts';
+import type { HealthAspect, SoftwareType } from './fleet.ts';
+import type { NotificationMemory } from './notification-events.ts';
+import type { RolloutMemory } from './plan.ts';
 
 /** First-seen time of a version offered to a model: the release date phases count from. */
 export interface ReleaseRecord {
@@ -94,6 +97,7 @@ export interface HealthMemory {
   readonly evidence: readonly EvidenceRecord[];
 }
 
+/** Everything the controller remembers: the whole content of the state file (or ConfigMap). */
 export interface ControllerState {
   readonly version: 1;
   readonly releases: readonly ReleaseRecord[];
@@ -106,6 +110,7 @@ export interface ControllerState {
   readonly health?: HealthMemory;
 }
 
+/** The state of a controller that remembers nothing yet. */
 export const emptyState: ControllerState = Object.freeze({ version: 1, releases: [], ledger: [], rollouts: {} });
 
 /** Where the state lives: a file in the data directory, a ConfigMap, memory in tests. */
@@ -115,16 +120,12 @@ export interface StateStore {
   save(state: ControllerState): Promise<void>;
 }
 
-/** Keeps the state in memory (tests, `plan`). */
-export class MemoryStateStore implements StateStore {
-  #state: ControllerState;
-  constructor(initial: ControllerState = emptyState) {
-    this.#state = initial;
-  }
-  async load(): Promise<ControllerState> {
-    return this.#state;
-  }
-  async save(state: ControllerState): Promise<void> {
-    this.#state = state;
-  }
+/** What the release calendar file (.firmwarden/releases.json, state/calendar-file.ts) remembers. */
+export interface RememberedCalendar {
+  /** First-seen times of versions: the release dates phases count from. */
+  readonly releases: readonly ReleaseRecord[];
+  /** Rollouts the failure threshold stopped, by `namespace/policy|softwareType`. */
+  readonly rollouts: Readonly<Record<string, RolloutMemory>>;
+  /** Evidence for versions (policy/evidence.ts); absent or empty: the file has no `evidence` list. */
+  readonly evidence?: readonly EvidenceRecord[];
 }
