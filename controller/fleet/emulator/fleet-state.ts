@@ -2,20 +2,19 @@
 // added through control, versions changed by successful updates, operations, failure rates.
 // Operations are settled lazily (whenever a device is read, and for all of them before the
 // clock moves) so their effect on the device never depends on who asked first.
-import { SoftwareTypes, type SoftwareType } from '../../model/fleet.ts';
-import { compareVersions, isComparableVersion } from '../../policy/version.ts';
-import { findModelIndex, models, platformSoftware } from './catalog.ts';
+import type { SoftwareType } from '../../model/fleet.ts';
+import { models, platformSoftware } from './catalog.ts';
 import type { EmulatorClock } from './emulator-clock.ts';
 import { generateDevice, type DeviceRecord, type FleetSpec } from './fleet-gen.ts';
 import { activityAt } from './room-calendar.ts';
-import { EmulatorInputError } from './input-error.ts';
+import { FailureRates } from './failure-rates.ts';
+import { decideNewOperation } from './new-operation.ts';
 import {
-  actionOperationTypes, isActiveStatus, operationStatusAt, planTimeline,
-  type ActionName, type OperationError, type OperationRecord, type OperationStatus, type OperationTiming,
+  actionOperationTypes, isActiveStatus, operationStatusAt, type ActionName, type OperationRecord, type OperationStatus, type OperationTiming,
 } from './operations.ts';
-import { createRandom, mix, pick, randomHex } from './prng.ts';
 import type { Release } from './releases-gen.ts';
-import { computeSoftwareStatus, findAvailableVersion, isNewer, type SoftwareStatus } from './software-status.ts';
+import { ReleaseBook, type PersistedRelease, type ReleaseInfo, type ReleaseInput } from './release-book.ts';
+import { computeSoftwareStatus, isNewer, type SoftwareStatus } from './software-status.ts';
 import { checkHealthRegression, healthFaultsFor, type HealthRegressionRule } from './health-regressions.ts';
 
 /** The app a request came from (the token's appid). */
@@ -29,23 +28,7 @@ export type StartResult =
   | { readonly kind: 'conflict'; readonly operation: OperationRecord }
   | { readonly kind: 'invalid'; readonly message: string };
 
-export interface ReleaseInput {
-  readonly model: string;
-  readonly softwareType: string;
-  readonly version: string;
-  /** Default true. */
-  readonly verified?: boolean;
-  /** ms or ISO 8601; default: the emulator's now. */
-  readonly releasedAt?: number | string;
-}
-
-export interface ReleaseInfo extends Release {
-  readonly model: string;
-  readonly manufacturer: string;
-  readonly softwareType: SoftwareType;
-  /** Added through control rather than generated. */
-  readonly added: boolean;
-}
+export { parseInstant, type ReleaseInfo, type ReleaseInput } from './release-book.ts';
 
 interface SoftwareOverlay {
   readonly software: Partial<Record<SoftwareType, string>>;
@@ -56,30 +39,10 @@ interface SoftwareOverlay {
 export interface PersistedFleetState {
   readonly software: readonly (readonly [number, Partial<Record<SoftwareType, string>>, number])[];
   readonly operations: readonly OperationRecord[];
-  readonly releases: readonly { readonly model: string; readonly softwareType: SoftwareType; readonly version: string; readonly releasedAt: number; readonly verified: boolean }[];
+  readonly releases: readonly PersistedRelease[];
   readonly failureRates: Readonly<Record<string, number>>;
   /** Health regressions on demand (absent in files written before they existed). */
   readonly healthRegressions?: readonly HealthRegressionRule[];
-}
-
-const failureCodes: readonly OperationError[] = [
-  { code: 'DownloadFailed', message: 'The device could not download the software package.' },
-  { code: 'InstallationFailed', message: 'The software package failed to install; the device kept its previous version.' },
-  { code: 'DeviceBusy', message: 'The device was in a meeting for the whole update window.' },
-];
-const offline: OperationError = { code: 'DeviceOffline', message: 'The device did not respond before the operation timed out.' };
-const opSalt = 201;
-
-function checkRate(rate: number): number {
-  if (!Number.isFinite(rate) || rate < 0 || rate > 1) throw new EmulatorInputError(`a failure rate is a number from 0 to 1, got ${rate}`);
-  return rate;
-}
-
-/** Parses ms since the epoch or an ISO 8601 date-time. */
-export function parseInstant(value: number | string, what: string): number {
-  const ms = typeof value === 'number' ? value : Date.parse(value);
-  if (!Number.isFinite(ms)) throw new EmulatorInputError(`${what} must be ms since the epoch or an ISO 8601 date-time, got ${JSON.stringify(value)}`);
-  return ms;
 }
 
 export class EmulatorState {
@@ -88,70 +51,38 @@ export class EmulatorState {
   readonly timing: OperationTiming;
   /** Called after every change worth persisting. */
   onChange: () => void = () => {};
-  readonly #added = new Map<number, Partial<Record<SoftwareType, Release[]>>>();
+  readonly #releases: ReleaseBook;
   readonly #overlay = new Map<number, SoftwareOverlay>();
   readonly #operations = new Map<number, OperationRecord[]>();
   readonly #active = new Set<OperationRecord>();
-  readonly #failureRates = new Map<number, number>();
-  #allFailureRate: number | undefined;
+  readonly #failureRates: FailureRates;
   #healthRegressions: HealthRegressionRule[] = [];
 
   constructor(spec: FleetSpec, clock: EmulatorClock, timing: OperationTiming) {
     this.spec = spec;
     this.clock = clock;
     this.timing = timing;
+    this.#releases = new ReleaseBook(spec);
+    this.#failureRates = new FailureRates(spec);
   }
 
   // ---- releases ----
 
   /** Generated plus added releases of a model's software type, ascending by version. */
   releasesOf(modelIndex: number, type: SoftwareType): readonly Release[] {
-    const generated = this.spec.releases[modelIndex]?.[type] ?? [];
-    const added = this.#added.get(modelIndex)?.[type];
-    return added ? [...generated, ...added].sort((a, b) => compareVersions(a.version, b.version) ?? 0) : generated;
+    return this.#releases.releasesOf(modelIndex, type);
   }
 
   /** Releases a new version for a model; throws EmulatorInputError on bad input. */
   addRelease(input: ReleaseInput): ReleaseInfo {
-    const modelIndex = findModelIndex(String(input.model ?? ''));
-    if (modelIndex === undefined) throw new EmulatorInputError(`unknown model ${JSON.stringify(input.model)}; known: ${models.map((m) => m.model).join(', ')}`);
-    const spec = models[modelIndex]!;
-    const type = input.softwareType as SoftwareType;
-    if (!platformSoftware[spec.platform].includes(type)) {
-      throw new EmulatorInputError(`model ${spec.model} has no software type ${JSON.stringify(input.softwareType)}; it has: ${platformSoftware[spec.platform].join(', ') || 'none'}`);
-    }
-    if (typeof input.version !== 'string' || !isComparableVersion(input.version)) {
-      throw new EmulatorInputError(`version must be dotted numbers (like 1.14.2), got ${JSON.stringify(input.version)}`);
-    }
-    if (this.releasesOf(modelIndex, type).some((r) => compareVersions(r.version, input.version) === 0)) {
-      throw new EmulatorInputError(`model ${spec.model} already has ${type} version ${input.version}`);
-    }
-    const release: Release = {
-      version: input.version.trim(),
-      releasedAt: input.releasedAt === undefined ? this.clock.now() : parseInstant(input.releasedAt, 'releasedAt'),
-      verified: input.verified ?? true,
-    };
-    const byType = this.#added.get(modelIndex) ?? {};
-    byType[type] = [...(byType[type] ?? []), release];
-    this.#added.set(modelIndex, byType);
+    const info = this.#releases.add(input, this.clock.now());
     this.onChange();
-    return { ...release, model: spec.model, manufacturer: spec.manufacturer, softwareType: type, added: true };
+    return info;
   }
 
   /** All releases, optionally of one model and/or software type. */
   listReleases(filter: { model?: string; softwareType?: string } = {}): ReleaseInfo[] {
-    const modelIndex = filter.model === undefined ? undefined : findModelIndex(filter.model);
-    if (filter.model !== undefined && modelIndex === undefined) throw new EmulatorInputError(`unknown model ${JSON.stringify(filter.model)}`);
-    const out: ReleaseInfo[] = [];
-    models.forEach((spec, k) => {
-      if (modelIndex !== undefined && k !== modelIndex) return;
-      for (const type of platformSoftware[spec.platform]) {
-        if (filter.softwareType !== undefined && type !== filter.softwareType) continue;
-        const added = this.#added.get(k)?.[type] ?? [];
-        for (const r of this.releasesOf(k, type)) out.push({ ...r, model: spec.model, manufacturer: spec.manufacturer, softwareType: type, added: added.includes(r) });
-      }
-    });
-    return out;
+    return this.#releases.list(filter);
   }
 
   // ---- devices ----
@@ -252,64 +183,19 @@ export class EmulatorState {
     const now = this.clock.now();
     const existing = this.operationsOf(index).find((op) => op.operationType === operationType && isActiveStatus(operationStatusAt(op, now)));
     if (existing) return { kind: 'conflict', operation: existing };
-    const spec = models[record.modelIndex]!;
-    let outcome: 'succeeded' | 'failed' = 'succeeded';
-    let error: OperationError | null = null;
-    let rejectOnPickup = false;
-    let target: { softwareType: SoftwareType; fromVersion: string | null; toVersion: string | null } | undefined;
-    const sequence = this.#operations.get(index)?.length ?? 0;
-    const random = createRandom(mix(this.spec.seed, index, sequence, opSalt));
-    if (action === 'updateSoftware') {
-      const type = params.softwareType;
-      if (type === undefined || !SoftwareTypes.includes(type)) return { kind: 'invalid', message: 'softwareType must be one of ' + SoftwareTypes.join(', ') };
-      if (!platformSoftware[spec.platform].includes(type)) {
-        return { kind: 'invalid', message: `A ${spec.manufacturer} ${spec.model} does not support updates of ${type}.` };
-      }
-      const current = this.softwareOf(index, record)[type] ?? null;
-      const releases = this.releasesOf(record.modelIndex, type);
-      const requested = params.softwareVersion ?? null;
-      const toVersion = requested ?? (current === null ? null : findAvailableVersion(current, releases, now));
-      target = { softwareType: type, fromVersion: current, toVersion };
-      const rejection = this.#checkTarget(type, spec.model, current, toVersion, releases, now);
-      if (rejection) {
-        outcome = 'failed';
-        error = rejection;
-        rejectOnPickup = true;
-      }
-    }
-    const failureRate = this.failureRateOf(record.modelIndex) / (action === 'updateSoftware' ? 1 : 2);
-    const draw = random();
-    if (!error && record.healthStatus === 'offline') {
-      outcome = 'failed';
-      error = offline;
-    } else if (!error && draw < failureRate) {
-      outcome = 'failed';
-      error = pick(random, failureCodes);
-    }
-    const id = `${randomHex(random, 8)}-${randomHex(random, 4)}-4${randomHex(random, 3)}-a${randomHex(random, 3)}-${randomHex(random, 12)}`;
-    const timeline = planTimeline(now, this.timing, random, { stuck: options.stuck && !rejectOnPickup, rejectOnPickup });
-    const operation: OperationRecord = {
-      id, deviceIndex: index, operationType, createdAt: now, ...timeline, outcome, error, createdBy: { id: app.id, displayName: app.displayName },
-      ...(target ?? {}),
-    };
+    const decided = decideNewOperation({
+      seed: this.spec.seed, record, sequence: this.#operations.get(index)?.length ?? 0, action, params, app, now, timing: this.timing,
+      failureRate: this.failureRateOf(record.modelIndex), stuck: options.stuck,
+      installed: () => this.softwareOf(index, record), releasesOf: (type) => this.releasesOf(record.modelIndex, type),
+    });
+    if (decided.kind === 'invalid') return decided;
+    const operation = decided.operation;
     const list = this.#operations.get(index) ?? [];
     list.push(operation);
     this.#operations.set(index, list);
     this.#active.add(operation);
     this.onChange();
     return { kind: 'accepted', operation };
-  }
-
-  #checkTarget(type: SoftwareType, model: string, current: string | null, target: string | null, releases: readonly Release[], now: number): OperationError | undefined {
-    if (target === null) return { code: 'NoUpdateAvailable', message: `No newer verified ${type} version is available for this device.` };
-    const release = releases.find((r) => compareVersions(r.version, target) === 0);
-    if (!release) return { code: 'VersionNotFound', message: `Version ${target} of ${type} does not exist for model ${model}.` };
-    if (release.releasedAt > now) return { code: 'VersionNotReleased', message: `Version ${target} of ${type} is not released before ${new Date(release.releasedAt).toISOString()}.` };
-    if (current === null) return undefined;
-    const order = compareVersions(target, current);
-    if (order === 0) return { code: 'VersionAlreadyInstalled', message: `Version ${target} of ${type} is already installed.` };
-    if (order !== 1) return { code: 'DowngradeNotAllowed', message: `Version ${target} is not newer than the installed ${current}; going back needs a factory reset.` };
-    return undefined;
   }
 
   /** Cancels a queued, scheduled or running operation; false when it had already ended or does not exist. */
@@ -373,55 +259,36 @@ export class EmulatorState {
   // ---- failure rates ----
 
   failureRateOf(modelIndex: number): number {
-    return this.#failureRates.get(modelIndex) ?? this.#allFailureRate ?? this.spec.failureRates[modelIndex] ?? 0;
+    return this.#failureRates.of(modelIndex);
   }
 
   /** Sets the failure rate of one model, or of every model with '*' (per-model settings still win). */
   setFailureRate(model: string, rate: number): void {
-    checkRate(rate);
-    if (model === '*') {
-      this.#allFailureRate = rate;
-    } else {
-      const index = findModelIndex(model);
-      if (index === undefined) throw new EmulatorInputError(`unknown model ${JSON.stringify(model)}`);
-      this.#failureRates.set(index, rate);
-    }
+    this.#failureRates.set(model, rate);
     this.onChange();
   }
 
   /** Effective failure rate per model name. */
   failureRates(): Record<string, number> {
-    return Object.fromEntries(models.map((spec, k) => [spec.model, this.failureRateOf(k)]));
+    return this.#failureRates.effective();
   }
 
   // ---- persistence ----
 
   toPersisted(): PersistedFleetState {
     this.settleAll();
-    const releases: PersistedFleetState['releases'][number][] = [];
-    for (const [k, byType] of this.#added) {
-      for (const type of SoftwareTypes) for (const r of byType[type] ?? []) releases.push({ model: models[k]!.model, softwareType: type, ...r });
-    }
-    const failureRates: Record<string, number> = Object.fromEntries([...this.#failureRates].map(([k, rate]) => [models[k]!.model, rate]));
-    if (this.#allFailureRate !== undefined) failureRates['*'] = this.#allFailureRate;
     return {
       software: [...this.#overlay].map(([index, o]) => [index, o.software, o.modifiedAt] as const),
       operations: [...this.#operations.values()].flat(),
-      releases,
-      failureRates,
+      releases: this.#releases.toPersisted(),
+      failureRates: this.#failureRates.toPersisted(),
       ...(this.#healthRegressions.length > 0 ? { healthRegressions: this.#healthRegressions } : {}),
     };
   }
 
   /** Loads what toPersisted wrote (into a fresh state built from the same spec). */
   restore(data: PersistedFleetState): void {
-    for (const r of data.releases) {
-      const k = findModelIndex(r.model);
-      if (k === undefined) continue;
-      const byType = this.#added.get(k) ?? {};
-      byType[r.softwareType] = [...(byType[r.softwareType] ?? []), { version: r.version, releasedAt: r.releasedAt, verified: r.verified }];
-      this.#added.set(k, byType);
-    }
+    this.#releases.restore(data.releases);
     for (const [index, software, modifiedAt] of data.software) {
       if (index < this.spec.deviceCount) this.#overlay.set(index, { software: { ...software }, modifiedAt });
     }
@@ -434,12 +301,6 @@ export class EmulatorState {
       if (!copy.settled) this.#active.add(copy);
     }
     this.#healthRegressions = (data.healthRegressions ?? []).map((r) => checkHealthRegression(r));
-    for (const [model, rate] of Object.entries(data.failureRates)) {
-      if (model === '*') this.#allFailureRate = checkRate(rate);
-      else {
-        const k = findModelIndex(model);
-        if (k !== undefined) this.#failureRates.set(k, checkRate(rate));
-      }
-    }
+    this.#failureRates.restore(data.failureRates);
   }
 }
