@@ -18,7 +18,7 @@ import { mergeEvidence } from '../policy/evidence.ts';
 import { ManualClock } from '../model/clock.ts';
 import { silentLogger } from '../log/logger.ts';
 import { fleetFlagNames, fleetOptionsHelp, parseFleetOptions, withoutFleetFlags, type FleetOptions } from '../config/fleet-options.ts';
-import type { SourceFile } from '../sources/source.ts';
+import type { SourceFile } from '../model/source.ts';
 import { readManifestFiles } from '../sources/dir-manifest-files.ts';
 import type { PlanInput } from '../plan/build-plan.ts';
 import { operationRecords } from '../plan/operation-book.ts';

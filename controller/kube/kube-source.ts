@@ -19,8 +19,8 @@ import type {
   StatusWriteResult,
   StatusWriter,
   SourceMetrics,
-} from '../sources/source.ts';
-import { SourceError, SourceFailureReasons, notifySubscribers } from '../sources/source.ts';
+} from '../model/source.ts';
+import { SourceError, SourceFailureReasons, notifySubscribers } from '../model/source.ts';
 import type { KubeClient } from './kube-client.ts';
 import { Informer, type InformerEvent, type InformerOptions } from './informer.ts';
 import { KubeStatusWriter } from './status-writer.ts';

@@ -27,7 +27,7 @@ import { timestamp } from '../status/conditions.ts';
 import { formatDuration } from '../policy/duration.ts';
 import type { NotificationEvent, NotificationEventType, NotificationMemory } from '../model/notification-events.ts';
 
-/** A manifest's status as the reconcile computed it (the shape of sources/source.ts StatusUpdate). */
+/** A manifest's status as the reconcile computed it (the shape of model/source.ts StatusUpdate). */
 export interface StatusFact {
   readonly path: string;
   readonly status: unknown;

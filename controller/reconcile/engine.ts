@@ -19,7 +19,7 @@ import { releasesFromStatus, rememberedCompletion, rolloutsFromStatus } from '..
 import { buildStatuses, countStates, statusKey, type AnyStatus, type StatusSubject } from '../status/build-status.ts';
 import { deviceLabel, type StatusDetail } from '../status/people-fields.ts';
 import { specDigest } from '../policy/spec-digest.ts';
-import type { StatusUpdate } from '../sources/source.ts';
+import type { StatusUpdate } from '../model/source.ts';
 import { createFleetReport, type FleetReportOptions } from './fleet-report.ts';
 import type { Engine, EngineInput, EngineOutput, ManifestEntry } from './reconcile.ts';
 import { ledgerEntryKey } from './operations.ts';

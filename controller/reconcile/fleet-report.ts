@@ -9,7 +9,7 @@ import type { Plan } from '../model/plan.ts';
 import type { PlanInput } from '../plan/build-plan.ts';
 import { forecast } from '../plan/forecast.ts';
 import { renderFleetReport, type ReportForecast } from '../plan/render-report.ts';
-import type { WrittenFile } from '../sources/source.ts';
+import type { WrittenFile } from '../model/source.ts';
 
 /** What a forecast is asked for. */
 export interface ForecastRequest {

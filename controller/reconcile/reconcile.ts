@@ -7,7 +7,7 @@ import type { Clock } from '../model/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ControllerState, LedgerEntry, StateStore } from '../model/state.ts';
 import type { Plan } from '../model/plan.ts';
-import type { Snapshot, StatusUpdate, StatusWriter, WrittenFile } from '../sources/source.ts';
+import type { Snapshot, StatusUpdate, StatusWriter, WrittenFile } from '../model/source.ts';
 import type { FleetSnapshot, FleetView } from './fleet-view.ts';
 import type { StartOutcome, StartRequest } from './operations.ts';
 import { followOperations, isLedgerEntryActive, pruneLedger, startOperations } from './operations.ts';

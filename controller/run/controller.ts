@@ -5,7 +5,7 @@ import type { Fleet } from '../model/fleet.ts';
 import type { Clock } from '../model/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Finding } from '../manifest/finding.ts';
-import type { DesiredStateSource, Snapshot, StatusWriter } from '../sources/source.ts';
+import type { DesiredStateSource, Snapshot, StatusWriter } from '../model/source.ts';
 import type { ReplaceStatus } from '../sources/status-commit-apply.ts';
 import type { GitRunSource, DirRunSource, RunHttpOptions } from '../config/run-options.ts';
 import { GitSource } from '../sources/git-source.ts';

@@ -6,7 +6,7 @@ import { dirname, join, posix, relative as relativePath, resolve } from 'node:pa
 import { calendarFilePath } from '../state/calendar-file.ts';
 import { writeFileDurably } from '../state/durable-write.ts';
 import { isWithin, readContained, resolveInside } from './dir-manifest-files.ts';
-import { SourceError, SourceFailureReasons } from './source.ts';
+import { SourceError, SourceFailureReasons } from '../model/source.ts';
 
 /** Largest calendar file read (it holds at most 20,000 records of ~120 bytes). Default: 8 MiB. */
 const maxCalendarBytes = 8 << 20;

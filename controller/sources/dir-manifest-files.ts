@@ -12,8 +12,8 @@
 import { constants } from 'node:fs';
 import { lstat, open, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, normalize, relative, sep } from 'node:path';
-import type { OmittedFile, SourceFile } from './source.ts';
-import { SourceError, SourceFailureReasons } from './source.ts';
+import type { OmittedFile, SourceFile } from '../model/source.ts';
+import { SourceError, SourceFailureReasons } from '../model/source.ts';
 
 export interface FileLimits {
   /** Largest file read; larger ones are omitted. Default: 1 MiB. */

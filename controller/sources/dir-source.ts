@@ -22,8 +22,8 @@ import type {
   StatusWriteRequest,
   StatusWriteResult,
   StatusWriter,
-} from './source.ts';
-import { SourceError, SourceFailureReasons, notifySubscribers, resolveFilePlan } from './source.ts';
+} from '../model/source.ts';
+import { SourceError, SourceFailureReasons, notifySubscribers, resolveFilePlan } from '../model/source.ts';
 import { ownedPath, writeOwnedFile } from './owned-files.ts';
 import type { ReplaceStatus } from './status-commit-apply.ts';
 import { applyStatuses, defaultVolatileKeys } from './status-commit-apply.ts';

@@ -1,7 +1,7 @@
 // Turns a failed git command into a classified SourceError by what git printed (the
 // environment forces LC_ALL=C, so the messages are the English ones matched here).
-import type { Snapshot } from './source.ts';
-import { SourceError, SourceFailureReasons } from './source.ts';
+import type { Snapshot } from '../model/source.ts';
+import { SourceError, SourceFailureReasons } from '../model/source.ts';
 
 /** What kind of failure git reported. */
 export const GitFailureKinds = ['unreachable', 'auth', 'branch-not-found', 'push-refused', 'local-lock', 'push-rejected', 'other'] as const;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { GitExtraSettings, GitWorkspace } from './git-workspace.ts';
 import { summarizeGitMessage } from './git-errors.ts';
-import { SourceError, SourceFailureReasons } from './source.ts';
+import { SourceError, SourceFailureReasons } from '../model/source.ts';
 
 const run = promisify(execFile);
 

@@ -20,8 +20,8 @@ import type {
   StatusWriteRequest,
   StatusWriteResult,
   StatusWriter,
-} from './source.ts';
-import { SourceError, SourceFailureReasons, UntrustedRevisionError, notifySubscribers } from './source.ts';
+} from '../model/source.ts';
+import { SourceError, SourceFailureReasons, UntrustedRevisionError, notifySubscribers } from '../model/source.ts';
 import type { StatusCommitOptions } from './status-commit.ts';
 import { commitStatuses, statusBaseOptions } from './status-commit.ts';
 import { prepareStatusBase } from './status-branch.ts';

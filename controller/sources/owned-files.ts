@@ -8,8 +8,8 @@ import { lstat, mkdir, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { writeFileDurably } from '../state/durable-write.ts';
 import { isManifestFileName, resolveInside } from './dir-manifest-files.ts';
-import type { WrittenFile } from './source.ts';
-import { SourceError, SourceFailureReasons } from './source.ts';
+import type { WrittenFile } from '../model/source.ts';
+import { SourceError, SourceFailureReasons } from '../model/source.ts';
 
 /** The path as git and messages show it: POSIX, normalised, relative to the root. */
 export function ownedPath(path: string): string {

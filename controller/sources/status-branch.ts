@@ -20,7 +20,7 @@ import type { FileLimits } from './dir-manifest-files.ts';
 import { isManifestFileName, readManifestFiles, resolveWritableFile } from './dir-manifest-files.ts';
 import type { GitWorkspace } from './git-workspace.ts';
 import { ownedPath, writeOwnedFile } from './owned-files.ts';
-import type { StatusUpdate } from './source.ts';
+import type { StatusUpdate } from '../model/source.ts';
 import type { ReplaceStatus } from './status-commit-apply.ts';
 import { applyStatuses } from './status-commit-apply.ts';
 import { describeDocuments, isStatusOnlyTextChange } from './status-commit-detect.ts';

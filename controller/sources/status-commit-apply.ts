@@ -2,7 +2,7 @@
 // status and leaves every other byte alone), and reports which files really changed. An
 // update whose status equals the written one (volatile timestamps aside) is not applied, so a
 // reconcile that changed nothing produces no text change and therefore no commit.
-import type { SourceFile, StatusUpdate } from './source.ts';
+import type { SourceFile, StatusUpdate } from '../model/source.ts';
 import type { DocumentFacts } from './status-commit-detect.ts';
 import { describeDocuments, isSameKey, isSameStatus } from './status-commit-detect.ts';
 

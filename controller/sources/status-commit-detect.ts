@@ -3,7 +3,7 @@
 // status the same as the written one apart from volatile timestamps (so no commit is made
 // for a timestamp alone).
 import { parseAllDocuments } from 'yaml';
-import type { ManifestKey, SourceFile } from './source.ts';
+import type { ManifestKey, SourceFile } from '../model/source.ts';
 
 /** A JSON text of `value` with object keys sorted, so key order never counts as a change. */
 export function canonicalJson(value: unknown): string {

@@ -9,7 +9,7 @@ import { silentLogger } from '../../controller/log/logger.ts';
 import { KubeSource } from '../../controller/kube/kube-source.ts';
 import { KubeEventRecorder } from '../../controller/kube/event-recorder.ts';
 import type { KubeClient } from '../../controller/kube/kube-client.ts';
-import type { ChangeReason } from '../../controller/sources/source.ts';
+import type { ChangeReason } from '../../controller/model/source.ts';
 import { startKubeEnv, type KubeEnv } from './envtest.ts';
 import { clientFor, eventually, installCrds } from './clients.ts';
 

@@ -8,7 +8,7 @@ import { createMetrics } from '../../controller/server/metrics.ts';
 import { ReadinessGate } from '../../controller/server/readiness.ts';
 import { signWebhookBody } from '../../controller/server/webhook-auth.ts';
 import { GitSource } from '../../controller/sources/git-source.ts';
-import type { Snapshot } from '../../controller/sources/source.ts';
+import type { Snapshot } from '../../controller/model/source.ts';
 import { commitFiles, git, startGitRemote } from '../support/git-remote.ts';
 import { replaceStatus } from '../../controller/manifest/status-writer.ts';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { silentLogger } from '../../controller/log/logger.ts';
 import { DirSource } from '../../controller/sources/dir-source.ts';
 import { readCalendarText, writeCalendarText } from '../../controller/sources/calendar-file-io.ts';
-import { SourceError } from '../../controller/sources/source.ts';
+import { SourceError } from '../../controller/model/source.ts';
 import { replaceStatus } from '../../controller/manifest/status-writer.ts';
 import { parseCalendarFile } from '../../controller/state/calendar-file.ts';
 import type { RememberedCalendar } from '../../controller/model/state.ts';

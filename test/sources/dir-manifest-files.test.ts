@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isManifestFileName, readManifestFiles, resolveInside } from '../../controller/sources/dir-manifest-files.ts';
-import { SourceError } from '../../controller/sources/source.ts';
+import { SourceError } from '../../controller/model/source.ts';
 
 function tree(files: Record<string, string | Buffer>): string {
   const root = mkdtempSync(join(tmpdir(), 'fw-files-'));

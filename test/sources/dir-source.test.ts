@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../controller/log/logger.ts';
 import { computeDirRevision, DirSource } from '../../controller/sources/dir-source.ts';
-import type { Snapshot } from '../../controller/sources/source.ts';
+import type { Snapshot } from '../../controller/model/source.ts';
 import { replaceStatus } from '../../controller/manifest/status-writer.ts';
 import { recordingFs } from '../support/recording-fs.ts';
 

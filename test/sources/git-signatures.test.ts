@@ -9,7 +9,7 @@ import { silentLogger } from '../../controller/log/logger.ts';
 import type { Clock } from '../../controller/model/clock.ts';
 import { GitSource, type GitSourceOptions } from '../../controller/sources/git-source.ts';
 import { detectTrustedKeysKind, toAllowedSigners } from '../../controller/sources/git-signatures.ts';
-import { SourceError, UntrustedRevisionError } from '../../controller/sources/source.ts';
+import { SourceError, UntrustedRevisionError } from '../../controller/model/source.ts';
 import { formatStatusCommitMessage } from '../../controller/sources/status-commit-message.ts';
 import { commitFiles, git, startGitRemote, type GitRemote } from '../support/git-remote.ts';
 import { replaceStatus } from '../../controller/manifest/status-writer.ts';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createLogger, silentLogger } from '../../controller/log/logger.ts';
 import { ManualClock } from '../../controller/model/clock.ts';
 import { GitSource, type GitSourceOptions } from '../../controller/sources/git-source.ts';
-import { SourceError } from '../../controller/sources/source.ts';
+import { SourceError } from '../../controller/model/source.ts';
 import { commitFiles, git, startGitRemote } from '../support/git-remote.ts';
 import { replaceStatus } from '../../controller/manifest/status-writer.ts';
 

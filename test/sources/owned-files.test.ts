@@ -12,8 +12,8 @@ import { replaceStatus } from '../../controller/manifest/status-writer.ts';
 import { DirSource } from '../../controller/sources/dir-source.ts';
 import { GitSource, type GitSourceOptions } from '../../controller/sources/git-source.ts';
 import { writeOwnedFile } from '../../controller/sources/owned-files.ts';
-import type { Snapshot, StatusUpdate } from '../../controller/sources/source.ts';
-import { SourceError } from '../../controller/sources/source.ts';
+import type { Snapshot, StatusUpdate } from '../../controller/model/source.ts';
+import { SourceError } from '../../controller/model/source.ts';
 import { commitFiles, git, startGitRemote, type GitRemote } from '../support/git-remote.ts';
 
 const lab = `apiVersion: firmwarden.dev/v1alpha1

@@ -12,8 +12,8 @@ import { silentLogger } from '../../controller/log/logger.ts';
 import type { Clock } from '../../controller/model/clock.ts';
 import { replaceStatus } from '../../controller/manifest/status-writer.ts';
 import { GitSource, type GitSourceOptions } from '../../controller/sources/git-source.ts';
-import type { StatusUpdate } from '../../controller/sources/source.ts';
-import { SourceError } from '../../controller/sources/source.ts';
+import type { StatusUpdate } from '../../controller/model/source.ts';
+import { SourceError } from '../../controller/model/source.ts';
 import { commitFiles, git, startGitRemote, type GitRemote } from '../support/git-remote.ts';
 
 const lab = `apiVersion: firmwarden.dev/v1alpha1

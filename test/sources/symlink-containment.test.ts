@@ -11,7 +11,7 @@ import type { Clock } from '../../controller/model/clock.ts';
 import { readManifestFiles, resolveWritableFile } from '../../controller/sources/dir-manifest-files.ts';
 import { DirSource } from '../../controller/sources/dir-source.ts';
 import { GitSource, type GitSourceOptions } from '../../controller/sources/git-source.ts';
-import { SourceError, type Snapshot } from '../../controller/sources/source.ts';
+import { SourceError, type Snapshot } from '../../controller/model/source.ts';
 import { replaceStatus } from '../../controller/manifest/status-writer.ts';
 import { commitFiles, git, startGitRemote, type GitRemote } from '../support/git-remote.ts';
 

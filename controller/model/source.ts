@@ -1,8 +1,9 @@
-// The desired-state port: where manifests come from (a Git repository, a watched directory)
-// and where their status goes back to. The reconcile loop sees only these types; adapters
-// (git-source.ts, dir-source.ts) return data or throw a SourceError whose `reason` becomes a
-// condition reason and whose `retryable` says whether backing off can help.
-import type { RememberedCalendar } from '../model/state.ts';
+// The desired-state port: where manifests come from (a Git repository, a watched directory,
+// Kubernetes objects) and where their status goes back to. The reconcile loop sees only these
+// types; adapters (sources/git-source.ts, sources/dir-source.ts, kube/kube-source.ts) return data
+// or throw a SourceError whose `reason` becomes a condition reason and whose `retryable` says
+// whether backing off can help.
+import type { RememberedCalendar } from './state.ts';
 
 /** One manifest file as read from the source; `path` is POSIX, relative to the repository (or directory) root. */
 export interface SourceFile {
