@@ -20,8 +20,3 @@ export type Command = (args: string[], io: CommandIO) => Promise<number>;
  * file), 70 a bug (EX_SOFTWARE).
  */
 export const ExitCode = { ok: 0, findings: 1, usage: 2, internal: 70 } as const;
-
-/** A usage problem (unknown flag, missing value): reported in one line, exit code 2, no stack. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}

@@ -6,7 +6,8 @@
 // bash)` runs at every shell start. A flag that takes a free value (a path, a number) is left to
 // the shell, which offers file names.
 import type { Command } from './command.ts';
-import { ExitCode, UsageError } from './command.ts';
+import { ExitCode } from './command.ts';
+import { UsageError } from '../config/usage-error.ts';
 import { flagNames, parseFlags } from './parse-flags.ts';
 import {
   demoFlags, emulatorFlags, formatAliases, kubernetesFlags, lintFlags, lintFormats, planFlags, planFormats, runFlags, schemasFlags, whyFlags, whyFormats,

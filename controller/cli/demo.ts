@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command, CommandIO } from './command.ts';
-import { UsageError } from './command.ts';
+import { UsageError } from '../config/usage-error.ts';
 import { parseFlags } from './parse-flags.ts';
 import { AcceleratedClock } from '../model/clock.ts';
 import { createLogger } from '../log/logger.ts';

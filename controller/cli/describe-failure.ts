@@ -2,7 +2,8 @@
 // a stack trace for a failure we expect (a usage mistake, an unreachable or refusing fleet, a
 // file that cannot be read). Anything else is a bug: one line saying so, and the trace only
 // when FIRMWARDEN_DEBUG=1 asks for it.
-import { ExitCode, UsageError } from './command.ts';
+import { ExitCode } from './command.ts';
+import { UsageError } from '../config/usage-error.ts';
 import { FleetError } from '../model/fleet.ts';
 
 /** What to print on standard error, and the exit code. */

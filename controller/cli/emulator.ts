@@ -3,7 +3,8 @@
 import { createLogger } from '../log/logger.ts';
 import { emulatorDefaults, startEmulator, type EmulatorOptions } from '../fleet/emulator/server.ts';
 import { EmulatorStateError } from '../fleet/emulator/state-file.ts';
-import { UsageError, type Command } from './command.ts';
+import type { Command } from './command.ts';
+import { UsageError } from '../config/usage-error.ts';
 import { parseFlags } from './parse-flags.ts';
 import { resolveLogOptions } from '../config/log-options.ts';
 import { emulatorFlags } from './command-flags.ts';

@@ -3,7 +3,8 @@
 // --strict), 1 on error findings, 2 on a usage or I/O problem. Bad input never ends in a stack
 // trace: every problem with a file is a finding.
 import type { Command } from './command.ts';
-import { ExitCode, UsageError } from './command.ts';
+import { ExitCode } from './command.ts';
+import { UsageError } from '../config/usage-error.ts';
 import { parseFlags } from './parse-flags.ts';
 import type { Finding } from '../manifest/finding.ts';
 import { compareFindings } from '../manifest/finding.ts';

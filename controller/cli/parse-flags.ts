@@ -2,7 +2,7 @@
 // sentence a person can act on — the flag as typed, the closest known flag ("did you mean"),
 // and a pointer to the command's --help (main adds the pointer to every usage error).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError } from './command.ts';
+import { UsageError } from '../config/usage-error.ts';
 import { suggest } from '../manifest/suggest.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;

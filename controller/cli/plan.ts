@@ -6,7 +6,8 @@
 import { basename, dirname, relative, resolve } from 'node:path';
 import { stat } from 'node:fs/promises';
 import type { Command, CommandIO } from './command.ts';
-import { ExitCode, UsageError } from './command.ts';
+import { ExitCode } from './command.ts';
+import { UsageError } from '../config/usage-error.ts';
 import { parseFlags } from './parse-flags.ts';
 import { formatAliases, planFlags, planFormats } from './command-flags.ts';
 import type { Device, DeviceSoftware, FleetIdentity } from '../model/fleet.ts';

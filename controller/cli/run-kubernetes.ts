@@ -4,7 +4,7 @@
 // once and the process exits non-zero, so Kubernetes restarts it as a fresh standby.
 import { hostname } from 'node:os';
 import type { CommandIO } from './command.ts';
-import { UsageError } from './command.ts';
+import { UsageError } from '../config/usage-error.ts';
 import { parseFlags } from './parse-flags.ts';
 import { systemClock } from '../model/clock.ts';
 import { createLogger } from '../log/logger.ts';

@@ -7,7 +7,8 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Command } from './command.ts';
-import { ExitCode, UsageError } from './command.ts';
+import { ExitCode } from './command.ts';
+import { UsageError } from '../config/usage-error.ts';
 import { parseFlags } from './parse-flags.ts';
 import { schemasFlags } from './command-flags.ts';
 import { escapeText } from '../output/escape.ts';

@@ -3,7 +3,8 @@
 // It reads the one device and what its story depends on (why-read.ts), not every device's
 // health, and plans with the same engine as plan and run.
 import type { Command, CommandIO } from './command.ts';
-import { ExitCode, UsageError } from './command.ts';
+import { ExitCode } from './command.ts';
+import { UsageError } from '../config/usage-error.ts';
 import { parseFlags } from './parse-flags.ts';
 import { formatAliases, whyFlags, whyFormats } from './command-flags.ts';
 import { fleetFlagNames, fleetOptionsHelp, parseFleetOptions, withoutFleetFlags } from '../config/fleet-options.ts';

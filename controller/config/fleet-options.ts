@@ -3,7 +3,7 @@
 // Secret so that logging the options never prints them. Bad values are UsageErrors naming the
 // flag or variable.
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../cli/command.ts';
+import { UsageError } from './usage-error.ts';
 import { CloudNames, cloudEndpoints, graphApiVersion, type CloudName } from '../fleet/graph/clouds.ts';
 import { FileSecret, Secret } from './secret.ts';
 

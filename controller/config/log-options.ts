@@ -2,7 +2,7 @@
 // FIRMWARDEN_LOG_LEVEL, resolved once. The format defaults to `text` when the log goes to a
 // terminal and to `json` otherwise: a pod's or a CI job's stderr is not a terminal, and their
 // log collectors want one JSON object a line.
-import { UsageError } from '../cli/command.ts';
+import { UsageError } from './usage-error.ts';
 // Types only: this file is read by `firmwarden completion`, which must not load pino.
 import type { LogFormat } from '../log/logger.ts';
 import { shouldColour } from '../output/colour.ts';

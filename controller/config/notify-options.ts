@@ -3,7 +3,7 @@
 // a Teams user can reach) and a manifest's page in the config repository's web UI
 // (--repo-web-url). Both are templates: {path} (the file, relative to the repository root),
 // {namespace}, {kind} and {name} are filled per manifest, percent-encoded.
-import { UsageError } from '../cli/command.ts';
+import { UsageError } from './usage-error.ts';
 import type { LinkTemplates } from '../notify/render.ts';
 
 /** The flags, in parseArgs' format; merge them into the command's own. */

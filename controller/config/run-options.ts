@@ -4,7 +4,7 @@
 // value (visible in `ps`), and are kept non-enumerable so logging the options cannot leak them.
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, posix, resolve } from 'node:path';
-import { UsageError } from '../cli/command.ts';
+import { UsageError } from './usage-error.ts';
 import type { GitAuth } from '../sources/git-auth.ts';
 import { hasEmbeddedCredentials } from '../sources/git-auth.ts';
 import type { CommitIdentity } from '../sources/status-commit-message.ts';

@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseFlags } from '../../controller/cli/parse-flags.ts';
-import { UsageError } from '../../controller/cli/command.ts';
+import { UsageError } from '../../controller/config/usage-error.ts';
 
 const options = { format: { type: 'string' }, limit: { type: 'string' }, quiet: { type: 'boolean', short: 'q' } } as const;
 

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseFleetOptions } from '../../controller/config/fleet-options.ts';
-import { UsageError } from '../../controller/cli/command.ts';
+import { UsageError } from '../../controller/config/usage-error.ts';
 
 const files: Record<string, string> = { '/run/secret': 'from-file-secret\n', '/run/empty': '  \n' };
 const readFile = (path: string) => {

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { resolveLogOptions } from '../../controller/config/log-options.ts';
-import { UsageError } from '../../controller/cli/command.ts';
+import { UsageError } from '../../controller/config/usage-error.ts';
 
 const resolve = suite('resolveLogOptions');
 const tty = { isTTY: true };

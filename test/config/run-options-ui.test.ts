@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect, parseArgs } from 'node:util';
-import { UsageError } from '../../controller/cli/command.ts';
+import { UsageError } from '../../controller/config/usage-error.ts';
 import { resolveRunSourceOptions, runSourceFlags } from '../../controller/config/run-options.ts';
 
 const resolveArgs = (args: string[], env: Record<string, string> = {}, cwd = '/work') =>

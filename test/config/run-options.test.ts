@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, inspect } from 'node:util';
-import { UsageError } from '../../controller/cli/command.ts';
+import { UsageError } from '../../controller/config/usage-error.ts';
 import {
   isRemoteAddress,
   parseDuration,

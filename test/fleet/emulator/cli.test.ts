@@ -2,7 +2,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PassThrough } from 'node:stream';
 import { emulator } from '../../../controller/cli/emulator.ts';
-import { UsageError, type CommandIO } from '../../../controller/cli/command.ts';
+import type { CommandIO } from '../../../controller/cli/command.ts';
+import { UsageError } from '../../../controller/config/usage-error.ts';
 
 function makeIO(signal: AbortSignal): { io: CommandIO; out: () => string; err: () => string } {
   const stdout = new PassThrough();
