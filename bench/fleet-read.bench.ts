@@ -12,7 +12,7 @@ import { resourceUsage } from 'node:process';
 import { systemClock } from '../controller/model/clock.ts';
 import { FleetError } from '../controller/model/fleet.ts';
 import { silentLogger } from '../controller/log/logger.ts';
-import { createFleet } from '../controller/fleet/index.ts';
+import { createFleet } from '../controller/config/fleet-connection.ts';
 import { parseFleetOptions } from '../controller/config/fleet-options.ts';
 
 const { values } = parseArgs({

@@ -17,7 +17,7 @@ import { createLogger } from '../log/logger.ts';
 import { resolveLogOptions } from '../config/log-options.ts';
 import { demoFlags } from './command-flags.ts';
 import { parseFleetOptions } from '../config/fleet-options.ts';
-import { createFleet } from '../fleet/index.ts';
+import { createFleet } from '../config/fleet-connection.ts';
 import { startController } from '../run/controller.ts';
 import type { EngineInput, ManifestEntry, ReconcileResult } from '../reconcile/reconcile.ts';
 import { createEngine, planFrom } from '../reconcile/engine.ts';

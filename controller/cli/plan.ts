@@ -232,7 +232,7 @@ async function loadState(path: string) {
 
 /** Connects to the fleet the options name, runs `work` with the adapter and the fleet's identity, and closes. */
 export async function withFleet<T>(options: FleetOptions, now: number, deps: PlanCommandDeps, work: (fleet: GraphFleet, identity: FleetIdentity) => Promise<T>): Promise<T> {
-  const { createFleet } = await import('../fleet/index.ts');
+  const { createFleet } = await import('../config/fleet-connection.ts');
   const clock = new ManualClock(now);
   // The in-process emulator has no rate limit to respect: read it at full speed.
   const effective: FleetOptions = options.target === 'emulator' ? { ...options, rate: Math.max(options.rate, 10_000) } : options;

@@ -10,7 +10,7 @@ import { systemClock } from '../model/clock.ts';
 import { createLogger } from '../log/logger.ts';
 import { fleetFlagNames, parseFleetOptions } from '../config/fleet-options.ts';
 import { parseDuration, parseListen } from '../config/run-options.ts';
-import { createFleet } from '../fleet/index.ts';
+import { createFleet } from '../config/fleet-connection.ts';
 import { startController } from '../run/controller.ts';
 import { createMetrics } from '../server/metrics.ts';
 import { startHttpServer } from '../server/http-server.ts';

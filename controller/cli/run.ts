@@ -8,7 +8,7 @@ import { systemClock } from '../model/clock.ts';
 import { createLogger } from '../log/logger.ts';
 import { fleetFlagNames, fleetOptionsHelp, parseFleetOptions } from '../config/fleet-options.ts';
 import { resolveRunSourceOptions, runSourceHelp, parseDuration } from '../config/run-options.ts';
-import { createFleet } from '../fleet/index.ts';
+import { createFleet } from '../config/fleet-connection.ts';
 import { startController } from '../run/controller.ts';
 import { createMetrics } from '../server/metrics.ts';
 import { parseManifestTexts, replaceStatus } from './manifest-access.ts';

@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import { ManualClock } from '../../controller/model/clock.ts';
 import { silentLogger } from '../../controller/log/logger.ts';
 import { startEmulator, type EmulatorHandle } from '../../controller/fleet/emulator/server.ts';
-import { createFleet } from '../../controller/fleet/index.ts';
+import { createFleet } from '../../controller/config/fleet-connection.ts';
 import { parseFleetOptions } from '../../controller/config/fleet-options.ts';
 import { createPlanCommand } from '../../controller/cli/plan.ts';
 import type { CommandIO } from '../../controller/cli/command.ts';

@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { ManualClock, systemClock } from '../../controller/model/clock.ts';
 import { silentLogger } from '../../controller/log/logger.ts';
 import { parseFleetOptions } from '../../controller/config/fleet-options.ts';
-import { createFleet, type FleetConnection } from '../../controller/fleet/index.ts';
+import { createFleet, type FleetConnection } from '../../controller/config/fleet-connection.ts';
 import type { DeviceView } from '../../controller/fleet/emulator/control.ts';
 import { KubeSource } from '../../controller/kube/kube-source.ts';
 import { ConfigMapStateStore } from '../../controller/kube/configmap-state-store.ts';

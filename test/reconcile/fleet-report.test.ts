@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ManualClock } from '../../controller/model/clock.ts';
 import { silentLogger } from '../../controller/log/logger.ts';
 import { parseFleetOptions } from '../../controller/config/fleet-options.ts';
-import { createFleet } from '../../controller/fleet/index.ts';
+import { createFleet } from '../../controller/config/fleet-connection.ts';
 import { DirSource } from '../../controller/sources/dir-source.ts';
 import { parseManifestTexts, replaceStatus } from '../../controller/cli/manifest-access.ts';
 import { FleetView } from '../../controller/reconcile/fleet-view.ts';

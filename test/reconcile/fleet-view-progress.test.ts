@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { ManualClock } from '../../controller/model/clock.ts';
 import { createLogger } from '../../controller/log/logger.ts';
 import { parseFleetOptions } from '../../controller/config/fleet-options.ts';
-import { createFleet, type FleetConnection } from '../../controller/fleet/index.ts';
+import { createFleet, type FleetConnection } from '../../controller/config/fleet-connection.ts';
 import { FleetView, progressRate, type FleetReadProgress } from '../../controller/reconcile/fleet-view.ts';
 
 const progress = suite('FleetView progress');

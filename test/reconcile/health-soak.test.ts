@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { ManualClock } from '../../controller/model/clock.ts';
 import { silentLogger } from '../../controller/log/logger.ts';
 import { parseFleetOptions } from '../../controller/config/fleet-options.ts';
-import { createFleet, type FleetConnection } from '../../controller/fleet/index.ts';
+import { createFleet, type FleetConnection } from '../../controller/config/fleet-connection.ts';
 import type { DeviceView, EmulatorControl } from '../../controller/fleet/emulator/control.ts';
 import { DirSource } from '../../controller/sources/dir-source.ts';
 import { parseManifestTexts, replaceStatus } from '../../controller/cli/manifest-access.ts';

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { ManualClock } from '../../controller/model/clock.ts';
 import { silentLogger } from '../../controller/log/logger.ts';
 import { parseFleetOptions } from '../../controller/config/fleet-options.ts';
-import { createFleet, type FleetConnection } from '../../controller/fleet/index.ts';
+import { createFleet, type FleetConnection } from '../../controller/config/fleet-connection.ts';
 import {
   followOperations, intentClockSkewMs, intentResolveMs, startOperations, timedOutCode, type LedgerPort, type StartRequest,
 } from '../../controller/reconcile/operations.ts';

@@ -12,7 +12,7 @@ import { parse } from 'yaml';
 import { ManualClock } from '../../controller/model/clock.ts';
 import { silentLogger } from '../../controller/log/logger.ts';
 import { parseFleetOptions } from '../../controller/config/fleet-options.ts';
-import { createFleet } from '../../controller/fleet/index.ts';
+import { createFleet } from '../../controller/config/fleet-connection.ts';
 import { GitSource } from '../../controller/sources/git-source.ts';
 import { parseManifestTexts, replaceStatus } from '../../controller/cli/manifest-access.ts';
 import { FleetView } from '../../controller/reconcile/fleet-view.ts';

@@ -12,7 +12,7 @@ import { ManualClock } from '../../controller/model/clock.ts';
 import type { Device, Fleet } from '../../controller/model/fleet.ts';
 import { silentLogger } from '../../controller/log/logger.ts';
 import { parseFleetOptions } from '../../controller/config/fleet-options.ts';
-import { createFleet } from '../../controller/fleet/index.ts';
+import { createFleet } from '../../controller/config/fleet-connection.ts';
 import { startController } from '../../controller/run/controller.ts';
 import { parseManifestTexts, replaceStatus } from '../../controller/cli/manifest-access.ts';
 import type { ReconcileResult } from '../../controller/reconcile/reconcile.ts';

@@ -8,7 +8,7 @@ import { ManualClock } from '../../../controller/model/clock.ts';
 import { FleetError } from '../../../controller/model/fleet.ts';
 import { silentLogger } from '../../../controller/log/logger.ts';
 import { parseFleetOptions } from '../../../controller/config/fleet-options.ts';
-import { createFleet, type FleetConnection } from '../../../controller/fleet/index.ts';
+import { createFleet, type FleetConnection } from '../../../controller/config/fleet-connection.ts';
 import { startEmulator, type EmulatorHandle } from '../../../controller/fleet/emulator/server.ts';
 import type { DeviceView } from '../../../controller/fleet/emulator/control.ts';
 import { getToken, graph } from './emulator-client.ts';

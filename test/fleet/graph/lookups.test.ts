@@ -6,7 +6,7 @@ import { ManualClock } from '../../../controller/model/clock.ts';
 import { FleetError, type DeviceOperation } from '../../../controller/model/fleet.ts';
 import { silentLogger } from '../../../controller/log/logger.ts';
 import { startEmulator, type EmulatorHandle } from '../../../controller/fleet/emulator/server.ts';
-import { createFleet, type FleetConnection } from '../../../controller/fleet/index.ts';
+import { createFleet, type FleetConnection } from '../../../controller/config/fleet-connection.ts';
 import { parseFleetOptions } from '../../../controller/config/fleet-options.ts';
 import { drive } from './drive.ts';
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { startEmulator } from '../../../controller/fleet/emulator/server.ts';
-import { createFleet } from '../../../controller/fleet/index.ts';
+import { createFleet } from '../../../controller/config/fleet-connection.ts';
 import { parseFleetOptions } from '../../../controller/config/fleet-options.ts';
 import { createLogger } from '../../../controller/log/logger.ts';
 import { ManualClock } from '../../../controller/model/clock.ts';

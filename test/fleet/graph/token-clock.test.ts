@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { ManualClock } from '../../../controller/model/clock.ts';
 import { CachedTokenSource } from '../../../controller/fleet/graph/token-source.ts';
 import { parseFleetOptions } from '../../../controller/config/fleet-options.ts';
-import { createFleet } from '../../../controller/fleet/index.ts';
+import { createFleet } from '../../../controller/config/fleet-connection.ts';
 import { silentLogger } from '../../../controller/log/logger.ts';
 
 const minute = 60_000;
