@@ -29,7 +29,7 @@ import { forecast } from '../plan/forecast.ts';
 import { planToJson, renderPlanMarkdown, renderPlanText, type PlanView } from '../plan/render-plan.ts';
 import { stringifyJson } from '../output/escape.ts';
 import { mergeCalendars } from '../policy/release-calendar.ts';
-import { releasesFromStatus, rolloutsFromStatus } from '../status/remembered.ts';
+import { releasesFromStatus, rolloutsFromStatus } from '../plan/remembered.ts';
 import { parseCalendarFile } from '../state/calendar-file.ts';
 import type { RememberedCalendar } from '../model/state.ts';
 import { findCalendarTexts } from '../sources/calendar-file-io.ts';

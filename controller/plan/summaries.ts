@@ -6,7 +6,7 @@ import { resolveGroups } from '../policy/groups.ts';
 import { objectKey, ownerKey } from '../policy/manifest-keys.ts';
 import { scheduledInstant } from '../policy/scheduled.ts';
 import { specDigest } from '../policy/spec-digest.ts';
-import { rememberedCompletion } from '../status/remembered.ts';
+import { rememberedCompletion } from './remembered.ts';
 import { compileSelector } from '../policy/selector.ts';
 import type { GroupContext, PolicyContext } from './group-context.ts';
 import { cmp, typeOrder, type ScheduledCtx, type Work } from './work.ts';

@@ -15,7 +15,7 @@ import { fineAspects, soakRuleFor } from '../policy/health-soak.ts';
 import { effectiveBakeMs, effectiveWaves } from '../policy/rollout-defaults.ts';
 import type { ControllerState, HealthMemory, LedgerEntry } from '../model/state.ts';
 import type { DeviceHealth, HealthAspect } from '../model/fleet.ts';
-import { releasesFromStatus, rememberedCompletion, rolloutsFromStatus } from '../status/remembered.ts';
+import { releasesFromStatus, rememberedCompletion, rolloutsFromStatus } from '../plan/remembered.ts';
 import { buildStatuses, countStates, statusKey, type AnyStatus, type StatusSubject } from '../status/build-status.ts';
 import { deviceLabel, type StatusDetail } from '../status/people-fields.ts';
 import { specDigest } from '../policy/spec-digest.ts';

@@ -6,7 +6,7 @@ import { mergeConditions, stalledConditions, timestamp, type ConditionValue } fr
 import { freezeOverrideStatus } from './freeze-override-status.ts';
 import { progressConditions, summaryText } from './progress-conditions.ts';
 import { scheduledAttention } from './refusal-attention.ts';
-import { rememberedCompletion } from './remembered.ts';
+import { rememberedCompletion } from '../plan/remembered.ts';
 import { clampsOf, countStates, failingOf, notable, refusalCounts, refusalsOf } from './status-fields.ts';
 import type { Conditions, StatusOptions, StatusSubject } from './status-subject.ts';
 

@@ -1,6 +1,6 @@
 // What the manifests' own statuses remember between runs: release first-seen dates, stopped
 // rollouts, and the completion of a ScheduledUpdate (whose status then keeps its outcome for
-// good: build-status.ts). The Kubernetes status subresource keeps release dates and stops
+// good: status/scheduled-status.ts). The Kubernetes status subresource keeps release dates and stops
 // (beside the state ConfigMap); in a Git repository or folder they live in
 // .firmwarden/releases.json instead, and are read here only from statuses written by earlier
 // versions, so an upgrade loses no release date. Pure.
