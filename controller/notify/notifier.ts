@@ -16,34 +16,20 @@
 import type { Clock } from '../model/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ControllerState, StateStore } from '../model/state.ts';
-import type { NotificationChannel, NotificationRule } from '../model/manifests.generated.ts';
-import type { NotificationEvent, NotificationEventType, NotificationMemory, PendingNotification } from '../model/notification-events.ts';
-import { NotificationEventTypes } from '../model/notification-events.ts';
+import type { NotificationEvent, NotificationMemory, PendingNotification } from '../model/notification-events.ts';
+import { channelRequest } from './channel-request.ts';
 import { deriveEvents, emptyMemory, type ReconcileFacts } from './derive-events.ts';
+import { readConfig, restoreMemory, type ChannelConfig, type NotifyManifest } from './notifier-inputs.ts';
 import { backoffMs, defaultDeliveryPolicy, enqueue, nextDue, type ChannelHealth, type DeliveryPolicy, type RouteRule } from './outbox.ts';
-import { slackPayload, teamsPayload, webhookPayload, type LinkTemplates } from './render.ts';
-import { deliveryHeader, signBody, signatureHeader, timestampHeader } from './sign.ts';
-import { readSecretRef, SecretRefError, type SecretRefSpec, type SecretSources } from './secret-ref.ts';
+import type { LinkTemplates } from './render.ts';
+import { SecretRefError, type SecretSources } from './secret-ref.ts';
 import { postJson, type PostResult } from './post-json.ts';
-import type { ReconcileObservation } from '../reconcile/reconcile.ts';
+import type { ReconcileObservation } from '../model/reconcile.ts';
 import { deviceLabel } from '../status/people-fields.ts';
 
-/** A manifest as the notifier reads it (the reconcile's ManifestEntry fits). */
-export interface NotifyManifest {
-  readonly kind: string;
-  readonly valid: boolean;
-  readonly manifest: unknown;
-}
+export type { NotifyManifest } from './notifier-inputs.ts';
 
-/** A NotificationChannel's spec, as far as sending needs it. */
-interface ChannelConfig {
-  readonly key: string;
-  readonly namespace: string;
-  readonly type: 'teams' | 'slack' | 'webhook';
-  readonly secretRef: SecretRefSpec;
-  readonly signingSecretRef: SecretRefSpec | undefined;
-}
-
+/** How the notifier reaches time, logs, secrets and receivers. */
 export interface NotifierOptions {
   readonly clock: Clock;
   readonly logger: Logger;
@@ -56,40 +42,6 @@ export interface NotifierOptions {
   readonly requestTimeoutMs?: number;
   /** Jitter source in [0, 1). Default: Math.random. */
   readonly random?: () => number;
-}
-
-/** The valid channels and rules among the manifests. */
-function readConfig(manifests: readonly NotifyManifest[]): { channels: Map<string, ChannelConfig>; rules: RouteRule[] } {
-  const channels = new Map<string, ChannelConfig>();
-  const rules: RouteRule[] = [];
-  for (const m of manifests) {
-    if (!m.valid) continue;
-    const meta = (m.manifest as NotificationChannel | NotificationRule).metadata;
-    const namespace = meta.namespace ?? 'default';
-    const key = `${namespace}/${meta.name}`;
-    if (m.kind === 'NotificationChannel') {
-      const spec = (m.manifest as NotificationChannel).spec;
-      channels.set(key, { key, namespace, type: spec.type, secretRef: spec.secretRef, signingSecretRef: spec.signingSecretRef });
-    } else if (m.kind === 'NotificationRule') {
-      const spec = (m.manifest as NotificationRule).spec;
-      rules.push({
-        key,
-        channel: `${namespace}/${spec.channelRef.name}`,
-        events: spec.events.filter((e): e is NotificationEventType => (NotificationEventTypes as readonly string[]).includes(e)),
-        groups: (spec.groupRefs ?? []).map((r) => r.name),
-        policies: (spec.policyRefs ?? []).map((r) => r.name),
-        suspended: spec.suspend === true,
-      });
-    }
-  }
-  return { channels, rules };
-}
-
-/** The memory from a state, or undefined when it holds none this version understands. */
-function restoreMemory(value: unknown): NotificationMemory | undefined {
-  const m = value as Partial<NotificationMemory> | null | undefined;
-  if (!m || m.version !== 1 || typeof m.seen !== 'object' || m.seen === null || typeof m.waves !== 'object' || m.waves === null || !Array.isArray(m.outbox)) return undefined;
-  return { version: 1, seen: m.seen, waves: m.waves, outbox: m.outbox.filter((x) => x && typeof x.id === 'string' && Array.isArray(x.events)) };
 }
 
 /** Finds, queues and delivers notifications; see the file comment. */
@@ -239,7 +191,7 @@ export class Notifier {
     }
     let result: PostResult;
     try {
-      const request = await this.#request(channel, message, now);
+      const request = await channelRequest(channel, message, now, this.#o.links, this.#o.secrets);
       result = await postJson(request.url, request.body, request.headers, { now, ...(signal ? { signal } : {}), ...(this.#o.requestTimeoutMs !== undefined ? { timeoutMs: this.#o.requestTimeoutMs } : {}) });
     } catch (error) {
       if (!(error instanceof SecretRefError)) throw error;
@@ -263,25 +215,6 @@ export class Notifier {
     log.warn({ status: result.status, problem: result.problem, attempts: message.attempts + 1, retryInMs: wait }, 'notification not delivered; will retry');
     this.#replace(message, { ...message, attempts: message.attempts + 1, lastError: result.problem.slice(0, 300) });
     await this.#persist();
-  }
-
-  async #request(channel: ChannelConfig, message: PendingNotification, now: number): Promise<{ url: string; body: string; headers: Record<string, string> }> {
-    const where = `NotificationChannel ${channel.key}`;
-    const url = await readSecretRef(channel.secretRef, channel.namespace, `${where} spec.secretRef`, this.#o.secrets);
-    if (!/^https?:\/\/\S+$/i.test(url)) throw new SecretRefError(`${where} spec.secretRef: the value is not an http(s) URL`);
-    const links = this.#o.links;
-    const payload = channel.type === 'teams' ? teamsPayload(message, links) : channel.type === 'slack' ? slackPayload(message, links) : webhookPayload(message, links);
-    const body = JSON.stringify(payload);
-    const headers: Record<string, string> = { 'user-agent': 'firmwarden', [deliveryHeader]: message.id };
-    if (channel.type === 'webhook') {
-      if (!channel.signingSecretRef) throw new SecretRefError(`${where}: a webhook channel needs spec.signingSecretRef`);
-      const key = await readSecretRef(channel.signingSecretRef, channel.namespace, `${where} spec.signingSecretRef`, this.#o.secrets);
-      if (key.length < 16) throw new SecretRefError(`${where} spec.signingSecretRef: the signing key must be at least 16 characters`);
-      const timestamp = Math.floor(now / 1000);
-      headers[timestampHeader] = String(timestamp);
-      headers[signatureHeader] = signBody(key, timestamp, body);
-    }
-    return { url, body, headers };
   }
 
   #replace(message: PendingNotification, next: PendingNotification | undefined): void {
