@@ -24,6 +24,7 @@ export async function lintCompare(bench: string, defaults: { files: number; runs
     keep: { kind: 'flag', help: 'keep the generated files' },
   });
   const report = new Report(bench, options);
+  report.judgeOnlyAt(`${defaults.files} files`, options.files === defaults.files);
   const work = mkdtempSync(join(tmpdir(), `firmwarden-${bench}-bench-`));
   try {
     const manifests = join(work, 'manifests');

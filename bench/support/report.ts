@@ -34,6 +34,7 @@ export class Report {
   readonly #figures = new Map<string, Figure>();
   readonly #goals: { row: string; figure: string; op: '<' | '<='; limit: number }[] = [];
   readonly #notes: string[] = [];
+  #unjudged: string | undefined;
   readonly #write: (text: string) => void;
 
   /** `write` receives the printed text (default: standard output). */
@@ -68,6 +69,14 @@ export class Report {
     this.#goals.push({ row, figure, op, limit });
   }
 
+  /**
+   * Goals are stated for one workload (100,000 devices, 5,000 files…): at another size a verdict
+   * would compare unlike things, so none is printed; `workload` says which size the goals need.
+   */
+  judgeOnlyAt(workload: string, matches: boolean): void {
+    if (!matches) this.#unjudged = workload;
+  }
+
   /** A line of context printed before the figures (sizes, load, versions). */
   note(text: string): void {
     this.#notes.push(text);
@@ -75,13 +84,14 @@ export class Report {
 
   /** Prints the figures, the verdicts and the JSON line. Throws if a goal names a missing figure. */
   finish(): void {
-    const goals: Goal[] = this.#goals.map((g) => {
+    const goals: Goal[] = this.#unjudged !== undefined ? [] : this.#goals.map((g) => {
       const f = this.#figures.get(g.figure);
       if (!f) throw new BenchError(`goal ${g.row} is on ${g.figure}, which was not measured`);
       return { ...g, value: f.value, unit: f.unit, met: g.op === '<' ? f.value < g.limit : f.value <= g.limit };
     });
     const lines: string[] = [...this.#notes];
     for (const [name, f] of this.#figures) lines.push(`${name}: ${format(f.value)} ${f.unit}`);
+    if (this.#unjudged !== undefined && this.#goals.length > 0) lines.push(`goals not judged: they are stated for ${this.#unjudged}`);
     for (const g of goals) lines.push(`goal ${g.row}: ${g.met ? 'met' : 'missed'} (${g.figure} ${format(g.value)} ${g.unit}, goal ${g.op} ${g.limit})`);
     const figures = Object.fromEntries([...this.#figures].map(([k, f]) => [k, { value: round(f.value), unit: f.unit }]));
     lines.push(JSON.stringify({ bench: this.#bench, options: this.#options, loadAverage: loadAverage(), figures, goals: goals.map((g) => ({ ...g, value: round(g.value) })) }));

@@ -1,0 +1,67 @@
+// Benchmark: the controller's repeated plans. In one process: the first plan of a 100,000-device
+// fleet (bench/support/plan-fleet.ts), then plans of the same fleet, each after a few changes as
+// a reconcile brings them — a minute later, a handful of devices with new software states, the
+// releases and rollout memory the previous plan returned — all with the same device list and
+// manifests (the objects a controller keeps between reconciles). Reports the first plan and
+// the median of the repeated ones. Goal (issue 17): repeated plans under 0.4 s.
+// Usage: node bench/plan-repeated.bench.ts [--devices N] [--groups N] [--runs N] [--changes N]
+import type { SoftwareState, SoftwareType } from '../controller/model/fleet.ts';
+import type { DeviceSoftware } from '../controller/model/fleet.ts';
+import { buildPlan } from '../controller/plan/build-plan.ts';
+import { generatePlanInput, planNow } from './support/plan-fleet.ts';
+import { firstAndMedian } from './support/measure.ts';
+import { parseOptions } from './support/options.ts';
+import { BenchError, Report, runBench } from './support/report.ts';
+
+await runBench('plan-repeated', () => {
+  const options = parseOptions('plan-repeated.bench.ts', {
+    devices: { kind: 'count', default: 100_000, help: 'devices in the fleet' },
+    groups: { kind: 'count', default: 1000, min: 4, help: 'device groups' },
+    runs: { kind: 'count', default: 7, help: 'repeated plans after the first' },
+    changes: { kind: 'count', default: 20, help: 'devices whose software state changes before each repeated plan' },
+  });
+  const report = new Report('plan-repeated', options);
+  report.judgeOnlyAt('100,000 devices and 1,000 groups', options.devices === 100_000 && options.groups === 1000);
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const input = generatePlanInput(options.devices, options.groups);
+  const software = new Map<string, DeviceSoftware>(input.software);
+  gc?.();
+  let now = planNow;
+  let releases = input.releases;
+  let rollouts = {};
+  const times: number[] = [];
+  let planned = 0;
+  let changed = 0;
+  for (let r = 0; r <= options.runs; r++) {
+    if (r > 0) {
+      now += 60_000;
+      // A few devices report a finished update: their firmware now at the available version.
+      for (let k = 0; k < options.changes; k++) {
+        const device = input.devices[(r * 7919 + k * 104_729) % input.devices.length]!;
+        const old = software.get(device.id)!;
+        const firmware = old.software.firmware;
+        const next: SoftwareState | undefined = firmware && { ...firmware, currentVersion: firmware.availableVersion ?? firmware.currentVersion, freshness: 'latest' };
+        software.set(device.id, { deviceId: device.id, software: { ...old.software, ...(next ? { firmware: next } : {}) } as Record<SoftwareType, SoftwareState> });
+        changed++;
+      }
+    }
+    const t = performance.now();
+    const plan = buildPlan({ ...input, now, software, releases, rollouts });
+    times.push(performance.now() - t);
+    planned = plan.devices.length;
+    releases = plan.releases;
+    rollouts = plan.rollouts;
+    if (planned < input.devices.length / 2) throw new BenchError(`plan ${r + 1} has ${planned} of ${input.devices.length} devices: most of the fleet was not planned`);
+    gc?.();
+  }
+  report.note(`plan-repeated: ${options.devices} devices, ${input.groups.length} groups; a first plan, then ${options.runs} plans each a minute later with ${options.changes} changed devices`);
+  report.figure('fleet_devices', input.devices.length, 'devices');
+  report.work('plan_devices_planned', planned, 'devices', 'the plan has no device');
+  report.work('devices_changed', changed, 'devices', 'no device changed between plans');
+  report.figure('plan_first_ms', times[0]!, 'ms');
+  const repeated = firstAndMedian(times.slice(1));
+  report.figure('repeated_first_ms', repeated.first, 'ms');
+  report.figure('repeated_median_ms', repeated.median, 'ms');
+  report.goal('plan-repeated', 'repeated_median_ms', '<', 400);
+  report.finish();
+});
