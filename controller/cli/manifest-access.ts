@@ -3,7 +3,7 @@
 import { parseManifests, type LoadedManifest } from '../manifest/parse-manifests.ts';
 import type { Finding } from '../manifest/finding.ts';
 import { replaceStatus as replaceDocumentStatus } from '../manifest/status-writer.ts';
-import type { ParsedDesired } from '../reconcile/reconcile.ts';
+import type { ParsedDesired } from '../model/desired.ts';
 import type { ReplaceStatus } from '../sources/status-commit-apply.ts';
 
 /** Parses the files of a snapshot; invalid manifests are kept (valid: false) so their status can say why. */

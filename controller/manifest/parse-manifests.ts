@@ -38,7 +38,7 @@ import type { PathSegment, Target, YamlDocument } from './yaml-document.ts';
 import { locate, locateDocument, toPointer } from './yaml-document.ts';
 
 export type { Finding, SourceRange } from './finding.ts';
-import type { HolidayDay } from '../policy/holiday-calendar.ts';
+import type { HolidayDay } from '../model/desired.ts';
 export type { Kind } from './kinds.ts';
 
 /** A manifest of one of the three kinds, with where it came from. */

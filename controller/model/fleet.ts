@@ -78,6 +78,17 @@ export interface DeviceSoftware {
   readonly health?: DeviceHealth;
 }
 
+/** The controller's picture of the fleet at one moment (reconcile/fleet-view.ts keeps it fresh). */
+export interface FleetSnapshot {
+  readonly devices: readonly Device[];
+  readonly software: ReadonlyMap<string, DeviceSoftware>;
+  /** When each device's software was last read (ms). */
+  readonly readAt: ReadonlyMap<string, number>;
+  /** Devices whose last read failed, with the error. */
+  readonly unreadable: ReadonlyMap<string, string>;
+  readonly listedAt: number;
+}
+
 /** The internal operation states every documented spelling maps to. */
 export const OperationStates = ['queued', 'scheduled', 'inProgress', 'succeeded', 'failed', 'cancelled', 'unknown'] as const;
 export type OperationState = (typeof OperationStates)[number];

@@ -4,7 +4,8 @@
 // per plan, because the .ics days come with each reading of the manifests.
 import type { DeviceGroup, UpdatePolicy } from '../model/manifests.generated.ts';
 import { objectKey, ownerKey } from '../policy/manifest-keys.ts';
-import { compileHolidays, holidayRange, writtenHolidayDays, type HolidayDay } from '../policy/holidays.ts';
+import { compileHolidays, holidayRange, writtenHolidayDays } from '../policy/holidays.ts';
+import type { HolidayDay } from '../model/desired.ts';
 import { WindowSchedule, compileFreezes, compileWindows } from '../policy/windows.ts';
 import { scheduleFor, type GroupSchedules } from './group-context.ts';
 

@@ -7,6 +7,7 @@
 // PURE: text in, days or a problem with its line out; never throws.
 import { createRequire } from 'node:module';
 import type ICAL from 'ical.js';
+import type { HolidayDay } from '../model/desired.ts';
 import { dayNumber, type LocalDate } from './zoned-time.ts';
 
 let loaded: typeof ICAL | undefined;
@@ -17,15 +18,6 @@ function ical(): typeof ICAL {
     loaded = 'default' in module ? module.default : module;
   }
   return loaded;
-}
-
-/** One holiday on one calendar day. */
-export interface HolidayDay {
-  /** Days since 1970-01-01 of the local date (zoned-time's dayNumber). */
-  readonly day: number;
-  readonly name: string;
-  /** Where it was written: the .ics path as referenced, or the manifest that lists it. */
-  readonly source: string;
 }
 
 /** What reading a calendar gave: its days within the range, or why it cannot be read. */

@@ -5,10 +5,8 @@
 // so an Auckland holiday closes 11:00 UTC the day before to 11:00 UTC that day.
 // PURE: `now` comes in.
 import type { Holidays } from '../model/manifests.generated.ts';
-import type { HolidayDay } from './holiday-calendar.ts';
+import type { HolidayDay } from '../model/desired.ts';
 import { addDays, dateOfDay, dateText, dayNumber, resolveLocal, validDate } from './zoned-time.ts';
-
-export type { HolidayDay } from './holiday-calendar.ts';
 
 /** A holiday as an interval of instants [start, end) in one zone. */
 export interface CompiledHoliday {

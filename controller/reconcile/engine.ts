@@ -8,7 +8,7 @@ import { buildPlan, type PlanInput } from '../plan/build-plan.ts';
 import { operationRecords } from '../plan/operation-book.ts';
 import { mergeCalendars } from '../policy/release-calendar.ts';
 import { objectKey, ownerKey } from '../policy/manifest-keys.ts';
-import type { HolidayDay } from '../policy/holiday-calendar.ts';
+import type { HolidayDay, ManifestEntry } from '../model/desired.ts';
 import { operationTimeoutMs } from '../policy/operation-timeout.ts';
 import { mergeEvidence } from '../policy/evidence.ts';
 import { fineAspects, soakRuleFor } from '../policy/health-soak.ts';
@@ -21,7 +21,7 @@ import { deviceLabel, type StatusDetail } from '../status/people-fields.ts';
 import { specDigest } from '../policy/spec-digest.ts';
 import type { StatusUpdate } from '../model/source.ts';
 import { createFleetReport, type FleetReportOptions } from './fleet-report.ts';
-import type { Engine, EngineInput, EngineOutput, ManifestEntry } from './reconcile.ts';
+import type { Engine, EngineInput, EngineOutput } from './reconcile.ts';
 import { ledgerEntryKey } from './operations.ts';
 
 type Kind = 'DeviceGroup' | 'UpdatePolicy' | 'ScheduledUpdate';

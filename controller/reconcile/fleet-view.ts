@@ -5,20 +5,10 @@
 // first. A read stamped later than the clock now says (the clock was stepped back) is due at
 // once: its age is unknown, and trusting it would freeze the picture for as long as the step.
 // A long read reports its progress to the caller and, every few seconds, in a log line.
-import type { Device, DeviceSoftware, Fleet } from '../model/fleet.ts';
+import type { Device, DeviceSoftware, Fleet, FleetSnapshot } from '../model/fleet.ts';
 import { FleetError } from '../model/fleet.ts';
 import type { Clock } from '../model/clock.ts';
 import type { Logger } from '../log/logger.ts';
-
-export interface FleetSnapshot {
-  readonly devices: readonly Device[];
-  readonly software: ReadonlyMap<string, DeviceSoftware>;
-  /** When each device's software was last read (ms). */
-  readonly readAt: ReadonlyMap<string, number>;
-  /** Devices whose last read failed, with the error. */
-  readonly unreadable: ReadonlyMap<string, string>;
-  readonly listedAt: number;
-}
 
 /** How far a read has come: devices listed so far, or software states read out of a total. */
 export type FleetReadProgress =

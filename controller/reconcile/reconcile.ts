@@ -2,13 +2,13 @@
 //   load desired → parse and validate → observe the fleet → follow operations → evaluate
 //   (the pure engine: plan + status) → start operations → write status → save state.
 // Everything it touches comes in through ports; it imports no adapter.
-import type { Fleet } from '../model/fleet.ts';
+import type { Fleet, FleetSnapshot } from '../model/fleet.ts';
 import type { Clock } from '../model/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ControllerState, LedgerEntry, StateStore } from '../model/state.ts';
 import type { Plan } from '../model/plan.ts';
 import type { Snapshot, StatusUpdate, StatusWriter, WrittenFile } from '../model/source.ts';
-import type { FleetSnapshot, FleetView } from './fleet-view.ts';
+import type { FleetView } from './fleet-view.ts';
 import type { StartOutcome, StartRequest } from './operations.ts';
 import { followOperations, isLedgerEntryActive, pruneLedger, startOperations } from './operations.ts';
 import type { ReconcileOutcome } from './outcome.ts';
@@ -16,24 +16,8 @@ import { calendarFilePath, parseCalendarFile } from '../state/calendar-file.ts';
 import type { RememberedCalendar } from '../model/state.ts';
 import type { RoomObservations } from '../model/rooms.ts';
 import { RoomBook, settleRooms } from './room-book.ts';
-import type { HolidayDay } from '../policy/holiday-calendar.ts';
-
-/** A manifest as the reconcile sees it (the loader's LoadedManifest fits). */
-export interface ManifestEntry {
-  readonly key: string;
-  readonly kind: string;
-  readonly file: string;
-  readonly docIndex: number;
-  readonly valid: boolean;
-  readonly manifest: unknown;
-  /** Holidays read from the .ics files a DeviceGroup or UpdatePolicy references (the manifest loader reads them). */
-  readonly holidayDays?: readonly HolidayDay[];
-}
-
-export interface ParsedDesired<M extends ManifestEntry = ManifestEntry, F = unknown> {
-  readonly manifests: readonly M[];
-  readonly findings: readonly F[];
-}
+import type { ManifestEntry, ParsedDesired } from '../model/desired.ts';
+import type { ReconcileObservation } from '../model/reconcile.ts';
 
 export interface EngineInput<M extends ManifestEntry = ManifestEntry, F = unknown> {
   readonly desired: ParsedDesired<M, F>;
@@ -99,18 +83,6 @@ export interface ReconcilerPorts<M extends ManifestEntry = ManifestEntry, F = un
    * records in the state is saved with it (the notifier). Must not block: no I/O.
    */
   readonly observe?: (observation: ReconcileObservation) => void;
-}
-
-/** What a reconcile evaluated, for ReconcilerPorts.observe. */
-export interface ReconcileObservation {
-  readonly now: number;
-  readonly plan: Plan | undefined;
-  readonly statuses: readonly StatusUpdate[];
-  readonly ledger: readonly LedgerEntry[];
-  readonly manifests: readonly ManifestEntry[];
-  readonly fleet: FleetSnapshot;
-  /** False while the fleet view is still being read for the first time. */
-  readonly complete: boolean;
 }
 
 export interface ReconcileResult {

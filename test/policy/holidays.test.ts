@@ -2,7 +2,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Freeze, Holidays, MaintenanceWindow } from '../../controller/model/manifests.generated.ts';
 import { readHolidayCalendar } from '../../controller/policy/holiday-calendar.ts';
-import { compileHolidays, dayText, holidayRange, writtenHolidayDays, type HolidayDay } from '../../controller/policy/holidays.ts';
+import { compileHolidays, dayText, holidayRange, writtenHolidayDays } from '../../controller/policy/holidays.ts';
+import type { HolidayDay } from '../../controller/model/desired.ts';
 import { WindowSchedule, compileFreezes, compileWindows } from '../../controller/policy/windows.ts';
 
 const at = (text: string) => Date.parse(text);

@@ -14,7 +14,7 @@ import type { ControllerState, LedgerEntry } from '../../controller/model/state.
 import { ManualClock } from '../../controller/model/clock.ts';
 import { createEngine } from '../../controller/reconcile/engine.ts';
 import { pruneLedger } from '../../controller/reconcile/operations.ts';
-import type { ManifestEntry } from '../../controller/reconcile/reconcile.ts';
+import type { ManifestEntry } from '../../controller/model/desired.ts';
 import { day, device, group, hour, policy, release, software } from '../plan/fixtures.ts';
 
 // Saturday noon: inside the default weekend window; day 15 is a Sunday, day 21 a Saturday.

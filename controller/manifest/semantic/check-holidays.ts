@@ -4,7 +4,8 @@
 // is pointed out. The days read from the files are kept for the engine (ctx.calendarDays):
 // only here is it known where a manifest's file is.
 import { posix } from 'node:path';
-import { readHolidayCalendar, type HolidayDay } from '../../policy/holiday-calendar.ts';
+import { readHolidayCalendar } from '../../policy/holiday-calendar.ts';
+import type { HolidayDay } from '../../model/desired.ts';
 import { holidayRange } from '../../policy/holidays.ts';
 import { addDays, parseLocalDate, resolveLocal } from '../../policy/zoned-time.ts';
 import type { Check, EntryOf } from './context.ts';

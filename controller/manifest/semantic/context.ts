@@ -2,7 +2,7 @@
 // references cross files) and a way to report a finding at a path of one of them. When lint is
 // given a few files of a repository, the other manifests are there only to be referred to.
 import type { Kind, KindMap } from '../kinds.ts';
-import type { HolidayDay } from '../../policy/holiday-calendar.ts';
+import type { HolidayDay } from '../../model/desired.ts';
 import type { RuleId } from '../rules.ts';
 import type { NameIndex, SuggestBudget } from '../suggest.ts';
 import { indexNames } from '../suggest.ts';
