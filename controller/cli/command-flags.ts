@@ -2,7 +2,7 @@
 // `firmwarden completion` can list every flag without loading the commands themselves (loading
 // run or demo takes a second or more; a completion script is made at every shell start). The
 // run command's tables live with their options in config/; this file only gathers them.
-import { runSourceFlags } from '../config/run-options.ts';
+import { runSourceFlags } from '../config/run-flags.ts';
 import { notifyFlags } from '../config/notify-options.ts';
 import { logFormatFlag } from '../config/log-options.ts';
 
@@ -61,6 +61,7 @@ export const emulatorFlags = {
   port: { type: 'string' }, devices: { type: 'string' }, seed: { type: 'string' }, 'rate-limit': { type: 'string' },
   tenant: { type: 'string' }, 'client-id': { type: 'string' }, 'client-secret': { type: 'string' }, speed: { type: 'string' },
   state: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, verbose: { type: 'boolean' },
+  tenants: { type: 'string' }, 'tenants-file': { type: 'string' }, 'tenants-out': { type: 'string' }, 'global-rate-limit': { type: 'string' },
   ...logFormatFlag, help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -9,7 +9,7 @@ import { parseFlags } from './parse-flags.ts';
 import { systemClock } from '../model/clock.ts';
 import { createLogger } from '../log/logger.ts';
 import { fleetFlagNames, parseFleetOptions } from '../config/fleet-options.ts';
-import { parseDuration, parseListen } from '../config/run-options.ts';
+import { parseDuration, parseListen } from '../config/run-option-values.ts';
 import { createFleet } from '../config/fleet-connection.ts';
 import { startController } from '../run/controller.ts';
 import { createMetrics } from '../server/metrics.ts';

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect, parseArgs } from 'node:util';
 import { UsageError } from '../../controller/config/usage-error.ts';
-import { resolveRunSourceOptions, runSourceFlags } from '../../controller/config/run-options.ts';
+import { resolveRunSourceOptions } from '../../controller/config/run-options.ts';
+import { runSourceFlags } from '../../controller/config/run-flags.ts';
 
 const resolveArgs = (args: string[], env: Record<string, string> = {}, cwd = '/work') =>
   resolveRunSourceOptions(parseArgs({ args, options: runSourceFlags, strict: true }).values, env, cwd);

@@ -6,15 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, inspect } from 'node:util';
 import { UsageError } from '../../controller/config/usage-error.ts';
-import {
-  isRemoteAddress,
-  parseDuration,
-  parseIdentity,
-  parseListen,
-  resolveRunSourceOptions,
-  runSourceFlags,
-  runSourceHelp,
-} from '../../controller/config/run-options.ts';
+import { runSourceFlags, runSourceHelp } from '../../controller/config/run-flags.ts';
+import { isRemoteAddress, parseDuration, parseIdentity, parseListen } from '../../controller/config/run-option-values.ts';
+import { resolveRunSourceOptions } from '../../controller/config/run-options.ts';
 
 const resolveArgs = (args: string[], env: Record<string, string> = {}) =>
   resolveRunSourceOptions(parseArgs({ args, options: runSourceFlags, strict: true }).values, env, '/work');
