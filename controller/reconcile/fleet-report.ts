@@ -1,4 +1,4 @@
-// The fleet report as a file the engine hands to the status writer: rendered (plan/render-report.ts)
+// The fleet report as a file the engine hands to the status writer: rendered (status/render-report.ts)
 // from the plan the engine decided with, only when the writer asks for it, with a forecast
 // simulated from the same plan input. A 30-day forecast is hundreds of plans (seconds for a few
 // hundred devices), so it is simulated again only when the manifests changed or `refreshMs` of
@@ -8,7 +8,7 @@
 import type { Plan } from '../model/plan.ts';
 import type { PlanInput } from '../plan/build-plan.ts';
 import { forecast } from '../plan/forecast.ts';
-import { renderFleetReport, type ReportForecast } from '../plan/render-report.ts';
+import { renderFleetReport, type ReportForecast } from '../status/render-report.ts';
 import type { WrittenFile } from '../model/source.ts';
 
 /** What a forecast is asked for. */

@@ -5,7 +5,7 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { PlanInput } from '../plan/build-plan.ts';
 import { forecast } from '../plan/forecast.ts';
-import type { ReportForecast } from '../plan/render-report.ts';
+import type { ReportForecast } from '../status/render-report.ts';
 
 /** What the main thread passes as workerData, so the file only listens when started for this. */
 export const reportForecastWorkerTag = 'firmwarden-report-forecast';

@@ -6,7 +6,7 @@
 // report says the forecast is being computed.
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log/logger.ts';
-import type { ReportForecast } from '../plan/render-report.ts';
+import type { ReportForecast } from '../status/render-report.ts';
 import { isForecastFresh, type ForecastRequest, type ForecastSettings, type ReportForecaster } from '../reconcile/fleet-report.ts';
 import { reportForecastWorkerTag, type ReportForecastJob, type ReportForecastReply } from './report-forecast-worker.ts';
 

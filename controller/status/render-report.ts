@@ -17,10 +17,10 @@ import { escapeMarkdown, escapeMermaid, joinLines, markdownCode } from '../outpu
 import { displayName } from '../policy/manifest-keys.ts';
 import { softwareLabel } from '../policy/software-rules.ts';
 import { dateText, localDateOf } from '../policy/zoned-time.ts';
-import { liveDeviceState, type LiveState } from '../status/live-state.ts';
-import type { Forecast } from './forecast.ts';
-import { scheduledRefusals } from './plan-entries.ts';
-import { formatLocalTime } from './render-time.ts';
+import type { Forecast } from '../plan/forecast.ts';
+import { scheduledRefusals } from '../plan/plan-entries.ts';
+import { formatLocalTime } from '../plan/render-time.ts';
+import { liveDeviceState, type LiveState } from './live-state.ts';
 
 /** What the report draws of a forecast (its events, not its final plan). */
 export type ReportForecast = Pick<Forecast, 'from' | 'to' | 'truncated' | 'events'>;

@@ -9,11 +9,11 @@ import { Window } from 'happy-dom';
 import { marked, type Token, type Tokens } from 'marked';
 import { buildPlan, type PlanInput } from '../../controller/plan/build-plan.ts';
 import { forecast } from '../../controller/plan/forecast.ts';
-import { renderFleetReport, type FleetReportView } from '../../controller/plan/render-report.ts';
+import { renderFleetReport, type FleetReportView } from '../../controller/status/render-report.ts';
 import { escapeMermaid, escapeText } from '../../controller/output/escape.ts';
 import { displayName } from '../../controller/policy/manifest-keys.ts';
 import { assertNoRawControls, assertNoWorkflowCommand, hostile } from '../support/hostile.ts';
-import { at, day, device, group, hour, op, policy, release, scheduled, software } from './fixtures.ts';
+import { at, day, device, group, hour, op, policy, release, scheduled, software } from '../plan/fixtures.ts';
 
 const dom = new Window();
 Object.assign(globalThis, { window: dom, document: dom.document });
