@@ -33,7 +33,8 @@ import { OperationMemory, emptyTally, planProblems, tallyByGroup, type DeviceTal
 import { shouldColour } from '../output/colour.ts';
 import { FileStateStore } from '../state/file-state-store.ts';
 import { emptyState } from '../model/state.ts';
-import { parseManifestTexts, replaceStatus } from './manifest-access.ts';
+import { parseManifestTexts } from '../manifest/parse-manifests.ts';
+import { replaceStatus } from '../manifest/status-writer.ts';
 
 const run = promisify(execFile);
 const examplesDir = new URL('../../examples/', import.meta.url).pathname;

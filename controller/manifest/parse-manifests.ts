@@ -38,7 +38,7 @@ import type { PathSegment, Target, YamlDocument } from './yaml-document.ts';
 import { locate, locateDocument, toPointer } from './yaml-document.ts';
 
 export type { Finding, SourceRange } from './finding.ts';
-import type { HolidayDay } from '../model/desired.ts';
+import type { HolidayDay, ParsedDesired } from '../model/desired.ts';
 export type { Kind } from './kinds.ts';
 
 /** A manifest of one of the three kinds, with where it came from. */
@@ -176,6 +176,15 @@ function loadContext(files: readonly { path: string; text: string }[], maxFileBy
     ignored.length = 0;
   }
   return new Set(entries);
+}
+
+/**
+ * parseManifests as the reconcile loop's `parse` port takes it: a snapshot's files at `now`;
+ * invalid manifests are kept (valid: false) so their status can say why.
+ */
+export function parseManifestTexts(files: readonly { path: string; text: string }[], now: number): ParsedDesired<LoadedManifest, Finding> {
+  const { manifests, findings } = parseManifests(files, { now });
+  return { manifests, findings };
 }
 
 /** True for an iCalendar file given with the manifests (read by spec.holidays.calendars, never as YAML). */

@@ -15,7 +15,7 @@ import type { DeviceView } from '../../controller/fleet/emulator/control.ts';
 import { KubeSource } from '../../controller/kube/kube-source.ts';
 import { ConfigMapStateStore } from '../../controller/kube/configmap-state-store.ts';
 import type { KubeClient } from '../../controller/kube/kube-client.ts';
-import { parseManifestTexts } from '../../controller/cli/manifest-access.ts';
+import { parseManifestTexts } from '../../controller/manifest/parse-manifests.ts';
 import { FleetView } from '../../controller/reconcile/fleet-view.ts';
 import { createReconciler } from '../../controller/reconcile/reconcile.ts';
 import { createEngine } from '../../controller/reconcile/engine.ts';

@@ -2,7 +2,7 @@
 // holding a group, its calendar and a policy plans the holiday, by name, in the group's zone.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseManifestTexts } from '../../controller/cli/manifest-access.ts';
+import { parseManifestTexts } from '../../controller/manifest/parse-manifests.ts';
 import { emptyState } from '../../controller/model/state.ts';
 import { planFrom } from '../../controller/reconcile/engine.ts';
 import { device, software } from '../plan/fixtures.ts';
