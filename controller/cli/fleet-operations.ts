@@ -7,13 +7,19 @@
 import type { DeviceOperation, Fleet } from '../model/fleet.ts';
 import { FleetError, isOperationActive } from '../model/fleet.ts';
 import type { Plan } from '../model/plan.ts';
-import { buildPlan, type PlanInput } from '../plan/build-plan.ts';
 import { operationRecords } from '../plan/operation-book.ts';
+import type { EngineInput } from '../reconcile/reconcile.ts';
+import type { ManifestEntry } from '../model/desired.ts';
+import type { Finding } from '../manifest/finding.ts';
+import { planFrom } from '../reconcile/engine.ts';
+
+/** The engine's input as plan and why build it. */
+export type PreviewInput = EngineInput<ManifestEntry, Finding>;
 
 /** A plan whose starts were checked against the fleet's operations. */
 export interface CheckedPlan {
   /** The input with the active operations found added. */
-  readonly input: PlanInput;
+  readonly input: PreviewInput;
   readonly plan: Plan;
   /** Devices whose operations could not be read, with why: their starts are unchecked. */
   readonly unreadable: ReadonlyMap<string, string>;
@@ -24,13 +30,14 @@ export function isActiveUpdate(op: DeviceOperation): boolean {
   return op.operationType.toLowerCase() === 'softwareupdate' && isOperationActive(op.state);
 }
 
-/** The input with records for the active updates found on the fleet that it does not count as active yet. */
-export function withFleetOperations(input: PlanInput, found: readonly DeviceOperation[]): PlanInput {
-  const active = new Set(input.operations.filter((r) => r.active && r.operationId).map((r) => r.operationId));
+/** The input with the active updates found on the fleet that it does not count as active yet (the same input when none). */
+export function withFleetOperations(input: PreviewInput, found: readonly DeviceOperation[]): PreviewInput {
+  const known = new Set<string | undefined>((input.operations ?? []).map((op) => op.id));
+  for (const r of operationRecords(input.state.ledger)) if (r.active) known.add(r.operationId);
   // An operation the ledger has as ended (timed out) but still active on the device is added as
-  // well: the controller waits for it too. Records without a software type: the API names none.
-  const fresh = found.filter((op) => isActiveUpdate(op) && !active.has(op.id));
-  return fresh.length === 0 ? input : { ...input, operations: [...input.operations, ...operationRecords([], fresh)] };
+  // well: the controller waits for it too (the engine turns these into records without a software type).
+  const fresh = found.filter((op) => isActiveUpdate(op) && !known.has(op.id));
+  return fresh.length === 0 ? input : { ...input, operations: [...(input.operations ?? []), ...fresh] };
 }
 
 /** Reads operations of devices: through the adapter's batch when it has one, else one device at a time. */
@@ -52,12 +59,12 @@ export async function readOperations(fleet: Pick<Fleet, 'readOperations' | 'list
  * Plans, reads the operations of the devices the plan would start now, and plans again with
  * the active ones, until every device it would start has been checked.
  */
-export async function planWithFleetOperations(input: PlanInput, fleet: Pick<Fleet, 'readOperations' | 'listOperations'>, signal?: AbortSignal): Promise<CheckedPlan> {
+export async function planWithFleetOperations(input: PreviewInput, fleet: Pick<Fleet, 'readOperations' | 'listOperations'>, signal?: AbortSignal): Promise<CheckedPlan> {
   const checked = new Set<string>();
   const unreadable = new Map<string, string>();
   let current = input;
   for (;;) {
-    const plan = buildPlan(current);
+    const plan = planFrom(current);
     const toCheck = [...new Set(plan.actions.map((a) => a.deviceId))].filter((id) => !checked.has(id));
     if (toCheck.length === 0) return { input: current, plan, unreadable };
     for (const id of toCheck) checked.add(id);

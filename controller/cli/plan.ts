@@ -10,26 +10,27 @@ import { ExitCode } from './command.ts';
 import { UsageError } from '../config/usage-error.ts';
 import { parseFlags } from './parse-flags.ts';
 import { formatAliases, planFlags, planFormats } from './command-flags.ts';
-import type { Device, DeviceSoftware, FleetIdentity } from '../model/fleet.ts';
-import type { DeviceGroup, ScheduledUpdate, UpdatePolicy } from '../model/manifests.generated.ts';
-import type { Plan, RolloutMemory } from '../model/plan.ts';
+import type { Device, FleetIdentity } from '../model/fleet.ts';
+import type { Plan } from '../model/plan.ts';
 import type { GraphFleet } from '../fleet/graph/graph-fleet.ts';
-import { emptyState, type HealthMemory, type LedgerEntry, type ReleaseRecord } from '../model/state.ts';
+import { emptyState, type ControllerState } from '../model/state.ts';
 import { mergeEvidence } from '../policy/evidence.ts';
 import { ManualClock } from '../model/clock.ts';
 import { silentLogger } from '../log/logger.ts';
 import { fleetFlagNames, fleetOptionsHelp, parseFleetOptions, withoutFleetFlags, type FleetOptions } from '../config/fleet-options.ts';
 import type { SourceFile } from '../model/source.ts';
 import { readManifestFiles } from '../sources/dir-manifest-files.ts';
-import type { PlanInput } from '../plan/build-plan.ts';
-import { operationRecords } from '../plan/operation-book.ts';
+import type { Finding } from '../manifest/finding.ts';
+import type { ManifestEntry, ParsedDesired } from '../model/desired.ts';
+import type { FleetSnapshot } from '../model/fleet.ts';
+import { planInputFrom } from '../reconcile/engine.ts';
+import type { PreviewInput } from './fleet-operations.ts';
 import { createProgressLine } from './progress.ts';
 import { planWithAllChecks } from './room-checks.ts';
 import { forecast } from '../plan/forecast.ts';
 import { planToJson, renderPlanMarkdown, renderPlanText, type PlanView } from '../plan/render-plan.ts';
 import { stringifyJson } from '../output/escape.ts';
 import { mergeCalendars } from '../policy/release-calendar.ts';
-import { releasesFromStatus, rolloutsFromStatus } from '../plan/remembered.ts';
 import { parseCalendarFile } from '../state/calendar-file.ts';
 import type { RememberedCalendar } from '../model/state.ts';
 import { findCalendarTexts } from '../sources/calendar-file-io.ts';
@@ -52,25 +53,8 @@ repository's root); versions never seen before count as released now.
 
 ${fleetOptionsHelp}`;
 
-/** A manifest as the loader returns it (the fields plan and why use). */
-export interface LoadedEntry {
-  readonly kind: string;
-  readonly file: string;
-  readonly valid: boolean;
-  readonly manifest: unknown;
-}
-
-/** A finding as the loader returns it (the fields plan and why print). */
-export interface LoadedFinding {
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-  readonly severity: string;
-  readonly message: string;
-}
-
-/** Parses manifest files (the manifest loader's job; injectable for tests). */
-export type ParseManifests = (files: readonly SourceFile[], now: number) => { manifests: readonly LoadedEntry[]; findings: readonly LoadedFinding[] };
+/** Parses manifest files (the manifest loader's job; injectable for tests), in the shape the engine takes. */
+export type ParseManifests = (files: readonly SourceFile[], now: number) => ParsedDesired<ManifestEntry, Finding>;
 
 /** Settings the tests inject. */
 export interface PlanCommandDeps {
@@ -113,7 +97,8 @@ export function parseAt(text: string): number {
 
 /** Everything plan and why need: the plan and its input, the devices by id, and the problems of invalid manifests. */
 export interface Gathered {
-  readonly input: PlanInput;
+  /** The engine's input, as the controller would build it from the same manifests, state and fleet. */
+  readonly input: PreviewInput;
   /** The plan of `input`, its starts checked against the devices' operations. */
   readonly plan: Plan;
   readonly devices: ReadonlyMap<string, Device>;
@@ -125,18 +110,16 @@ export interface Gathered {
   readonly warnings: readonly string[];
 }
 
-/** The manifests and the controller's memory: a plan's input without the fleet. */
+/** The manifests and the controller's memory: the engine's input without the fleet and `now`. */
 export interface Desired {
-  readonly groups: readonly DeviceGroup[];
-  readonly policies: readonly UpdatePolicy[];
-  readonly scheduledUpdates: readonly ScheduledUpdate[];
+  /** Every manifest (valid or not) and the findings, as the controller's parse gives them. */
+  readonly parsed: ParsedDesired<ManifestEntry, Finding>;
+  /** The state file's (empty without --state). */
+  readonly state: ControllerState;
+  /** The release calendar files found beside the manifests, as one (none found: undefined). */
+  readonly calendar: RememberedCalendar | undefined;
   readonly invalid: readonly string[];
   readonly invalidCount: number;
-  readonly ledger: readonly LedgerEntry[];
-  readonly releases: readonly ReleaseRecord[];
-  readonly rollouts: Readonly<Record<string, RolloutMemory>>;
-  /** Regressions and evidence for versions (the state file's, with the calendar files' evidence). */
-  readonly health?: HealthMemory;
 }
 
 /** What gather and the commands are given. */
@@ -155,10 +138,6 @@ export async function loadDesired(paths: readonly string[], settings: Omit<Gathe
   const files = await readPaths(paths, settings.io.cwd);
   const parse = settings.deps.parse ?? (await defaultParse());
   const parsed = parse(files, settings.now);
-  const valid = parsed.manifests.filter((m) => m.valid);
-  const groups = valid.filter((m) => m.kind === 'DeviceGroup').map((m) => m.manifest as DeviceGroup);
-  const policies = valid.filter((m) => m.kind === 'UpdatePolicy').map((m) => m.manifest as UpdatePolicy);
-  const scheduledUpdates = valid.filter((m) => m.kind === 'ScheduledUpdate').map((m) => m.manifest as ScheduledUpdate);
   const invalidCount = parsed.manifests.filter((m) => !m.valid).length;
   const invalid = parsed.findings
     .filter((f) => f.severity === 'error')
@@ -171,32 +150,27 @@ export async function loadDesired(paths: readonly string[], settings: Omit<Gathe
     if (read.ok) calendars.push(read.calendar);
     else settings.io.stderr.write(`${settings.label ?? 'firmwarden plan'}: ${read.problem}\n`);
   }
-  // Statuses written by earlier versions carried the calendar too (status.releases).
-  const releases = mergeCalendars(state.releases, ...calendars.map((c) => c.releases), ...policies.map(releasesFromStatus));
-  const rollouts: Record<string, RolloutMemory> = {
-    ...rolloutsFromStatus(policies),
-    ...Object.assign({}, ...calendars.map((c) => c.rollouts)),
-    ...(state.rollouts as Record<string, RolloutMemory>),
-  };
-  const evidence = mergeEvidence(state.health?.evidence, ...calendars.map((c) => c.evidence));
-  const health = state.health || evidence.length > 0 ? { health: { regressions: state.health?.regressions ?? [], evidence } } : {};
-  return { groups, policies, scheduledUpdates, invalid, invalidCount, ledger: state.ledger, releases, rollouts, ...health };
+  return { parsed: { manifests: parsed.manifests, findings: parsed.findings }, state, calendar: oneCalendar(calendars), invalid, invalidCount };
 }
 
-/** A plan's input from the desired state and what was read of the fleet. */
-export function planInput(desired: Desired, now: number, devices: readonly Device[], software: ReadonlyMap<string, DeviceSoftware>): PlanInput {
+/** Several calendar files (PATHs in different repositories) as one; none: undefined. */
+function oneCalendar(calendars: readonly RememberedCalendar[]): RememberedCalendar | undefined {
+  if (calendars.length <= 1) return calendars[0];
+  const evidence = mergeEvidence(...calendars.map((c) => c.evidence));
   return {
-    now,
-    groups: desired.groups,
-    policies: desired.policies,
-    scheduledUpdates: desired.scheduledUpdates,
-    devices,
-    software,
-    operations: operationRecords(desired.ledger),
-    releases: desired.releases,
-    rollouts: desired.rollouts,
-    ...(desired.health ? { health: desired.health } : {}),
+    releases: mergeCalendars(...calendars.map((c) => c.releases)),
+    rollouts: Object.assign({}, ...calendars.map((c) => c.rollouts)) as RememberedCalendar['rollouts'],
+    ...(evidence.length > 0 ? { evidence } : {}),
   };
+}
+
+/**
+ * The engine's input for `now`: the manifests, the state and calendar, and what was read of the
+ * fleet. The engine assembles its plan from it (reconcile/engine.ts planInputFrom) exactly as it
+ * does in the controller; nothing here interprets the state.
+ */
+export function engineInput(desired: Desired, now: number, fleet: FleetSnapshot): PreviewInput {
+  return { desired: desired.parsed, fleet, state: desired.state, now, outcomes: [], calendar: desired.calendar };
 }
 
 /** One warning line about devices whose operations could not be read. */
@@ -211,12 +185,12 @@ export async function gather(paths: readonly string[], settings: GatherSettings)
   const desired = await loadDesired(paths, settings);
   const label = settings.label ?? 'firmwarden plan';
   return withFleet(settings.fleetOptions, settings.now, settings.deps, async (connection, fleet) => {
-    const { devices, software } = await readWholeFleet(connection, settings.now, settings.io, label);
-    const checked = await planWithAllChecks(planInput(desired, settings.now, devices, software), connection, label, settings.io.signal);
+    const observed = await readWholeFleet(connection, settings.now, settings.io, label);
+    const checked = await planWithAllChecks(engineInput(desired, settings.now, observed), connection, label, settings.io.signal);
     return {
       input: checked.input,
       plan: checked.plan,
-      devices: new Map(devices.map((d) => [d.id, d])),
+      devices: new Map(observed.devices.map((d) => [d.id, d])),
       fleet,
       invalid: desired.invalid,
       invalidCount: desired.invalidCount,
@@ -248,8 +222,8 @@ export async function withFleet<T>(options: FleetOptions, now: number, deps: Pla
   }
 }
 
-/** Reads every device and its software states, with progress on stderr. */
-async function readWholeFleet(fleet: GraphFleet, now: number, io: CommandIO, label: string): Promise<{ devices: Device[]; software: Map<string, DeviceSoftware> }> {
+/** Reads every device and its software states, with progress on stderr: the controller's fleet view, read whole. */
+async function readWholeFleet(fleet: GraphFleet, now: number, io: CommandIO, label: string): Promise<FleetSnapshot> {
   const { FleetView } = await import('../reconcile/fleet-view.ts');
   const view = new FleetView(fleet, { clock: new ManualClock(now), logger: silentLogger() }, { chunk: 2000 });
   const progress = createProgressLine(io.stderr, { label });
@@ -258,8 +232,7 @@ async function readWholeFleet(fleet: GraphFleet, now: number, io: CommandIO, lab
   } finally {
     progress.done();
   }
-  const snapshot = view.snapshot();
-  return { devices: [...snapshot.devices], software: new Map(snapshot.software) };
+  return view.snapshot();
 }
 
 /** `firmwarden plan`. */
@@ -297,7 +270,7 @@ export function createPlanCommand(deps: PlanCommandDeps = {}): Command {
       devices: gathered.devices,
       invalid: gathered.invalid,
       limit,
-      ...(days !== undefined ? { forecast: forecast(gathered.input, { days }) } : {}),
+      ...(days !== undefined ? { forecast: forecast(planInputFrom(gathered.input), { days }) } : {}),
     };
     if (format === 'json') io.stdout.write(`${stringifyJson(planToJson(view))}\n`);
     else io.stdout.write(format === 'markdown' ? renderPlanMarkdown(view) : renderPlanText(view));

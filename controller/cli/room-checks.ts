@@ -5,10 +5,9 @@
 // another device, until every start has been checked.
 import type { Fleet } from '../model/fleet.ts';
 import type { Plan } from '../model/plan.ts';
-import type { PlanInput } from '../plan/build-plan.ts';
 import { silentLogger } from '../log/logger.ts';
 import { RoomBook } from '../reconcile/room-book.ts';
-import { planWithFleetOperations, type CheckedPlan } from './fleet-operations.ts';
+import { planWithFleetOperations, type CheckedPlan, type PreviewInput } from './fleet-operations.ts';
 
 /** The fleet calls the checks make. */
 export type CheckFleet = Pick<Fleet, 'readOperations' | 'listOperations' | 'readActivity' | 'readSchedules'>;
@@ -23,7 +22,7 @@ export interface RoomCheckedPlan extends CheckedPlan {
  * Plans `input` with every start checked: operations, then activity and calendars, again for the
  * devices that took a slot a held room freed (at most `rounds` times, default 6).
  */
-export async function planWithAllChecks(input: PlanInput, fleet: CheckFleet, label: string, signal?: AbortSignal, rounds = 6): Promise<RoomCheckedPlan> {
+export async function planWithAllChecks(input: PreviewInput, fleet: CheckFleet, label: string, signal?: AbortSignal, rounds = 6): Promise<RoomCheckedPlan> {
   const book = new RoomBook(fleet, silentLogger());
   const tried = new Set<string>();
   const unreadable = new Map<string, string>();

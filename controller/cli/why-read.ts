@@ -7,15 +7,16 @@
 import type { Device, DeviceOperation, DeviceSoftware, DeviceType, Fleet } from '../model/fleet.ts';
 import { FleetError } from '../model/fleet.ts';
 import type { Plan } from '../model/plan.ts';
-import { buildPlan, type PlanInput } from '../plan/build-plan.ts';
+import type { PlanInput } from '../plan/build-plan.ts';
+import { planFrom, planInputFrom, splitManifests } from '../reconcile/engine.ts';
 import { findDevice } from '../plan/explain-device.ts';
 import { earlierWaves, listScope, rankedBefore, scheduledPeers } from '../plan/why-scope.ts';
-import { isActiveUpdate, readOperations, withFleetOperations } from './fleet-operations.ts';
+import { isActiveUpdate, readOperations, withFleetOperations, type PreviewInput } from './fleet-operations.ts';
 import { roomWarnings } from './room-checks.ts';
 import { RoomBook } from '../reconcile/room-book.ts';
 import { silentLogger } from '../log/logger.ts';
 import type { ProgressLine } from './progress.ts';
-import { planInput, type Desired } from './plan.ts';
+import { engineInput, type Desired } from './plan.ts';
 
 /** The fleet calls why makes (the Graph adapter has them all; getDevice is optional). */
 export type WhyFleet = Pick<Fleet, 'listDevices' | 'readSoftware' | 'readOperations' | 'listOperations' | 'getDevice' | 'readActivity' | 'readSchedules'>;
@@ -25,7 +26,8 @@ export interface WhyRead {
   /** The device, or undefined when no device has that id, unique id or serial. */
   readonly device: Device | undefined;
   readonly plan: Plan | undefined;
-  readonly input: PlanInput | undefined;
+  /** The engine's input the plan came from. */
+  readonly input: PreviewInput | undefined;
   /** Devices listed (1 when the device was found by id and no group needs the list). */
   readonly listed: number;
   /** Devices whose software was read. */
@@ -85,7 +87,7 @@ export async function readForWhy(fleet: WhyFleet, ref: string, desired: Desired,
   const signal = settings.signal;
   let device = await lookUp(fleet, ref, signal);
   let devices: Device[];
-  const scope = device ? listScope(device, desired) : { kind: 'all' as const };
+  const scope = device ? listScope(device, splitManifests(desired.parsed.manifests)) : { kind: 'all' as const };
   if (scope.kind === 'none') devices = [device!];
   else if (scope.kind === 'types') devices = await listTypes(fleet, scope.types, settings);
   else devices = await listAll(fleet, settings);
@@ -95,9 +97,11 @@ export async function readForWhy(fleet: WhyFleet, ref: string, desired: Desired,
   // A device missing from its lists (a list that failed for its type) is still explained.
   if (!devices.some((d) => d.id === found.id)) devices = [...devices, found];
 
+  // The fleet as far as it is read: `readSome` fills these maps, which the input shares.
   const software = new Map<string, DeviceSoftware>();
+  const unreadable = new Map<string, string>();
   const tried = new Set<string>();
-  let input = planInput(desired, settings.now, devices, software);
+  let input = engineInput(desired, settings.now, { devices, software, readAt: new Map(), unreadable, listedAt: settings.now });
   const readSome = async (ids: readonly string[]) => {
     const wanted = ids.filter((id) => !tried.has(id));
     if (wanted.length === 0) return;
@@ -106,8 +110,10 @@ export async function readForWhy(fleet: WhyFleet, ref: string, desired: Desired,
     const results = await fleet.readSoftware(wanted, signal, (done, total) => settings.progress.update({ phase: 'read', read: done, total, elapsedMs: performance.now() - started }));
     const failed: string[] = [];
     for (const [id, result] of results) {
-      if (result instanceof FleetError) failed.push(id);
-      else software.set(id, result);
+      if (result instanceof FleetError) {
+        failed.push(id);
+        unreadable.set(id, result.message);
+      } else software.set(id, result);
     }
     if (failed.includes(found.id)) warnings.push(`${settings.label}: could not read the software of the device (${(results.get(found.id) as FleetError).message})`);
     else if (failed.length > 0) warnings.push(`${settings.label}: could not read the software of ${failed.length} other device${failed.length === 1 ? '' : 's'} its plan depends on; they count as reporting nothing, as in a plan of the whole fleet`);
@@ -137,41 +143,43 @@ export async function readForWhy(fleet: WhyFleet, ref: string, desired: Desired,
 }
 
 /**
- * Plans `input`, whose software the caller fills through `read` (the device's own is read),
+ * Plans `input` with the engine, whose fleet software the caller fills through `read` (the device's own is read),
  * reading more until the device's story is what the whole fleet's software would give: the
  * targets of its ScheduledUpdates while one looks complete, the earlier waves of its group,
  * then the devices ahead of it for a slot, `chunk` at a time (default 60), until its slot is
  * decided. `read` must skip what it already read.
  */
-export async function planEnough(input: PlanInput, deviceId: string, read: (ids: readonly string[]) => Promise<void>, chunk = 60): Promise<Plan> {
+export async function planEnough(input: PreviewInput, deviceId: string, read: (ids: readonly string[]) => Promise<void>, chunk = 60): Promise<Plan> {
   const step = Math.max(1, chunk);
+  // What the scope rules look at (manifests, operations, devices) stays; only software is read.
+  const scope: PlanInput = planInputFrom(input);
   const asked = new Set<string>([deviceId]);
   const unread = (ids: readonly string[]) => ids.filter((id) => !asked.has(id));
   const readNew = async (ids: readonly string[]) => {
     for (const id of ids) asked.add(id);
     if (ids.length > 0) await read(ids);
   };
-  let plan = buildPlan(input);
+  let plan = planFrom(input);
 
   // A ScheduledUpdate is complete when all its targets are: one unfinished target settles it.
-  for (let peers = unread(scheduledPeers(input, plan, deviceId)); peers.length > 0; peers = unread(scheduledPeers(input, plan, deviceId))) {
+  for (let peers = unread(scheduledPeers(scope, plan, deviceId)); peers.length > 0; peers = unread(scheduledPeers(scope, plan, deviceId))) {
     await readNew(peers.slice(0, step));
-    plan = buildPlan(input);
+    plan = planFrom(input);
   }
 
   // Wave order: the earlier waves of its group, when an automatic update of it waits or would start.
-  const earlier = unread(earlierWaves(input, plan, deviceId));
+  const earlier = unread(earlierWaves(scope, plan, deviceId));
   if (earlier.length > 0) {
     await readNew(earlier);
-    plan = buildPlan(input);
+    plan = planFrom(input);
   }
 
   // maxConcurrent: the devices that would take a slot before it, nearest the front first, until
   // its slot is decided. Counting more of them can only take more slots, so a slot lost stays lost.
-  const queue = unread(rankedBefore(input, plan, deviceId));
+  const queue = unread(rankedBefore(scope, plan, deviceId));
   while (queue.length > 0) {
     await readNew(queue.splice(0, step));
-    plan = buildPlan(input);
+    plan = planFrom(input);
     const entries = plan.devices.find((d) => d.deviceId === deviceId)?.entries ?? [];
     const lost = entries.some((e) => e.reason.code === 'ConcurrencyLimit') && !entries.some((e) => e.state === 'pending' && e.reason.code === 'Starting');
     if (lost) break;

@@ -75,7 +75,7 @@ export function createWhyCommand(deps: WhyCommandDeps = {}): Command {
     let gathered: Explained;
     if (deps.fullRead) {
       const all = await gather(paths, settings);
-      gathered = { device: findDevice(all.input.devices, ref), plan: all.plan, fleet: all.fleet, invalid: all.invalid, warnings: all.warnings, looked: `${all.input.devices.length} devices read` };
+      gathered = { device: findDevice(all.input.fleet.devices, ref), plan: all.plan, fleet: all.fleet, invalid: all.invalid, warnings: all.warnings, looked: `${all.input.fleet.devices.length} devices read` };
     } else {
       const desired = await loadDesired(paths, settings);
       gathered = await withFleet(fleetOptions, now, deps, async (fleet, identity) => {

@@ -2,7 +2,7 @@
 // operations to start and every manifest's status out. It only assembles the pure core
 // (buildPlan, buildStatuses); no I/O, `now` comes in.
 import type { DeviceGroup, ScheduledUpdate, UpdatePolicy } from '../model/manifests.generated.ts';
-import type { Plan, RolloutMemory } from '../model/plan.ts';
+import type { OperationRecord, Plan, RolloutMemory } from '../model/plan.ts';
 import type { Finding } from '../manifest/finding.ts';
 import { buildPlan, type PlanInput } from '../plan/build-plan.ts';
 import { operationRecords } from '../plan/operation-book.ts';
@@ -14,7 +14,7 @@ import { mergeEvidence } from '../policy/evidence.ts';
 import { fineAspects, soakRuleFor } from '../policy/health-soak.ts';
 import { effectiveBakeMs, effectiveWaves } from '../policy/rollout-defaults.ts';
 import type { ControllerState, HealthMemory, LedgerEntry } from '../model/state.ts';
-import type { DeviceHealth, HealthAspect } from '../model/fleet.ts';
+import type { DeviceHealth, DeviceOperation, HealthAspect } from '../model/fleet.ts';
 import { releasesFromStatus, rememberedCompletion, rolloutsFromStatus } from '../plan/remembered.ts';
 import { buildStatuses, countStates, statusKey, type AnyStatus, type StatusSubject } from '../status/build-status.ts';
 import { deviceLabel, type StatusDetail } from '../status/people-fields.ts';
@@ -62,7 +62,7 @@ export function planInputFrom(input: EngineInput<ManifestEntry, Finding>): PlanI
     ...manifests,
     devices: input.fleet.devices,
     software: input.fleet.software,
-    operations: operationRecords(input.state.ledger),
+    operations: operationsOf(input.state.ledger, input.operations),
     holidayCalendars: holidayCalendarsOf(input.desired.manifests),
     // Release dates and stopped rollouts are kept beside the manifests too (the calendar file of
     // a Git repository or folder; in Kubernetes the policies' status.releases), so losing the
@@ -77,6 +77,18 @@ export function planInputFrom(input: EngineInput<ManifestEntry, Finding>): PlanI
     readAt: input.fleet.readAt,
     ...healthMemoryOf(input.state, input.calendar?.evidence),
   };
+}
+
+/**
+ * The operation records of the ledger, then those of the updates read as active on devices that
+ * no active ledger record holds (one the ledger has as ended but still running counts too: the
+ * controller waits for it as well).
+ */
+function operationsOf(ledger: readonly LedgerEntry[], found: readonly DeviceOperation[] | undefined): OperationRecord[] {
+  const records = operationRecords(ledger);
+  if (!found?.length) return records;
+  const active = new Set(records.filter((r) => r.active && r.operationId).map((r) => r.operationId));
+  return [...records, ...operationRecords([], found.filter((op) => !active.has(op.id)))];
 }
 
 /**
@@ -171,7 +183,7 @@ function longestWaitMs(policy: UpdatePolicy): number {
   return ms;
 }
 
-/** Plans from an engine input (also used by `plan`, `why` and the demo). */
+/** Plans from an engine input: the plan the engine's statuses and starts come from (`plan`, `why` and the demo call it too). */
 export function planFrom(input: EngineInput<ManifestEntry, Finding>): Plan {
   return buildPlan(planInputFrom(input));
 }

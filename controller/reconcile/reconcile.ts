@@ -2,7 +2,7 @@
 //   load desired → parse and validate → observe the fleet → follow operations → evaluate
 //   (the pure engine: plan + status) → start operations → write status → save state.
 // Everything it touches comes in through ports; it imports no adapter.
-import type { Fleet, FleetSnapshot } from '../model/fleet.ts';
+import type { DeviceOperation, Fleet, FleetSnapshot } from '../model/fleet.ts';
 import type { Clock } from '../model/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ControllerState, LedgerEntry, StateStore } from '../model/state.ts';
@@ -30,6 +30,11 @@ export interface EngineInput<M extends ManifestEntry = ManifestEntry, F = unknow
   readonly calendar?: RememberedCalendar | undefined;
   /** Devices' activity and rooms' calendars read before starting (room-book.ts). */
   readonly rooms?: RoomObservations | undefined;
+  /**
+   * Updates read as active on the devices themselves (plan and why read them before showing a
+   * start). The controller leaves this out: it adopts such an update into its ledger instead.
+   */
+  readonly operations?: readonly DeviceOperation[] | undefined;
 }
 
 export interface EngineOutput {

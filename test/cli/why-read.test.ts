@@ -7,9 +7,11 @@ import type { DeviceSoftware } from '../../controller/model/fleet.ts';
 import type { UpdatePolicySpec } from '../../controller/model/manifests.generated.ts';
 
 type Waves = NonNullable<NonNullable<UpdatePolicySpec['rollout']>['waves']>;
-import { buildPlan, type PlanInput } from '../../controller/plan/build-plan.ts';
 import { explainDevice } from '../../controller/plan/explain-device.ts';
 import { planEnough } from '../../controller/cli/why-read.ts';
+import type { PreviewInput } from '../../controller/cli/fleet-operations.ts';
+import { planFrom } from '../../controller/reconcile/engine.ts';
+import { emptyState, type LedgerEntry } from '../../controller/model/state.ts';
 import { at, day, device, group, hour, op, policy, release, scheduled, software, type Scenario } from '../plan/fixtures.ts';
 
 // Saturday noon: inside the default weekend window everywhere.
@@ -43,14 +45,37 @@ function scenario(overrides: Partial<Scenario> = {}): Scenario {
   };
 }
 
-function input(s: Scenario, software: ReadonlyMap<string, DeviceSoftware>): PlanInput {
-  return { now: s.now, groups: s.groups ?? [], policies: s.policies ?? [], scheduledUpdates: s.scheduledUpdates ?? [], devices: s.devices, software, operations: s.operations ?? [], releases: s.releases ?? [] };
+/**
+ * The engine's input for a scenario, as why builds it: the manifests, the fleet read so far, the
+ * operations as the controller's ledger (one without an owner as an update read on the device).
+ */
+function input(s: Scenario, software: ReadonlyMap<string, DeviceSoftware>): PreviewInput {
+  const manifests = [...(s.groups ?? []), ...(s.policies ?? []), ...(s.scheduledUpdates ?? [])].map((m, i) => ({
+    key: `${m.metadata.namespace ?? 'default'}/${m.kind}/${m.metadata.name}`, kind: m.kind, file: `${m.kind}.yaml`, docIndex: i, valid: true, manifest: m,
+  }));
+  const ops = s.operations ?? [];
+  const ledger = ops.filter((o) => o.owner !== undefined).map((o): LedgerEntry => ({
+    deviceId: o.deviceId, softwareType: o.softwareType!, version: o.version!, operationId: o.operationId, owner: o.owner!, requestedAt: o.startedAt,
+    state: o.active ? 'inProgress' : o.outcome!, endedAt: o.endedAt, error: undefined, fromVersion: null,
+  }));
+  const operations = ops.filter((o) => o.owner === undefined).map((o) => ({
+    id: o.operationId!, deviceId: o.deviceId, operationType: 'softwareUpdate', state: 'inProgress' as const, rawStatus: 'inProgress',
+    createdDateTime: new Date(o.startedAt).toISOString(), startedDateTime: new Date(o.startedAt).toISOString(), completedDateTime: null, error: null,
+  }));
+  return {
+    desired: { manifests, findings: [] },
+    fleet: { devices: s.devices, software, readAt: new Map(), unreadable: new Map(), listedAt: s.now },
+    state: { ...emptyState, releases: s.releases ?? [], ledger },
+    now: s.now,
+    outcomes: [],
+    operations,
+  };
 }
 
 /** Explains every device both ways; returns how many devices were read in all. */
 async function compareAll(name: string, s: Scenario, chunk = 5): Promise<{ reads: number; devices: number }> {
   const all = new Map(s.software.map((x) => [x.deviceId, x]));
-  const full = buildPlan(input(s, all));
+  const full = planFrom(input(s, all));
   let reads = 0;
   for (const d of s.devices) {
     const known = new Map<string, DeviceSoftware>([[d.id, all.get(d.id)!]]);
