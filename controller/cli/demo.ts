@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command, CommandIO } from './command.ts';
 import { UsageError } from '../config/usage-error.ts';
+import { kindKey } from '../policy/manifest-keys.ts';
 import { parseFlags } from './parse-flags.ts';
 import { AcceleratedClock } from '../model/clock.ts';
 import { createLogger } from '../log/logger.ts';
@@ -130,7 +131,7 @@ export function frameInputOf(snapshot: Snapshot, memory: OperationMemory, view: 
         targeted: s?.deviceIds.length,
         scheduledTime: s?.scheduledTime,
         completionTime: s?.completionTime,
-        reached: memory.devicesOf(`${namespace}/ScheduledUpdate/${name}`),
+        reached: memory.devicesOf(kindKey(namespace, 'ScheduledUpdate', name)),
       };
     }),
     operations: memory.totals(),

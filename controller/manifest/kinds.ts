@@ -1,5 +1,6 @@
 // The kinds firmwarden reads, their apiVersion, and how a manifest is keyed.
 import type { DeviceGroup, NotificationChannel, NotificationRule, ScheduledUpdate, UpdatePolicy } from '../model/manifests.generated.ts';
+import { kindKey } from '../policy/manifest-keys.ts';
 
 export const apiGroup = 'firmwarden.dev';
 export const apiVersion = 'firmwarden.dev/v1alpha1';
@@ -34,7 +35,7 @@ export function nameOf(manifest: unknown): string {
   return typeof name === 'string' ? name : '';
 }
 
-/** `${namespace}/${kind}/${name}`: how findings, the engine and status name a manifest. */
+/** `namespace/Kind/name` of a manifest given as parsed (policy/manifest-keys.ts kindKey). */
 export function manifestKey(kind: Kind, manifest: unknown): string {
-  return `${namespaceOf(manifest)}/${kind}/${nameOf(manifest)}`;
+  return kindKey(namespaceOf(manifest), kind, nameOf(manifest));
 }

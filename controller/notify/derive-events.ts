@@ -25,6 +25,7 @@ import { RefusalCodes } from '../model/plan.ts';
 import type { LedgerEntry } from '../model/state.ts';
 import { timestamp } from '../status/conditions.ts';
 import { formatDuration } from '../policy/duration.ts';
+import { kindKey } from '../policy/manifest-keys.ts';
 import type { NotificationEvent, NotificationEventType, NotificationMemory } from '../model/notification-events.ts';
 
 /** A manifest's status as the reconcile computed it (the shape of model/source.ts StatusUpdate). */
@@ -87,12 +88,12 @@ interface Subjects {
 /** `namespace/name` → name; `namespace/name` → namespace. */
 const nameOf = (key: string) => key.slice(key.indexOf('/') + 1);
 const nsOf = (key: string) => key.slice(0, key.indexOf('/'));
-const kindKey = (kind: string, key: string) => `${nsOf(key)}/${kind}/${nameOf(key)}`;
+const withKind = (kind: string, key: string) => kindKey(nsOf(key), kind, nameOf(key));
 const versionText = (v: string | undefined) => (v ? ` ${v}` : '');
 
 function indexSubjects(facts: ReconcileFacts): Subjects {
   const paths = new Map<string, string>();
-  for (const s of facts.statuses) if (s.key) paths.set(`${s.key.namespace ?? 'default'}/${s.key.kind}/${s.key.name}`, s.path);
+  for (const s of facts.statuses) if (s.key) paths.set(kindKey(s.key.namespace, s.key.kind, s.key.name), s.path);
   return {
     paths,
     devices: new Map(facts.plan.devices.map((d) => [d.deviceId, d])),
@@ -132,7 +133,7 @@ export function levelEvents(facts: ReconcileFacts): NotificationEvent[] {
     for (const r of p.rollouts) {
       if (r.state !== 'Stopped') continue;
       const where = r.wave === undefined ? '' : ` in wave ${r.wave} of ${r.waves}`;
-      out.push(make(s, 'RolloutStopped', `${p.key}|${r.softwareType}|${r.version ?? ''}|${r.stoppedTime ?? ''}`, kindKey('UpdatePolicy', p.key), {
+      out.push(make(s, 'RolloutStopped', `${p.key}|${r.softwareType}|${r.version ?? ''}|${r.stoppedTime ?? ''}`, withKind('UpdatePolicy', p.key), {
         groups: p.groups.map(nameOf),
         policies: [p.name],
         text: `The ${r.softwareType}${versionText(r.version)} rollout of UpdatePolicy ${p.name} stopped${where}: ${r.stoppedReason ?? 'too many updates failed'}`,
@@ -147,7 +148,7 @@ export function levelEvents(facts: ReconcileFacts): NotificationEvent[] {
     // Stops and refusals have events of their own, with more to say.
     if (!stalled || stalled.status !== 'True' || stalled.reason === 'FailureThresholdExceeded' || stalled.reason === 'UpdatesRefused') continue;
     const ns = st.key.namespace ?? 'default';
-    const subject = `${ns}/${st.key.kind}/${st.key.name}`;
+    const subject = kindKey(ns, st.key.kind, st.key.name);
     const scope = scopeOfManifest(s, st.key.kind, `${ns}/${st.key.name}`, plan);
     out.push(make(s, 'ManifestStalled', `${subject}|${stalled.reason}`, subject, {
       ...scope,
@@ -157,7 +158,7 @@ export function levelEvents(facts: ReconcileFacts): NotificationEvent[] {
   }
 
   for (const su of plan.scheduledUpdates) {
-    const subject = kindKey('ScheduledUpdate', su.key);
+    const subject = withKind('ScheduledUpdate', su.key);
     const groups = new Set<string>();
     const policies = new Set<string>();
     for (const d of su.records) {
@@ -194,7 +195,7 @@ export function levelEvents(facts: ReconcileFacts): NotificationEvent[] {
   for (const d of plan.devices) {
     for (const e of d.entries) {
       if (e.scheduledUpdate !== undefined || e.state !== 'blocked' || e.reason.code !== 'Downgrade' || !d.group) continue;
-      out.push(refusal(s, facts, kindKey('DeviceGroup', d.group), `DeviceGroup ${nameOf(d.group)}`, d.deviceId, e));
+      out.push(refusal(s, facts, withKind('DeviceGroup', d.group), `DeviceGroup ${nameOf(d.group)}`, d.deviceId, e));
     }
   }
 
@@ -264,7 +265,7 @@ function waveEvents(facts: ReconcileFacts, before: NotificationMemory['waves']):
   const events: NotificationEvent[] = [];
   const positions: Record<string, { version: string; wave: number }> = {};
   for (const g of facts.plan.groups) {
-    const subject = kindKey('DeviceGroup', g.key);
+    const subject = withKind('DeviceGroup', g.key);
     const scope = { groups: [g.name], policies: g.policy ? [nameOf(g.policy)] : [] };
     for (const r of g.rollouts) {
       const id = `${g.key}|${r.softwareType}`;

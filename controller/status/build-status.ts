@@ -3,7 +3,7 @@
 // sorted and bounded so that status written back to Git changes only when something did.
 import type { Condition, ObjectMeta } from '../model/manifests.generated.ts';
 import type { DevicePlan, GroupSummary, Plan, PolicySummary, ScheduledSummary } from '../model/plan.ts';
-import { objectKey } from '../policy/manifest-keys.ts';
+import { kindKey, objectKey } from '../policy/manifest-keys.ts';
 import { mergeConditions, stalledConditions } from './conditions.ts';
 import { groupStatus } from './group-status.ts';
 import { attentionLimit, currentWaveText, fitSummary, needsAttention, summaryOnly, windowText } from './people-fields.ts';
@@ -16,7 +16,7 @@ export { countStates } from './status-fields.ts';
 
 /** `namespace/Kind/name`: the key of a status in the result. */
 export function statusKey(kind: Kind, metadata: ObjectMeta): string {
-  return `${metadata.namespace ?? 'default'}/${kind}/${metadata.name}`;
+  return kindKey(metadata.namespace, kind, metadata.name);
 }
 
 /** Computes the status of every subject. */

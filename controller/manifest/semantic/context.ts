@@ -3,6 +3,7 @@
 // given a few files of a repository, the other manifests are there only to be referred to.
 import type { Kind, KindMap } from '../kinds.ts';
 import type { HolidayDay } from '../../model/desired.ts';
+import { kindKey } from '../../policy/manifest-keys.ts';
 import type { RuleId } from '../rules.ts';
 import type { NameIndex, SuggestBudget } from '../suggest.ts';
 import { indexNames } from '../suggest.ts';
@@ -65,7 +66,7 @@ export function findEntry<K extends Kind>(ctx: CheckContext, kind: K, namespace:
     for (const e of referable) if (!index.has(e.key)) index.set(e.key, e);
     indexes.set(referable, index);
   }
-  return index.get(`${namespace}/${kind}/${name}`) as EntryOf<K> | undefined;
+  return index.get(kindKey(namespace, kind, name)) as EntryOf<K> | undefined;
 }
 
 const nameIndexes = new WeakMap<readonly Entry[], { names: Map<string, string[]>; indexes: Map<string, NameIndex> }>();
