@@ -8,13 +8,17 @@
 //   GET  /_emulator/quirks   POST {…partial Quirks}
 //   GET  /_emulator/failure-rates                   POST {model | '*', rate}
 //   GET  /_emulator/health-regressions              POST {model?, softwareType?, version?, what, missing?}   DELETE (clear)
-//   GET  /_emulator/rate-limit                      POST {perSecond}
+//   GET  /_emulator/rate-limit                      POST {perSecond}   (this tenant's, per app)
+//   GET  /_emulator/global-rate-limit               POST {perSecond}   (across all tenants)
 //   GET  /_emulator/requests?deviceId=&action=      DELETE (clears the log and counters)
 //   GET  /_emulator/stats
 //   GET  /_emulator/devices?deviceType=&tag=&model=&offset=&limit=   GET /_emulator/devices/{id}
 //   GET  /_emulator/devices/{id}/operations         POST /_emulator/devices/{id}/operations/{opId}/cancel
 //   POST /_emulator/save
 //   POST /_emulator/apps/{clientId}/secret {secret}   rotate an app's client secret
+//
+// These act on the first tenant; /_emulator/tenants/{tenantId}/… act on that tenant, and
+// GET /_emulator/tenants lists the tenants with their credentials (tenant-routes.ts).
 import type { EmulatorControl } from './control.ts';
 import { EmulatorInputError } from './input-error.ts';
 import { checkHealthRegression } from './health-regressions.ts';
@@ -113,6 +117,13 @@ async function route(control: EmulatorControl, method: string, path: string, que
       if (typeof b.perSecond !== 'number') throw new EmulatorInputError('perSecond must be a number');
       control.setRateLimit(b.perSecond);
       return ok({ perSecond: control.rateLimit() });
+    }
+    case 'GET global-rate-limit': return ok({ perSecond: control.globalRateLimit() });
+    case 'POST global-rate-limit': {
+      const b = asObject(body);
+      if (typeof b.perSecond !== 'number') throw new EmulatorInputError('perSecond must be a number');
+      control.setGlobalRateLimit(b.perSecond);
+      return ok({ perSecond: control.globalRateLimit() });
     }
     case 'GET requests': {
       const filter: { deviceId?: string; action?: ActionName } = {};

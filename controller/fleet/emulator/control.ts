@@ -120,8 +120,11 @@ export interface EmulatorControl {
   /** Removes every rule; returns the (empty) list. */
   clearHealthRegressions(): readonly HealthRegressionRule[];
   rateLimit(): number;
-  /** Requests per second per app (0 = unlimited). */
+  /** Requests per second per app in this tenant (0 = unlimited). */
   setRateLimit(perSecond: number): void;
+  /** Requests per second across all tenants and apps (0 = no cap). */
+  globalRateLimit(): number;
+  setGlobalRateLimit(perSecond: number): void;
   /** One device by id or index; undefined when there is none. */
   device(idOrIndex: string | number): DeviceView | undefined;
   /** Devices in index order, filtered. */
@@ -160,9 +163,22 @@ export interface ControlDeps {
   readonly save: () => Promise<void>;
   /** The tenant's apps; setClientSecret replaces entries in place (the token endpoint reads this list). */
   readonly apps?: AppRegistration[];
+  /** The cap across tenants (shared by every tenant's control); default none. */
+  readonly globalLimiter?: RateLimiter;
+  /** Settles every tenant's operations before the shared clock moves; default this state's only. */
+  readonly settleAll?: () => void;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Runs `change`, turning its RangeError into the control surface's input error (400). */
+function asInput(change: () => void): void {
+  try {
+    change();
+  } catch (error) {
+    throw new EmulatorInputError((error as Error).message, { cause: error });
+  }
+}
 
 /** Builds the control object over the emulator's parts. */
 export function createControl(deps: ControlDeps): EmulatorControl {
@@ -170,7 +186,7 @@ export function createControl(deps: ControlDeps): EmulatorControl {
   const clockInfo = (): ClockInfo => ({ now: iso(clock.now()), nowMs: clock.now(), speed: clock.speed, offsetMs: clock.offsetMs });
   const moveClock = (move: () => void): ClockInfo => {
     // Settle first so operations that ended keep their effect even if time goes back.
-    state.settleAll();
+    (deps.settleAll ?? (() => state.settleAll()))();
     try {
       move();
     } catch (error) {
@@ -225,13 +241,12 @@ export function createControl(deps: ControlDeps): EmulatorControl {
       return state.healthRegressions();
     },
     rateLimit: () => deps.limiter.ratePerSecond,
-    setRateLimit: (perSecond) => {
-      try {
-        deps.limiter.setRate(perSecond);
-      } catch (error) {
-        throw new EmulatorInputError((error as Error).message, { cause: error });
-      }
-    },
+    setRateLimit: (perSecond) => asInput(() => deps.limiter.setRate(perSecond)),
+    globalRateLimit: () => deps.globalLimiter?.ratePerSecond ?? 0,
+    setGlobalRateLimit: (perSecond) => asInput(() => {
+      if (!deps.globalLimiter) throw new RangeError('this emulator has no cap across tenants');
+      deps.globalLimiter.setRate(perSecond);
+    }),
     device: (idOrIndex) => {
       const index = typeof idOrIndex === 'number' ? idOrIndex : findDeviceIndex(state.spec, idOrIndex);
       return index === undefined || !Number.isInteger(index) || index < 0 || index >= state.spec.deviceCount ? undefined : view(index);

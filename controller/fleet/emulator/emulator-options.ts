@@ -6,6 +6,7 @@ import type { EmulatorControl } from './control.ts';
 import type { FaultSettings } from './faults.ts';
 import type { HealthRegressionRule } from './health-regressions.ts';
 import type { Quirks } from './quirks.ts';
+import type { TenantOptions } from './tenants.ts';
 
 /** Options of startEmulator; every one is optional. */
 export interface EmulatorOptions {
@@ -13,14 +14,22 @@ export interface EmulatorOptions {
   readonly port?: number;
   /** Loopback address to listen on; default '127.0.0.1' (non-loopback addresses are refused). */
   readonly host?: string;
-  /** Number of devices; default 500 (up to 1,000,000; generated lazily). */
+  /** Number of devices (per tenant); default 500 (up to 1,000,000; generated lazily). */
   readonly devices?: number;
   /** Seed of the generated fleet; default 42. */
   readonly seed?: number | string;
   /** Requests per second per app, token bucket with one second of burst; default 30; 0 = unlimited. */
   readonly rateLimit?: number;
-  /** Tenant id in the token URL and tokens; default emulatorDefaults.tenant. */
+  /** Tenant id in the token URL and tokens; default emulatorDefaults.tenant. With several tenants, the first one's. */
   readonly tenant?: string;
+  /**
+   * Serve several tenants: a count (the first is the tenant of the options above, the others
+   * get ids, apps, secrets and fleet seeds derived from `seed`) or one entry per tenant (fields
+   * left out are derived the same way); default one tenant. Not with statePath.
+   */
+  readonly tenants?: number | readonly TenantOptions[];
+  /** Requests per second across all tenants and apps (Graph's cap per app across tenants), 0 = none; default 0. */
+  readonly globalRateLimit?: number;
   /** The read-write app (TeamworkDevice.ReadWrite.All); defaults in emulatorDefaults. */
   readonly clientId?: string;
   readonly clientSecret?: string;
@@ -87,7 +96,12 @@ export interface EmulatorHandle {
   readonly readOnlyClientSecret: string;
   /** Effective settings, for printing. */
   readonly settings: EmulatorSettings;
+  /** Control of the first tenant (the only one unless `tenants` was given). */
   readonly control: EmulatorControl;
+  /** Control of one tenant by id (case-insensitive); throws RangeError for a tenant the emulator does not serve. */
+  tenantControl(tenantId: string): EmulatorControl;
+  /** Every tenant with its credentials as they are now (also GET /_emulator/tenants). */
+  tenants(): TenantList;
   /** Stops listening, drops hung requests and open connections, writes the state file. */
   close(): Promise<void>;
 }
@@ -105,6 +119,36 @@ export interface EmulatorSettings {
   readonly scheduledMs: number;
   readonly inProgressMs: number;
   readonly tokenLifetimeSeconds: number;
+  /** How many tenants are served. */
+  readonly tenants: number;
+  /** Devices over all tenants. */
+  readonly totalDevices: number;
+  readonly globalRateLimit: number;
+}
+
+/** One served tenant and its credentials (the emulator's demo values), for tests and benches. */
+export interface TenantInfo {
+  readonly index: number;
+  readonly name: string;
+  readonly tenantId: string;
+  readonly tokenUrl: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly readOnlyClientId: string;
+  readonly readOnlyClientSecret: string;
+  readonly devices: number;
+  readonly seed: number | string;
+  readonly rateLimit: number;
+}
+
+/** The machine-readable list of tenants (GET /_emulator/tenants, `firmwarden emulator --tenants-out`). */
+export interface TenantList {
+  readonly format: 'firmwarden-emulator-tenants';
+  readonly version: 1;
+  readonly loginBaseUrl: string;
+  readonly graphBaseUrl: string;
+  readonly globalRateLimit: number;
+  readonly tenants: readonly TenantInfo[];
 }
 
 /** Default identities of the emulated tenant. The secrets are the emulator's own demo values, not credentials of anything real. */

@@ -5,6 +5,8 @@ import type { ActionName } from './operations.ts';
 /** One POST of updateSoftware, restart or runDiagnostics, whatever its answer. */
 export interface ActionLogEntry {
   readonly seq: number;
+  /** The tenant whose token made the request. */
+  readonly tenant: string;
   /** Emulator time of the request, ISO 8601. */
   readonly at: string;
   readonly atMs: number;

@@ -81,3 +81,18 @@ export class TokenIssuer {
     return { ok: true, claims };
   }
 }
+
+/**
+ * The tid claim of a bearer token, read without checking anything: it only says whose key is
+ * to verify the token (each tenant signs with its own), so a forged tid fails verification.
+ */
+export function peekTenantId(authorization: string | undefined): string | undefined {
+  const payload = /^Bearer\s+[^.\s]+\.([^.\s]+)\.[^.\s]+\s*$/i.exec(authorization ?? '')?.[1];
+  if (payload === undefined) return undefined;
+  try {
+    const tid = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { tid?: unknown }).tid;
+    return typeof tid === 'string' ? tid : undefined;
+  } catch {
+    return undefined;
+  }
+}
