@@ -14,6 +14,7 @@
 // same delivery id (X-Firmwarden-Delivery, the webhook body's id), which a receiver can use to
 // drop the repeat. Teams and Slack cannot, so that window is kept to one state write.
 import type { Clock } from '../model/clock.ts';
+import { SerialQueue } from '../model/serial-queue.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ControllerState, StateStore } from '../model/state.ts';
 import type { NotificationEvent, NotificationMemory, PendingNotification } from '../model/notification-events.ts';
@@ -60,7 +61,7 @@ export class Notifier {
   readonly #health = new Map<string, ChannelHealth>();
   #inner: StateStore | undefined;
   #lastState: ControllerState | undefined;
-  #tail: Promise<void> = Promise.resolve();
+  readonly #saves = new SerialQueue();
   #wake: AbortController = new AbortController();
 
   constructor(options: NotifierOptions) {
@@ -101,12 +102,7 @@ export class Notifier {
   }
 
   #serialise(save: () => Promise<void>): Promise<void> {
-    const run = this.#tail.then(save, save);
-    this.#tail = run.then(
-      () => {},
-      () => {},
-    );
-    return run;
+    return this.#saves.run(save);
   }
 
   /**

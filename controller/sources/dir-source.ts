@@ -9,6 +9,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from '../log/logger.ts';
+import { SerialQueue } from '../model/serial-queue.ts';
 import type { DurableFs } from '../state/durable-write.ts';
 import { writeFileDurably } from '../state/durable-write.ts';
 import type { FileLimits } from './dir-manifest-files.ts';
@@ -66,7 +67,7 @@ export class DirSource implements DesiredStateSource, StatusWriter {
   readonly #log: Logger;
   readonly #subscribers = new Set<(reason: ChangeReason) => void>();
   readonly #history = new Map<string, readonly SourceFile[]>();
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #queue = new SerialQueue();
   #last: Snapshot | undefined;
   #watcher: FSWatcher | undefined;
   #debounce: NodeJS.Timeout | undefined;
@@ -85,9 +86,7 @@ export class DirSource implements DesiredStateSource, StatusWriter {
   }
 
   #exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(fn, fn);
-    this.#queue = run.catch(() => undefined);
-    return run;
+    return this.#queue.run(fn);
   }
 
   sync(_signal?: AbortSignal): Promise<Snapshot> {
@@ -236,6 +235,6 @@ export class DirSource implements DesiredStateSource, StatusWriter {
     clearTimeout(this.#debounce);
     this.#subscribers.clear();
     await this.#watcher?.close();
-    await this.#queue;
+    await this.#queue.idle();
   }
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { Logger } from '../log/logger.ts';
+import { SerialQueue } from '../model/serial-queue.ts';
 import type { GitAuth } from './git-auth.ts';
 import { prepareGitEnvironment, withConfig } from './git-auth.ts';
 
@@ -43,7 +44,7 @@ export class GitWorkspace {
   readonly #ownsDataDir: string | undefined;
   readonly #buildEnv: () => Promise<Record<string, string>>;
   #extra: GitExtraSettings = { config: [], env: {} };
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #queue = new SerialQueue();
   #initialised = false;
   #fetched = false;
 
@@ -108,9 +109,7 @@ export class GitWorkspace {
 
   /** Runs `fn` when no other workspace operation is running. */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(fn, fn);
-    this.#queue = run.catch(() => undefined);
-    return run;
+    return this.#queue.run(fn);
   }
 
   /** Runs one git command in the clone; resolves to its stdout, rejects on a non-zero exit. */
@@ -216,7 +215,7 @@ export class GitWorkspace {
 
   /** Removes helper files (and the clone when it was temporary). */
   async close(): Promise<void> {
-    await this.#queue;
+    await this.#queue.idle();
     await rm(this.#runtimeDir, { recursive: true, force: true });
     if (this.#ownsDataDir !== undefined) await rm(this.#ownsDataDir, { recursive: true, force: true });
   }

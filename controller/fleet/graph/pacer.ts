@@ -17,6 +17,7 @@
 // leave sends and pauses stamped in the future and hold every request back for as long as the
 // step: every stamp is moved back by the step instead, as if the clock had not jumped.
 import type { Clock } from '../../model/clock.ts';
+import { SerialQueue } from '../../model/serial-queue.ts';
 
 export interface PacerOptions {
   /** Starting rate and ceiling, units per second. Default 30 (the documented Teams limit). */
@@ -60,7 +61,7 @@ export class Pacer {
   #granted = 0;
   #latest = Number.NEGATIVE_INFINITY;
   /** Acquirers are served one at a time, in order (FIFO), so a big batch is not starved by small ones. */
-  #turn: Promise<unknown> = Promise.resolve();
+  readonly #turn = new SerialQueue();
 
   constructor(clock: Clock, options: PacerOptions = {}) {
     this.#clock = clock;
@@ -150,9 +151,7 @@ export class Pacer {
   }
 
   #serialize<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.#turn.then(task, task);
-    this.#turn = run.catch(() => undefined);
-    return run;
+    return this.#turn.run(task);
   }
 
   async #take(min: number, max: number, signal?: AbortSignal): Promise<number> {
