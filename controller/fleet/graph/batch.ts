@@ -6,11 +6,13 @@
 // Inner POSTs (updateSoftware) are re-sent only when the service certainly did not act:
 // an inner 429 or 424, or an outer answer that never reached the items. Anything else that
 // leaves the outcome open (timeout, dropped connection, 5xx) comes back as `outcomeUnknown`.
+// Outer answers and items are classified and retried by the same table as single requests
+// (classify-answer.ts); only how the wait is taken differs (a per-item "not before").
 import { FleetError } from '../../model/fleet.ts';
 import type { GraphHttp } from './graph-http.ts';
-import { TransportError } from './graph-http.ts';
-import { fleetErrorFromResponse } from './graph-error.ts';
-import { isRetryableStatus, isThrottleStatus, parseRetryAfter } from './retry-policy.ts';
+import { TransportError } from './transport.ts';
+import { fleetErrorFromResponse, giveUpError } from './graph-error.ts';
+import { nextStep, type AnswerClass, type AnswerStep } from './classify-answer.ts';
 import { asObject } from './wire-values.ts';
 
 /** Most requests the service accepts in one $batch (documented). */
@@ -96,12 +98,28 @@ export async function runBatch(http: GraphHttp, items: readonly BatchItem[], opt
     if (options.onResult) options.onResult(pending.item.key, result);
     else results.set(pending.item.key, result);
   };
-  const retryLater = (pending: Pending, waitMs: number | undefined, failure: () => FleetError) => {
+  /** Queues an item again after `waitMs`; nextStep already checked its attempts. */
+  const retryLater = (pending: Pending, waitMs: number) => {
     pending.attempts++;
-    if (pending.attempts >= http.maxAttempts) return settle(pending, { kind: 'error', error: failure() });
-    if (waitMs !== undefined && waitMs > 0) pending.notBefore = clock.now() + waitMs;
+    if (waitMs > 0) pending.notBefore = clock.now() + waitMs;
     queue.push(pending);
   };
+  /** Queues an item again after a failure that reached no answer, or settles it when out of attempts. */
+  const retryOrFail = (pending: Pending, failure: () => FleetError) => {
+    const waitMs = http.backoffMs(pending.attempts);
+    if (pending.attempts + 1 >= http.maxAttempts) return settle(pending, { kind: 'error', error: failure() });
+    retryLater(pending, waitMs);
+  };
+  /** The table's verdict on an answer for one item (classify-answer.ts). */
+  const stepFor = (pending: Pending, answer: AnswerClass, canRefreshToken: boolean): AnswerStep =>
+    nextStep(answer, {
+      once: pending.item.method === 'POST',
+      canRefreshToken,
+      attempts: pending.attempts + 1,
+      maxAttempts: http.maxAttempts,
+      backoffMs: () => http.backoffMs(pending.attempts),
+      maxWaitMs: http.maxRetryAfterMs,
+    });
   const unknownOutcome = (pending: Pending, why: string, cause?: unknown) =>
     settle(pending, {
       kind: 'error',
@@ -123,26 +141,28 @@ export async function runBatch(http: GraphHttp, items: readonly BatchItem[], opt
       if (!(error instanceof TransportError)) throw error;
       for (const p of chunk) {
         if (p.item.method === 'POST' && error.maybeSent) unknownOutcome(p, error.message, error);
-        else retryLater(p, http.backoffMs(p.attempts), () => new FleetError(`${options.what}: ${error.message}`, { retryable: true, code: error.timedOut ? 'timeout' : 'networkError' }));
+        else retryOrFail(p, () => new FleetError(`${options.what}: ${error.message}`, { retryable: true, code: error.timedOut ? 'timeout' : 'networkError' }));
       }
       return;
     }
-    if (outer.status === 401 && !tokenRefreshed) {
-      tokenRefreshed = true;
-      http.invalidateToken();
-      for (const p of chunk) queue.push(p);
-      return;
-    }
     if (outer.status !== 200) {
-      const retryAfterMs = http.retryAfterOf(outer.headers);
-      if (outer.status === 429) http.stats.throttled++;
-      if (isThrottleStatus(outer.status)) http.onThrottled(retryAfterMs);
-      else if (retryAfterMs !== undefined) http.pacer.pauseFor(retryAfterMs);
-      const failure = () => fleetErrorFromResponse(`${options.what} ($batch)`, outer, retryAfterMs === undefined ? {} : { retryAfterMs });
+      const answer = http.classify(outer);
+      if (answer.retryable) http.noteRetryable(answer);
+      // A delivered non-200 (400: the batch itself is malformed) never reached the items: an error
+      // for each. On a retry with Retry-After the pacer is paused for everyone: items wait there.
+      let refresh = false;
       for (const p of chunk) {
-        if (!isRetryableStatus(outer.status)) settle(p, { kind: 'error', error: failure() });
-        else if (p.item.method === 'POST' && outer.status !== 429) unknownOutcome(p, `$batch answered HTTP ${outer.status}`);
-        else retryLater(p, retryAfterMs === undefined ? http.backoffMs(p.attempts) : 0, failure);
+        const next = stepFor(p, answer, !tokenRefreshed);
+        if (next.step === 'refresh-token') {
+          refresh = true;
+          queue.push(p);
+        } else if (next.step === 'deliver') settle(p, { kind: 'error', error: fleetErrorFromResponse(`${options.what} ($batch)`, outer) });
+        else if (next.step === 'retry') retryLater(p, next.serverAsked ? 0 : next.waitMs);
+        else settle(p, { kind: 'error', error: giveUpError(`${options.what} ($batch)`, outer, answer, next) });
+      }
+      if (refresh) {
+        tokenRefreshed = true;
+        http.invalidateToken();
       }
       return;
     }
@@ -161,27 +181,18 @@ export async function runBatch(http: GraphHttp, items: readonly BatchItem[], opt
       const status = Number(inner?.['status']);
       if (!inner || !Number.isInteger(status)) {
         if (p.item.method === 'POST') return unknownOutcome(p, 'no answer for this request in the $batch response');
-        return retryLater(p, http.backoffMs(p.attempts), () => new FleetError(`${options.what}: missing from the $batch response`, { retryable: true, code: 'invalidResponse' }));
+        return retryOrFail(p, () => new FleetError(`${options.what}: missing from the $batch response`, { retryable: true, code: 'invalidResponse' }));
       }
       const headers = lowerKeys(inner['headers']);
       const body = readInnerBody(inner['body']);
-      if (!isRetryableStatus(status)) return settle(p, { kind: 'response', status, headers, body });
-      const retryAfterMs = parseRetryAfter(headers['retry-after'], clock.now());
-      if (status === 429) http.stats.throttled++;
-      if (isThrottleStatus(status)) http.onThrottled(retryAfterMs);
-      else if (retryAfterMs !== undefined) http.pacer.pauseFor(retryAfterMs);
-      // 429 and 424 (the older throttled-batch answer) mean "not acted on": safe to re-send a POST.
-      if (p.item.method === 'POST' && status !== 429 && status !== 424) return settle(p, { kind: 'response', status, headers, body });
-      const failure = () => fleetErrorFromResponse(options.what, { status, body }, retryAfterMs === undefined ? {} : { retryAfterMs });
-      if (retryAfterMs !== undefined) {
-        try {
-          http.checkRetryAfter(options.what, retryAfterMs, status);
-        } catch (error) {
-          return settle(p, { kind: 'error', error: error as FleetError });
-        }
-      }
+      const response = { status, headers, body };
+      const answer = http.classify(response);
+      const next = stepFor(p, answer, false);
+      if (next.step === 'deliver' || next.step === 'refresh-token') return settle(p, { kind: 'response', ...response });
+      http.noteRetryable(answer);
+      if (next.step !== 'retry') return settle(p, { kind: 'error', error: giveUpError(options.what, response, answer, next) });
       http.stats.retried++;
-      retryLater(p, retryAfterMs === undefined ? http.backoffMs(p.attempts) : retryAfterMs, failure);
+      retryLater(p, next.waitMs);
     });
   }
 

@@ -1,6 +1,6 @@
 // The HTTP core every Graph call goes through: base URL, bearer token, timeout, pacing, retries
-// and error classification. Callers get the final response (2xx, or a non-retryable 4xx they
-// interpret) or a FleetError.
+// and error classification (by the one answer table, classify-answer.ts, which batch.ts reads
+// too). Callers get the final response (2xx, or a non-retryable 4xx they interpret) or a FleetError.
 //
 // Non-idempotent requests (updateSoftware) are never re-sent here once they may have reached
 // the server: a timeout, a dropped connection or a 5xx after sending throws `outcomeUnknown`,
@@ -11,8 +11,10 @@ import { FleetError } from '../../model/fleet.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { Pacer } from './pacer.ts';
 import type { TokenSource } from './token-source.ts';
-import { computeBackoffMs, defaultBackoff, isRetryableStatus, isThrottleStatus, parseRetryAfter, type BackoffPolicy } from './retry-policy.ts';
-import { fleetErrorFromResponse } from './graph-error.ts';
+import { computeBackoffMs, defaultBackoff, type BackoffPolicy } from './retry-policy.ts';
+import { giveUpError } from './graph-error.ts';
+import { classifyAnswer, nextStep, type AnswerClass } from './classify-answer.ts';
+import { errorCode, notSentCodes, readBounded, TransportError } from './transport.ts';
 import { resolveGraphUrl } from './graph-urls.ts';
 
 export interface GraphRequest {
@@ -71,53 +73,11 @@ export interface GraphHttpStats {
   httpRequests: number;
   /** Requests as Graph counts them (each inner request of a $batch counts). */
   units: number;
-  /** 429 answers, outer and inner. */
+  /** Answers that throttled a request without acting on it (429, or a 424 naming throttling), outer and inner. */
   throttled: number;
   /** Requests sent again after a retryable failure (units). */
   retried: number;
   timeouts: number;
-}
-
-/** A failure before any response: timed out, refused, reset. `maybeSent` is false only when the connection was refused. */
-export class TransportError extends Error {
-  override readonly name = 'TransportError';
-  readonly timedOut: boolean;
-  readonly maybeSent: boolean;
-  constructor(message: string, timedOut: boolean, maybeSent: boolean, cause: unknown) {
-    super(message, { cause });
-    this.timedOut = timedOut;
-    this.maybeSent = maybeSent;
-  }
-}
-
-const notSentCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-
-function errorCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-async function readBounded(response: Response, maxBytes: number): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new Error(`response body larger than ${maxBytes} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Graph over HTTP with pacing, retries and classification. */
@@ -172,22 +132,26 @@ export class GraphHttp {
     return computeBackoffMs(attempt, this.#random, this.#backoff);
   }
 
-  /** The wait a Retry-After header asks for, if any. */
-  retryAfterOf(headers: Readonly<Record<string, string>>): number | undefined {
-    return parseRetryAfter(headers['retry-after'], this.clock.now());
+  /** The longest wait (Retry-After or backoff) this client sleeps through before giving up. */
+  get maxRetryAfterMs(): number {
+    return this.#maxRetryAfterMs;
   }
 
-  /** Throws the "wait too long" error when a Retry-After exceeds what this client sleeps through. */
-  checkRetryAfter(what: string, waitMs: number, status: number): void {
-    if (waitMs > this.#maxRetryAfterMs) {
-      throw new FleetError(`${what}: throttled, retry after ${Math.ceil(waitMs / 1000)} s`, { retryable: true, status, code: 'throttled', retryAfterMs: waitMs });
-    }
+  /** Classifies an answer (direct, outer $batch or one item) by the one table, at the clock's now. */
+  classify(response: { status: number; headers: Readonly<Record<string, string>>; body: unknown }): AnswerClass {
+    return classifyAnswer(response, this.clock.now());
+  }
+
+  /** Books a retryable answer: counted, and the pacer slows down or pauses for its Retry-After. */
+  noteRetryable(answer: AnswerClass): void {
+    if (answer.outcome === 'throttled' && answer.notActedOn) this.stats.throttled++;
+    if (answer.slowDown) this.onThrottled(answer.retryAfterMs);
+    else if (answer.retryAfterMs !== undefined) this.pacer.pauseFor(answer.retryAfterMs);
   }
 
   /** Sends with pacing and retries; see the file comment for what is and is not repeated. */
   async send(request: GraphRequest, signal?: AbortSignal): Promise<GraphResponse> {
     let refreshedToken = false;
-    let last: GraphResponse | undefined;
     for (let attempt = 0; attempt < this.#maxAttempts; attempt++) {
       if (attempt > 0) this.stats.retried += request.cost ?? 1;
       let response: GraphResponse;
@@ -210,44 +174,39 @@ export class GraphHttp {
         await this.clock.sleep(waitMs, signal);
         continue;
       }
-      last = response;
-      if (response.status === 401 && !refreshedToken) {
-        // One fresh token, once: an expired or revoked token. A second 401 is terminal.
+      const answer = this.classify(response);
+      const next = nextStep(answer, {
+        once: !request.idempotent,
+        canRefreshToken: !refreshedToken,
+        attempts: attempt + 1,
+        maxAttempts: this.#maxAttempts,
+        backoffMs: () => this.backoffMs(attempt),
+        maxWaitMs: this.#maxRetryAfterMs,
+      });
+      if (next.step === 'refresh-token') {
+        // One fresh token, once: an expired or revoked token. A second 401 is delivered (terminal).
         refreshedToken = true;
         this.#tokens.invalidate();
         attempt--;
         continue;
       }
-      if (!isRetryableStatus(response.status)) {
-        if (response.status < 400) this.pacer.onSuccess();
+      if (next.step === 'deliver') {
+        if (answer.outcome === 'ok') this.pacer.onSuccess();
         return response;
       }
-      const retryAfterMs = this.retryAfterOf(response.headers);
-      if (response.status === 429) this.stats.throttled++;
-      if (isThrottleStatus(response.status)) this.onThrottled(retryAfterMs);
-      else if (retryAfterMs !== undefined) this.pacer.pauseFor(retryAfterMs);
-      if (!request.idempotent && response.status !== 429) {
-        const detail = fleetErrorFromResponse(request.what, response);
-        throw new FleetError(`${detail.message}; the request may have been acted on`, {
-          retryable: true,
-          status: response.status,
-          code: 'outcomeUnknown',
-          ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-        });
+      this.noteRetryable(answer);
+      if (next.step !== 'retry') {
+        const what = next.step === 'attempts-exhausted' ? `${request.what} (after ${this.#maxAttempts} attempts)` : request.what;
+        throw giveUpError(what, response, answer, next);
       }
-      const waitMs = retryAfterMs ?? this.backoffMs(attempt);
-      this.checkRetryAfter(request.what, waitMs, response.status);
-      if (attempt + 1 >= this.#maxAttempts) break;
-      this.#log.debug({ what: request.what, status: response.status, attempt, waitMs }, 'graph request retried');
+      this.#log.debug({ what: request.what, status: response.status, attempt, waitMs: next.waitMs }, 'graph request retried');
       // With a Retry-After the pacer is paused for everyone; without one, only this request waits.
-      if (retryAfterMs === undefined) await this.clock.sleep(waitMs, signal);
+      if (!next.serverAsked) await this.clock.sleep(next.waitMs, signal);
     }
-    const final = last as GraphResponse;
-    const retryAfterMs = this.retryAfterOf(final.headers);
-    throw fleetErrorFromResponse(`${request.what} (after ${this.#maxAttempts} attempts)`, final, retryAfterMs === undefined ? {} : { retryAfterMs });
+    throw new Error('unreachable: the attempt loop ends by returning or throwing');
   }
 
-  /** An answer asked to slow down (429 or 503): the pacer backs off, and it is counted. */
+  /** An answer asked to slow down (429, 503, a 424 naming throttling): the pacer backs off, and it is counted. */
   onThrottled(retryAfterMs: number | undefined): void {
     this.#metrics?.countFleetThrottled();
     this.pacer.onThrottled(retryAfterMs);

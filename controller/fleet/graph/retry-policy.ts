@@ -1,14 +1,5 @@
-// When to try again and how long to wait. Pure: `now` and the random source are parameters.
-
-/** Statuses where trying later can help: throttling, server errors, gateway timeouts. */
-export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 424 || status === 429 || status >= 500;
-}
-
-/** Statuses that mean "you are sending too much": these slow the pacer down. */
-export function isThrottleStatus(status: number): boolean {
-  return status === 429 || status === 503;
-}
+// How long to wait before trying again. Pure: `now` and the random source are parameters.
+// Which answers are worth another try is the answer table's call (classify-answer.ts).
 
 /**
  * The wait a `Retry-After` value asks for, in ms: delta-seconds (fractions accepted) or an

@@ -17,7 +17,7 @@ import { readPage } from './paging.ts';
 import {
   findActiveUpdate, getOperationAt, listOperations, operationIdFromLocation, operationsUrl, parseOperationResponse, parseOperations,
 } from './operations.ts';
-import { isRetryableStatus } from './retry-policy.ts';
+import { classifyAnswer } from './classify-answer.ts';
 
 /** How many times a POST may be sent when its earlier answers were lost (operations checked in between). */
 const maxSends = 2;
@@ -52,7 +52,8 @@ function interpret(result: BatchResult | GraphResponse): Interpretation {
   const response = result as GraphResponse;
   if (response.status === 202 || response.status === 200 || response.status === 201) return { kind: 'accepted', location: response.headers['location'] };
   if (response.status === 409) return { kind: 'conflict' };
-  if (isRetryableStatus(response.status)) return { kind: 'unknown', why: `HTTP ${response.status}` };
+  // `now` only dates a Retry-After, which is not read here.
+  if (classifyAnswer(response, 0).retryable) return { kind: 'unknown', why: `HTTP ${response.status}` };
   return { kind: 'failed', error: fleetErrorFromResponse('start update', response) };
 }
 

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { computeBackoffMs, isRetryableStatus, parseRetryAfter } from '../../../controller/fleet/graph/retry-policy.ts';
+import { computeBackoffMs, parseRetryAfter } from '../../../controller/fleet/graph/retry-policy.ts';
 import { normalizeGraphBase, resolveGraphUrl, toVersionRelative } from '../../../controller/fleet/graph/graph-urls.ts';
 import { graphScopeFor, cloudEndpoints } from '../../../controller/fleet/graph/clouds.ts';
 import { FleetError } from '../../../controller/model/fleet.ts';
@@ -16,10 +16,7 @@ for (const [value, expected] of retryAfterCases) {
     assert.is(parseRetryAfter(value, now), expected);
   });
 }
-const statusCases: [number, boolean][] = [[400, false], [401, false], [403, false], [404, false], [409, false], [408, true], [429, true], [500, true], [502, true], [503, true], [504, true]];
-for (const [status, retryable] of statusCases) {
-  retry(`HTTP ${status} is ${retryable ? 'retryable' : 'terminal'}`, () => assert.is(isRetryableStatus(status), retryable));
-}
+// Which statuses are retryable: test/fleet/graph/classify-answer.test.ts (the answer table).
 retry('backoff is full jitter under a doubling, capped ceiling', () => {
   assert.is(computeBackoffMs(0, () => 0.999999), 499);
   assert.is(computeBackoffMs(3, () => 0.5), 2_000);
