@@ -1,54 +1,10 @@
-// The plan's per-manifest summaries: ScheduledUpdate targets, groups, policies and clamps.
-import type { ScheduledUpdate } from '../model/manifests.generated.ts';
-import type { ClampRecord, GroupSummary, PolicySummary } from '../model/plan.ts';
+// The plan's per-manifest summaries: groups, policies, ScheduledUpdates, clamps, and the
+// devices no manifest manages. Internal to controller/plan; pure.
+import type { ClampRecord, DevicePlan, GroupSummary, PolicySummary, ScheduledSummary } from '../model/plan.ts';
 import { DeviceIndex } from '../policy/device-index.ts';
-import { resolveGroups } from '../policy/groups.ts';
-import { objectKey, ownerKey } from '../policy/manifest-keys.ts';
-import { scheduledInstant } from '../policy/scheduled.ts';
-import { specDigest } from '../policy/spec-digest.ts';
-import { rememberedCompletion } from './remembered.ts';
-import { compileSelector } from '../policy/selector.ts';
-import type { GroupContext, PolicyContext } from './group-context.ts';
-import { cmp, typeOrder, type ScheduledCtx, type Work } from './work.ts';
-
-/** Targets of each ScheduledUpdate, sorted by key. */
-export function prepareScheduled(
-  sus: readonly ScheduledUpdate[],
-  index: DeviceIndex,
-  membership: ReturnType<typeof resolveGroups>,
-  ctxOf: ReadonlyMap<number, GroupContext>,
-): ScheduledCtx[] {
-  const out: ScheduledCtx[] = [];
-  const sorted = [...sus].sort((a, b) => cmp(objectKey(a.metadata), objectKey(b.metadata)));
-  for (const su of sorted) {
-    const targets = new Set<number>();
-    const t = su.spec.targets;
-    if (t.groupRef) {
-      const key = `${su.metadata.namespace ?? 'default'}/${t.groupRef.name}`;
-      const m = membership.groupKeys.indexOf(key);
-      if (m >= 0 && ctxOf.has(m)) for (const i of membership.members[m]!) targets.add(i);
-    }
-    if (t.selector) for (const i of index.select(compileSelector(t.selector))) targets.add(i);
-    for (const ref of t.deviceIds ?? []) {
-      const i = index.find(ref);
-      if (i !== undefined) targets.add(i);
-    }
-    const digest = specDigest(su.spec);
-    out.push({
-      su,
-      key: objectKey(su.metadata),
-      owner: ownerKey('ScheduledUpdate', su.metadata),
-      specDigest: digest,
-      at: scheduledInstant(su),
-      // A completion recorded for an older spec does not count: the spec changed since.
-      completedAt: rememberedCompletion(su.status, su.metadata, digest),
-      deviceIdx: [...targets].sort((a, b) => cmp(index.devices[a]!.id, index.devices[b]!.id)),
-      records: new Map(),
-      passedFreezes: new Map(),
-    });
-  }
-  return out;
-}
+import type { PolicyContext } from './group-context.ts';
+import { contextOfDevice, waveAt, type GroupLayout } from './group-layout.ts';
+import { cmp, freeze, typeOrder, type ScheduledCtx, type Work } from './work.ts';
 
 /** Every clamp of the plan once, by device and software type. */
 export function dedupeClamps(mains: readonly Work[], sus: readonly ScheduledCtx[]): ClampRecord[] {
@@ -68,16 +24,13 @@ export function dedupeClamps(mains: readonly Work[], sus: readonly ScheduledCtx[
 
 /** Per group: members, window, next action time and rollouts. */
 export function summarizeGroups(
-  contexts: readonly GroupContext[],
-  membershipIdx: readonly number[],
-  membership: ReturnType<typeof resolveGroups>,
+  layout: GroupLayout,
   index: DeviceIndex,
   next: ReadonlyMap<number, number>,
   views: ReadonlyMap<number, GroupSummary['rollouts']>,
   now: number,
 ): GroupSummary[] {
-  return contexts.map((ctx) => {
-    const m = membershipIdx[ctx.index]!;
+  return layout.contexts.map((ctx) => {
     const window = ctx.schedule.currentOrNextWindow(now);
     const frozen = ctx.schedule.freezeAt(now);
     return {
@@ -88,7 +41,7 @@ export function summarizeGroups(
       timeZone: ctx.timeZone,
       license: ctx.license,
       phase: ctx.firmwarePhase,
-      deviceIds: membership.members[m]!.map((i) => index.devices[i]!.id),
+      deviceIds: layout.members[ctx.index]!.map((i) => index.devices[i]!.id),
       nextWindow: window ? { name: window.name, start: window.start, end: window.end, timeZone: ctx.timeZone } : undefined,
       freeze: frozen ? { name: frozen.name, from: frozen.from, to: frozen.to, reason: frozen.reason, end: frozen.end } : undefined,
       nextActionTime: next.get(ctx.index),
@@ -128,3 +81,53 @@ export function summarizePolicies(
     });
 }
 
+
+/** The models of each policy's devices (every member of its groups). */
+export function modelsByPolicy(layout: GroupLayout, index: DeviceIndex): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const ctx of layout.contexts) {
+    if (!ctx.policy) continue;
+    let set = out.get(ctx.policy.key);
+    if (!set) out.set(ctx.policy.key, (set = new Set()));
+    for (const i of layout.members[ctx.index]!) set.add(index.modelAt(i));
+  }
+  return out;
+}
+
+/** Per ScheduledUpdate: its targets' records (works not yet frozen are frozen here), next start and completion. */
+export function summarizeScheduled(scheduled: readonly ScheduledCtx[], layout: GroupLayout, index: DeviceIndex, now: number): ScheduledSummary[] {
+  return scheduled.map((s): ScheduledSummary => {
+    const records: DevicePlan[] = [];
+    let finished = true;
+    let next: number | undefined;
+    for (const i of s.deviceIdx) {
+      const works = s.records.get(i);
+      if (!works) continue;
+      const ctx = contextOfDevice(layout, i);
+      const device = index.devices[i]!;
+      const entries = works.map((w) => w.entry ?? (w.entry = freeze(w)));
+      for (const e of entries) {
+        if (e.state !== 'upToDate' && e.state !== 'succeeded' && e.state !== 'failed' && e.state !== 'blocked') finished = false;
+        if (e.earliestStart !== undefined && e.earliestStart > now && (next === undefined || e.earliestStart < next)) next = e.earliestStart;
+      }
+      records.push({ deviceId: device.id, group: ctx.key, policy: ctx.policy?.key, wave: waveAt(layout, i), entries });
+    }
+    return {
+      key: s.key,
+      name: s.su.metadata.name,
+      scheduledTime: s.at,
+      deviceIds: s.deviceIdx.map((i) => index.devices[i]!.id),
+      records,
+      nextActionTime: next,
+      completionTime: s.completedAt ?? (finished && records.length > 0 && (s.at === undefined || s.at <= now) ? now : undefined),
+      ...(s.passedFreezes.size > 0 && s.su.spec.freezeOverride ? { freezeOverride: { reason: s.su.spec.freezeOverride.reason, freezes: [...s.passedFreezes.values()].sort() } } : {}),
+    };
+  });
+}
+
+/** Devices in no group that no ScheduledUpdate targets, by id. */
+export function unmanagedDevices(layout: GroupLayout, index: DeviceIndex, targeted: ReadonlyMap<number, unknown>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < index.devices.length; i++) if (layout.groupOf[i]! < 0 && !targeted.has(i)) out.push(index.devices[i]!.id);
+  return out.sort();
+}

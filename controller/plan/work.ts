@@ -47,6 +47,12 @@ export interface Work {
   entry?: PlanEntry;
 }
 
+/** Where a work's frozen entry goes: a slot in its device's list of entries. */
+export interface EntrySlot {
+  readonly list: PlanEntry[];
+  readonly slot: number;
+}
+
 /** What light updates of one decision in one group share: their wave unit, and where each wave stands. */
 export interface LightMemo {
   readonly decision: AutoDecision;

@@ -1,0 +1,128 @@
+// The walk over the fleet: every device × software type it reports gets its entry. Devices are
+// visited group by group (groups in key order), then the devices in no group that a
+// ScheduledUpdate targets. A settled decision becomes a shared entry at once; a light update
+// is counted for its wave and settled later (light-updates.ts); anything else (an operation,
+// a ScheduledUpdate, an offline device, a suspended or stopped policy) becomes a work that
+// decides its entry once timed and selected. Internal to controller/plan; pure.
+import type { DevicePlan, OperationRecord, PlanEntry } from '../model/plan.ts';
+import { SoftwareTypes } from '../model/fleet.ts';
+import type { DeviceIndex } from '../policy/device-index.ts';
+import type { DecisionSlots } from './decisions.ts';
+import { autoWork, scheduledWork, type WorkEnv } from './entry-works.ts';
+import type { GroupContext } from './group-context.ts';
+import type { GroupLayout } from './group-layout.ts';
+import { lightMemo, noLightUpdates, type LightUpdates } from './light-updates.ts';
+import type { PlanFleet } from './plan-fleet.ts';
+import type { WaveGates } from './wave-gates.ts';
+import { chooseMain, cmp, refusalsBeside, reported, stateAt, type EntrySlot, type ScheduledCtx, type Work } from './work.ts';
+
+/** What the walk reads. */
+export interface EntryWalk {
+  readonly fleet: PlanFleet;
+  readonly layout: GroupLayout;
+  /** The ScheduledUpdates targeting each device position. */
+  readonly targets: ReadonlyMap<number, readonly ScheduledCtx[]>;
+  /** 1 for each device position with an operation in the book. */
+  readonly withOps: Uint8Array;
+  readonly env: WorkEnv;
+  /** Where light updates are counted per wave (their units are created here). */
+  readonly gates: WaveGates;
+}
+
+/** What the walk found. */
+export interface CollectedEntries {
+  /** One per device with entries, in walk order; entries of works and light updates are filled in later. */
+  readonly devicePlans: DevicePlan[];
+  /** The works that decide an entry, and where each one's frozen entry goes (same positions). */
+  readonly mains: Work[];
+  readonly slots: EntrySlot[];
+  readonly light: LightUpdates;
+}
+
+/** Marks the device positions that have an operation in the book (one look-up per operation, not per device). */
+export function devicesWithOperations(operations: readonly OperationRecord[], index: DeviceIndex): Uint8Array {
+  const out = new Uint8Array(index.devices.length);
+  for (const r of operations) {
+    const i = index.indexOfId(r.deviceId);
+    if (i !== undefined) out[i] = 1;
+  }
+  return out;
+}
+
+/** Walks the groups' members, then the ungrouped devices ScheduledUpdates target. */
+export function collectEntries(walk: EntryWalk): CollectedEntries {
+  const out: CollectedEntries = { devicePlans: [], mains: [], slots: [], light: noLightUpdates() };
+  const { layout, fleet, targets } = walk;
+  for (const ctx of layout.contexts) for (const i of layout.members[ctx.index]!) addDevice(walk, out, i, ctx, false);
+  const ungrouped = [...targets.keys()].filter((i) => layout.groupOf[i]! < 0).sort((a, b) => cmp(fleet.index.devices[a]!.id, fleet.index.devices[b]!.id));
+  for (const i of ungrouped) addDevice(walk, out, i, layout.ungrouped, true);
+  return out;
+}
+
+/** The entries of one device (`onlyScheduled`: only the types a ScheduledUpdate targets, for devices in no group). */
+function addDevice(walk: EntryWalk, out: CollectedEntries, i: number, ctx: GroupContext, onlyScheduled: boolean): void {
+  const { fleet, env } = walk;
+  const index = fleet.index;
+  const device = index.devices[i]!;
+  const sw = fleet.softwareAt(i);
+  if (!sw) return;
+  const sus = walk.targets.size > 0 ? walk.targets.get(i) : undefined;
+  const simple = !sus && walk.withOps[i] === 0;
+  const model = index.modelAt(i);
+  const slots: DecisionSlots[] | undefined = simple ? env.decisions.slotsFor(ctx, model) : undefined;
+  const p = ctx.policy;
+  // A suspended policy's updates take the work path: needsUpdate words the suspension.
+  const light = device.healthStatus !== 'offline' && p !== undefined && !p.suspension;
+  const wave = walk.layout.waveByIdx[i] || undefined;
+  const s = sw.software;
+  let count = 0;
+  for (let t = 0; t < 6; t++) if (reported(stateAt(s, t))) count++;
+  if (count === 0) return;
+  const list: PlanEntry[] = new Array(count);
+  let slot = 0;
+  for (let t = 0; t < 6; t++) {
+    const st = reported(stateAt(s, t));
+    if (!st) continue;
+    const type = SoftwareTypes[t]!;
+    if (slots) {
+      // The common case: no operation, no ScheduledUpdate; a settled decision is a shared entry.
+      const d = env.decisions.decideIn(slots[t]!, ctx, model, st);
+      if (d.decision.outcome !== 'update') {
+        list[slot++] = d.settled;
+        continue;
+      }
+      if (light && !p.stopped.has(type)) {
+        const memo = lightMemo(d, ctx, type, walk.gates);
+        if (wave !== undefined) memo.unit.unfinished[wave] = (memo.unit.unfinished[wave] ?? 0) + 1;
+        const l = out.light;
+        l.memos.push(memo);
+        l.device.push(i);
+        l.state.push(st);
+        l.list.push(list);
+        l.slot.push(slot++); // filled once every wave is counted
+        continue;
+      }
+    }
+    const suWorks: Work[] = [];
+    if (sus) {
+      for (const su of sus) {
+        const target = su.su.spec.software.find((x) => x.type === type);
+        if (!target) continue;
+        const w = scheduledWork(env, su, target.version, device, i, st, type, ctx);
+        const records = su.records.get(i);
+        if (records) records.push(w);
+        else su.records.set(i, [w]);
+        suWorks.push(w);
+      }
+    }
+    if (onlyScheduled && suWorks.length === 0) continue;
+    const auto = onlyScheduled ? undefined : autoWork(env, device, i, model, wave, st, type, ctx);
+    const main = chooseMain(auto, suWorks, device, type);
+    main.isMain = true;
+    main.refused = refusalsBeside(main, suWorks);
+    out.mains.push(main);
+    out.slots.push({ list, slot: slot++ });
+  }
+  if (slot < count) list.length = slot; // types left out (scheduled-only devices)
+  if (slot > 0) out.devicePlans.push({ deviceId: device.id, group: ctx.key, policy: ctx.policy?.key, wave, entries: list });
+}

@@ -1,0 +1,77 @@
+// The automatic rule's decisions, memoized. A decision depends only on the rules (policies with
+// equal rules share a signature), the model, the software type, the installed version, whether
+// the firmware is unknown and whether an update is offered: computed once per combination.
+// Nested maps and slots, because building a string key per device × type costs more than the
+// look-up saves at 600,000 entries. Internal to controller/plan; pure.
+import type { SoftwareState, SoftwareType } from '../model/fleet.ts';
+import { SoftwareTypes } from '../model/fleet.ts';
+import type { PlanEntry } from '../model/plan.ts';
+import { decideAutomatic, hasOffer, type AutoDecision } from '../policy/automatic.ts';
+import type { CalendarIndex } from '../policy/release-calendar.ts';
+import type { GroupContext } from './group-context.ts';
+import { settledEntry, type LightMemo } from './work.ts';
+
+/** A decision, its entry when nothing needs doing, and (for updates) per group what its light updates share. */
+export interface Decided {
+  readonly decision: AutoDecision;
+  readonly settled: PlanEntry;
+  byCtx: Map<GroupContext, LightMemo> | undefined;
+}
+
+/**
+ * Decided per slot (unknown firmware × offer, see slotOf), then by installed version; one
+ * DecisionSlots per rule signature, model and software type.
+ */
+export type DecisionSlots = Map<string | null, Decided>[];
+
+/** The slot of a state: unknown firmware counts 2, an offered update 1. */
+function slotOf(st: SoftwareState): number {
+  return (st.freshness === 'unknown' ? 2 : 0) + (hasOffer(st) ? 1 : 0);
+}
+
+/** The automatic decisions of one plan (one calendar, one `now`). */
+export class Decisions {
+  readonly #calendar: CalendarIndex;
+  readonly #now: number;
+  readonly #bySignature = new Map<string, Map<string, DecisionSlots>>();
+  readonly #byCtx = new Map<GroupContext, Map<string, DecisionSlots[]>>();
+
+  constructor(calendar: CalendarIndex, now: number) {
+    this.#calendar = calendar;
+    this.#now = now;
+  }
+
+  /** The slots of one rule signature and model. */
+  #slots(signature: string, model: string): DecisionSlots {
+    let byModel = this.#bySignature.get(signature);
+    if (!byModel) this.#bySignature.set(signature, (byModel = new Map()));
+    let slots = byModel.get(model);
+    if (!slots) byModel.set(model, (slots = [new Map(), new Map(), new Map(), new Map()]));
+    return slots;
+  }
+
+  /** The slots of a group's rules for one model, per software type position (memoized per group). */
+  slotsFor(ctx: GroupContext, model: string): DecisionSlots[] {
+    let byModel = this.#byCtx.get(ctx);
+    if (!byModel) this.#byCtx.set(ctx, (byModel = new Map()));
+    let slots = byModel.get(model);
+    if (!slots) byModel.set(model, (slots = SoftwareTypes.map((t) => this.#slots(ctx.rules[t].signature, model))));
+    return slots;
+  }
+
+  /** The decision for a state, in the slots of its type (from slotsFor). */
+  decideIn(typeSlots: DecisionSlots, ctx: GroupContext, model: string, st: SoftwareState): Decided {
+    const slot = typeSlots[slotOf(st)]!;
+    let d = slot.get(st.currentVersion);
+    if (!d) {
+      const decision = decideAutomatic(ctx.rules[st.softwareType], this.#calendar, model, st, this.#now);
+      slot.set(st.currentVersion, (d = { decision, settled: settledEntry(st, ctx, decision), byCtx: undefined }));
+    }
+    return d;
+  }
+
+  /** The decision for a state of `type` under a group's rules. */
+  decide(ctx: GroupContext, model: string, st: SoftwareState, type: SoftwareType): Decided {
+    return this.decideIn(this.#slots(ctx.rules[type].signature, model), ctx, model, st);
+  }
+}
