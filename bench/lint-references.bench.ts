@@ -9,20 +9,30 @@
 // Usage: node bench/lint-references.bench.ts [--runs N] [--files N] [--groups N] [--policies N] [--big-mib N]
 //        npm run bench -- lint-references --runs=N
 import { parseManifests } from '../controller/manifest/parse-manifests.ts';
+import { firstAndMedian, interleave } from './support/measure.ts';
+import { parseOptions } from './support/options.ts';
+import { BenchError, Report, runBench } from './support/report.ts';
 
-/** `--name N` or `--name=N` (the form `npm run bench -- lint-references --runs=5` passes through). */
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const joined = process.argv.find((a) => a.startsWith(`--${name}=`));
-  const value = joined ? Number(joined.slice(name.length + 3)) : i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} needs a positive number`);
-  return value;
-}
-const runs = arg('runs', 3);
-const fileCount = arg('files', 8);
-const groupsPerFile = arg('groups', 2500);
-const policyCount = arg('policies', 20);
-const bigBytes = arg('big-mib', 8) * 1024 * 1024;
+const options = (() => {
+  try {
+    return parseOptions('lint-references.bench.ts', {
+      runs: { kind: 'count', default: 3, help: 'interleaved runs of each' },
+      files: { kind: 'count', default: 8, help: 'files of groups' },
+      groups: { kind: 'count', default: 2500, help: 'groups per file' },
+      policies: { kind: 'count', default: 20, help: 'policies' },
+      'big-mib': { kind: 'number', default: 8, min: 0.01, help: 'size of the one big file, MiB' },
+    });
+  } catch (error) {
+    process.stderr.write(`bench lint-references: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+})();
+const runs = options.runs;
+const fileCount = options.files;
+const groupsPerFile = options.groups;
+const policyCount = options.policies;
+const bigBytes = options['big-mib'] * 1024 * 1024;
+const report = new Report('lint-references', options);
 const now = Date.parse('2026-11-22T08:00:00Z');
 
 const policyName = (i: number) => `policy-${String(i % policyCount).padStart(4, '0')}`;
@@ -65,73 +75,49 @@ function oneBigFile(dangling: boolean): { files: Files; groups: number } {
   return { files: [{ path: 'policies.yaml', text: policies() }, { path: 'groups.yaml', text: docs.join('---\n') }], groups: docs.length };
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-interface Measured {
-  first: number;
-  median: number;
-}
-
 /** One parse, checked: the dangling repo must report every group, the peer nothing. */
 function timeParse(files: Files, groups: number, dangling: boolean): { ms: number; suggested: number } {
   const started = performance.now();
   const result = parseManifests(files, { now, maxFileBytes: 4 * bigBytes });
   const ms = performance.now() - started;
-  if (!Number.isFinite(ms) || ms <= 0) throw new Error(`a parse took ${ms} ms: the clock or the benchmark is broken`);
-  const dangled = result.findings.filter((f) => f.rule === 'dangling-reference').length;
+    const dangled = result.findings.filter((f) => f.rule === 'dangling-reference').length;
   const other = result.findings.filter((f) => f.rule !== 'dangling-reference');
-  if (result.manifests.length !== groups + policyCount) throw new Error(`expected ${groups + policyCount} manifests, parsed ${result.manifests.length}`);
-  if (dangled !== (dangling ? groups : 0)) throw new Error(`expected ${dangling ? groups : 0} dangling references, found ${dangled}`);
-  if (other.length > 0) throw new Error(`unexpected finding: ${other[0]!.rule} ${other[0]!.message}`);
+  if (result.manifests.length !== groups + policyCount) throw new BenchError(`expected ${groups + policyCount} manifests, parsed ${result.manifests.length}`);
+  if (dangled !== (dangling ? groups : 0)) throw new BenchError(`expected ${dangling ? groups : 0} dangling references, found ${dangled}`);
+  if (other.length > 0) throw new BenchError(`unexpected finding: ${other[0]!.rule} ${other[0]!.message}`);
   const suggested = result.findings.filter((f) => f.message.includes('did you mean')).length;
   return { ms, suggested };
 }
 
-function compare(label: string, build: (dangling: boolean) => { files: Files; groups: number }): Record<string, number> {
+async function compare(label: string, build: (dangling: boolean) => { files: Files; groups: number }): Promise<void> {
   const dangling = build(true);
   const peer = build(false);
   const bytes = dangling.files.reduce((n, f) => n + Buffer.byteLength(f.text), 0);
-  const times = { dangling: [] as number[], peer: [] as number[] };
   let suggested = 0;
-  for (let r = 0; r < runs; r++) {
-    const d = timeParse(dangling.files, dangling.groups, true);
-    times.dangling.push(d.ms);
-    suggested = d.suggested;
-    times.peer.push(timeParse(peer.files, peer.groups, false).ms);
-  }
-  if (suggested === 0) throw new Error(`${label}: no dangling reference got a suggestion; the near-miss case is not exercised`);
-  const m: Record<'dangling' | 'peer', Measured> = {
-    dangling: { first: times.dangling[0]!, median: median(times.dangling) },
-    peer: { first: times.peer[0]!, median: median(times.peer) },
-  };
-  const ratio = m.dangling.median / m.peer.median;
-  process.stdout.write(
-    [
-      `${label}_files: ${dangling.files.length} files, ${(bytes / 1024 / 1024).toFixed(1)} MiB`,
-      `${label}_groups: ${dangling.groups} groups (all dangling), ${policyCount} policies`,
-      `${label}_suggested: ${suggested} references with a suggestion`,
-      `${label}_dangling_first: ${m.dangling.first.toFixed(0)} ms`,
-      `${label}_dangling_median: ${m.dangling.median.toFixed(0)} ms`,
-      `${label}_peer_first: ${m.peer.first.toFixed(0)} ms`,
-      `${label}_peer_median: ${m.peer.median.toFixed(0)} ms`,
-      `${label}_ratio_dangling_over_peer: ${ratio.toFixed(2)} x`,
-      '',
-    ].join('\n'),
+  const times = await interleave(
+    runs,
+    async () => {
+      const d = timeParse(dangling.files, dangling.groups, true);
+      suggested = d.suggested;
+      return d.ms;
+    },
+    async () => timeParse(peer.files, peer.groups, false).ms,
   );
-  return {
-    [`${label}_groups`]: dangling.groups,
-    [`${label}_suggested`]: suggested,
-    [`${label}_dangling_first_ms`]: Math.round(m.dangling.first),
-    [`${label}_dangling_median_ms`]: Math.round(m.dangling.median),
-    [`${label}_peer_first_ms`]: Math.round(m.peer.first),
-    [`${label}_peer_median_ms`]: Math.round(m.peer.median),
-    [`${label}_ratio`]: Number(ratio.toFixed(2)),
-  };
+  if (suggested === 0) throw new BenchError(`${label}: no dangling reference got a suggestion; the near-miss case is not exercised`);
+  const d = firstAndMedian(times.a);
+  const p = firstAndMedian(times.b);
+  report.note(`${label}: ${dangling.files.length} files, ${(bytes / 1024 / 1024).toFixed(1)} MiB, ${dangling.groups} groups (all dangling in one, none in the peer), ${policyCount} policies`);
+  report.work(`${label}_groups`, dangling.groups, 'groups', `${label}: no group generated`);
+  report.figure(`${label}_suggested`, suggested, 'references with a suggestion');
+  report.figure(`${label}_dangling_first_ms`, d.first, 'ms');
+  report.figure(`${label}_dangling_median_ms`, d.median, 'ms');
+  report.figure(`${label}_peer_first_ms`, p.first, 'ms');
+  report.figure(`${label}_peer_median_ms`, p.median, 'ms');
+  report.figure(`${label}_ratio_dangling_over_peer`, d.median / p.median, 'x');
 }
 
-const figures = { ...compare('many_files', manyFiles), ...compare('one_big_file', oneBigFile) };
-for (const [name, value] of Object.entries(figures)) if (!Number.isFinite(value)) throw new Error(`${name} is ${value}`);
-process.stdout.write(`${JSON.stringify({ bench: 'lint-references', runs, ...figures })}\n`);
+await runBench('lint-references', async () => {
+  await compare('many_files', manyFiles);
+  await compare('one_big_file', oneBigFile);
+  report.finish();
+});

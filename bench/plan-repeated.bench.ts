@@ -27,7 +27,7 @@ await runBench('plan-repeated', () => {
   const software = new Map<string, DeviceSoftware>(input.software);
   gc?.();
   let now = planNow;
-  let releases = input.releases;
+  let releases: readonly (typeof input.releases)[number][] = input.releases;
   let rollouts = {};
   const times: number[] = [];
   let planned = 0;

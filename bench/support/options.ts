@@ -10,15 +10,16 @@ export type OptionSpec =
   | { readonly kind: 'count'; readonly default: number; readonly min?: number; readonly help: string }
   | { readonly kind: 'number'; readonly default: number; readonly min: number; readonly help: string }
   | { readonly kind: 'choice'; readonly default: string; readonly choices: readonly string[]; readonly help: string }
+  | { readonly kind: 'text'; readonly default: string; readonly help: string }
   | { readonly kind: 'flag'; readonly help: string };
 
-type Value<S extends OptionSpec> = S extends { kind: 'flag' } ? boolean : S extends { kind: 'choice' } ? string : number;
+type Value<S extends OptionSpec> = S extends { kind: 'flag' } ? boolean : S extends { kind: 'choice' | 'text' } ? string : number;
 export type Options<T extends Record<string, OptionSpec>> = { readonly [K in keyof T]: Value<T[K]> };
 
 /** The usage text of a benchmark: one line per option with its default. */
 export function usage(script: string, spec: Record<string, OptionSpec>): string {
   const lines = Object.entries(spec).map(([name, s]) => {
-    const shown = s.kind === 'flag' ? `--${name}` : `--${name} ${s.kind === 'choice' ? s.choices.join('|') : 'N'}`;
+    const shown = s.kind === 'flag' ? `--${name}` : `--${name} ${s.kind === 'choice' ? s.choices.join('|') : s.kind === 'text' ? 'TEXT' : 'N'}`;
     const fallback = s.kind === 'flag' ? '' : ` (default ${s.default})`;
     return `  ${shown.padEnd(28)} ${s.help}${fallback}`;
   });
@@ -54,6 +55,10 @@ export function parseOptions<T extends Record<string, OptionSpec>>(script: strin
       continue;
     }
     const text = String(given);
+    if (s.kind === 'text') {
+      out[name] = text;
+      continue;
+    }
     if (s.kind === 'choice') {
       if (!s.choices.includes(text)) throw new BenchError(`--${name} is one of ${s.choices.join(', ')}, got ${JSON.stringify(text)}`);
       out[name] = text;
