@@ -81,7 +81,8 @@ export function resolveTenants(base: BaseTenant, tenants: number | readonly Tena
   if (list.length === 0 || list.length > maxTenants) throw new RangeError(`tenants must list 1 to ${maxTenants} tenants, got ${list.length}`);
   const configs = list.map((given, index) => {
     const merged = { ...defaultsFor(base, index), ...withoutUndefined(given), index };
-    checkTenant(merged, `tenants[${index}]`);
+    // One tenant from the plain options: its fields are named as those options are.
+    checkTenant(merged, tenants === undefined ? '' : `tenants[${index}].`);
     return merged;
   });
   const seen = new Map<string, number>();
@@ -103,9 +104,9 @@ function withoutUndefined(given: TenantOptions): TenantOptions {
   return Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as TenantOptions;
 }
 
-function checkTenant(t: TenantConfig, where: string): void {
+function checkTenant(t: TenantConfig, prefix: string): void {
   const fail = (field: string, what: string, value: unknown) => {
-    throw new RangeError(`${where}.${field} must be ${what}, got ${JSON.stringify(value)}`);
+    throw new RangeError(`${prefix}${field} must be ${what}, got ${JSON.stringify(value)}`);
   };
   for (const field of ['tenantId', 'name', 'clientId', 'clientSecret', 'readOnlyClientId', 'readOnlyClientSecret'] as const) {
     if (typeof t[field] !== 'string' || t[field].trim() === '') fail(field, 'a non-empty string', t[field]);
