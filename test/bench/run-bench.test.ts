@@ -6,6 +6,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -48,6 +51,26 @@ RunBench('a name that selects no benchmark is an error listing the benchmarks', 
   const r = bench('no-such-bench');
   assert.is(r.code, 2);
   assert.match(r.stderr, /no benchmark is named or contains "no-such-bench"; there are: .*lint/);
+});
+
+RunBench('table --from renders the issue table from saved JSON lines: figures, verdicts, and no figure for a row not run', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'firmwarden-table-test-'));
+  try {
+    const figures = { lint_median_ms: 840, kubeconform_median_ms: 120, ratio_median: 7, ratio_first: 6.5 };
+    const line = {
+      bench: 'lint', options: { files: 1000 }, loadAverage: 1.5,
+      figures: Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, { value: v, unit: k.endsWith('ms') ? 'ms' : 'x' }])),
+      goals: [{ row: 'lint-1k', figure: 'ratio_median', op: '<=', limit: 1.5, value: 7, unit: 'x', met: false }],
+    };
+    writeFileSync(join(dir, 'out.txt'), `== lint.bench.ts\nratio_median: 7 x\n${JSON.stringify(line)}\n`);
+    const r = bench('table', '--from', join(dir, 'out.txt'), '--only', 'lint-1k,plan-first');
+    assert.is(r.code, 0, r.stderr);
+    assert.match(r.stdout, '| lint 1,000 manifests, whole process | ≤ 1.5× kubeconform | 0.84 s vs 0.12 s = 7.00× (first run 6.50×) | missed |');
+    assert.match(r.stdout, /\| plan 100k devices [^|]* \| [^|]* \| not run \| — \|/);
+    assert.not.match(r.stdout, /converge/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 RunBench.run();
