@@ -5,11 +5,14 @@
 // move only when the fleet does. Times are the group's own local time, as its manifests speak.
 // Colour is optional and never alone: every state has its symbol and word. The input is plain
 // values rather than statuses, whose shape is the controller's business. Pure: values in, text out.
-import { escapeText, safeLine } from '../output/escape.ts';
-import { plainText, renderSegments, type Segment, type Style } from '../output/colour.ts';
-import { dayNumber, isValidTimeZone, localDateOf, toLocal, weekdayOf } from '../policy/zoned-time.ts';
-import { formatRelative } from '../plan/render-time.ts';
-import type { DeviceState, DeviceTally, OperationTally, OperationTotals } from './demo-tally.ts';
+import { escapeText } from '../output/escape.ts';
+import type { Segment } from '../output/colour.ts';
+import { barOrder, barSegments, finishLine, stateList, stateLook } from './demo-look.ts';
+import type { DeviceTally, OperationTally, OperationTotals } from './demo-tally.ts';
+import { formatNext, formatZoned } from './demo-time.ts';
+
+export { formatZoned } from './demo-time.ts';
+export { renderDemoEnding, type DemoEndingInput } from './demo-ending.ts';
 
 /** Status conditions, as much as the screen reads of them. */
 export type DemoConditions = readonly { readonly type: string; readonly status: string; readonly reason: string }[];
@@ -50,6 +53,7 @@ export interface DemoSchedule {
   readonly reached: OperationTally | undefined;
 }
 
+/** What one frame of the screen is made from: one snapshot of the demo. */
 export interface DemoFrameInput {
   /** The instant of the snapshot (the demo's clock, ms). */
   readonly now: number;
@@ -66,124 +70,12 @@ export interface DemoFrameInput {
   readonly barWidth?: number;
 }
 
-/** Left to right on a bar: the good news first, what needs a person last. */
-const barOrder: readonly DeviceState[] = ['upToDate', 'updated', 'updating', 'waiting', 'onHold', 'failed', 'refused'];
-
-/** Symbol, word and colour of each state: the symbol and word carry it without colour. */
-export const stateLook: Readonly<Record<DeviceState, { readonly glyph: string; readonly word: string; readonly style: Style }>> = {
-  upToDate: { glyph: '█', word: 'up to date', style: 'green' },
-  updated: { glyph: '▓', word: 'updated', style: 'brightGreen' },
-  updating: { glyph: '▒', word: 'updating', style: 'cyan' },
-  waiting: { glyph: '░', word: 'waiting', style: 'yellow' },
-  onHold: { glyph: '-', word: 'on hold', style: 'dim' },
-  failed: { glyph: '✗', word: 'failed', style: 'red' },
-  refused: { glyph: '!', word: 'refused', style: 'magenta' },
-};
-
-/** Cells of each state in a bar of `width`, in proportion to the tally (every non-zero state gets a cell). */
-function barCells(tally: DeviceTally | undefined, width: number): number[] {
-  const total = barOrder.reduce((n, k) => n + (tally?.[k] ?? 0), 0);
-  if (!tally || total === 0) return barOrder.map(() => 0);
-  const cells = barOrder.map((k) => (tally[k] === 0 ? 0 : Math.max(1, Math.round((tally[k] / total) * width))));
-  // Trim or pad the largest segment so the bar is exactly `width` wide.
-  let diff = width - cells.reduce((a, b) => a + b, 0);
-  while (diff !== 0) {
-    const i = cells.indexOf(Math.max(...cells));
-    cells[i] = cells[i]! + Math.sign(diff);
-    diff -= Math.sign(diff);
-  }
-  return cells;
-}
-
-function barSegments(tally: DeviceTally | undefined, width: number, members?: number): Segment[] {
-  // Devices not read yet keep their share of the bar blank, at its end.
-  const tallied = tally ? barOrder.reduce((n, k) => n + tally[k], 0) : 0;
-  const total = Math.max(tallied, members ?? tallied);
-  const cells = barCells(tally, total === 0 ? width : Math.round((tallied / total) * width));
-  const used = cells.reduce((a, b) => a + Math.max(0, b), 0);
-  const out: Segment[] = barOrder.map((k, i) => ({ text: stateLook[k].glyph.repeat(Math.max(0, cells[i]!)), style: stateLook[k].style }));
-  if (used < width) out.push({ text: ' '.repeat(width - used) });
-  return out;
-}
-
-/** A bar of `width` cells split in proportion to the devices in each state (blank when there are none). */
-export function renderBar(tally: DeviceTally | undefined, width: number): string {
-  return plainText(barSegments(tally, width));
-}
-
-const weekdays = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const pad2 = (n: number) => String(n).padStart(2, '0');
-const isOffsetName = (name: string) => /^GMT[+-−]/.test(name);
-
-/**
- * The zone's abbreviation at an instant (CET, EDT, WET, UTC), or its offset (GMT+9) where no
- * abbreviation is in common English use. Intl knows some only by region: en-US says GMT+1 for
- * Paris and en-GB says GMT-5 for New York, so both are asked.
- */
-export function zoneAbbreviation(ms: number, timeZone: string): string {
-  let fallback = 'UTC';
-  for (const locale of ['en-US', 'en-GB']) {
-    const name = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' }).formatToParts(ms).find((p) => p.type === 'timeZoneName')?.value;
-    if (name === undefined) continue;
-    if (!isOffsetName(name)) return name;
-    if (fallback === 'UTC') fallback = name;
-  }
-  return fallback;
-}
-
-const zoneOrUtc = (timeZone: string | undefined) => (timeZone !== undefined && isValidTimeZone(timeZone) ? timeZone : 'UTC');
-
-/** "21:00 EST": the wall-clock time in `timeZone` (UTC when the zone is not one). */
-function formatClock(ms: number, timeZone: string | undefined): string {
-  const zone = zoneOrUtc(timeZone);
-  const l = toLocal(ms, zone);
-  return `${pad2(l.hour)}:${pad2(l.minute)} ${zoneAbbreviation(ms, zone)}`;
-}
-
-/** "Sat 16 Jan 21:00 EST" in `timeZone` (with the year after the month when `withYear`); UTC when the zone is not one. */
-export function formatZoned(ms: number, timeZone: string | undefined, withYear = false): string {
-  const l = toLocal(ms, zoneOrUtc(timeZone));
-  const weekday = weekdays[weekdayOf(l)]!;
-  return `${weekday} ${pad2(l.day)} ${months[l.month - 1]}${withYear ? ` ${l.year}` : ''} ${formatClock(ms, timeZone)}`;
-}
-
-/** "Sun 10 Jan 00:00 WET (in 2 h)", or "due now" when the time has come (a time already past is never shown as what comes next). */
-function formatNext(ms: number, now: number, timeZone: string | undefined): string {
-  if (ms <= now) return 'due now';
-  // Today and tomorrow by the group's own calendar, as its people would say it.
-  const zone = zoneOrUtc(timeZone);
-  const days = dayNumber(localDateOf(ms, zone)) - dayNumber(localDateOf(now, zone));
-  const when = days === 0 ? `today ${formatClock(ms, zone)}` : days === 1 ? `tomorrow ${formatClock(ms, zone)}` : formatZoned(ms, zone);
-  return `${when} (${formatRelative(ms, now)})`;
-}
-
+/** "ready", "working" or "STALLED (reason)" from a manifest's conditions. */
 function readiness(conditions: DemoConditions | undefined): Segment {
   const stalled = conditions?.find((c) => c.type === 'Stalled' && c.status === 'True');
   if (stalled) return { text: `STALLED (${escapeText(stalled.reason)})`, style: 'red' };
   const ready = conditions?.find((c) => c.type === 'Ready');
   return ready?.status === 'True' ? { text: 'ready', style: 'green' } : { text: 'working', style: 'cyan' };
-}
-
-/** "▓ 12 updated · ✗ 2 failed": the states given, each with its symbol, non-zero ones only. */
-function stateList(counts: Partial<Record<DeviceState, number>>, states: readonly DeviceState[]): Segment[] {
-  const out: Segment[] = [];
-  for (const k of states) {
-    const n = counts[k] ?? 0;
-    if (n === 0) continue;
-    if (out.length > 0) out.push({ text: ' · ' });
-    out.push({ text: `${stateLook[k].glyph} ${n} ${stateLook[k].word}`, style: stateLook[k].style });
-  }
-  return out;
-}
-
-/** A line made safe (as joinLines does), coloured only when the safe text is the text itself. */
-function finishLine(segments: readonly Segment[], colour: boolean): string {
-  const plain = plainText(segments);
-  const safe = safeLine(plain);
-  // Values are escaped where they enter a segment; should joining still form something
-  // safeLine changes (a `##[` across two segments), the line goes out escaped and uncoloured.
-  return colour && safe === plain ? renderSegments(segments, true) : safe;
 }
 
 /** The whole screen for one moment of the demo. */
@@ -241,90 +133,6 @@ export function renderDemoFrame(input: DemoFrameInput): string {
   const legend: Segment[] = [{ text: 'legend:' }];
   for (const k of barOrder) legend.push({ text: legend.length === 1 ? ' ' : '  ' }, { text: `${stateLook[k].glyph} ${stateLook[k].word}`, style: stateLook[k].style });
   lines.push(legend);
-  const colour = input.colour ?? false;
-  return lines.map((l) => `${finishLine(l, colour)}\n`).join('');
-}
-
-/** One device × software type that failed or was refused, as the ending lists it. */
-export interface DemoProblem {
-  readonly state: 'failed' | 'refused';
-  /** The file of the manifest whose status names it (relative to the repo). */
-  readonly file: string;
-  /** The device as people know it. */
-  readonly device: string;
-  readonly softwareType: string;
-  readonly version: string | undefined;
-  /** The error or the reason, in words. */
-  readonly detail: string;
-}
-
-/** What the demo's last lines say. */
-export interface DemoEndingInput {
-  /** Why it ended: the rollout is complete for now, the day limit, or Ctrl-C. */
-  readonly how: 'complete' | 'maxDays' | 'interrupted';
-  /** Simulated days since the start. */
-  readonly days: number;
-  /** The whole fleet's devices by state at the end. */
-  readonly devices: DeviceTally;
-  /** Every failed or refused update at the end, failures first. */
-  readonly problems: readonly DemoProblem[];
-  readonly operations: OperationTotals;
-  readonly statusCommits: number;
-  readonly repoDir: string;
-  /** What `firmwarden why` says holds the first failed device, when there is one. */
-  readonly why?: { readonly device: string; readonly blocker: string } | undefined;
-  /** Default: false. */
-  readonly colour?: boolean;
-  /** Problems listed as examples. Default: 5. */
-  readonly examples?: number;
-}
-
-/**
- * The demo's last lines: how it ended, and never "complete" alone while devices failed or were
- * refused: then how many, a few of them with their error, and where to read the rest.
- */
-export function renderDemoEnding(input: DemoEndingInput): string {
-  const d = input.devices;
-  const days = input.days.toFixed(1);
-  const head = input.how === 'complete'
-    ? `Complete for now after ${days} simulated days`
-    : input.how === 'maxDays'
-      ? `Stopped after ${days} simulated days (the --max-days limit), before the rollout was complete`
-      : `Stopped (Ctrl-C) after ${days} simulated days`;
-  // "✗ 3 devices failed · ! 1 refused": the unit once, on the first number.
-  const counted: Segment[] = [];
-  for (const k of ['failed', 'refused'] as const) {
-    if (d[k] === 0) continue;
-    const unit = counted.length > 0 ? '' : d[k] === 1 ? ' device' : ' devices';
-    if (counted.length > 0) counted.push({ text: ' · ' });
-    counted.push({ text: `${stateLook[k].glyph} ${d[k]}${unit} ${stateLook[k].word}`, style: stateLook[k].style });
-  }
-  const lines: Segment[][] = [];
-  if (counted.length === 0) {
-    lines.push([{ text: `${head}: no device has a failed or refused update.`, style: input.how === 'complete' ? 'green' : undefined }]);
-  } else {
-    lines.push([{ text: `${head} — ` }, ...counted, { text: '; they wait for a person.' }]);
-  }
-  const o = input.operations;
-  lines.push([{ text: `updates (one device × one software each): ${o.started} started · ${o.succeeded} succeeded · ${o.failed} failed · ${o.inFlight} in flight; ${input.statusCommits} status commits.` }]);
-  const repo = escapeText(input.repoDir);
-  if (input.problems.length > 0) {
-    const limit = input.examples ?? 5;
-    lines.push([{ text: `The statuses in ${repo} name them (git log -p there shows when each changed); for example:` }]);
-    for (const p of input.problems.slice(0, limit)) {
-      lines.push([
-        { text: '  ' },
-        { text: `${stateLook[p.state].glyph} ${stateLook[p.state].word.padEnd(7)}`, style: stateLook[p.state].style },
-        { text: `  ${escapeText(p.file)}  ${escapeText(p.device)}  ${escapeText(`${p.softwareType}${p.version ? ` ${p.version}` : ''}`)}: ${escapeText(p.detail)}` },
-      ]);
-    }
-    if (input.problems.length > limit) lines.push([{ text: `  … and ${input.problems.length - limit} more (one line per device and software type).` }]);
-    if (input.why) {
-      lines.push([{ text: `firmwarden why DEVICE PATH tells one device's whole story; of ${escapeText(input.why.device)}, at the end of the demo, it says:` }]);
-      lines.push([{ text: `  ${escapeText(input.why.blocker)}` }]);
-    }
-  }
-  lines.push([{ text: `Read what the controller wrote:  cd ${repo} && git log -p` }]);
   const colour = input.colour ?? false;
   return lines.map((l) => `${finishLine(l, colour)}\n`).join('');
 }

@@ -1,6 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { formatZoned, renderBar, renderDemoEnding, renderDemoFrame, type DemoEndingInput, type DemoFrameInput, type DemoGroup } from '../../controller/cli/demo-view.ts';
+import { renderBar } from '../../controller/cli/demo-look.ts';
+import { renderDemoEnding, type DemoEndingInput } from '../../controller/cli/demo-ending.ts';
+import { formatZoned } from '../../controller/cli/demo-time.ts';
+import { renderDemoFrame, type DemoFrameInput, type DemoGroup } from '../../controller/cli/demo-view.ts';
 import { emptyTally, type DeviceTally } from '../../controller/cli/demo-tally.ts';
 import { shouldColour } from '../../controller/output/colour.ts';
 import { assertNoRawControls, assertNoWorkflowCommand, hostile } from '../support/hostile.ts';
