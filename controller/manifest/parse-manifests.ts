@@ -152,7 +152,7 @@ export function parseManifests(files: readonly { path: string; text: string }[],
         manifest: e.manifest,
         file: e.doc.file,
         docIndex: e.doc.index,
-        range: e.doc.lines.range(e.doc.doc.range[0], e.doc.doc.range[1]),
+        range: e.doc.lines.range(e.doc.range[0], e.doc.range[1]),
         valid: !broken.has(`${e.doc.file}\u0000${e.doc.index}`),
         key: e.key,
         ...(ctx.calendarDays?.has(e.key) ? { holidayDays: ctx.calendarDays.get(e.key) } : {}),
@@ -206,11 +206,11 @@ const supported = `supported kinds: ${kinds.join(', ')} (apiVersion ${apiVersion
 
 /** Classifies one document; schema-validates it when it is one of ours. */
 function loadDocument(doc: YamlDocument, findings: Finding[], entries: Entry[]): DocumentSummary | undefined {
-  const range = doc.lines.range(doc.doc.range[0], doc.doc.range[1]);
+  const range = doc.lines.range(doc.range[0], doc.range[1]);
   const summary: DocumentSummary = { file: doc.file, docIndex: doc.index, range, foreign: false };
   const value = doc.value;
   // An empty document (a stray '---' at the end of a file) is nothing at all.
-  if (doc.doc.contents === null || (value === null && doc.doc.errors.length === 0)) return undefined;
+  if (doc.empty) return undefined;
   if (value === undefined) return summary; // YAML errors, already reported
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     const what = Array.isArray(value) ? 'a list' : `a ${typeof value === 'string' ? 'text' : typeof value} value`;

@@ -1,34 +1,28 @@
 // Text of one file → its YAML documents, or findings for what keeps them from being read:
 // size, binary content, hostile shapes, syntax errors, duplicate keys, alias bombs.
+//
+// Two ways to read a file, with the same result: fast-yaml.ts reads the plain YAML manifests
+// are written in (values only, no positions), and the `yaml` library reads everything else
+// and places findings. A document the fast path read gets yaml's Document only when something
+// asks for a position (a finding), so a clean file never builds one and lint keeps values, not
+// syntax trees (issue 17).
 import type { Document } from 'yaml';
-import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
 import type { Finding, SourceRange } from './finding.ts';
 import { LineIndex } from './line-index.ts';
 import type { RuleId } from './rules.ts';
 import { severityOf } from './rules.ts';
 import { findTextProblem, textLimits, utf8Length } from './text-guards.ts';
+import { readPlainYaml, spanAt, type PlainDocument } from './fast-yaml.ts';
 import type { YamlDocument } from './yaml-document.ts';
 import { keyText } from './yaml-document.ts';
-import { findYamlSlips, repairYamlSlips, type YamlSlip } from './yaml-slips.ts';
+import { yamlLibrary } from './yaml-library.ts';
+import { parseOptions, syntaxMessage, syntaxProblems } from './yaml-syntax-problems.ts';
 
 /** Default largest file lint reads: 1 MiB. */
 export const defaultMaxFileBytes = 1024 * 1024;
 
 /** Alias expansions allowed per document (yaml's maxAliasCount). */
 export const maxAliasCount = 100;
-
-/** Slips looked for per file (a file with more is seldom a manifest). */
-const maxSyntaxErrors = 10;
-
-/** Text parsed again to confirm slips, per file (characters). */
-const maxConfirmChars = 2_000_000;
-
-/** Largest file searched for slips (characters): 256 Ki, far above any manifest. */
-const maxSlipSearchChars = 256 * 1024;
-
-// uniqueKeys is off on purpose: yaml checks it by comparing every key with every other one
-// (a 50,000-key mapping takes minutes); duplicate keys are found below with a Set instead.
-const parseOptions = { uniqueKeys: false, prettyErrors: false, logLevel: 'silent', version: '1.2', strict: true } as const;
 
 export interface ParsedFile {
   documents: YamlDocument[];
@@ -79,9 +73,36 @@ export function parseYamlFile(file: string, text: string, maxFileBytes = default
     return { documents: [], findings, lines };
   }
 
+  const plain = readPlainYaml(text);
+  if (plain !== undefined) {
+    if (plain.length === 0) {
+      fileFinding('file-empty', 'the file holds only comments: no manifest in it', first);
+      return { documents: [], findings, lines };
+    }
+    // Positions only for a file with a finding: the fast reader again, keeping spans (cheap),
+    // and yaml, once, for what those do not cover.
+    let positional: Document.Parsed[] | undefined;
+    const docs = () => (positional ??= yamlLibrary().parseAllDocuments(text, parseOptions) as Document.Parsed[]);
+    let spans: PlainDocument[] | undefined;
+    const span = (index: number, path: readonly (string | number)[]) => spanAt((spans ??= readPlainYaml(text, { spans: true }) ?? [])[index] ?? plain[index]!, path);
+    const documents = plain.map((d, index): YamlDocument => ({
+      file,
+      index,
+      get doc() {
+        return docs()[index]!;
+      },
+      lines,
+      value: d.value,
+      range: [d.start, d.end],
+      empty: d.value === null,
+      span: (path) => span(index, path),
+    }));
+    return { documents, findings, lines };
+  }
+
   let parsed: Document.Parsed[];
   try {
-    parsed = parseAllDocuments(text, parseOptions) as Document.Parsed[];
+    parsed = yamlLibrary().parseAllDocuments(text, parseOptions) as Document.Parsed[];
   } catch (error) {
     // The parser throws only on internal limits (deep recursion); say so without a stack.
     fileFinding('yaml-syntax', `the YAML could not be parsed (${(error as Error).message})`, first);
@@ -104,52 +125,9 @@ export function parseYamlFile(file: string, text: string, maxFileBytes = default
     // Duplicate keys leave the document readable (the last value wins), so it is still
     // identified and validated; it stays invalid because of the error.
     const value = doc.errors.length === 0 ? toPlain(doc, lines, (rule, message, range) => fileFinding(rule, message, range, index)) : undefined;
-    documents.push({ file, index, doc, lines, value });
+    documents.push({ file, index, doc, lines, value, range: [doc.range[0], doc.range[1]], empty: doc.contents === null || value === null });
   });
   return { documents, findings, lines };
-}
-
-/**
- * One finding per slip of the hand. The parser reports a slip where its reading breaks down,
- * often lines later and several times over (a line indented too far breaks every sibling
- * after it), so the slips are found in the text (yaml-slips.ts), each kept only if undoing it
- * removes parser errors; what the kept slips do not explain (the parser's errors on the text
- * with them repaired) is reported too, the first of each document only, as the rest of a
- * document after an error the parser could not place is seldom worth reading.
- */
-function syntaxProblems(text: string, parsed: readonly Document.Parsed[], lines: LineIndex): Array<{ message: string; range: SourceRange }> {
-  const errorCount = (docs: readonly Document.Parsed[]) => docs.reduce((n, d) => n + d.errors.length, 0);
-  if (errorCount(parsed) === 0) return [];
-  const reparse = (slips: readonly YamlSlip[]) => parseAllDocuments(repairYamlSlips(text, slips), parseOptions) as Document.Parsed[];
-  // A manifest is a few KiB: a large broken file gets the parser's word alone, parsed once.
-  let slips = text.length <= maxSlipSearchChars ? findYamlSlips(text).slice(0, maxSyntaxErrors) : [];
-  let repaired = slips.length > 0 ? reparse(slips) : parsed;
-  // Confirming each slip parses the file once more: within a bound, so a large broken file stays quick.
-  if (slips.length > 1 && text.length * slips.length <= maxConfirmChars) {
-    // A slip whose repair changes nothing the parser says was no slip (YAML allowed it).
-    const left = errorCount(repaired);
-    const kept = slips.filter((slip) => errorCount(reparse(slips.filter((s) => s !== slip))) > left);
-    if (kept.length !== slips.length) {
-      slips = kept;
-      repaired = reparse(slips);
-    }
-  } else if (slips.length === 1 && errorCount(repaired) >= errorCount(parsed)) {
-    slips = [];
-    repaired = parsed;
-  }
-  const problems = slips.map((s) => ({ message: s.message, range: { line: s.line, column: s.column, endLine: s.line, endColumn: s.endColumn } }));
-  const slipLines = new Set(slips.map((s) => s.line));
-  // The repaired text has the same lines, so the parser's positions hold for the original.
-  const repairedLines = repaired === parsed ? lines : new LineIndex(repairYamlSlips(text, slips));
-  for (const doc of repaired) {
-    const error = doc.errors.find((e) => !slipLines.has(repairedLines.position(e.pos[0]).line));
-    if (!error) continue;
-    const at = repairedLines.position(error.pos[0]);
-    const start = (lines.starts[at.line - 1] ?? 0) + at.column - 1;
-    const range = repaired === parsed ? lines.range(error.pos[0], Math.max(error.pos[1], error.pos[0] + 1)) : lines.range(start, start + 1);
-    problems.push({ message: syntaxMessage(error.code, error.message), range });
-  }
-  return problems.sort((a, b) => a.range.line - b.range.line || a.range.column - b.range.column);
 }
 
 /** The message for a file over the size limit. */
@@ -168,6 +146,7 @@ type Report = (rule: RuleId, message: string, range: SourceRange) => void;
 
 /** Duplicate keys (at the second one) and keys that are not plain values. */
 function checkKeys(doc: Document.Parsed, lines: LineIndex, report: Report): void {
+  const { isAlias, isMap, isScalar, isSeq } = yamlLibrary();
   // A plain recursion: yaml's visit() is several times slower on the 1,000-file benchmark.
   const walkNode = (node: unknown): void => {
     if (isMap(node)) {
@@ -215,6 +194,7 @@ function toPlain(doc: Document.Parsed, lines: LineIndex, report: Report): unknow
 }
 
 function firstAlias(doc: Document.Parsed, unresolvedOnly: boolean): [number, number] | undefined {
+  const { visit } = yamlLibrary();
   let found: [number, number] | undefined;
   visit(doc, {
     Alias(_key, alias) {
@@ -224,29 +204,4 @@ function firstAlias(doc: Document.Parsed, unresolvedOnly: boolean): [number, num
     },
   });
   return found;
-}
-
-/** yaml's message in plain words where it speaks of its own workings, with advice for the common cases. */
-function syntaxMessage(code: string, message: string): string {
-  const text = message.replace(/\s+at line \d+, column \d+[\s\S]*$/, '').trim();
-  const token = /: "([^"]*)"$/.exec(text)?.[1];
-  switch (code) {
-    case 'TAB_AS_INDENT':
-      return 'a tab is used for indentation here: use spaces';
-    case 'UNEXPECTED_TOKEN':
-      return token !== undefined ? `unexpected ${JSON.stringify(token)} here: check the brackets, quotes and indentation on this line` : `${text}; check the brackets, quotes and indentation on this line`;
-    case 'MULTILINE_IMPLICIT_KEY':
-    case 'BLOCK_AS_IMPLICIT_KEY':
-      return "a key runs over more than one line: a ':' or a closing quote is probably missing here or just above";
-    case 'BAD_INDENT':
-      return 'the indentation here does not match the lines around it';
-    case 'MISSING_CHAR':
-      return `${text.replace(/^Missing/, 'missing')}; check the brackets and quotes around here`;
-    case 'BAD_DQ_ESCAPE':
-      return `${text}: in double quotes a backslash starts an escape; write \\\\ or use single quotes`;
-    case 'TAG_RESOLVE_FAILED':
-      return `${text}; manifests use no YAML tags`;
-    default:
-      return text;
-  }
 }

@@ -1,9 +1,9 @@
 // One parsed YAML document and how to find the source span of any node in it by path: the
 // bridge that gives every finding, schema errors included, an exact line and column.
 import type { Document, Node, Pair } from 'yaml';
-import { isAlias, isMap, isPair, isScalar, isSeq } from 'yaml';
 import type { SourceRange } from './finding.ts';
 import type { LineIndex } from './line-index.ts';
+import { yamlLibrary } from './yaml-library.ts';
 
 export type PathSegment = string | number;
 
@@ -12,10 +12,20 @@ export interface YamlDocument {
   readonly file: string;
   /** Index in yaml's parseAllDocuments(text) of the whole file (empty documents count). */
   readonly index: number;
+  /** yaml's Document: built on first use when the fast path read the file (parse-yaml-file.ts). */
   readonly doc: Document.Parsed;
   readonly lines: LineIndex;
   /** The document as plain data; undefined when YAML errors made it untrustworthy. */
   readonly value: unknown;
+  /** yaml's Document.range[0] and [1] (start, end of content), known without building `doc`. */
+  readonly range: readonly [number, number];
+  /** Nothing in it (a stray '---' at the end of a file): neither a manifest nor a finding. */
+  readonly empty: boolean;
+  /**
+   * Where the node at `path` is, without building `doc`, when the fast path knows (a one-line
+   * key or value); undefined otherwise (fast-yaml.ts).
+   */
+  readonly span?: (path: readonly PathSegment[]) => { key: [number, number] | undefined; value: [number, number] | undefined } | undefined;
 }
 
 /**
@@ -31,6 +41,7 @@ interface Found {
 }
 
 function walk(doc: YamlDocument, path: readonly PathSegment[]): Found {
+  const { isAlias, isMap, isPair, isSeq } = yamlLibrary();
   let node: unknown = doc.doc.contents;
   let pair: Pair | undefined;
   for (const segment of path) {
@@ -53,7 +64,7 @@ function walk(doc: YamlDocument, path: readonly PathSegment[]): Found {
 
 /** The text of a mapping key as JSON sees it. */
 export function keyText(key: unknown): string {
-  if (isScalar(key)) return String(key.value);
+  if (yamlLibrary().isScalar(key)) return String(key.value);
   return String(key);
 }
 
@@ -73,6 +84,8 @@ export function nodeAt(doc: YamlDocument, path: readonly PathSegment[]): unknown
  * node that does; a missing value (`phase:` with nothing after it) points at its key.
  */
 export function locate(doc: YamlDocument, path: readonly PathSegment[], target: Target): SourceRange {
+  const quick = quickSpan(doc, path, target);
+  if (quick) return doc.lines.range(quick[0], quick[1]);
   const { node, pair, complete } = walk(doc, path);
   const keySpan = pair ? nodeRange(pair.key) : undefined;
   let span: [number, number] | undefined;
@@ -86,6 +99,19 @@ export function locate(doc: YamlDocument, path: readonly PathSegment[], target: 
     span = [span[0], lineEnd < 0 ? span[1] : Math.min(span[1], lineEnd)];
   }
   return doc.lines.range(span[0], span[1]);
+}
+
+/**
+ * What locate() finds for a path to a node the fast path placed, by the same rules, or
+ * undefined when it would need yaml's nodes (a block collection's span is yaml's to say).
+ * The spans are on one line, so the 'start' target cuts nothing.
+ */
+function quickSpan(doc: YamlDocument, path: readonly PathSegment[], target: Target): [number, number] | undefined {
+  const found = doc.span?.(path);
+  if (!found) return undefined;
+  if (target === 'key') return found.key ?? found.value;
+  if (found.value === undefined) return undefined;
+  return found.value[0] === found.value[1] ? found.key : found.value;
 }
 
 /** The first line of the document's content (or of the document, when it is empty). */
@@ -103,6 +129,8 @@ export function locateDocument(doc: YamlDocument): SourceRange {
 
 /** The source text of the node at `path`, as written (quotes included). */
 export function sourceAt(doc: YamlDocument, path: readonly PathSegment[]): string | undefined {
+  const quick = doc.span?.(path)?.value;
+  if (quick) return doc.lines.text.slice(quick[0], quick[1]);
   const found = walk(doc, path);
   const span = found.complete ? nodeRange(found.node) : undefined;
   return span ? doc.lines.text.slice(span[0], span[1]) : undefined;

@@ -24,7 +24,9 @@ export function groupMatchesNothing(group: DeviceGroup): boolean {
 
 /** device-in-two-groups: the second include of a device (per namespace) is the error. */
 export const checkIncludedTwice: Check = (ctx) => {
-  const first = new Map<string, { group: string; line: number; entry: (typeof ctx.entries)[number] }>();
+  // The first include's place is looked up only when a second one is found: locating needs the
+  // document's syntax tree, which the fast path builds only for documents with a finding.
+  const first = new Map<string, { group: string; at: (string | number)[]; entry: (typeof ctx.entries)[number] }>();
   for (const group of validOf(ctx, 'DeviceGroup')) {
     const inThisGroup = new Set<string>();
     group.manifest.spec.include?.forEach((device, i) => {
@@ -34,10 +36,10 @@ export const checkIncludedTwice: Check = (ctx) => {
       const seen = first.get(id);
       const at = ['spec', 'include', i];
       if (!seen) {
-        first.set(id, { group: group.name, line: locate(group.doc, at, 'value').line, entry: group });
+        first.set(id, { group: group.name, at, entry: group });
         return;
       }
-      ctx.report(group, at, 'value', 'device-in-two-groups', `device '${device}' is already included by group '${seen.group}' (${whereIs(seen.entry, seen.line)}); a device can be listed in one group's include only — remove it here or there`);
+      ctx.report(group, at, 'value', 'device-in-two-groups', `device '${device}' is already included by group '${seen.group}' (${whereIs(seen.entry, locate(seen.entry.doc, seen.at, 'value').line)}); a device can be listed in one group's include only — remove it here or there`);
     });
   }
 };

@@ -100,6 +100,6 @@ export function namesOf(ctx: CheckContext, kind: Kind, namespace: string): NameI
 
 /** "policies/vip.yaml:12": where a manifest is, for messages that point at another file. */
 export function whereIs(entry: Entry, line?: number): string {
-  const start = line ?? entry.doc.lines.position(entry.doc.doc.range[0]).line;
+  const start = line ?? entry.doc.lines.position(entry.doc.range[0]).line;
   return `${entry.doc.file}:${start}`;
 }

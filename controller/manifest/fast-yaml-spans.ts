@@ -1,0 +1,39 @@
+// Where fast-yaml.ts saw each node, for placing findings without the `yaml` library: spans by
+// path, read again only for a file with a finding. Pure.
+import type { PlainDocument } from './fast-yaml.ts';
+
+/** Where a node is: its key (in a mapping) and its value when that is on the key's line. */
+export interface NodeSpan {
+  readonly key: [number, number] | undefined;
+  /** Undefined for a block collection or block scalar (yaml places those). */
+  readonly value: [number, number] | undefined;
+}
+
+/**
+ * The span of the node at `path` in a document read with spans, or undefined when the reader
+ * could not place it (the caller asks yaml). Mapping keys and list indexes are told apart by
+ * the value, as yaml-document.ts's walk tells them apart by the nodes.
+ */
+export function spanAt(doc: PlainDocument, path: readonly (string | number)[]): NodeSpan | undefined {
+  if (!doc.spans || path.length === 0) return undefined;
+  const parts: (string | { index: number })[] = [];
+  let v = doc.value;
+  for (const s of path) {
+    if (Array.isArray(v)) {
+      if (typeof s !== 'number' || s >= v.length) return undefined;
+      parts.push({ index: s });
+      v = v[s];
+    } else if (v !== null && typeof v === 'object' && Object.hasOwn(v, String(s))) {
+      parts.push(String(s));
+      v = (v as Record<string, unknown>)[String(s)];
+    } else return undefined;
+  }
+  return doc.spans.get(spanKey(parts));
+}
+
+/** The key of a path in PlainDocument.spans: list indexes and mapping keys are told apart. */
+export function spanKey(path: readonly (string | { index: number })[]): string {
+  let key = '';
+  for (const s of path) key += typeof s === 'string' ? `\u0000k${s}` : `\u0000i${s.index}`;
+  return key;
+}
