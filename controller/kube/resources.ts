@@ -15,8 +15,9 @@ export const updatePolicies: ResourceType = { group: 'firmwarden.dev', version: 
 export const scheduledUpdates: ResourceType = { group: 'firmwarden.dev', version: 'v1alpha1', plural: 'scheduledupdates', kind: 'ScheduledUpdate' };
 export const notificationChannels: ResourceType = { group: 'firmwarden.dev', version: 'v1alpha1', plural: 'notificationchannels', kind: 'NotificationChannel' };
 export const notificationRules: ResourceType = { group: 'firmwarden.dev', version: 'v1alpha1', plural: 'notificationrules', kind: 'NotificationRule' };
-/** Every kind the controller watches (the notification kinds are read, never given a status). */
-export const firmwardenResources = [deviceGroups, updatePolicies, scheduledUpdates, notificationChannels, notificationRules] as const;
+export const tenants: ResourceType = { group: 'firmwarden.dev', version: 'v1alpha1', plural: 'tenants', kind: 'Tenant' };
+/** Every kind the controller watches (the notification kinds and Tenant are read, never given a status). */
+export const firmwardenResources = [deviceGroups, updatePolicies, scheduledUpdates, notificationChannels, notificationRules, tenants] as const;
 
 export const leases: ResourceType = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease' };
 export const events: ResourceType = { group: 'events.k8s.io', version: 'v1', plural: 'events', kind: 'Event' };

@@ -1,12 +1,12 @@
 // The kinds firmwarden reads, their apiVersion, and how a manifest is keyed.
-import type { DeviceGroup, NotificationChannel, NotificationRule, ScheduledUpdate, UpdatePolicy } from '../model/manifests.generated.ts';
+import type { DeviceGroup, NotificationChannel, NotificationRule, ScheduledUpdate, Tenant, UpdatePolicy } from '../model/manifests.generated.ts';
 import { kindKey } from '../policy/manifest-keys.ts';
 
 export const apiGroup = 'firmwarden.dev';
 export const apiVersion = 'firmwarden.dev/v1alpha1';
 
 /** The kinds, in the order messages list them. */
-export const kinds = ['DeviceGroup', 'UpdatePolicy', 'ScheduledUpdate', 'NotificationChannel', 'NotificationRule'] as const;
+export const kinds = ['DeviceGroup', 'UpdatePolicy', 'ScheduledUpdate', 'NotificationChannel', 'NotificationRule', 'Tenant'] as const;
 export type Kind = (typeof kinds)[number];
 
 /** The manifest type of each kind. */
@@ -16,6 +16,7 @@ export interface KindMap {
   ScheduledUpdate: ScheduledUpdate;
   NotificationChannel: NotificationChannel;
   NotificationRule: NotificationRule;
+  Tenant: Tenant;
 }
 
 /** True for the names of the kinds. */

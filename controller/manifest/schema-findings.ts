@@ -9,7 +9,7 @@ import type { RuleId } from './rules.ts';
 import { severityOf } from './rules.ts';
 import { definitionDescription, fieldsAt, schemaAt } from './schema-shape.ts';
 import type { GeneratedValidator } from './schema-validators.generated.js';
-import { validateDeviceGroup, validateNotificationChannel, validateNotificationRule, validateScheduledUpdate, validateUpdatePolicy } from './schema-validators.generated.js';
+import { validateDeviceGroup, validateNotificationChannel, validateNotificationRule, validateScheduledUpdate, validateTenant, validateUpdatePolicy } from './schema-validators.generated.js';
 import { suggest } from './suggest.ts';
 import type { PathSegment, Target, YamlDocument } from './yaml-document.ts';
 import { fieldName, fromPointer, locate, sourceAt, toPointer } from './yaml-document.ts';
@@ -20,6 +20,7 @@ const validators: Record<Kind, GeneratedValidator> = {
   ScheduledUpdate: validateScheduledUpdate,
   NotificationChannel: validateNotificationChannel,
   NotificationRule: validateNotificationRule,
+  Tenant: validateTenant,
 };
 
 interface Problem {

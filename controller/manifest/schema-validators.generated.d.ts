@@ -12,6 +12,7 @@ export declare const validateUpdatePolicy: GeneratedValidator;
 export declare const validateScheduledUpdate: GeneratedValidator;
 export declare const validateNotificationChannel: GeneratedValidator;
 export declare const validateNotificationRule: GeneratedValidator;
+export declare const validateTenant: GeneratedValidator;
 
 /** Every schema definition, refs rewritten to #/$defs/NAME; the kinds are defs named after them. */
 export declare const schemaDefs: Record<string, Record<string, unknown>>;

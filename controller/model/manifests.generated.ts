@@ -5,7 +5,7 @@
 /**
  * Any of the kinds.
  */
-export type Manifest = DeviceGroup | UpdatePolicy | ScheduledUpdate | NotificationChannel | NotificationRule;
+export type Manifest = DeviceGroup | UpdatePolicy | ScheduledUpdate | NotificationChannel | NotificationRule | Tenant;
 /**
  * A Kubernetes object name: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters.
  */
@@ -1332,7 +1332,7 @@ export interface NotificationChannelSpec {
   signingSecretRef?: SecretRef;
 }
 /**
- * Where the controller reads a secret when it sends: give file, env, or name with key (a Kubernetes Secret in the manifest's namespace, firmwarden run --kubernetes only). Read again at every send, so a rotated secret needs no restart.
+ * Where the controller reads a secret (a webhook URL, a client secret, a certificate): give file, env, or name with key (a Kubernetes Secret in the manifest's namespace, firmwarden run --kubernetes only). The secret is read again each time it is used, so a rotated secret needs no restart; its value never appears in logs, statuses or errors.
  */
 export interface SecretRef {
   /**
@@ -1395,4 +1395,75 @@ export interface NotificationRuleSpec {
    * When true, nothing is sent for this rule (events found meanwhile are not sent later). Default: false.
    */
   suspend?: boolean;
+}
+/**
+ * A Microsoft 365 tenant whose Teams devices firmwarden manages, and how to sign in to it. A Tenant binds its namespace: every DeviceGroup, UpdatePolicy, ScheduledUpdate, NotificationChannel and NotificationRule of the same namespace acts on this tenant's devices only, with this tenant's app and credentials. At most one Tenant per namespace. Without any Tenant, firmwarden manages the one tenant named by its flags and environment (AZURE_TENANT_ID…); once a Tenant exists, manifests in a namespace without one are not acted upon. Credentials are never written here: the manifest names where the controller reads them, and no two Tenants may share them.
+ */
+export interface Tenant {
+  /**
+   * Always firmwarden.dev/v1alpha1.
+   */
+  apiVersion: 'firmwarden.dev/v1alpha1';
+  /**
+   * Always Tenant.
+   */
+  kind: 'Tenant';
+  metadata: ObjectMeta;
+  spec: TenantSpec;
+}
+/**
+ * Which tenant, in which cloud, and the app registration firmwarden signs in as. Written by people.
+ */
+export interface TenantSpec {
+  /**
+   * The customer's name as people know it (Contoso Ltd), for the people reading the configuration.
+   */
+  displayName?: string;
+  /**
+   * Anything people should know about this tenant (contract, contacts).
+   */
+  description?: string;
+  /**
+   * The directory (tenant) id, a GUID, or one of the tenant's verified domains (contoso.onmicrosoft.com). Two Tenants may not name the same tenant.
+   */
+  tenantId: string;
+  /**
+   * The Microsoft cloud the tenant lives in: Global (graph.microsoft.com), USGov (GCC High, graph.microsoft.us), USGovDoD (DoD, dod-graph.microsoft.us) or China (operated by 21Vianet). Sign-in and Graph hosts follow from it.
+   */
+  cloud?: 'Global' | 'USGov' | 'USGovDoD' | 'China';
+  /**
+   * The application (client) id, a GUID, of the app registration firmwarden signs in as in this tenant (a multi-tenant app consented in the customer's tenant, or an app of its own). It needs TeamworkDevice.ReadWrite.All.
+   */
+  clientId: string;
+  credentials: TenantCredentials;
+  /**
+   * Graph requests per second firmwarden sends to this tenant at most, inner $batch requests counted. Default 30, the documented limit per app per tenant for the Teams device calls; lower it to leave room for other tools using the same app.
+   */
+  rateLimitPerSecond?: number;
+}
+/**
+ * How the app proves who it is: exactly one of clientSecret, certificate or workloadIdentity. Only where to read the credential is written here, never the credential itself.
+ */
+export interface TenantCredentials {
+  /**
+   * A client secret of the app registration.
+   */
+  clientSecret?: {
+    secretRef: SecretRef;
+  };
+  /**
+   * A certificate of the app registration (its public part uploaded to the app).
+   */
+  certificate?: {
+    secretRef: SecretRef;
+  };
+  /**
+   * Microsoft Entra Workload ID: the app trusts a federated credential (the controller's Kubernetes service account token); no secret to rotate.
+   */
+  workloadIdentity?: {
+    /**
+     * Absolute path of the federated token file. Default: the path in AZURE_FEDERATED_TOKEN_FILE, which the Workload ID webhook sets in the pod.
+     */
+    tokenFile?: string;
+  };
 }

@@ -13,6 +13,7 @@ export const kindFiles = {
   ScheduledUpdate: 'scheduledupdate.schema.json',
   NotificationChannel: 'notificationchannel.schema.json',
   NotificationRule: 'notificationrule.schema.json',
+  Tenant: 'tenant.schema.json',
 } as const;
 export type KindName = keyof typeof kindFiles;
 

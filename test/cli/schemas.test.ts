@@ -13,7 +13,7 @@ test('schemas --write DIR writes the shipped schemas unchanged, the kind dispatc
   scratch(async (dir) => {
     const r = await firmwarden(['schemas', '--write', '.firmwarden/schemas'], dir);
     assert.is(r.code, 0, r.stderr);
-    assert.match(r.stdout, 'wrote 8 files to .firmwarden/schemas');
+    assert.match(r.stdout, 'wrote 9 files to .firmwarden/schemas');
     assert.match(r.stdout, '# yaml-language-server: $schema=../.firmwarden/schemas/devicegroup.schema.json');
     const out = join(dir, '.firmwarden/schemas');
     assert.equal((await readdir(out)).sort(), await expectedFiles());

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { startKubeEnv, type KubeEnv } from './envtest.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const crdNames = ['devicegroups.firmwarden.dev', 'updatepolicies.firmwarden.dev', 'scheduledupdates.firmwarden.dev', 'notificationchannels.firmwarden.dev', 'notificationrules.firmwarden.dev'];
+const crdNames = ['devicegroups.firmwarden.dev', 'updatepolicies.firmwarden.dev', 'scheduledupdates.firmwarden.dev', 'notificationchannels.firmwarden.dev', 'notificationrules.firmwarden.dev', 'tenants.firmwarden.dev'];
 
 const crds = suite<{ env: KubeEnv | undefined }>('CRDs on kube-apiserver', { env: undefined });
 
@@ -112,8 +112,26 @@ crds('kubectl get shows the printer columns, by plural and by short name', async
   const full = await env!.kubectlOk(['get', 'devicegroups,updatepolicies,scheduledupdates', '-o', 'name']);
   assert.is(short, full);
   const category = await env!.kubectlOk(['get', 'firmwarden', '-o', 'name']);
-  const every = await env!.kubectlOk(['get', 'devicegroups,updatepolicies,scheduledupdates,notificationchannels,notificationrules', '-o', 'name']);
+  const every = await env!.kubectlOk(['get', 'devicegroups,updatepolicies,scheduledupdates,notificationchannels,notificationrules,tenants', '-o', 'name']);
   assert.is(category.split('\n').sort().join('\n'), every.split('\n').sort().join('\n'));
+});
+
+crds('a Tenant applies and shows its tenant id and cloud (defaulted); a client secret written in is refused by the server', async ({ env }) => {
+  const tenant = (credentials: unknown) => JSON.stringify({
+    apiVersion: 'firmwarden.dev/v1alpha1',
+    kind: 'Tenant',
+    metadata: { name: 'contoso', namespace: 'default' },
+    spec: { tenantId: 'contoso.onmicrosoft.com', clientId: '00000000-0000-4000-8000-000000000001', credentials },
+  });
+  const leaky = await kubectl(env, ['create', '-f', '-'], tenant({ clientSecret: 'abc' }));
+  assert.is.not(leaky.code, 0);
+  assert.match(leaky.stderr, /spec\.credentials\.clientSecret: Invalid value: "string": spec\.credentials\.clientSecret in body must be of type object/);
+  const applied = await kubectl(env, ['apply', '-f', '-'], tenant({ clientSecret: { secretRef: { name: 'contoso-graph', key: 'client-secret' } } }));
+  assert.is(applied.code, 0, applied.stderr);
+  const columns = await env!.kubectlOk(['get', 'fwtenant', 'contoso']);
+  assert.match(columns, /NAME\s+TENANT ID\s+CLOUD\s+AGE/);
+  assert.match(columns, /contoso\s+contoso\.onmicrosoft\.com\s+Global\s/);
+  await env!.kubectlOk(['delete', 'tenant.firmwarden.dev', 'contoso']);
 });
 
 crds('status written through the subresource shows in the columns', async ({ env }) => {

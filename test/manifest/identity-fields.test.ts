@@ -23,7 +23,7 @@ const values: [what: string, yaml: string, described: string][] = [
 
 const expected = {
   apiVersion: 'expected text (firmwarden.dev/v1alpha1)',
-  kind: 'expected text (DeviceGroup, UpdatePolicy, ScheduledUpdate, NotificationChannel or NotificationRule)',
+  kind: 'expected text (DeviceGroup, UpdatePolicy, ScheduledUpdate, NotificationChannel, NotificationRule or Tenant)',
 };
 
 for (const field of ['apiVersion', 'kind'] as const) {
