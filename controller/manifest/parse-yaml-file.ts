@@ -30,8 +30,11 @@ export interface ParsedFile {
   lines: LineIndex;
 }
 
-/** Parses one file. Never throws: whatever goes wrong becomes a finding. */
-export function parseYamlFile(file: string, text: string, maxFileBytes = defaultMaxFileBytes): ParsedFile {
+/**
+ * Parses one file. Never throws: whatever goes wrong becomes a finding. `fast: false` reads it
+ * with yaml only (the tests compare the two ways).
+ */
+export function parseYamlFile(file: string, text: string, maxFileBytes = defaultMaxFileBytes, options: { fast?: boolean } = {}): ParsedFile {
   const lines = new LineIndex(text);
   const findings: Finding[] = [];
   const fileFinding = (rule: RuleId, message: string, range: SourceRange, docIndex?: number) => {
@@ -73,7 +76,7 @@ export function parseYamlFile(file: string, text: string, maxFileBytes = default
     return { documents: [], findings, lines };
   }
 
-  const plain = readPlainYaml(text);
+  const plain = options.fast === false ? undefined : readPlainYaml(text);
   if (plain !== undefined) {
     if (plain.length === 0) {
       fileFinding('file-empty', 'the file holds only comments: no manifest in it', first);
