@@ -62,8 +62,11 @@ export const rules = {
   'group-matches-nothing': { severity: 'warning', description: 'A DeviceGroup whose selector and include list cannot match any device.' },
   'duplicate-software-type': { severity: 'error', description: 'A ScheduledUpdate lists the same software type twice.' },
   'internal-error': { severity: 'error', description: 'firmwarden failed while checking this document; the document is treated as invalid. Please report it.' },
-  'secret-ref-form': { severity: 'error', description: 'A NotificationChannel secret reference gives more than one place to read the secret, or a Kubernetes Secret without both name and key.' },
+  'secret-ref-form': { severity: 'error', description: 'A NotificationChannel or Tenant secret reference gives more than one place to read the secret, or a Kubernetes Secret without both name and key.' },
   'webhook-without-signing-key': { severity: 'error', description: 'A webhook NotificationChannel without signingSecretRef: its requests could not be signed.' },
+  'tenant-twice-in-namespace': { severity: 'error', description: 'A second Tenant in a namespace: a namespace is one Microsoft 365 tenant.' },
+  'tenant-credentials-shared': { severity: 'error', description: 'Two Tenants name the same tenant id, or read their client secret or certificate from the same place: credentials are never shared between tenants.' },
+  'no-tenant-in-namespace': { severity: 'warning', description: 'Tenants are declared, but not in this manifest\'s namespace: the manifest acts on no tenant\'s devices until its namespace has a Tenant.' },
   'suspend-expired': { severity: 'warning', description: 'spec.suspend.until is in the past: the suspension is over and can be removed.' },
 } as const satisfies Record<string, RuleInfo>;
 

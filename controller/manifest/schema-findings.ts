@@ -133,6 +133,12 @@ function describe(doc: YamlDocument, kind: Kind, root: unknown, error: ErrorObje
       const allowed = fieldsAt(kind, path);
       return { rule: 'schema-size', message: `${field}: must not be empty; give ${allowed.length > 1 ? `at least one of ${allowed.join(', ')}` : 'a value'}`, path, target: 'value' };
     }
+    case 'maxProperties': {
+      const limit = Number(params.limit);
+      const given = value !== null && typeof value === 'object' ? Object.keys(value) : [];
+      const choice = limit === 1 ? `give only one of ${fieldsAt(kind, path).join(', ')}` : `give at most ${limit}`;
+      return { rule: 'schema-size', message: `${field}: ${choice}, not ${given.join(' and ')}`, path, target: 'value' };
+    }
     default:
       return { rule: 'schema-type', message: `${where}: ${error.message ?? 'is not valid'}`, path, target: 'value' };
   }

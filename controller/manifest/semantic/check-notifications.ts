@@ -30,8 +30,8 @@ function checkRef(ctx: CheckContext, entry: Entry, name: string, kind: 'Notifica
 export const checkNotificationChannels: Check = (ctx) => {
   for (const entry of validOf(ctx, 'NotificationChannel')) {
     const spec = entry.manifest.spec;
-    checkSecretRef(ctx, entry, spec.secretRef, 'secretRef');
-    if (spec.signingSecretRef) checkSecretRef(ctx, entry, spec.signingSecretRef, 'signingSecretRef');
+    checkSecretRef(ctx, entry, spec.secretRef, ['spec', 'secretRef']);
+    if (spec.signingSecretRef) checkSecretRef(ctx, entry, spec.signingSecretRef, ['spec', 'signingSecretRef']);
     if (spec.type === 'webhook' && !spec.signingSecretRef) {
       ctx.report(entry, ['spec', 'type'], 'value', 'webhook-without-signing-key', 'a webhook channel signs every request: add spec.signingSecretRef naming where its HMAC key (at least 16 characters) is kept');
     }
@@ -41,13 +41,15 @@ export const checkNotificationChannels: Check = (ctx) => {
   }
 };
 
-function checkSecretRef(ctx: CheckContext, entry: Entry, ref: SecretRef, field: string): void {
+/** secret-ref-form for the secret reference at `path` (NotificationChannel, Tenant). */
+export function checkSecretRef(ctx: CheckContext, entry: Entry, ref: SecretRef, path: readonly PathSegment[]): void {
+  const field = String(path[path.length - 1]);
   const kube = ref.name !== undefined || ref.key !== undefined;
   const ways = [ref.file !== undefined, ref.env !== undefined, kube].filter(Boolean).length;
   if (ways > 1) {
-    ctx.report(entry, ['spec', field], 'key', 'secret-ref-form', `${field} gives ${ways} places to read the secret; give exactly one: file, env, or name with key (a Kubernetes Secret)`);
+    ctx.report(entry, path, 'key', 'secret-ref-form', `${field} gives ${ways} places to read the secret; give exactly one: file, env, or name with key (a Kubernetes Secret)`);
   } else if (kube && (ref.name === undefined || ref.key === undefined)) {
     const missing = ref.name === undefined ? 'name' : 'key';
-    ctx.report(entry, ['spec', field], 'key', 'secret-ref-form', `${field}: a Kubernetes Secret needs both name and key; add ${missing}`);
+    ctx.report(entry, path, 'key', 'secret-ref-form', `${field}: a Kubernetes Secret needs both name and key; add ${missing}`);
   }
 }

@@ -11,6 +11,7 @@ import { checkBasicLicensePhase, checkSoftwareRules, checkSuspend } from './chec
 import { checkScheduleSoftware, checkScheduleTimes } from './check-schedules.ts';
 import { checkGroupsMatchSomething, checkIncludedTwice, checkTargets } from './check-device-lists.ts';
 import { checkNotificationChannels, checkNotificationReferences } from './check-notifications.ts';
+import { tenantChecks } from './check-tenants.ts';
 
 /** The semantic checks. */
 export const semanticChecks: readonly Check[] = [
@@ -34,4 +35,5 @@ export const semanticChecks: readonly Check[] = [
   checkTargets,
   checkNotificationReferences,
   checkNotificationChannels,
+  ...tenantChecks,
 ];
