@@ -11,14 +11,26 @@ import { scrubSecrets } from './scrub.ts';
 import { describeSignInFailure, isRetryableSignIn, networkCodeOf } from './sign-in-errors.ts';
 import { cloudEndpoints } from './clouds.ts';
 
+/**
+ * A secret sign-in sends, wrapped until the moment it is sent. `load`, when present, reads it
+ * again from where it is kept (a Tenant's secretRef) before each sign-in, so a rotated secret is
+ * used without a restart; its errors are the sign-in's.
+ */
+export interface SignInSecret {
+  reveal(): string;
+  load?(): Promise<void>;
+}
+
 /** How the app signs in (the secret stays wrapped until the moment it is sent). */
 export type GraphAuth =
-  | { readonly kind: 'secret'; readonly tenant: string; readonly clientId: string; readonly clientSecret: { reveal(): string } }
+  | { readonly kind: 'secret'; readonly tenant: string; readonly clientId: string; readonly clientSecret: SignInSecret }
   | {
       readonly kind: 'certificate';
       readonly tenant: string;
       readonly clientId: string;
+      /** The PEM file, read by the identity library at each sign-in; or, instead, the PEM text itself. */
       readonly certificatePath: string;
+      readonly certificatePem?: SignInSecret | undefined;
       readonly certificatePassword?: { reveal(): string } | undefined;
     }
   | { readonly kind: 'workload-identity'; readonly tenant: string; readonly clientId: string; readonly tokenFilePath: string }
@@ -48,6 +60,21 @@ function isKnownAuthority(loginBaseUrl: string): boolean {
 
 /** Builds the cached token source for an authentication kind. */
 export function createTokenSource(options: TokenSourceOptions): TokenSource {
+  return new CachedTokenSource(loadingFirst(createFetcher(options), options.auth), options.clock);
+}
+
+/** The fetcher, reading the secret again first when it says where from (SignInSecret.load). */
+function loadingFirst(fetcher: TokenFetcher, auth: GraphAuth): TokenFetcher {
+  const secret = auth.kind === 'secret' ? auth.clientSecret : auth.kind === 'certificate' ? auth.certificatePem : undefined;
+  const load = secret?.load?.bind(secret);
+  if (!load) return fetcher;
+  return async (request) => {
+    await load();
+    return fetcher(request);
+  };
+}
+
+function createFetcher(options: TokenSourceOptions): TokenFetcher {
   const { auth } = options;
   if (isLoopbackHttp(options.loginBaseUrl)) {
     if (auth.kind !== 'secret') {
@@ -65,12 +92,12 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
       timeoutMs: options.timeoutMs,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
-    return new CachedTokenSource(fetcher, options.clock);
+    return fetcher;
   }
   if (new URL(options.loginBaseUrl).protocol !== 'https:') {
     throw new FleetError('the login URL must use https (plain http is accepted only on loopback)', { retryable: false, code: 'unsupportedAuthentication' });
   }
-  return new CachedTokenSource(createIdentityFetcher(options), options.clock);
+  return createIdentityFetcher(options);
 }
 
 /** `clientSecret`: the value read for this credential (kind `secret`). */
@@ -86,16 +113,12 @@ async function buildCredential(options: TokenSourceOptions, clientSecret: string
   switch (auth.kind) {
     case 'secret':
       return new identity.ClientSecretCredential(auth.tenant, auth.clientId, clientSecret ?? auth.clientSecret.reveal(), common);
-    case 'certificate':
-      return new identity.ClientCertificateCredential(
-        auth.tenant,
-        auth.clientId,
-        {
-          certificatePath: auth.certificatePath,
-          ...(auth.certificatePassword ? { certificatePassword: auth.certificatePassword.reveal() } : {}),
-        },
-        common,
-      );
+    case 'certificate': {
+      const password = auth.certificatePassword ? { certificatePassword: auth.certificatePassword.reveal() } : {};
+      return auth.certificatePem
+        ? new identity.ClientCertificateCredential(auth.tenant, auth.clientId, { certificate: auth.certificatePem.reveal(), ...password }, common)
+        : new identity.ClientCertificateCredential(auth.tenant, auth.clientId, { certificatePath: auth.certificatePath, ...password }, common);
+    }
     case 'workload-identity':
       return new identity.WorkloadIdentityCredential({ ...common, tenantId: auth.tenant, clientId: auth.clientId, tokenFilePath: auth.tokenFilePath });
     case 'managed-identity':
@@ -105,7 +128,7 @@ async function buildCredential(options: TokenSourceOptions, clientSecret: string
 
 function secretsOf(auth: GraphAuth): string[] {
   if (auth.kind === 'secret') return [auth.clientSecret.reveal()];
-  if (auth.kind === 'certificate' && auth.certificatePassword) return [auth.certificatePassword.reveal()];
+  if (auth.kind === 'certificate') return [auth.certificatePassword?.reveal(), auth.certificatePem?.reveal()].filter((s): s is string => s !== undefined && s !== '');
   return [];
 }
 
@@ -113,11 +136,11 @@ function createIdentityFetcher(options: TokenSourceOptions): TokenFetcher {
   let credential: Promise<TokenCredential> | undefined;
   let builtWith: string | undefined;
   return async ({ signal, fresh }) => {
-    // The credential object keeps the client secret it was built with, and a FileSecret may have
-    // read a rotated one since: then a new object. (A certificate needs nothing: the library reads
-    // its file at every sign-in.) MSAL caches tokens per credential object: after a 401 a new
-    // object is the way to a new token.
-    const secretNow = options.auth.kind === 'secret' ? options.auth.clientSecret.reveal() : undefined;
+    // The credential object keeps the client secret (or PEM text) it was built with, and a
+    // FileSecret or a secretRef may have read a rotated one since: then a new object. (A
+    // certificate file needs nothing: the library reads it at every sign-in.) MSAL caches tokens
+    // per credential object: after a 401 a new object is the way to a new token.
+    const secretNow = options.auth.kind === 'secret' ? options.auth.clientSecret.reveal() : options.auth.kind === 'certificate' ? options.auth.certificatePem?.reveal() : undefined;
     if (!credential || fresh || secretNow !== builtWith) {
       credential = buildCredential(options, secretNow);
       builtWith = secretNow;
