@@ -57,6 +57,11 @@ for (const [name, text, expect] of cases) {
   });
 }
 
+test('credentials giving two ways to sign in are told to keep one', () => {
+  const [finding] = lintText(tenant('t', 'a', guid(1), 'clientSecret:\n  secretRef: { env: A_SECRET }\nworkloadIdentity: {}'));
+  assert.is(finding!.message, 'spec.credentials: give only one of clientSecret, certificate, workloadIdentity, not clientSecret and workloadIdentity');
+});
+
 test('a second Tenant in a namespace is an error naming both files and lines, and what to do', () => {
   const findings = lintFiles({ 'tenants/contoso.yaml': contoso, 'tenants/contoso-copy.yaml': `# copied\n${tenant('copy', 'contoso', guid(7), secretFile('/run/secrets/copy'))}` });
   assert.equal(findings.map((f) => `${f.file}:${f.line} ${f.rule} ${f.severity}`), ['tenants/contoso-copy.yaml:6 tenant-twice-in-namespace error']);
