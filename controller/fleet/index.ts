@@ -9,6 +9,7 @@ import { graphScopeFor } from './graph/clouds.ts';
 import { GraphFleet } from './graph/graph-fleet.ts';
 import { GraphHttp, type FleetRequestMetrics } from './graph/graph-http.ts';
 import { Pacer } from './graph/pacer.ts';
+import { CappedPacer } from './graph/shared-cap.ts';
 import { normalizeGraphBase } from './graph/graph-urls.ts';
 import type { EmulatorOptions } from './emulator/server.ts';
 
@@ -29,6 +30,8 @@ export interface CreateFleetDeps {
   readonly fetch?: typeof fetch;
   /** Counts fleet API responses and throttles (firmwarden_fleet_requests_total, firmwarden_fleet_throttled_total). Default: none. */
   readonly metrics?: FleetRequestMetrics;
+  /** A cap shared with other tenants' fleets (graph/shared-cap.ts): each request also takes a unit of it. Default: none. */
+  readonly sharedCap?: Pacer;
 }
 
 /** Builds the Graph adapter for explicit endpoints and credentials. */
@@ -52,7 +55,7 @@ export function createGraphFleet(
     tokens,
     clock: pacingClock,
     logger,
-    pacer: new Pacer(pacingClock, { ratePerSecond: settings.rate }),
+    pacer: deps.sharedCap ? new CappedPacer(pacingClock, { ratePerSecond: settings.rate }, deps.sharedCap) : new Pacer(pacingClock, { ratePerSecond: settings.rate }),
     timeoutMs: settings.timeoutMs,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     metrics: deps.metrics,

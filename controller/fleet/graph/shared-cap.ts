@@ -1,0 +1,61 @@
+// One tenant's pacer under a cap shared by every tenant of the process. Graph limits requests
+// per app per tenant (about 30 a second on the device calls: the tenant's own Pacer, with its
+// AIMD) and, far higher, per app across all tenants; the shared cap (`--global-rate`, default
+// 2000 a second) is this process's share of the latter. A request needs a unit from both.
+//
+// Composed, not rewritten: a CappedPacer IS the tenant's Pacer (GraphHttp and the $batch code
+// take a Pacer; throttles, Retry-After pauses and successes are the tenant's own, since a 429
+// names one tenant's limit) and only its two acquire methods also take from the shared cap.
+//
+// Order: the shared cap first, then the tenant's window, inside the tenant's own turn. The
+// tenant's window is the limit Graph enforces with 429s, so its stamp must be the moment the
+// request goes: taking it last keeps it exact. The shared cap's stamp may precede the send by
+// the tenant's wait (under a second); that only shifts its count a little early, never raises
+// its long-run rate. The tenant's turn means one request of a tenant at a time holds shared
+// units while waiting for its own window, so a busy tenant cannot queue up the shared cap
+// ahead of the others (the shared pacer serves its callers first come, first served).
+import type { Clock } from '../../model/clock.ts';
+import { SerialQueue } from '../../model/serial-queue.ts';
+import { Pacer, type PacerOptions } from './pacer.ts';
+
+/** The default cap shared across tenants, requests per second (`--global-rate`). */
+export const defaultGlobalRate = 2000;
+
+/** The cap shared by all tenants of a process: a plain Pacer at `ratePerSecond` (default 2000). */
+export function createSharedCap(clock: Clock, ratePerSecond: number = defaultGlobalRate): Pacer {
+  // No AIMD here: nothing reports a throttle to the shared cap (a 429 is one tenant's), and a
+  // margin of 0 because it is our own budget, not a server's window we must stay inside.
+  return new Pacer(clock, { ratePerSecond, minRatePerSecond: ratePerSecond, marginMs: 0 });
+}
+
+/** A tenant's Pacer whose grants also take units from a cap shared with other tenants. */
+export class CappedPacer extends Pacer {
+  readonly #cap: Pacer;
+  readonly #turn = new SerialQueue();
+
+  constructor(clock: Clock, options: PacerOptions, cap: Pacer) {
+    super(clock, options);
+    this.#cap = cap;
+  }
+
+  /** The shared cap this pacer takes from. */
+  get cap(): Pacer {
+    return this.#cap;
+  }
+
+  override acquire(units: number, signal?: AbortSignal): Promise<number> {
+    return this.#turn.run(async () => {
+      const n = await this.#cap.acquire(units, signal);
+      return super.acquire(n, signal);
+    });
+  }
+
+  override acquireUpTo(max: number, signal?: AbortSignal, atLeast = 1): Promise<number> {
+    return this.#turn.run(async () => {
+      // Never ask the cap for more than the tenant's window can hold: those units would be lost.
+      const most = Math.max(1, Math.min(max, this.limit));
+      const n = await this.#cap.acquireUpTo(most, signal, Math.min(Math.max(1, atLeast), most));
+      return super.acquire(n, signal);
+    });
+  }
+}
