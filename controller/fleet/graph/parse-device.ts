@@ -4,6 +4,7 @@ import type { Device } from '../../model/fleet.ts';
 import { DeviceTypes, HealthStatuses } from '../../model/fleet.ts';
 import { ActivityStates } from '../../model/rooms.ts';
 import { asObject, asOptionalString, isKnownEnum, normalizeEnum, parseTimestamp } from './wire-values.ts';
+import { internString } from './intern.ts';
 
 export type Parsed<T> = { readonly ok: true; readonly value: T; readonly notes: readonly string[] } | { readonly ok: false; readonly problem: string };
 
@@ -24,8 +25,9 @@ export function parseDevice(raw: unknown): Parsed<Device> {
   const device: Device = {
     id,
     deviceType: normalizeEnum(object['deviceType'], DeviceTypes, 'unknown'),
-    manufacturer: asOptionalString(hardware['manufacturer']) ?? '',
-    model: asOptionalString(hardware['model']) ?? '',
+    // Shared copies: a fleet has a few dozen models, each listed thousands of times.
+    manufacturer: internString(asOptionalString(hardware['manufacturer']) ?? ''),
+    model: internString(asOptionalString(hardware['model']) ?? ''),
     serialNumber: asOptionalString(hardware['serialNumber']) ?? '',
     uniqueId: asOptionalString(hardware['uniqueId']) ?? '',
     macAddresses: macs,

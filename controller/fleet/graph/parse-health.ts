@@ -4,6 +4,10 @@
 // way we do not know is simply not reported (unknown), never a reason to refuse the document.
 import type { DeviceHealth, HealthAspect } from '../../model/fleet.ts';
 import { asObject, normalizeEnum } from './wire-values.ts';
+import { Interner } from './intern.ts';
+
+// A few dozen distinct summaries across a whole fleet: one shared (readonly) object each.
+const summaries = new Interner<DeviceHealth>(1_000);
 
 const connectionStatuses = ['unknown', 'connected', 'disconnected'] as const;
 
@@ -52,6 +56,11 @@ export function parseHealth(health: Record<string, unknown>): DeviceHealth {
     ['compute', peripheralWord(hardware?.['computeHealth'])],
   ];
   const out: Partial<Record<HealthAspect, 'ok' | 'down' | 'unknown'>> = {};
-  for (const [aspect, word] of words) if (word !== undefined) out[aspect] = word;
-  return out;
+  let key = '';
+  for (const [aspect, word] of words) {
+    if (word === undefined) continue;
+    out[aspect] = word;
+    key += `${aspect}=${word};`;
+  }
+  return summaries.get(key, () => out);
 }

@@ -6,6 +6,10 @@ import { Freshness, SoftwareTypes } from '../../model/fleet.ts';
 import type { Parsed } from './parse-device.ts';
 import { parseHealth } from './parse-health.ts';
 import { asObject, normalizeEnum, unwrapEntity } from './wire-values.ts';
+import { Interner } from './intern.ts';
+
+// Every device on the same software reports the same state: one shared (readonly) object each.
+const states = new Interner<SoftwareState>();
 
 function readVersion(value: unknown): string | null | undefined {
   if (value === null || value === undefined) return null;
@@ -30,12 +34,14 @@ export function parseSoftware(deviceId: string, body: unknown): Parsed<DeviceSof
       notes.push(`${softwareType}: version is not a string`);
       continue;
     }
-    software[softwareType] = {
+    const freshness = normalizeEnum(status['softwareFreshness'], Freshness, 'unknown');
+    // JSON.stringify, not a separator: versions are free text and may hold any character.
+    software[softwareType] = states.get(JSON.stringify([softwareType, currentVersion, availableVersion, freshness]), () => ({
       softwareType,
       currentVersion,
       availableVersion,
-      freshness: normalizeEnum(status['softwareFreshness'], Freshness, 'unknown'),
-    };
+      freshness,
+    }));
   }
   return { ok: true, value: { deviceId, software, health: parseHealth(health) }, notes };
 }
