@@ -11,18 +11,18 @@ import { objectKey, ownerKey } from '../policy/manifest-keys.ts';
 import type { HolidayDay, ManifestEntry } from '../model/desired.ts';
 import { operationTimeoutMs } from '../policy/operation-timeout.ts';
 import { mergeEvidence } from '../policy/evidence.ts';
-import { fineAspects, soakRuleFor } from '../policy/health-soak.ts';
-import { effectiveBakeMs, effectiveWaves } from '../policy/rollout-defaults.ts';
+import { fineAspects } from '../policy/health-soak.ts';
 import type { ControllerState, HealthMemory, LedgerEntry } from '../model/state.ts';
 import type { DeviceHealth, DeviceOperation, HealthAspect } from '../model/fleet.ts';
-import { releasesFromStatus, rememberedCompletion, rolloutsFromStatus } from '../plan/remembered.ts';
+import { releasesFromStatus, rolloutsFromStatus } from '../plan/remembered.ts';
 import { buildStatuses, countStates, statusKey, type AnyStatus, type StatusSubject } from '../status/build-status.ts';
 import { deviceLabel, type StatusDetail } from '../status/people-fields.ts';
 import { specDigest } from '../policy/spec-digest.ts';
 import type { StatusUpdate } from '../model/source.ts';
 import { createFleetReport, type FleetReportOptions } from './fleet-report.ts';
 import type { Engine, EngineInput, EngineOutput } from './reconcile.ts';
-import { ledgerEntryKey } from './operations.ts';
+import { policyEntriesInUse, scheduledOwnersInFlight } from './ledger-keep.ts';
+import { withFailureStatuses } from './failure-statuses.ts';
 
 type Kind = 'DeviceGroup' | 'UpdatePolicy' | 'ScheduledUpdate';
 const kinds: ReadonlySet<string> = new Set<Kind>(['DeviceGroup', 'UpdatePolicy', 'ScheduledUpdate']);
@@ -114,73 +114,6 @@ export function holidayCalendarsOf(manifests: readonly ManifestEntry[]): Map<str
     out.set(ownerKey(m.kind, (m.manifest as DeviceGroup | UpdatePolicy).metadata), m.holidayDays);
   }
   return out;
-}
-
-/**
- * The ScheduledUpdates (as ledger owners) whose status read back does not hold their completion
- * under their current spec: until it does, their ledger entries are the only record of what they
- * did, so pruning them would let a failed update start again. An invalid one counts as complete
- * when its status says so (its spec cannot be read).
- */
-export function scheduledOwnersInFlight(manifests: readonly ManifestEntry[]): Set<string> {
-  const out = new Set<string>();
-  for (const entry of manifests) {
-    const metadata = metadataOf(entry.manifest);
-    if (entry.kind !== 'ScheduledUpdate' || !metadata) continue;
-    const status = statusOf(entry.manifest) as ScheduledUpdate['status'];
-    const done = entry.valid
-      ? rememberedCompletion(status, metadata, specDigest((entry.manifest as ScheduledUpdate).spec)) !== undefined
-      : status?.completionTime !== undefined;
-    if (!done) out.add(ownerKey('ScheduledUpdate', metadata));
-  }
-  return out;
-}
-
-/**
- * The ended UpdatePolicy ledger entries the plan still reads, by ledgerEntryKey: pruning them
- * after 14 days would retry a failed update, cut a longer bake short and empty the failure
- * threshold's counts. A rollout (policy × software type × version) keeps the latest entry of
- * each device while a device of the policy still wants that version and does not have it yet
- * (a failure not to retry, waves to go, a stop), or while its last end is within the policy's
- * longest bake or soak. At most one entry per device × software type × version of a rollout
- * still wanted, and nothing of a rollout done and baked (or of a policy gone): bounded.
- */
-export function policyEntriesInUse(ledger: readonly LedgerEntry[], plan: Plan, policies: ReadonlyMap<string, UpdatePolicy>, now: number): Set<string> {
-  const wanted = new Set<string>();
-  for (const d of plan.devices) {
-    if (d.policy === undefined) continue;
-    for (const e of d.entries) {
-      // upToDate/succeeded: nothing left to do for it; a failed or waiting device still needs its history.
-      if (e.scheduledUpdate !== undefined || e.desiredVersion === undefined || e.state === 'upToDate' || e.state === 'succeeded') continue;
-      wanted.add(`${d.policy}|${e.softwareType}|${e.desiredVersion}`);
-    }
-  }
-  const latest = new Map<string, LedgerEntry>();
-  const lastEnd = new Map<string, number>();
-  for (const e of ledger) {
-    if (e.endedAt === undefined || !e.owner.includes('/UpdatePolicy/')) continue;
-    const [namespace, , name] = e.owner.split('/');
-    const rollout = `${namespace}/${name}|${e.softwareType}|${e.version}`;
-    if (!policies.has(`${namespace}/${name}`)) continue;
-    const device = `${rollout}|${e.deviceId}`;
-    const prev = latest.get(device);
-    if (prev === undefined || e.requestedAt >= prev.requestedAt) latest.set(device, e);
-    if (e.endedAt > (lastEnd.get(rollout) ?? -Infinity)) lastEnd.set(rollout, e.endedAt);
-  }
-  const keep = new Set<string>();
-  for (const [device, e] of latest) {
-    const rollout = device.slice(0, device.lastIndexOf('|'));
-    const policy = policies.get(rollout.slice(0, rollout.indexOf('|')))!;
-    if (wanted.has(rollout) || lastEnd.get(rollout)! + longestWaitMs(policy) > now) keep.add(ledgerEntryKey(e));
-  }
-  return keep;
-}
-
-/** The longest a wave of the policy waits after the previous one's last end: its bake time or a soak. */
-function longestWaitMs(policy: UpdatePolicy): number {
-  let ms = effectiveBakeMs(policy);
-  for (let k = 0; k <= effectiveWaves(policy).length + 1; k++) ms = Math.max(ms, soakRuleFor(policy, k === 0 ? undefined : k)?.durationMs ?? 0);
-  return ms;
 }
 
 /** Plans from an engine input: the plan the engine's statuses and starts come from (`plan`, `why` and the demo call it too). */
@@ -282,7 +215,7 @@ export function createEngine(options: EngineOptions = {}): Engine<ManifestEntry,
         ...healthBeforeOf(input.fleet.software.get(a.deviceId)?.health),
         ...(a.wave === undefined ? {} : { wave: a.wave }),
       })),
-      statuses: updates,
+      statuses: withFailureStatuses(updates, input.desired.manifests, input.failures ?? [], input.now),
       state: withHealthMemory({ ...input.state, releases: plan.releases, rollouts: plan.rollouts }, plan.health),
       nextActionTime: plan.nextActionTime,
       keepLedgerOf: scheduledOwnersInFlight(input.desired.manifests),

@@ -1,13 +1,66 @@
-// What a reconcile ended with, and when the next one runs. Pure: no clock read here.
+// What a reconcile ended with, and when the next one runs; the one place where an error a step
+// threw becomes a failure (its condition reason and whether retrying can help) and failures
+// become the loop's outcome. Pure: no clock read here.
+import { SourceError } from '../model/source.ts';
+import { FleetError } from '../model/fleet.ts';
+import type { StepFailure } from '../status/failure-conditions.ts';
 
-/** Failures that no retry can fix until the input changes (an invalid manifest, an untrusted revision). */
-export class TerminalError extends Error {
-  override readonly name = 'TerminalError';
-  readonly reason: string;
-  constructor(reason: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.reason = reason;
+/** The steps of a reconcile that can fail (reconcile.ts). */
+export type Step = 'sync' | 'state' | 'fleet' | 'start' | 'save' | 'status';
+
+/** A failed step: what its conditions show, and which step it was. */
+export interface PassFailure extends StepFailure {
+  readonly step: Step;
+}
+
+/** The reason a step's failure gets when the error carries none. */
+const stepReasons: Readonly<Record<Step, string>> = {
+  sync: 'SourceUnavailable',
+  state: 'StateUnavailable',
+  fleet: 'FleetUnavailable',
+  start: 'StartFailed',
+  save: 'StateUnavailable',
+  status: 'StatusWriteFailed',
+};
+
+const stepWords: Readonly<Record<Step, string>> = {
+  sync: 'the source could not be synced',
+  state: 'the state could not be read',
+  fleet: 'the fleet could not be read',
+  start: 'updates could not be started',
+  save: 'the state could not be saved',
+  status: 'the status could not be written',
+};
+
+/**
+ * The failure an error thrown by `step` stands for: a SourceError's reason and retryability, a
+ * FleetError's retryability, anything else retryable (a bug or an outage: backing off is safe).
+ */
+export function failureOf(step: Step, error: unknown): PassFailure {
+  const detail = error instanceof Error ? error.message : String(error);
+  const message = `${stepWords[step]}: ${detail}`;
+  if (error instanceof SourceError) {
+    const last = error.lastSnapshot?.revision;
+    const meanwhile = last === undefined ? '' : `; revision ${last.replace(/^([0-9a-f]{12})[0-9a-f]+$/, '$1')}, the last one read, keeps reconciling`;
+    return { step, reason: error.reason, message: `${message}${meanwhile}`, retryable: error.retryable };
   }
+  if (error instanceof FleetError) return { step, reason: stepReasons[step], message, retryable: error.retryable };
+  return { step, reason: stepReasons[step], message, retryable: true };
+}
+
+/**
+ * The outcome of a reconcile: with failures, an error to back off from when retrying may help,
+ * terminal when none can; else an error when every start that failed may be retried; else
+ * waiting for the earliest wake time; else success.
+ */
+export function passOutcome(failures: readonly PassFailure[], startErrors: readonly { readonly retryable: boolean }[], wakeTimes: readonly number[]): ReconcileOutcome {
+  if (failures.length > 0) {
+    const message = failures.map((f) => f.message).join('; ');
+    const blocking = failures.find((f) => !f.retryable);
+    return blocking && failures.every((f) => !f.retryable) ? { kind: 'terminal', reason: blocking.reason, message } : { kind: 'error', message };
+  }
+  if (startErrors.length > 0 && startErrors.every((e) => e.retryable)) return { kind: 'error', message: `${startErrors.length} update(s) could not be started` };
+  return wakeTimes.length > 0 ? { kind: 'waiting', until: Math.min(...wakeTimes) } : { kind: 'success' };
 }
 
 export type ReconcileOutcome =

@@ -1,6 +1,10 @@
 // One reconcile, as a short list of steps with a single exit that writes status:
-//   load desired → parse and validate → observe the fleet → follow operations → evaluate
-//   (the pure engine: plan + status) → start operations → write status → save state.
+//   sync desired (or keep the last good revision) → parse → load state → observe the fleet and
+//   follow operations → evaluate (the pure engine: plan + status) → start → evaluate again →
+//   save state → write status.
+// A step that fails does not end the pass: its error becomes a failure (outcome.ts, the one
+// place), the statuses written at the exit carry it on their conditions, and it decides the
+// outcome. Without state or a fleet reading nothing starts and only the conditions change.
 // Everything it touches comes in through ports; it imports no adapter.
 import type { DeviceOperation, Fleet, FleetSnapshot } from '../model/fleet.ts';
 import type { Clock } from '../model/clock.ts';
@@ -8,10 +12,13 @@ import type { Logger } from '../log/logger.ts';
 import type { ControllerState, LedgerEntry, StateStore } from '../model/state.ts';
 import type { Plan } from '../model/plan.ts';
 import type { Snapshot, StatusUpdate, StatusWriter, WrittenFile } from '../model/source.ts';
+import { SourceError } from '../model/source.ts';
 import type { FleetView } from './fleet-view.ts';
 import type { StartOutcome, StartRequest } from './operations.ts';
 import { followOperations, isLedgerEntryActive, pruneLedger, startOperations } from './operations.ts';
-import type { ReconcileOutcome } from './outcome.ts';
+import { failureOf, passOutcome, type PassFailure, type ReconcileOutcome, type Step } from './outcome.ts';
+import { failureOnlyStatuses } from './failure-statuses.ts';
+import type { StepFailure } from '../status/failure-conditions.ts';
 import { calendarFilePath, parseCalendarFile } from '../state/calendar-file.ts';
 import type { RememberedCalendar } from '../model/state.ts';
 import type { RoomObservations } from '../model/rooms.ts';
@@ -35,6 +42,8 @@ export interface EngineInput<M extends ManifestEntry = ManifestEntry, F = unknow
    * start). The controller leaves this out: it adopts such an update into its ledger instead.
    */
   readonly operations?: readonly DeviceOperation[] | undefined;
+  /** Steps of this reconcile that failed (a source down): every status's conditions show them. */
+  readonly failures?: readonly StepFailure[] | undefined;
 }
 
 export interface EngineOutput {
@@ -99,6 +108,8 @@ export interface ReconcileResult {
   readonly statusWritten: boolean;
   /** The plan the statuses were computed from, when the engine gives one (the metrics read it). */
   readonly plan?: Plan | undefined;
+  /** Steps that failed (the statuses' conditions show those that came before the status write). */
+  readonly failures?: readonly PassFailure[];
 }
 
 /** The snapshot's release calendar file, read; a file that does not read is logged and counts as none. */
@@ -130,88 +141,109 @@ export function createReconciler<M extends ManifestEntry, F>(ports: ReconcilerPo
     // cannot replace its parent's `component` (pino writes both), so they get the id alone.
     const scope = ports.logger.child({ reconcileId: info.reconcileId });
     const log = scope.child({ component: 'reconcile' });
-    const now = () => ports.clock.now();
-    state ??= await ports.stateStore.load();
+    // The clock is read once: the evaluation that decides the starts, the operations' records,
+    // the reads of rooms and the statuses written all see the same moment (on the demo's fast
+    // clock a read that takes a second would otherwise make every reading stale before use).
+    const now = ports.clock.now();
+    const at = () => now;
+    const failures: PassFailure[] = [];
+    // Every step that can fail goes through here: its error becomes a failure (outcome.ts), the
+    // pass goes on with what it has, and the statuses written at the one exit below show it.
+    const attempt = async <T>(step: Step, work: () => Promise<T>, instead: (error: unknown) => T | undefined = () => undefined): Promise<T | undefined> => {
+      try {
+        return await work();
+      } catch (error) {
+        failures.push(failureOf(step, error));
+        log.warn({ step, err: error }, 'reconcile step failed');
+        return instead(error);
+      }
+    };
 
-    const snapshot = await ports.sync(info.signal);
-    const desired = ports.parse(snapshot, now());
+    // 1. Desired state: this revision, or the last good one while the source fails.
+    const snapshot = await attempt('sync', () => ports.sync(info.signal), (error) => (error instanceof SourceError ? error.lastSnapshot : undefined));
+    if (snapshot === undefined) return finish(undefined, [], undefined, false);
+    const desired = ports.parse(snapshot, now);
     const calendar = readCalendar(snapshot, log);
 
-    await ports.fleetView.refreshStep(info.signal);
-    const ended = await followOperations({ fleet: ports.fleet, ledger: ledgerPort, now, logger: scope, signal: info.signal });
-    if (ended.length > 0) {
-      ports.fleetView.markStale(ended);
-      // Read the devices whose operation ended before planning, so their new version is seen.
+    // 2. Memory and the fleet. Without either nothing is started this time.
+    state ??= await attempt('state', () => ports.stateStore.load());
+    const observed = state !== undefined && (await attempt('fleet', observeFleet)) === true;
+    const canStart = observed && !ports.isStopping();
+    if (!observed) {
+      // Nothing can be evaluated: the statuses read back, with the failure on their conditions.
+      const statuses = failureOnlyStatuses(desired.manifests, failures, now);
+      const write = await attempt('status', () => ports.statusWriter.writeStatus({ revision: snapshot.revision, summary: failures[0]!.message, statuses }, info.signal));
+      return finish(snapshot, [], { statuses }, write?.written ?? false);
+    }
+    let current: ControllerState = state!;
+
+    /** Refreshes the fleet view and follows the operations in flight; true when both worked. */
+    async function observeFleet(): Promise<true> {
       await ports.fleetView.refreshStep(info.signal);
-    }
-
-    // Rooms in use and booked rooms: the starts' devices are read again and the plan made again
-    // first. One instant for the reads and the plans that use them: on a fast clock (the demo)
-    // the time a read takes would otherwise make every reading stale before it is used.
-    const planNow = now();
-    rooms.prune(planNow);
-    const first = await settleRooms(() => ports.engine({ desired, fleet: ports.fleetView.snapshot(), state: state!, now: planNow, outcomes: [], calendar, rooms: rooms.observations() }), rooms, () => planNow, info.signal);
-    state = first.state;
-    let outcomes: StartOutcome[] = [];
-    if (!ports.isStopping() && first.starts.length > 0) {
-      outcomes = await startOperations(first.starts, { fleet: ports.fleet, ledger: ledgerPort, now, logger: scope, signal: info.signal });
-    }
-    // Evaluate again so status counts what was just started and what was refused.
-    const final = ports.engine({ desired, fleet: ports.fleetView.snapshot(), state, now: now(), outcomes, calendar, rooms: rooms.observations() });
-    state = { ...final.state, ledger: pruneLedger(state.ledger, now(), undefined, final.keepLedgerOf, final.keepLedgerEntries) };
-    ports.observe?.({ now: now(), plan: final.plan, statuses: final.statuses, ledger: state.ledger, manifests: desired.manifests, fleet: ports.fleetView.snapshot(), complete: ports.fleetView.complete });
-    await ports.stateStore.save(state);
-
-    // After a rejected push the writer hands back the new revision's files: re-evaluate on them,
-    // once per revision (the statuses and the files it writes come from the same evaluation).
-    let again: { revision: string; output: EngineOutput } | undefined;
-    const evaluate = (next: Snapshot): EngineOutput => {
-      if (next.revision === snapshot.revision) return final;
-      if (again?.revision !== next.revision) {
-        again = { revision: next.revision, output: ports.engine({ desired: ports.parse(next, now()), fleet: ports.fleetView.snapshot(), state: state!, now: now(), outcomes, calendar: readCalendar(next, log), rooms: rooms.observations() }) };
+      const ended = await followOperations({ fleet: ports.fleet, ledger: ledgerPort, now: at, logger: scope, signal: info.signal });
+      if (ended.length > 0) {
+        ports.fleetView.markStale(ended);
+        // Read the devices whose operation ended before planning, so their new version is seen.
+        await ports.fleetView.refreshStep(info.signal);
       }
+      return true;
+    }
+
+    // 3. Evaluate (the pure engine) and start what may start, then evaluate again so status
+    // counts what was just started and what was refused.
+    const evaluate = (outcomes: readonly StartOutcome[], from: Snapshot = snapshot, parsed = desired) =>
+      ports.engine({ desired: parsed, fleet: ports.fleetView.snapshot(), state: current, now, outcomes, calendar: from === snapshot ? calendar : readCalendar(from, log), rooms: rooms.observations(), failures });
+    rooms.prune(now);
+    const first = await settleRooms(() => evaluate([]), rooms, at, info.signal);
+    state = current = first.state;
+    let outcomes: StartOutcome[] = [];
+    if (canStart && first.starts.length > 0) {
+      outcomes = (await attempt('start', () => startOperations(first.starts, { fleet: ports.fleet, ledger: ledgerPort, now: at, logger: scope, signal: info.signal }))) ?? [];
+      current = state;
+    }
+    const final = evaluate(outcomes);
+    state = current = { ...final.state, ledger: pruneLedger(current.ledger, now, undefined, final.keepLedgerOf, final.keepLedgerEntries) };
+    ports.observe?.({ now, plan: final.plan, statuses: final.statuses, ledger: current.ledger, manifests: desired.manifests, fleet: ports.fleetView.snapshot(), complete: ports.fleetView.complete });
+    await attempt('save', () => ports.stateStore.save(current));
+
+    // 4. The one exit: write status. After a rejected push the writer hands back the new
+    // revision's files: evaluate on them, once per revision (statuses and files alike).
+    let again: { revision: string; output: EngineOutput } | undefined;
+    const on = (next: Snapshot): EngineOutput => {
+      if (next.revision === snapshot.revision) return final;
+      if (again?.revision !== next.revision) again = { revision: next.revision, output: evaluate(outcomes, next, ports.parse(next, now)) };
       return again.output;
     };
-    const write = await ports.statusWriter.writeStatus(
+    const write = await attempt('status', () => ports.statusWriter.writeStatus(
       {
         revision: snapshot.revision,
         summary: final.summary,
-        statuses: (next: Snapshot) => evaluate(next).statuses,
-        ...(final.files ? { files: (next: Snapshot) => evaluate(next).files?.() ?? [] } : {}),
+        statuses: (next: Snapshot) => on(next).statuses,
+        ...(final.files ? { files: (next: Snapshot) => on(next).files?.() ?? [] } : {}),
         // Release dates, stopped rollouts and evidence for versions, so losing the state file loses none.
-        calendar: { releases: state.releases, rollouts: state.rollouts as RememberedCalendar['rollouts'], ...(state.health?.evidence.length ? { evidence: state.health.evidence } : {}) },
+        calendar: { releases: current.releases, rollouts: current.rollouts as RememberedCalendar['rollouts'], ...(current.health?.evidence.length ? { evidence: current.health.evidence } : {}) },
       },
       info.signal,
-    );
-    if (write.skipped.length > 0) log.warn({ skipped: write.skipped }, 'some statuses were not written');
+    ));
+    if (write && write.skipped.length > 0) log.warn({ skipped: write.skipped }, 'some statuses were not written');
+    return finish(snapshot, outcomes, final, write?.written ?? false);
 
-    const errors = outcomes.filter((o) => o.result === 'error');
-    // Come back when something becomes possible, when operations in flight are due a poll, or
-    // soon while the fleet view is still being filled.
-    const wakeTimes = [
-      final.nextActionTime,
-      state.ledger.some(isLedgerEntryActive) ? now() + (ports.pollIntervalMs ?? 30_000) : undefined,
-      ports.fleetView.complete ? undefined : now(),
-    ].filter((t): t is number => t !== undefined);
-    const outcome: ReconcileOutcome =
-      errors.length > 0 && errors.every((e) => e.result === 'error' && e.retryable)
-        ? { kind: 'error', message: `${errors.length} update(s) could not be started` }
-        : wakeTimes.length > 0
-          ? { kind: 'waiting', until: Math.min(...wakeTimes) }
-          : { kind: 'success' };
-    ports.onResult?.({
-      revision: snapshot.revision,
-      outcome,
-      outcomes,
-      statuses: final.statuses,
-      ledger: state.ledger,
-      statusWritten: write.written,
-      plan: final.plan,
-    });
-    log.info(
-      { revision: snapshot.revision, started: outcomes.filter((o) => o.result === 'started' || o.result === 'adopted').length, statusWritten: write.written },
-      'reconciled',
-    );
-    return outcome;
+    /** The outcome from the failures, the starts and the wake times; tells the observers. */
+    function finish(from: Snapshot | undefined, started: readonly StartOutcome[], evaluated: { readonly statuses: readonly StatusUpdate[]; readonly nextActionTime?: number | undefined; readonly plan?: Plan | undefined } | undefined, statusWritten: boolean): ReconcileOutcome {
+      const ledger = state?.ledger ?? [];
+      // Come back when something becomes possible, when operations in flight are due a poll, or
+      // soon while the fleet view is still being filled.
+      const wakeTimes = [
+        evaluated?.nextActionTime,
+        ledger.some(isLedgerEntryActive) ? now + (ports.pollIntervalMs ?? 30_000) : undefined,
+        ports.fleetView.complete ? undefined : now,
+      ].filter((t): t is number => t !== undefined);
+      const errors = started.flatMap((o) => (o.result === 'error' ? [o] : []));
+      const outcome = passOutcome(failures, errors, wakeTimes);
+      if (from === undefined) return outcome;
+      ports.onResult?.({ revision: from.revision, outcome, outcomes: started, statuses: evaluated?.statuses ?? [], ledger, statusWritten, plan: evaluated?.plan, failures });
+      log.info({ revision: from.revision, started: started.filter((o) => o.result === 'started' || o.result === 'adopted').length, statusWritten, failed: failures.map((f) => f.step) }, 'reconciled');
+      return outcome;
+    }
   };
 }
