@@ -19,6 +19,27 @@ if (major < 26) {
   );
   process.exit(2);
 }
+// `run` is the long-lived controller: it runs with the heap settings of bin/run-node-flags.mjs
+// (FIRMWARDEN_NODE_FLAGS replaces them; empty turns them off). V8 fixes its heap layout at
+// start-up, so the process starts again with them: process.execve replaces this process, so
+// the pid, stdio and signals stay the controller's (tini, Kubernetes and benches see one
+// process). Where execve does not exist (Windows) the controller runs with V8's defaults.
+if (process.argv[2] === 'run' && process.env.FIRMWARDEN_NODE_FLAGS_APPLIED === undefined && typeof process.execve === 'function') {
+  const { missingRunNodeFlags } = await import('./run-node-flags.mjs');
+  let missing;
+  try {
+    missing = missingRunNodeFlags(process.env, process.execArgv);
+  } catch (error) {
+    process.stderr.write(`firmwarden: ${error.message}\n`);
+    process.exit(2);
+  }
+  if (missing.length > 0) {
+    const { fileURLToPath } = await import('node:url');
+    const argv = [process.execPath, ...process.execArgv, ...missing, fileURLToPath(import.meta.url), ...process.argv.slice(2)];
+    // The variable stops a second start even if Node.js were to drop a flag.
+    process.execve(process.execPath, argv, { ...process.env, FIRMWARDEN_NODE_FLAGS_APPLIED: missing.join(' ') });
+  }
+}
 // Cache compiled code (and Node's TypeScript type stripping) between runs: it halves start-up,
 // which dominates short commands like `firmwarden lint` in CI. Silently off when unavailable.
 const { enableCompileCache } = await import('node:module');

@@ -91,6 +91,7 @@ test('the package holds the built code, the validators, schemas, CRDs and exampl
     'package.json',
     'README.md',
     'bin/firmwarden.mjs',
+    'bin/run-node-flags.mjs',
     'dist/main.js',
     'dist/cli/lint.js',
     'dist/cli/plan.js',
