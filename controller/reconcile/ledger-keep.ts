@@ -10,7 +10,7 @@ import { soakRuleFor } from '../policy/health-soak.ts';
 import { effectiveBakeMs, effectiveWaves } from '../policy/rollout-defaults.ts';
 import { rememberedCompletion } from '../plan/remembered.ts';
 import { specDigest } from '../policy/spec-digest.ts';
-import { ledgerEntryKey } from './operations.ts';
+import { ledgerEntryKey } from './ledger-entries.ts';
 
 function metadataOf(manifest: unknown): { readonly name: string; readonly namespace?: string } | undefined {
   const meta = (manifest as { metadata?: { name?: unknown; namespace?: string } } | null)?.metadata;

@@ -15,7 +15,9 @@ import type { Snapshot, StatusUpdate, StatusWriter, WrittenFile } from '../model
 import { SourceError } from '../model/source.ts';
 import type { FleetView } from './fleet-view.ts';
 import type { StartOutcome, StartRequest } from './operations.ts';
-import { followOperations, isLedgerEntryActive, pruneLedger, startOperations } from './operations.ts';
+import { startOperations } from './operations.ts';
+import { followOperations } from './follow-operations.ts';
+import { isLedgerEntryActive, pruneLedger } from './ledger-entries.ts';
 import { failureOf, passOutcome, type PassFailure, type ReconcileOutcome, type Step } from './outcome.ts';
 import { failureOnlyStatuses } from './failure-statuses.ts';
 import type { StepFailure } from '../status/failure-conditions.ts';

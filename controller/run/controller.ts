@@ -22,7 +22,7 @@ import { defaultRequeuePolicy, type RequeuePolicy } from '../reconcile/outcome.t
 import { createMetrics, reconcileResultOf, type Metrics } from '../server/metrics.ts';
 import { ReadinessGate } from '../server/readiness.ts';
 import { startHttpServer, type RunningHttpServer } from '../server/http-server.ts';
-import { isLedgerEntryActive } from '../reconcile/operations.ts';
+import { isLedgerEntryActive } from '../reconcile/ledger-entries.ts';
 import { FileSecret } from '../config/secret.ts';
 import { LiveViewFeed, type LiveViewFeedOptions } from './live-view-feed.ts';
 import { createLiveViewRoutes } from '../server/live-view-http.ts';

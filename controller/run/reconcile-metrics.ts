@@ -2,7 +2,7 @@
 // it acted on, and operations that timed out, from its ledger.
 import type { ReconcileResult } from '../reconcile/reconcile.ts';
 import type { LedgerEntry } from '../model/state.ts';
-import { timedOutCode } from '../reconcile/operations.ts';
+import { timedOutCode } from '../reconcile/ledger-entries.ts';
 import { rolloutGauges } from '../status/rollout-gauges.ts';
 import type { Metrics } from '../server/metrics.ts';
 

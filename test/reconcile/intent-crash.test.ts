@@ -18,7 +18,9 @@ import { replaceStatus } from '../../controller/manifest/status-writer.ts';
 import { FleetView } from '../../controller/reconcile/fleet-view.ts';
 import { createReconciler } from '../../controller/reconcile/reconcile.ts';
 import { createEngine } from '../../controller/reconcile/engine.ts';
-import { followOperations, intentResolveMs, startOperations, type LedgerPort } from '../../controller/reconcile/operations.ts';
+import { startOperations } from '../../controller/reconcile/operations.ts';
+import { followOperations } from '../../controller/reconcile/follow-operations.ts';
+import { intentResolveMs, type LedgerPort } from '../../controller/reconcile/ledger-entries.ts';
 import type { ControllerState, LedgerEntry } from '../../controller/model/state.ts';
 import { MemoryStateStore } from '../../controller/state/memory-state-store.ts';
 

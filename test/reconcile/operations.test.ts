@@ -6,9 +6,9 @@ import { ManualClock } from '../../controller/model/clock.ts';
 import { silentLogger } from '../../controller/log/logger.ts';
 import { parseFleetOptions } from '../../controller/config/fleet-options.ts';
 import { createFleet, type FleetConnection } from '../../controller/config/fleet-connection.ts';
-import {
-  followOperations, intentClockSkewMs, intentResolveMs, startOperations, timedOutCode, type LedgerPort, type StartRequest,
-} from '../../controller/reconcile/operations.ts';
+import { startOperations, type StartRequest } from '../../controller/reconcile/operations.ts';
+import { followOperations } from '../../controller/reconcile/follow-operations.ts';
+import { intentClockSkewMs, intentResolveMs, timedOutCode, type LedgerPort } from '../../controller/reconcile/ledger-entries.ts';
 import { defaultOperationTimeoutMs } from '../../controller/policy/operation-timeout.ts';
 import type { LedgerEntry } from '../../controller/model/state.ts';
 import type { DeviceView } from '../../controller/fleet/emulator/control.ts';

@@ -13,7 +13,7 @@ import type { DeviceGroup, UpdatePolicy } from '../../controller/model/manifests
 import type { ControllerState, LedgerEntry } from '../../controller/model/state.ts';
 import { ManualClock } from '../../controller/model/clock.ts';
 import { createEngine } from '../../controller/reconcile/engine.ts';
-import { pruneLedger } from '../../controller/reconcile/operations.ts';
+import { pruneLedger } from '../../controller/reconcile/ledger-entries.ts';
 import type { ManifestEntry } from '../../controller/model/desired.ts';
 import { day, device, group, hour, policy, release, software } from '../plan/fixtures.ts';
 

@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import type { ScheduledUpdate, ScheduledUpdateStatus } from '../../controller/model/manifests.generated.ts';
 import type { LedgerEntry } from '../../controller/model/state.ts';
 import { createEngine } from '../../controller/reconcile/engine.ts';
-import { pruneLedger } from '../../controller/reconcile/operations.ts';
+import { pruneLedger } from '../../controller/reconcile/ledger-entries.ts';
 import { specDigest } from '../../controller/policy/spec-digest.ts';
 import type { StatusDetail } from '../../controller/status/people-fields.ts';
 import { device, software } from '../plan/fixtures.ts';

@@ -17,7 +17,7 @@ import { startController } from '../../controller/run/controller.ts';
 import { parseManifestTexts } from '../../controller/manifest/parse-manifests.ts';
 import { replaceStatus } from '../../controller/manifest/status-writer.ts';
 import type { ReconcileResult } from '../../controller/reconcile/reconcile.ts';
-import { isLedgerEntryActive } from '../../controller/reconcile/operations.ts';
+import { isLedgerEntryActive } from '../../controller/reconcile/ledger-entries.ts';
 import { FileStateStore } from '../../controller/state/file-state-store.ts';
 import { emptyState } from '../../controller/model/state.ts';
 import { HeadlessPage } from '../support/chromium.ts';
