@@ -96,7 +96,7 @@ await runBench('why', async () => {
       await control(emulator.url, 'DELETE', 'requests');
       const r = await firmwarden(args);
       const stats = await control<Stats>(emulator.url, 'GET', 'stats');
-      if (stats.graphRequests <= 0) throw new BenchError(`${args[0]} sent no request: nothing was measured`);
+      if (stats.graphRequests <= 0) throw new BenchError(`${args[0]} sent no request (exit ${r.code}${r.stderr ? `: ${r.stderr.trim().slice(-300)}` : ''}): nothing was measured`);
       return { ...r, requests: stats.graphRequests, throttled: stats.throttled };
     };
     for (let round = 0; round < Math.max(runs, peerRuns); round++) {
