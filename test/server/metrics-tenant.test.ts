@@ -10,7 +10,7 @@ import type { ManifestGauges } from '../../controller/status/rollout-gauges.ts';
 const test = suite('metrics: tenant label');
 
 const tally = (upToDate: number): LiveTally => Object.fromEntries(LiveStates.map((s) => [s, s === 'upToDate' ? upToDate : 0])) as LiveTally;
-const group = (namespace: string, upToDate: number): ManifestGauges => ({ namespace, name: 'rooms', devices: tally(upToDate), rollouts: [{ softwareType: 'teamsApp', wave: 1, waves: 2, stopped: false }], suspended: false });
+const group = (namespace: string, upToDate: number): ManifestGauges => ({ namespace, name: 'rooms', devices: tally(upToDate), rollouts: [{ softwareType: 'teamsClient', wave: 1, waves: 2, stopped: false }], suspended: false });
 
 test('without a tenant the series carry no tenant label (as before Tenants)', async () => {
   const m = createMetrics(new Registry(), { processMetrics: false });
