@@ -8,7 +8,7 @@ import type { DeviceOperation, Fleet } from '../model/fleet.ts';
 import { FleetError, isOperationActive } from '../model/fleet.ts';
 import type { Plan } from '../model/plan.ts';
 import { operationRecords } from '../plan/operation-book.ts';
-import type { EngineInput } from '../reconcile/reconcile.ts';
+import type { EngineInput } from '../model/engine.ts';
 import type { ManifestEntry } from '../model/desired.ts';
 import type { Finding } from '../manifest/finding.ts';
 import { planFrom } from '../reconcile/engine.ts';

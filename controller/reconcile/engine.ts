@@ -20,7 +20,7 @@ import { deviceLabel, type StatusDetail } from '../status/people-fields.ts';
 import { specDigest } from '../policy/spec-digest.ts';
 import type { StatusUpdate } from '../model/source.ts';
 import { createFleetReport, type FleetReportOptions } from './fleet-report.ts';
-import type { Engine, EngineInput, EngineOutput } from './reconcile.ts';
+import type { Engine, EngineInput, EngineOutput } from '../model/engine.ts';
 import { policyEntriesInUse, scheduledOwnersInFlight } from './ledger-keep.ts';
 import { withFailureStatuses } from './failure-statuses.ts';
 

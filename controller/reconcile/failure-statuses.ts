@@ -6,7 +6,8 @@ import type { Condition } from '../model/manifests.generated.ts';
 import type { ManifestEntry } from '../model/desired.ts';
 import type { StatusUpdate } from '../model/source.ts';
 import { mergeConditions } from '../status/conditions.ts';
-import { withFailures, type StepFailure } from '../status/failure-conditions.ts';
+import { withFailures } from '../status/failure-conditions.ts';
+import type { StepFailure } from '../model/engine.ts';
 
 type Status = { readonly conditions?: readonly Condition[]; readonly observedGeneration?: number } & Record<string, unknown>;
 

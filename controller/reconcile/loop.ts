@@ -3,7 +3,8 @@
 // A trigger that arrives during a reconcile is kept and runs right after it, never in parallel.
 import type { Clock } from '../model/clock.ts';
 import type { Logger } from '../log/logger.ts';
-import type { ReconcileOutcome, RequeuePolicy } from './outcome.ts';
+import type { RequeuePolicy } from './outcome.ts';
+import type { ReconcileOutcome } from '../model/reconcile.ts';
 import { defaultRequeuePolicy, nextDelay } from './outcome.ts';
 
 export type ReconcileFn = (info: { reconcileId: number; reasons: string[]; signal: AbortSignal }) => Promise<ReconcileOutcome>;

@@ -10,35 +10,13 @@
 //  - an operation active longer than its timeout is recorded as failed (TimedOut) so its slot
 //    frees, but it still blocks its device: a start finds it on the device and waits.
 // follow-operations.ts follows what was started; ledger-entries.ts holds the ledger's rules.
-import type { DeviceOperation, Fleet, HealthAspect, SoftwareType } from '../model/fleet.ts';
+import type { Fleet } from '../model/fleet.ts';
+import type { StartOutcome, StartRequest } from '../model/engine.ts';
 import { FleetError, isOperationActive } from '../model/fleet.ts';
 import type { LedgerEntry } from '../model/state.ts';
 import { compareVersions } from '../policy/version.ts';
 import type { Logger } from '../log/logger.ts';
 import { isLedgerEntryActive, isSoftwareUpdate, toLedgerState, type LedgerPort } from './ledger-entries.ts';
-
-export interface StartRequest {
-  readonly deviceId: string;
-  readonly softwareType: SoftwareType;
-  readonly version: string;
-  /** The manifest whose rule asks for it (namespace/Kind/name). */
-  readonly owner: string;
-  /** A ScheduledUpdate's spec digest, kept in the ledger (LedgerEntry.ownerSpecDigest). */
-  readonly ownerSpecDigest?: string;
-  readonly currentVersion: string | null;
-  /** How long the operation may stay active before it counts as failed (TimedOut). Default: 4h. */
-  readonly timeoutMs?: number;
-  /** Health aspects fine now, kept in the ledger for the update's health soak (LedgerEntry.healthBefore). */
-  readonly healthBefore?: readonly HealthAspect[];
-  /** The device's wave (LedgerEntry.wave). */
-  readonly wave?: number;
-}
-
-export type StartOutcome =
-  | { readonly request: StartRequest; readonly result: 'started' | 'adopted'; readonly operationId: string }
-  | { readonly request: StartRequest; readonly result: 'busy'; readonly reason: string }
-  | { readonly request: StartRequest; readonly result: 'refused'; readonly reason: string; readonly message: string }
-  | { readonly request: StartRequest; readonly result: 'error'; readonly retryable: boolean; readonly message: string };
 
 /** Refuses what is not provably an upgrade. Returns a refusal or undefined. */
 export function checkUpgrade(current: string | null, target: string): { reason: string; message: string } | undefined {

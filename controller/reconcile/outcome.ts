@@ -3,15 +3,10 @@
 // become the loop's outcome. Pure: no clock read here.
 import { SourceError } from '../model/source.ts';
 import { FleetError } from '../model/fleet.ts';
-import type { StepFailure } from '../status/failure-conditions.ts';
+import type { PassFailure, ReconcileOutcome, Step } from '../model/reconcile.ts';
 
-/** The steps of a reconcile that can fail (reconcile.ts). */
-export type Step = 'sync' | 'state' | 'fleet' | 'start' | 'save' | 'status';
-
-/** A failed step: what its conditions show, and which step it was. */
-export interface PassFailure extends StepFailure {
-  readonly step: Step;
-}
+// Re-exported for files written against its old home (run/tenant-world.ts); it lives in model/reconcile.ts.
+export type { ReconcileOutcome };
 
 /** The reason a step's failure gets when the error carries none. */
 const stepReasons: Readonly<Record<Step, string>> = {
@@ -62,16 +57,6 @@ export function passOutcome(failures: readonly PassFailure[], startErrors: reado
   if (startErrors.length > 0 && startErrors.every((e) => e.retryable)) return { kind: 'error', message: `${startErrors.length} update(s) could not be started` };
   return wakeTimes.length > 0 ? { kind: 'waiting', until: Math.min(...wakeTimes) } : { kind: 'success' };
 }
-
-export type ReconcileOutcome =
-  /** Everything done for now: come back after the interval. */
-  | { readonly kind: 'success' }
-  /** Waiting for a time (a window opens, a wave has baked, a schedule is due). */
-  | { readonly kind: 'waiting'; readonly until: number }
-  /** Cannot progress until the input changes. */
-  | { readonly kind: 'terminal'; readonly reason: string; readonly message: string }
-  /** Anything else: back off. */
-  | { readonly kind: 'error'; readonly message: string };
 
 export interface RequeuePolicy {
   /** Default: 60 s. */

@@ -6,113 +6,27 @@
 // place), the statuses written at the exit carry it on their conditions, and it decides the
 // outcome. Without state or a fleet reading nothing starts and only the conditions change.
 // Everything it touches comes in through ports; it imports no adapter.
-import type { DeviceOperation, Fleet, FleetSnapshot } from '../model/fleet.ts';
-import type { Clock } from '../model/clock.ts';
 import type { Logger } from '../log/logger.ts';
-import type { ControllerState, LedgerEntry, StateStore } from '../model/state.ts';
+import type { ControllerState, LedgerEntry } from '../model/state.ts';
 import type { Plan } from '../model/plan.ts';
-import type { Snapshot, StatusUpdate, StatusWriter, WrittenFile } from '../model/source.ts';
+import type { Snapshot, StatusUpdate } from '../model/source.ts';
 import { SourceError } from '../model/source.ts';
-import type { FleetView } from './fleet-view.ts';
-import type { StartOutcome, StartRequest } from './operations.ts';
 import { startOperations } from './operations.ts';
 import { followOperations } from './follow-operations.ts';
 import { isLedgerEntryActive, pruneLedger } from './ledger-entries.ts';
-import { failureOf, passOutcome, type PassFailure, type ReconcileOutcome, type Step } from './outcome.ts';
+import { failureOf, passOutcome } from './outcome.ts';
 import { failureOnlyStatuses } from './failure-statuses.ts';
-import type { StepFailure } from '../status/failure-conditions.ts';
 import { calendarFilePath, parseCalendarFile } from '../state/calendar-file.ts';
 import type { RememberedCalendar } from '../model/state.ts';
-import type { RoomObservations } from '../model/rooms.ts';
 import { RoomBook, settleRooms } from './room-book.ts';
-import type { ManifestEntry, ParsedDesired } from '../model/desired.ts';
-import type { ReconcileObservation } from '../model/reconcile.ts';
+import type { ManifestEntry } from '../model/desired.ts';
+import type { EngineOutput, StartOutcome } from '../model/engine.ts';
+import type { PassFailure, ReconcileOutcome, ReconcilerPorts, Step } from '../model/reconcile.ts';
 
-export interface EngineInput<M extends ManifestEntry = ManifestEntry, F = unknown> {
-  readonly desired: ParsedDesired<M, F>;
-  readonly fleet: FleetSnapshot;
-  readonly state: ControllerState;
-  readonly now: number;
-  /** Results of this reconcile's starts (refusals, errors), to be reported in status. */
-  readonly outcomes: readonly StartOutcome[];
-  /** The release calendar kept beside the manifests (a Git or folder source's .firmwarden/releases.json), when there is one. */
-  readonly calendar?: RememberedCalendar | undefined;
-  /** Devices' activity and rooms' calendars read before starting (room-book.ts). */
-  readonly rooms?: RoomObservations | undefined;
-  /**
-   * Updates read as active on the devices themselves (plan and why read them before showing a
-   * start). The controller leaves this out: it adopts such an update into its ledger instead.
-   */
-  readonly operations?: readonly DeviceOperation[] | undefined;
-  /** Steps of this reconcile that failed (a source down): every status's conditions show them. */
-  readonly failures?: readonly StepFailure[] | undefined;
-}
-
-export interface EngineOutput {
-  /** Operations that may start now, in order. */
-  readonly starts: readonly StartRequest[];
-  /** The status of every manifest (valid or not), located by file and document. */
-  readonly statuses: readonly StatusUpdate[];
-  /** State with new release sightings and rollout bookkeeping. */
-  readonly state: ControllerState;
-  /** The earliest moment something becomes possible (a window opens, a wave has baked). */
-  readonly nextActionTime: number | undefined;
-  /** One line for the status commit. */
-  readonly summary: string;
-  /** The plan the statuses were computed from (the notifier reads it). */
-  readonly plan?: Plan;
-  /** Other files to write with the statuses (the fleet report), rendered only when called. */
-  readonly files?: () => readonly WrittenFile[];
-  /**
-   * Owners (namespace/Kind/name) whose ended operations outlive the ledger's 14 days: each
-   * ScheduledUpdate whose status read back does not hold its completion yet (pruneLedger).
-   */
-  readonly keepLedgerOf?: ReadonlySet<string>;
-  /**
-   * Single UpdatePolicy entries (operations.ts ledgerEntryKey) the plan still reads past 14 days:
-   * a failure it must not retry, a bake not over, a rollout's failure counts (pruneLedger).
-   */
-  readonly keepLedgerEntries?: ReadonlySet<string>;
-}
-
-/** The pure policy engine, as one function. */
-export type Engine<M extends ManifestEntry = ManifestEntry, F = unknown> = (input: EngineInput<M, F>) => EngineOutput;
-
-export interface ReconcilerPorts<M extends ManifestEntry = ManifestEntry, F = unknown> {
-  readonly sync: (signal: AbortSignal) => Promise<Snapshot>;
-  readonly parse: (snapshot: Snapshot, now: number) => ParsedDesired<M, F>;
-  readonly fleet: Fleet;
-  readonly fleetView: FleetView;
-  readonly stateStore: StateStore;
-  readonly engine: Engine<M, F>;
-  readonly statusWriter: StatusWriter;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  /** True once shutdown began: nothing new starts, status is still written. */
-  readonly isStopping: () => boolean;
-  /** How often operations in flight are polled (clock ms). Default: 30 s. */
-  readonly pollIntervalMs?: number;
-  /** Called after each reconcile with what happened (metrics, the demo screen). */
-  readonly onResult?: (result: ReconcileResult) => void;
-  /**
-   * Called once per reconcile with the final evaluation, before the state is saved, so what it
-   * records in the state is saved with it (the notifier). Must not block: no I/O.
-   */
-  readonly observe?: (observation: ReconcileObservation) => void;
-}
-
-export interface ReconcileResult {
-  readonly revision: string | undefined;
-  readonly outcome: ReconcileOutcome;
-  readonly outcomes: readonly StartOutcome[];
-  readonly statuses: readonly StatusUpdate[];
-  readonly ledger: readonly LedgerEntry[];
-  readonly statusWritten: boolean;
-  /** The plan the statuses were computed from, when the engine gives one (the metrics read it). */
-  readonly plan?: Plan | undefined;
-  /** Steps that failed (the statuses' conditions show those that came before the status write). */
-  readonly failures?: readonly PassFailure[];
-}
+// The ports live in model/engine.ts and model/reconcile.ts; re-exported for files written against
+// their old home while the tree is being moved (run/tenant-world.ts). Import them from model/.
+export type { Engine, EngineInput, EngineOutput } from '../model/engine.ts';
+export type { ReconcilerPorts, ReconcileResult } from '../model/reconcile.ts';
 
 /** The snapshot's release calendar file, read; a file that does not read is logged and counts as none. */
 function readCalendar(snapshot: Snapshot, log: Logger): RememberedCalendar | undefined {

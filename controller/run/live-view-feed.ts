@@ -8,7 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log/logger.ts';
 import type { Finding } from '../manifest/finding.ts';
-import type { Engine, EngineInput, EngineOutput } from '../reconcile/reconcile.ts';
+import type { Engine, EngineInput, EngineOutput } from '../model/engine.ts';
 import type { ManifestEntry } from '../model/desired.ts';
 import { planFrom, planInputFrom, splitManifests } from '../reconcile/engine.ts';
 import type { LiveViewSource } from '../server/live-view-http.ts';

@@ -1,6 +1,6 @@
 // What one reconcile tells the metrics, from what it computed: the rollout gauges from the plan
 // it acted on, and operations that timed out, from its ledger.
-import type { ReconcileResult } from '../reconcile/reconcile.ts';
+import type { ReconcileResult } from '../model/reconcile.ts';
 import type { LedgerEntry } from '../model/state.ts';
 import { timedOutCode } from '../reconcile/ledger-entries.ts';
 import { rolloutGauges } from '../status/rollout-gauges.ts';

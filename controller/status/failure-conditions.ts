@@ -10,16 +10,10 @@
 // Other conditions (MeetingsUnavailable) are kept. PURE.
 import type { Condition } from '../model/manifests.generated.ts';
 import { stalledConditions, type ConditionValue } from './conditions.ts';
+import type { StepFailure } from '../model/engine.ts';
 
-/** A step of a reconcile that failed, as its conditions show it. */
-export interface StepFailure {
-  /** CamelCase, the condition's reason (SourceUnavailable, AuthenticationFailed, FleetUnavailable…). */
-  readonly reason: string;
-  /** What failed and what happens meanwhile, for people. */
-  readonly message: string;
-  /** True when retrying may fix it; false when only a person can. */
-  readonly retryable: boolean;
-}
+// Kept for importers not yet moved to model/engine.ts, where StepFailure lives.
+export type { StepFailure };
 
 function value(c: Condition): ConditionValue {
   return { type: c.type, status: c.status, reason: c.reason, message: c.message ?? '' };

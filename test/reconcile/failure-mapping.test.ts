@@ -7,7 +7,8 @@ import * as assert from 'uvu/assert';
 import { SourceError, SourceFailureReasons, UntrustedRevisionError, type Snapshot } from '../../controller/model/source.ts';
 import { FleetError } from '../../controller/model/fleet.ts';
 import type { Condition } from '../../controller/model/manifests.generated.ts';
-import { failureOf, passOutcome, type Step } from '../../controller/reconcile/outcome.ts';
+import { failureOf, passOutcome } from '../../controller/reconcile/outcome.ts';
+import type { Step } from '../../controller/model/reconcile.ts';
 import { withFailures } from '../../controller/status/failure-conditions.ts';
 
 const last: Snapshot = { revision: '0123456789abcdef0123456789abcdef01234567', files: [], omitted: [], changed: true, specChanged: true };

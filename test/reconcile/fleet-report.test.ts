@@ -15,7 +15,8 @@ import { DirSource } from '../../controller/sources/dir-source.ts';
 import { parseManifestTexts } from '../../controller/manifest/parse-manifests.ts';
 import { replaceStatus } from '../../controller/manifest/status-writer.ts';
 import { FleetView } from '../../controller/reconcile/fleet-view.ts';
-import { createReconciler, type ReconcileResult } from '../../controller/reconcile/reconcile.ts';
+import { createReconciler } from '../../controller/reconcile/reconcile.ts';
+import type { ReconcileResult } from '../../controller/model/reconcile.ts';
 import { createEngine } from '../../controller/reconcile/engine.ts';
 import { MemoryStateStore } from '../../controller/state/memory-state-store.ts';
 

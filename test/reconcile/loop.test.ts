@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { ManualClock } from '../../controller/model/clock.ts';
 import { silentLogger } from '../../controller/log/logger.ts';
 import { ReconcileLoop } from '../../controller/reconcile/loop.ts';
-import type { ReconcileOutcome } from '../../controller/reconcile/outcome.ts';
+import type { ReconcileOutcome } from '../../controller/model/reconcile.ts';
 
 const tick = () => new Promise((r) => setImmediate(r));
 

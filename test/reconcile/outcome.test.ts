@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { defaultRequeuePolicy, nextDelay, type ReconcileOutcome } from '../../controller/reconcile/outcome.ts';
+import { defaultRequeuePolicy, nextDelay } from '../../controller/reconcile/outcome.ts';
+import type { ReconcileOutcome } from '../../controller/model/reconcile.ts';
 
 const now = 1_800_000_000_000;
 const cases: { name: string; outcome: ReconcileOutcome; failures: number; random: number; expected: number }[] = [

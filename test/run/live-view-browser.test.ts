@@ -16,7 +16,7 @@ import { createFleet } from '../../controller/config/fleet-connection.ts';
 import { startController } from '../../controller/run/controller.ts';
 import { parseManifestTexts } from '../../controller/manifest/parse-manifests.ts';
 import { replaceStatus } from '../../controller/manifest/status-writer.ts';
-import type { ReconcileResult } from '../../controller/reconcile/reconcile.ts';
+import type { ReconcileResult } from '../../controller/model/reconcile.ts';
 import { isLedgerEntryActive } from '../../controller/reconcile/ledger-entries.ts';
 import { FileStateStore } from '../../controller/state/file-state-store.ts';
 import { emptyState } from '../../controller/model/state.ts';

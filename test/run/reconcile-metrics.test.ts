@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { Registry } from 'prom-client';
 import { createMetrics } from '../../controller/server/metrics.ts';
 import { newTimeouts, reconcileMetrics } from '../../controller/run/reconcile-metrics.ts';
-import type { ReconcileResult } from '../../controller/reconcile/reconcile.ts';
+import type { ReconcileResult } from '../../controller/model/reconcile.ts';
 import type { LedgerEntry } from '../../controller/model/state.ts';
 import { at, device, group, plan, policy, software } from '../plan/fixtures.ts';
 
