@@ -68,6 +68,8 @@ export interface ReconcilerPorts<M extends ManifestEntry = ManifestEntry, F = un
   readonly logger: Logger;
   /** True once shutdown began: nothing new starts, status is still written. */
   readonly isStopping: () => boolean;
+  /** Checked right before each update is posted: false stops starting (sharding: the tenant's shard is no longer held). Default: always true. */
+  readonly mayStart?: () => boolean;
   /** How often operations in flight are polled (clock ms). Default: 30 s. */
   readonly pollIntervalMs?: number;
   /** Called after each reconcile with what happened (metrics, the demo screen). */

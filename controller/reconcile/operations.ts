@@ -39,12 +39,17 @@ export function checkUpgrade(current: string | null, target: string): { reason: 
  */
 export async function startOperations(
   requests: readonly StartRequest[],
-  deps: { fleet: Fleet; ledger: LedgerPort; now: () => number; logger: Logger; signal?: AbortSignal },
+  deps: {
+    fleet: Fleet; ledger: LedgerPort; now: () => number; logger: Logger; signal?: AbortSignal;
+    /** The gate of sharding: false once this replica may not start anything (its shard lease is not held). Default: always open. */
+    mayStart?: () => boolean;
+  },
 ): Promise<StartOutcome[]> {
   const outcomes: StartOutcome[] = [];
   const log = deps.logger.child({ component: 'operations' });
+  const gateOpen = () => deps.mayStart?.() ?? true;
   for (const request of requests) {
-    if (deps.signal?.aborted) break;
+    if (deps.signal?.aborted || !gateOpen()) break;
     const busy = deps.ledger.entries().find((e) => e.deviceId === request.deviceId && isLedgerEntryActive(e));
     if (busy) {
       outcomes.push({ request, result: 'busy', reason: `an update of ${busy.softwareType} to ${busy.version} is already in flight` });
@@ -78,8 +83,16 @@ export async function startOperations(
         log.info({ deviceId: request.deviceId, operationId: existing.id }, 'active operation adopted');
         continue;
       }
+      // The gate again right before the intent and the POST: the reads above took time, and
+      // another replica may own this tenant by now (its lease taken over after ours lapsed).
+      if (!gateOpen()) break;
       intent = entryFor(request, undefined, 'starting', deps.now());
       await deps.ledger.commit([...deps.ledger.entries(), intent]);
+      if (!gateOpen()) {
+        const unposted = intent;
+        await deps.ledger.commit(deps.ledger.entries().filter((e) => e !== unposted)).catch(() => undefined);
+        break;
+      }
       const started = await deps.fleet.startUpdate(
         { deviceId: request.deviceId, softwareType: request.softwareType, version: request.version },
         deps.signal,

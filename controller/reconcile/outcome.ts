@@ -29,7 +29,7 @@ const stepWords: Readonly<Record<Step, string>> = {
 
 /**
  * The failure an error thrown by `step` stands for: a SourceError's reason and retryability, a
- * FleetError's retryability, anything else retryable (a bug or an outage: backing off is safe).
+ * FleetError's retryability (SignInFailed for a refused sign-in), anything else retryable (a bug or an outage: backing off is safe).
  */
 export function failureOf(step: Step, error: unknown): PassFailure {
   const detail = error instanceof Error ? error.message : String(error);
@@ -39,7 +39,8 @@ export function failureOf(step: Step, error: unknown): PassFailure {
     const meanwhile = last === undefined ? '' : `; revision ${last.replace(/^([0-9a-f]{12})[0-9a-f]+$/, '$1')}, the last one read, keeps reconciling`;
     return { step, reason: error.reason, message: `${message}${meanwhile}`, retryable: error.retryable };
   }
-  if (error instanceof FleetError) return { step, reason: stepReasons[step], message, retryable: error.retryable };
+  // A refused sign-in (fleet/graph/sign-in-errors.ts words it) is its own reason: a person must fix the credentials.
+  if (error instanceof FleetError) return { step, reason: error.code === 'authenticationFailed' ? 'SignInFailed' : stepReasons[step], message, retryable: error.retryable };
   return { step, reason: stepReasons[step], message, retryable: true };
 }
 

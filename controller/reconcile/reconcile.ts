@@ -114,7 +114,7 @@ export function createReconciler<M extends ManifestEntry, F>(ports: ReconcilerPo
     state = current = first.state;
     let outcomes: StartOutcome[] = [];
     if (canStart && first.starts.length > 0) {
-      outcomes = (await attempt('start', () => startOperations(first.starts, { fleet: ports.fleet, ledger: ledgerPort, now: at, logger: scope, signal: info.signal }))) ?? [];
+      outcomes = (await attempt('start', () => startOperations(first.starts, { fleet: ports.fleet, ledger: ledgerPort, now: at, logger: scope, signal: info.signal, ...(ports.mayStart ? { mayStart: ports.mayStart } : {}) }))) ?? [];
       current = state;
     }
     const final = evaluate(outcomes);
