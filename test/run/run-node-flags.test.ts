@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 // @ts-expect-error: plain JavaScript in bin/ (an installed package runs it without type stripping)
-import { defaultRunNodeFlags, missingRunNodeFlags } from '../../bin/run-node-flags.mjs';
+import { defaultRunNodeFlags, missingRunNodeFlags, runEnvironment } from '../../bin/run-node-flags.mjs';
 
 const root = new URL('../..', import.meta.url).pathname;
 const defaults = defaultRunNodeFlags as string[];
@@ -33,7 +33,13 @@ for (const [name, env, execArgv, expected] of cases) {
   });
 }
 
-interface Probe { pid: number; execArgv: string[]; heapSizeLimit: number; env: string | null }
+test('the controller starts again with at most two malloc arenas, unless the user chose', () => {
+  const environment = runEnvironment as (env: Record<string, string>, applied: string[]) => Record<string, string>;
+  assert.equal(environment({ PATH: '/bin' }, ['--a', '--b=1']), { PATH: '/bin', MALLOC_ARENA_MAX: '2', FIRMWARDEN_NODE_FLAGS_APPLIED: '--a --b=1' });
+  assert.is(environment({ MALLOC_ARENA_MAX: '8' }, ['--a']).MALLOC_ARENA_MAX, '8');
+});
+
+interface Probe { pid: number; execArgv: string[]; heapSizeLimit: number; env: string | null; arenas: string | null }
 
 /** Starts `firmwarden run` on the emulator until its first reconcile; what its process was started with. */
 async function runController(env: Record<string, string>): Promise<{ probes: Probe[]; childPid: number }> {
@@ -43,11 +49,11 @@ async function runController(env: Record<string, string>): Promise<{ probes: Pro
   writeFileSync(preload, [
     "import { appendFileSync } from 'node:fs'; import v8 from 'node:v8'; import { isMainThread } from 'node:worker_threads';",
     // Worker threads (the report's forecast) load the preload too: only the main thread counts.
-    `if (isMainThread) appendFileSync(${JSON.stringify(probeFile)}, JSON.stringify({ pid: process.pid, execArgv: process.execArgv, heapSizeLimit: v8.getHeapStatistics().heap_size_limit, env: process.env.FIRMWARDEN_NODE_FLAGS_APPLIED ?? null }) + '\\n');`,
+    `if (isMainThread) appendFileSync(${JSON.stringify(probeFile)}, JSON.stringify({ pid: process.pid, execArgv: process.execArgv, heapSizeLimit: v8.getHeapStatistics().heap_size_limit, env: process.env.FIRMWARDEN_NODE_FLAGS_APPLIED ?? null, arenas: process.env.MALLOC_ARENA_MAX ?? null }) + '\\n');`,
   ].join('\n'));
   for (const sub of ['groups', 'policies']) cpSync(join(root, 'examples', sub), join(work, 'config', sub), { recursive: true });
   // The test runner's own environment must not choose the flags or say they were applied.
-  const { FIRMWARDEN_NODE_FLAGS: _flags, FIRMWARDEN_NODE_FLAGS_APPLIED: _applied, ...inherited } = process.env;
+  const { FIRMWARDEN_NODE_FLAGS: _flags, FIRMWARDEN_NODE_FLAGS_APPLIED: _applied, MALLOC_ARENA_MAX: _arenas, ...inherited } = process.env;
   const child = spawn(process.execPath, [join(root, 'bin/firmwarden.mjs'), 'run', '--dir', join(work, 'config'), '--state', join(work, 'state.json'), '--resync', '1h', '--emulator', '--fleet-rate', '10000'], {
     cwd: root,
     env: { ...inherited, FIRMWARDEN_LOG_LEVEL: 'info', FIRMWARDEN_LOG_FORMAT: 'json', ...env, NODE_OPTIONS: `--import=${preload}` },
@@ -88,6 +94,7 @@ test('firmwarden run reconciles in one process started with the default flags: s
   // V8 applied them: the heap limit counts the young generation, smaller by the flags.
   assert.is(controller.heapSizeLimit, plainHeapLimit(defaults));
   assert.ok(controller.heapSizeLimit < plainHeapLimit([]), `${controller.heapSizeLimit} < ${plainHeapLimit([])}`);
+  assert.is(controller.arenas, '2');
 });
 
 test('FIRMWARDEN_NODE_FLAGS overrides the flags, and empty runs with V8 defaults in one start', async () => {
