@@ -25,7 +25,7 @@ if (major < 26) {
 // the pid, stdio and signals stay the controller's (tini, Kubernetes and benches see one
 // process). Where execve does not exist (Windows) the controller runs with V8's defaults.
 if (process.argv[2] === 'run' && process.env.FIRMWARDEN_NODE_FLAGS_APPLIED === undefined && typeof process.execve === 'function') {
-  const { missingRunNodeFlags, runEnvironment } = await import('./run-node-flags.mjs');
+  const { missingRunNodeFlags } = await import('./run-node-flags.mjs');
   let missing;
   try {
     missing = missingRunNodeFlags(process.env, process.execArgv);
@@ -36,9 +36,17 @@ if (process.argv[2] === 'run' && process.env.FIRMWARDEN_NODE_FLAGS_APPLIED === u
   if (missing.length > 0) {
     const { fileURLToPath } = await import('node:url');
     const argv = [process.execPath, ...process.execArgv, ...missing, fileURLToPath(import.meta.url), ...process.argv.slice(2)];
-    // FIRMWARDEN_NODE_FLAGS_APPLIED stops a second start even if Node.js were to drop a flag.
-    process.execve(process.execPath, argv, runEnvironment(process.env, missing));
+    // The variable stops a second start even if Node.js were to drop a flag.
+    process.execve(process.execPath, argv, { ...process.env, FIRMWARDEN_NODE_FLAGS_APPLIED: missing.join(' ') });
   }
+}
+// A short command's own V8 settings (bin/command-v8-flags.mjs), before its code loads and
+// before the compile cache, which Node.js names by the flags.
+const { commandFlagsToSet } = await import('./command-v8-flags.mjs');
+const ownFlags = commandFlagsToSet(process.argv[2], process.execArgv, process.env.NODE_OPTIONS);
+if (ownFlags.length > 0) {
+  const { setFlagsFromString } = await import('node:v8');
+  for (const flag of ownFlags) setFlagsFromString(flag);
 }
 // Cache compiled code (and Node's TypeScript type stripping) between runs: it halves start-up,
 // which dominates short commands like `firmwarden lint` in CI. Silently off when unavailable.

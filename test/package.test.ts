@@ -92,6 +92,7 @@ test('the package holds the built code, the validators, schemas, CRDs and exampl
     'README.md',
     'bin/firmwarden.mjs',
     'bin/run-node-flags.mjs',
+    'bin/command-v8-flags.mjs',
     'dist/main.js',
     'dist/cli/lint.js',
     'dist/cli/plan.js',
