@@ -25,7 +25,7 @@ if (major < 26) {
 // the pid, stdio and signals stay the controller's (tini, Kubernetes and benches see one
 // process). Where execve does not exist (Windows) the controller runs with V8's defaults.
 if (process.argv[2] === 'run' && process.env.FIRMWARDEN_NODE_FLAGS_APPLIED === undefined && typeof process.execve === 'function') {
-  const { missingRunNodeFlags } = await import('./run-node-flags.mjs');
+  const { missingRunNodeFlags, runEnvironment } = await import('./run-node-flags.mjs');
   let missing;
   try {
     missing = missingRunNodeFlags(process.env, process.execArgv);
@@ -36,8 +36,8 @@ if (process.argv[2] === 'run' && process.env.FIRMWARDEN_NODE_FLAGS_APPLIED === u
   if (missing.length > 0) {
     const { fileURLToPath } = await import('node:url');
     const argv = [process.execPath, ...process.execArgv, ...missing, fileURLToPath(import.meta.url), ...process.argv.slice(2)];
-    // The variable stops a second start even if Node.js were to drop a flag.
-    process.execve(process.execPath, argv, { ...process.env, FIRMWARDEN_NODE_FLAGS_APPLIED: missing.join(' ') });
+    // FIRMWARDEN_NODE_FLAGS_APPLIED stops a second start even if Node.js were to drop a flag.
+    process.execve(process.execPath, argv, runEnvironment(process.env, missing));
   }
 }
 // A short command's own V8 settings (bin/command-v8-flags.mjs), before its code loads and
