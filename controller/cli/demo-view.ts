@@ -2,7 +2,8 @@
 // its local time, the current wave and what comes next; one per ScheduledUpdate with what its
 // operations did; the operations so far and a legend. Everything on one frame comes from one
 // snapshot (the plan, conditions and operations of one reconcile, and its `now`), so totals
-// move only when the fleet does. Times are the group's own local time, as its manifests speak.
+// move only when the fleet does; a reconcile that failed says so above them, and whether the
+// figures are older than it. Times are the group's own local time, as its manifests speak.
 // Colour is optional and never alone: every state has its symbol and word. The input is plain
 // values rather than statuses, whose shape is the controller's business. Pure: values in, text out.
 import { escapeText } from '../output/escape.ts';
@@ -68,6 +69,11 @@ export interface DemoFrameInput {
   readonly colour?: boolean;
   /** Width of the bars. Default: 30. */
   readonly barWidth?: number;
+  /**
+   * The latest reconcile's failed steps (at: when it ran), shown above the groups. `stale`: that
+   * reconcile evaluated nothing, so the figures are those of `now`, an earlier one.
+   */
+  readonly failure?: { readonly at: number; readonly message: string; readonly stale: boolean } | undefined;
 }
 
 /** "ready", "working" or "STALLED (reason)" from a manifest's conditions. */
@@ -90,6 +96,14 @@ export function renderDemoFrame(input: DemoFrameInput): string {
   const indent = '    ';
   const day = input.startedAt === undefined ? '' : ` · day ${Math.max(0, (now - input.startedAt) / 86_400_000).toFixed(1)}`;
   const lines: Segment[][] = [[{ text: `firmwarden demo · simulated ${formatZoned(now, input.timeZone ?? 'UTC', true)}${day}`, style: 'bold' }], []];
+  const failure = input.failure;
+  if (failure) {
+    // Error text comes from outside (a remote, the service): escaped like every other value.
+    const when = formatZoned(failure.at, input.timeZone ?? 'UTC');
+    lines.splice(1, 0, failure.stale
+      ? [{ text: `✗ reconcile at ${when} failed: ${escapeText(failure.message)} · figures below are from ${formatZoned(now, input.timeZone ?? 'UTC')}`, style: 'red' }]
+      : [{ text: `! reconcile at ${when}: ${escapeText(failure.message)}`, style: 'yellow' }]);
+  }
   for (const g of groups) {
     const t = g.devices;
     const tallied = t ? barOrder.reduce((n, k) => n + t[k], 0) : 0;

@@ -6,7 +6,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { createDemoRepo } from '../../controller/cli/demo.ts';
+import { createDemoRepo } from '../../controller/cli/demo-setup.ts';
 
 test('every YAML document in the demo repository is a firmwarden.dev kind', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'fw-demo-repo-'));
