@@ -6,7 +6,7 @@ import type { ManifestEntry, ParsedDesired } from './desired.ts';
 import type { DeviceOperation, FleetSnapshot, HealthAspect, SoftwareType } from './fleet.ts';
 import type { Plan } from './plan.ts';
 import type { RoomObservations } from './rooms.ts';
-import type { StatusUpdate, WrittenFile } from './source.ts';
+import type { OmittedFile, StatusUpdate, WrittenFile } from './source.ts';
 import type { ControllerState, RememberedCalendar } from './state.ts';
 
 /** A step of a reconcile that failed, as its conditions show it. */
@@ -63,6 +63,8 @@ export interface EngineInput<M extends ManifestEntry = ManifestEntry, F = unknow
   readonly operations?: readonly DeviceOperation[] | undefined;
   /** Steps of this reconcile that failed (a source down): every status's conditions show them. */
   readonly failures?: readonly StepFailure[] | undefined;
+  /** Manifest files the source left out (too large, a link outside it): the fleet report lists them. */
+  readonly omitted?: readonly OmittedFile[] | undefined;
 }
 
 /** One evaluation's result. */

@@ -23,7 +23,7 @@ export interface Snapshot {
   readonly revision: string;
   /** Every *.yaml / *.yml file under the configured path, sorted by path. */
   readonly files: readonly SourceFile[];
-  /** Files that matched but were not read; the loop reports them, the rest keeps reconciling. */
+  /** Files that matched but were not read; the rest keeps reconciling and the fleet report (FLEET.md) lists them. */
   readonly omitted: readonly OmittedFile[];
   /** True when `revision` differs from the previous successful sync's (always true on the first). */
   readonly changed: boolean;

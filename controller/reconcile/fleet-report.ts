@@ -9,7 +9,7 @@ import type { Plan } from '../model/plan.ts';
 import type { PlanInput } from '../plan/build-plan.ts';
 import { forecast } from '../plan/forecast.ts';
 import { renderFleetReport, type ReportForecast } from '../status/render-report.ts';
-import type { WrittenFile } from '../model/source.ts';
+import type { OmittedFile, WrittenFile } from '../model/source.ts';
 
 /** What a forecast is asked for. */
 export interface ForecastRequest {
@@ -33,6 +33,8 @@ export interface FleetReportOptions {
 export interface ReportEvaluation extends ForecastRequest {
   readonly plan: Plan;
   readonly deviceLabel: (deviceId: string) => string;
+  /** Manifest files the source left out. Default: none. */
+  readonly omitted?: readonly OmittedFile[];
 }
 
 export interface ForecastSettings {
@@ -66,7 +68,7 @@ export function createFleetReport(options: FleetReportOptions): (evaluation: Rep
   const forecaster = options.forecaster ?? inThreadForecaster();
   return (e) => {
     const got = forecaster(e);
-    const text = renderFleetReport({ plan: e.plan, deviceLabel: e.deviceLabel, ...('forecast' in got ? { forecast: got.forecast } : { forecast: undefined, noForecast: got.missing }) });
+    const text = renderFleetReport({ plan: e.plan, deviceLabel: e.deviceLabel, omitted: e.omitted ?? [], ...('forecast' in got ? { forecast: got.forecast } : { forecast: undefined, noForecast: got.missing }) });
     return [{ path: options.path, text }];
   };
 }

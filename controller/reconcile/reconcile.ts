@@ -108,7 +108,7 @@ export function createReconciler<M extends ManifestEntry, F>(ports: ReconcilerPo
     // 3. Evaluate (the pure engine) and start what may start, then evaluate again so status
     // counts what was just started and what was refused.
     const evaluate = (outcomes: readonly StartOutcome[], from: Snapshot = snapshot, parsed = desired) =>
-      ports.engine({ desired: parsed, fleet: ports.fleetView.snapshot(), state: current, now, outcomes, calendar: from === snapshot ? calendar : readCalendar(from, log), rooms: rooms.observations(), failures });
+      ports.engine({ desired: parsed, fleet: ports.fleetView.snapshot(), state: current, now, outcomes, calendar: from === snapshot ? calendar : readCalendar(from, log), rooms: rooms.observations(), failures, omitted: from.omitted });
     rooms.prune(now);
     const first = await settleRooms(() => evaluate([]), rooms, at, info.signal);
     state = current = first.state;

@@ -2,7 +2,8 @@
 // repository with its status commits, which GitHub and GitLab render: progress per group and
 // wave counted in devices, the devices that failed or were refused with why, clamped schedules,
 // the next maintenance windows in each group's local time with its zone, and a Mermaid gantt of
-// what the forecast starts over the coming days.
+// what the forecast starts over the coming days. Manifest files the source left out (too large, a
+// link outside it) come first: nothing else tells people their manifests are not being read.
 //
 // Rendered from the Plan the controller decided with (and a forecast simulated from the same
 // input), so the report never disagrees with the statuses. Deterministic, because every change
@@ -11,6 +12,7 @@
 // bars; every list is sorted and bounded. Every value from a manifest or a device goes through
 // escapeMarkdown (or escapeMermaid inside the diagram). Pure.
 import type { SoftwareType } from '../model/fleet.ts';
+import type { OmittedFile } from '../model/source.ts';
 import type { DevicePlan, Plan } from '../model/plan.ts';
 import { RefusalCodes } from '../model/plan.ts';
 import { escapeMarkdown, escapeMermaid, joinLines, markdownCode } from '../output/escape.ts';
@@ -38,6 +40,8 @@ export interface FleetReportView {
   readonly limit?: number;
   /** Bars in the gantt before "and N more". Default: 60. */
   readonly ganttBars?: number;
+  /** Manifest files the source left out, with why. Default: none (and no section). */
+  readonly omitted?: readonly OmittedFile[];
 }
 
 /** The device states counted, in the columns' order. */
@@ -65,12 +69,23 @@ export function renderFleetReport(view: FleetReportView): string {
       'Devices are counted once, by the software update that most needs attention; times are local to each group, with the zone.',
     '',
   ];
+  out.push(...omittedFiles(view.omitted ?? [], limit));
   out.push(...progress(view), '');
   out.push(...attention(view, limit));
   out.push(...clamps(view, limit));
   out.push(...windows(view.plan));
   out.push(...gantt(view));
   return joinLines(out);
+}
+
+/** The files left out, when there are any: their manifests get no status, so this is where it shows. */
+function omittedFiles(files: readonly OmittedFile[], limit: number): string[] {
+  if (files.length === 0) return [];
+  const out = [`## Files left out (${files.length})`, '', 'These files were not read: firmwarden does not act on the manifests in them and writes them no status. Fix what each says and push again.', '', '| File | Why |', '|---|---|'];
+  const sorted = [...files].sort((a, b) => compare(a.path, b.path));
+  for (const f of sorted.slice(0, limit)) out.push(`| ${md(f.path)} | ${md(f.reason)} |`);
+  if (files.length > limit) out.push('', `…and ${files.length - limit} more.`);
+  return [...out, ''];
 }
 
 function zoneOf(plan: Plan, group: string | undefined): string {

@@ -1,10 +1,11 @@
 // The fleet report through the whole reconcile: the example folder, the emulator over loopback
 // HTTP, the real engine with the report on. The report is written with the statuses; when only
 // the clock moves (every window closed, nothing running) a reconcile writes nothing at all, the
-// report included; a spec change rewrites it.
+// report included; a spec change rewrites it. A manifest file the source leaves out is listed
+// at the top of the report (its manifests can carry no status), and the list goes once it is fixed.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../controller/model/clock.ts';
@@ -26,12 +27,14 @@ const minute = 60_000;
 const start = Date.parse('2027-01-06T18:00:00Z');
 const examples = new URL('../../examples/', import.meta.url).pathname;
 
-test('written with the statuses; nothing written when only time moved; rewritten when a spec changes', async () => {
+/** The example folder (and whatever `prepare` adds) reconciled against an emulated fleet with the report on. */
+async function harness(prepare: (dir: string) => Promise<void> = async () => undefined) {
   const clock = new ManualClock(start);
   const { options } = parseFleetOptions(['--emulator', '--fleet-rate', '10000'], {});
   const conn = await createFleet(options, { logger, clock, emulator: { devices: 120, seed: 5, rateLimit: 0, failureRate: 0, durationJitter: 0, epoch: start } });
   const dir = await mkdtemp(join(tmpdir(), 'fw-report-'));
   for (const sub of ['groups', 'policies', 'schedules']) await cp(join(examples, sub), join(dir, sub), { recursive: true });
+  await prepare(dir);
   const source = new DirSource({ dir, replaceStatus, logger });
   const results: ReconcileResult[] = [];
   const reconcile = createReconciler({
@@ -51,6 +54,16 @@ test('written with the statuses; nothing written when only time moved; rewritten
     await reconcile({ reconcileId: results.length + 1, signal: new AbortController().signal });
     return results.at(-1)!;
   };
+  const close = async () => {
+    await source.close();
+    await conn.close();
+    await rm(dir, { recursive: true, force: true });
+  };
+  return { clock, dir, run, close };
+}
+
+test('written with the statuses; nothing written when only time moved; rewritten when a spec changes', async () => {
+  const { clock, dir, run, close } = await harness();
   try {
     // The first reconciles read the fleet and write statuses and the report.
     await run();
@@ -72,9 +85,30 @@ test('written with the statuses; nothing written when only time moved; rewritten
     assert.ok((await run()).statusWritten);
     assert.match(await readFile(join(dir, 'FLEET.md'), 'utf8'), '| **lab-b** |');
   } finally {
-    await source.close();
-    await conn.close();
-    await rm(dir, { recursive: true, force: true });
+    await close();
+  }
+});
+
+test('a manifest file the source leaves out is listed first in the report, with why, until it is fixed', async () => {
+  const outside = await mkdtemp(join(tmpdir(), 'fw-report-outside-'));
+  await writeFile(join(outside, 'group.yaml'), 'kind: DeviceGroup\n');
+  const { dir, run, close } = await harness(async (dir) => symlink(join(outside, 'group.yaml'), join(dir, 'groups/borrowed.yaml')));
+  try {
+    await run();
+    await run();
+    const report = await readFile(join(dir, 'FLEET.md'), 'utf8');
+    const section = /## Files left out \(1\)\n\n.*\n\n\| File \| Why \|\n\|---\|---\|\n(.*)\n\n## Progress/.exec(report);
+    assert.ok(section, report);
+    assert.is(section![1], `| groups/borrowed.yaml | a symbolic link to '${join(outside, 'group.yaml')}', outside the source |`);
+    // Fixed (the link replaced by a file of its own): the section goes at the next write.
+    await rm(join(dir, 'groups/borrowed.yaml'));
+    assert.ok((await run()).statusWritten);
+    const fixed = await readFile(join(dir, 'FLEET.md'), 'utf8');
+    assert.not.match(fixed, 'Files left out');
+    assert.match(fixed, /^# Fleet report\n/);
+  } finally {
+    await close();
+    await rm(outside, { recursive: true, force: true });
   }
 });
 
