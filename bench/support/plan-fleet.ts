@@ -6,6 +6,7 @@ import { SoftwareTypes } from '../../controller/model/fleet.ts';
 import type { DeviceGroup, UpdatePolicy, ScheduledUpdate } from '../../controller/model/manifests.generated.ts';
 import type { OperationRecord } from '../../controller/model/plan.ts';
 import type { ReleaseRecord } from '../../controller/model/state.ts';
+import { CompactFleetBuilder } from '../../controller/plan/compact-fleet.ts';
 
 
 let seed = 42;
@@ -33,10 +34,27 @@ function flat(text: string): string {
 
 /** The synthetic fleet and manifests: `deviceCount` devices, `groupCount` groups (the same on every call). */
 export function generatePlanInput(deviceCount: number, groupCount: number) {
+  const software = new Map<string, DeviceSoftware>();
+  const input = generate(deviceCount, groupCount, (_, sw) => software.set(sw.deviceId, sw));
+  return { ...input, software };
+}
+
+/**
+ * The same fleet and manifests, the fleet ingested as the controller keeps it: each device's
+ * software document goes into a compact fleet as it is made and is dropped (controller/plan/compact-fleet.ts).
+ * `devices` and `software` are the compact fleet's own, so buildPlan reads the compact form.
+ */
+export function generatePlanFleet(deviceCount: number, groupCount: number) {
+  const builder = new CompactFleetBuilder(deviceCount);
+  const { devices: _, ...input } = generate(deviceCount, groupCount, (device, sw) => builder.add(device, sw));
+  const fleet = builder.build();
+  return { ...input, devices: fleet.devices, software: fleet.software };
+}
+
+function generate(deviceCount: number, groupCount: number, ingest: (device: Device, sw: DeviceSoftware) => void) {
   seed = 42;
   const sites = Math.max(1, Math.round(groupCount / 10));
   const devices: Device[] = [];
-  const software = new Map<string, DeviceSoftware>();
   const releases: ReleaseRecord[] = [];
   for (const m of models) {
     for (const type of SoftwareTypes) {
@@ -73,7 +91,7 @@ export function generatePlanInput(deviceCount: number, groupCount: number) {
         freshness: type === 'firmware' && random() < 0.01 ? 'unknown' : cur < 5 ? 'updateAvailable' : 'latest',
       };
     }
-    software.set(id, { deviceId: id, software: sw });
+    ingest(devices[devices.length - 1]!, { deviceId: id, software: sw });
   }
   const policies: UpdatePolicy[] = Array.from({ length: 20 }, (_, p) => ({
     apiVersion: 'firmwarden.dev/v1alpha1',
@@ -116,7 +134,7 @@ export function generatePlanInput(deviceCount: number, groupCount: number) {
     apiVersion: 'firmwarden.dev/v1alpha1', kind: 'ScheduledUpdate', metadata: { name: 'teams-refresh' },
     spec: { targets: { selector: { tags: ['site-3'] } }, software: [{ type: 'teamsClient', version: 'latest' }], at: '2026-12-05T21:00', timeZone: 'America/New_York' },
   }];
-  return { devices, software, releases, policies, groups, operations, scheduledUpdates };
+  return { devices, releases, policies, groups, operations, scheduledUpdates };
 }
 
 export { now as planNow };

@@ -14,7 +14,8 @@
 //      in flight per policy.
 //
 // buildPlan only composes the phases, each a function of its own file:
-//   plan-fleet        devices by position, their groups and software (the fleet boundary)
+//   plan-fleet        devices by position, their groups and software (the fleet boundary; from
+//                     a compact fleet read once, compact-fleet.ts, with plan-memo.ts between plans)
 //   judge-policies    policies' contexts: suspension, stops from the failure threshold
 //   group-layout      groups in key order with their contexts and waves
 //   scheduled-targets ScheduledUpdates' targets, per device
@@ -38,7 +39,9 @@ import { HolidaySchedules, type CalendarDays } from './holiday-schedules.ts';
 import { judgePolicies } from './judge-policies.ts';
 import { settleLightUpdates } from './light-updates.ts';
 import { OperationBook } from './operation-book.ts';
-import { planFleet } from './plan-fleet.ts';
+import { compactOf } from './compact-fleet.ts';
+import { planCompactFleet, planFleet } from './plan-fleet.ts';
+import type { PlanMemo } from './plan-memo.ts';
 import { holdRooms, planRooms, withRooms } from './room-holds.ts';
 import { buildRolloutViews } from './rollout-views.ts';
 import { prepareScheduled, scheduledByDevice } from './scheduled-targets.ts';
@@ -74,13 +77,20 @@ export interface PlanInput {
   readonly health?: HealthMemory;
 }
 
-/** Builds the plan. */
-export function buildPlan(input: PlanInput): Plan {
+/**
+ * Builds the plan. When `devices` and `software` are a compact fleet's own (compact-fleet.ts:
+ * what the FleetView and the bench hold), the plan reads that and keeps the groups' membership
+ * and waves between plans in `memo` (default: the one the fleet's device table carries); any
+ * other input (a forecast's simulated software, tests) is indexed afresh. Same plan either way.
+ */
+export function buildPlan(input: PlanInput, memo?: PlanMemo): Plan {
   const now = input.now;
   // What is known: the release calendar, the fleet by position and its groups, health, operations.
-  const releases = observeReleases(input.releases, observationsOf(input.devices, input.software), now);
+  const compact = compactOf(input.devices, input.software);
+  memo ??= compact?.table.memo;
+  const releases = observeReleases(input.releases, compact ? compact.observations : observationsOf(input.devices, input.software), now);
   const calendar = new CalendarIndex(releases);
-  const fleet = planFleet(input.devices, input.software, input.groups);
+  const fleet = compact ? planCompactFleet(compact, input.groups, memo) : planFleet(input.devices, input.software, input.groups);
   const { index, membership } = fleet;
   // Health soaks (their regressions count as failures below) and the evidence versions need.
   const health = watchHealth(input, index, membership);
@@ -88,7 +98,7 @@ export function buildPlan(input: PlanInput): Plan {
 
   // Policies, then groups in key order with their waves, then ScheduledUpdates' targets.
   const judged = judgePolicies(input.policies, book, input.rollouts, health.soaks.regressed, now);
-  const layout = layOutGroups(membership, index, judged.policies, new HolidaySchedules(input.holidayCalendars, now));
+  const layout = layOutGroups(membership, index, judged.policies, new HolidaySchedules(input.holidayCalendars, now), compact ? memo : undefined);
   const scheduled = prepareScheduled(input.scheduledUpdates, index, membership, layout.ctxOfMembershipIdx);
   const targets = scheduledByDevice(scheduled);
 

@@ -5,7 +5,7 @@
 // a ScheduledUpdate, an offline device, a suspended or stopped policy) becomes a work that
 // decides its entry once timed and selected. Internal to controller/plan; pure.
 import type { DevicePlan, OperationRecord, PlanEntry } from '../model/plan.ts';
-import { SoftwareTypes } from '../model/fleet.ts';
+import { SoftwareTypes, type SoftwareState } from '../model/fleet.ts';
 import type { DeviceIndex } from '../policy/device-index.ts';
 import type { DecisionSlots } from './decisions.ts';
 import { autoWork, scheduledWork, type WorkEnv } from './entry-works.ts';
@@ -14,7 +14,7 @@ import type { GroupLayout } from './group-layout.ts';
 import { lightMemo, noLightUpdates, type LightUpdates } from './light-updates.ts';
 import type { PlanFleet } from './plan-fleet.ts';
 import type { WaveGates } from './wave-gates.ts';
-import { chooseMain, cmp, refusalsBeside, reported, stateAt, type EntrySlot, type ScheduledCtx, type Work } from './work.ts';
+import { chooseMain, cmp, refusalsBeside, type EntrySlot, type ScheduledCtx, type Work } from './work.ts';
 
 /** What the walk reads. */
 export interface EntryWalk {
@@ -53,19 +53,20 @@ export function devicesWithOperations(operations: readonly OperationRecord[], in
 export function collectEntries(walk: EntryWalk): CollectedEntries {
   const out: CollectedEntries = { devicePlans: [], mains: [], slots: [], light: noLightUpdates() };
   const { layout, fleet, targets } = walk;
-  for (const ctx of layout.contexts) for (const i of layout.members[ctx.index]!) addDevice(walk, out, i, ctx, false);
+  // One device's reported states by type index, refilled for each device (nothing keeps the array).
+  const states: (SoftwareState | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined];
+  for (const ctx of layout.contexts) for (const i of layout.members[ctx.index]!) addDevice(walk, out, i, ctx, false, states);
   const ungrouped = [...targets.keys()].filter((i) => layout.groupOf[i]! < 0).sort((a, b) => cmp(fleet.index.devices[a]!.id, fleet.index.devices[b]!.id));
-  for (const i of ungrouped) addDevice(walk, out, i, layout.ungrouped, true);
+  for (const i of ungrouped) addDevice(walk, out, i, layout.ungrouped, true, states);
   return out;
 }
 
 /** The entries of one device (`onlyScheduled`: only the types a ScheduledUpdate targets, for devices in no group). */
-function addDevice(walk: EntryWalk, out: CollectedEntries, i: number, ctx: GroupContext, onlyScheduled: boolean): void {
+function addDevice(walk: EntryWalk, out: CollectedEntries, i: number, ctx: GroupContext, onlyScheduled: boolean, states: (SoftwareState | undefined)[]): void {
   const { fleet, env } = walk;
   const index = fleet.index;
   const device = index.devices[i]!;
-  const sw = fleet.softwareAt(i);
-  if (!sw) return;
+  if (!fleet.reportedAt(i, states)) return;
   const sus = walk.targets.size > 0 ? walk.targets.get(i) : undefined;
   const simple = !sus && walk.withOps[i] === 0;
   const model = index.modelAt(i);
@@ -74,14 +75,13 @@ function addDevice(walk: EntryWalk, out: CollectedEntries, i: number, ctx: Group
   // A suspended policy's updates take the work path: needsUpdate words the suspension.
   const light = device.healthStatus !== 'offline' && p !== undefined && !p.suspension;
   const wave = walk.layout.waveByIdx[i] || undefined;
-  const s = sw.software;
   let count = 0;
-  for (let t = 0; t < 6; t++) if (reported(stateAt(s, t))) count++;
+  for (let t = 0; t < 6; t++) if (states[t]) count++;
   if (count === 0) return;
   const list: PlanEntry[] = new Array(count);
   let slot = 0;
   for (let t = 0; t < 6; t++) {
-    const st = reported(stateAt(s, t));
+    const st = states[t];
     if (!st) continue;
     const type = SoftwareTypes[t]!;
     if (slots) {

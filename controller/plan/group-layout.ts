@@ -3,8 +3,9 @@
 // than a map per group. Internal to controller/plan; pure.
 import type { DeviceIndex } from '../policy/device-index.ts';
 import type { Membership } from '../policy/groups.ts';
-import { assignWavesInto, waveSizes } from '../policy/waves.ts';
+import { waveSizes } from '../policy/waves.ts';
 import { groupContext, ungroupedContext, type GroupContext, type GroupSchedules, type PolicyContext } from './group-context.ts';
+import { assignWaves, type PlanMemo, type WaveRequest } from './plan-memo.ts';
 import { cmp } from './work.ts';
 
 /** The groups of a plan, their contexts and their members' waves. */
@@ -17,7 +18,7 @@ export interface GroupLayout {
   readonly ctxOfMembershipIdx: ReadonlyMap<number, GroupContext>;
   /** The membership position of each context, by context index. */
   readonly membershipIdx: readonly number[];
-  /** The wave of each device position (0: none). */
+  /** The wave of each device position (0: none); shared with later plans through a PlanMemo: read only. */
   readonly waveByIdx: Int32Array;
   /** The context of devices in no group (reached only by ScheduledUpdates). */
   readonly ungrouped: GroupContext;
@@ -26,26 +27,27 @@ export interface GroupLayout {
 }
 
 /** Lays out the groups in key order, with their contexts and waves; `holidays` brings their schedules. */
-export function layOutGroups(membership: Membership, index: DeviceIndex, policies: ReadonlyMap<string, PolicyContext>, holidays: GroupSchedules): GroupLayout {
+export function layOutGroups(membership: Membership, index: DeviceIndex, policies: ReadonlyMap<string, PolicyContext>, holidays: GroupSchedules, memo?: PlanMemo): GroupLayout {
   const order = membership.groups.map((g, i) => i).sort((a, b) => cmp(membership.groupKeys[a]!, membership.groupKeys[b]!));
   const contexts: GroupContext[] = [];
   const members: (readonly number[])[] = [];
   const ctxOfMembershipIdx = new Map<number, GroupContext>();
   const membershipIdx: number[] = [];
-  const waveByIdx = new Int32Array(index.devices.length);
-  const idOf = (i: number) => index.devices[i]!.id;
+  const waveRequests: WaveRequest[] = [];
   for (const m of order) {
     membershipIdx.push(m);
     const group = membership.groups[m]!;
     const mine = membership.members[m]!;
     const pctx = group.spec.policyRef ? policies.get(`${group.metadata.namespace ?? 'default'}/${group.spec.policyRef.name}`) : undefined;
-    if (pctx) assignWavesInto(mine, idOf, pctx.policy.metadata.name, pctx.waves, waveByIdx);
+    if (pctx) waveRequests.push({ m, policyName: pctx.policy.metadata.name, waves: pctx.waves });
     const waveCount = pctx ? waveSizes(mine.length, pctx.waves).length : 0;
     const ctx = groupContext(contexts.length, group, policies, waveCount, holidays);
     contexts.push(ctx);
     members.push(mine);
     ctxOfMembershipIdx.set(m, ctx);
   }
+  // Groups' members are disjoint, so the waves are the same whatever order they are assigned in.
+  const waveByIdx = memo ? memo.waves(membership, index, waveRequests) : assignWaves(membership, index, waveRequests);
   return { contexts, members, ctxOfMembershipIdx, membershipIdx, waveByIdx, ungrouped: ungroupedContext(), groupOf: membership.groupOf };
 }
 

@@ -1,24 +1,45 @@
 // The fleet as the plan reads it: devices by position, the groups they fall in, and each
 // device's software states. Every phase after this one reads a device through its position,
-// never through its id, so a snapshot built once when the fleet is read (strings interned,
-// software in typed arrays, groups kept between plans) can stand in for this one. Internal to
-// controller/plan; pure.
-import type { Device, DeviceSoftware } from '../model/fleet.ts';
+// never through its id. Two sources: a compact fleet built once when the fleet was read
+// (compact-fleet.ts: states in typed arrays, the index kept, membership memoized between
+// plans by plan-memo.ts), or the listing and a map of documents by id (indexed on every plan;
+// tests, forecasts and callers that hold no compact fleet). Both give the same plan.
+// Internal to controller/plan; pure.
+import type { Device, DeviceSoftware, SoftwareState } from '../model/fleet.ts';
 import type { DeviceGroup } from '../model/manifests.generated.ts';
 import { DeviceIndex } from '../policy/device-index.ts';
 import { resolveGroups, type Membership } from '../policy/groups.ts';
+import type { CompactFleet } from './compact-fleet.ts';
+import type { PlanMemo } from './plan-memo.ts';
+import { reported, stateAt } from './work.ts';
 
 /** Devices by position, their groups and their software. */
 export interface PlanFleet {
   readonly index: DeviceIndex;
   readonly membership: Membership;
-  /** The software states of the device at a position; undefined when none were read (it gets no entries). */
-  softwareAt(i: number): DeviceSoftware | undefined;
+  /**
+   * Fills `out` (by software type index) with the states the device at a position really
+   * reports, undefined for the rest; false when its software was never read (it gets no entries).
+   */
+  reportedAt(i: number, out: (SoftwareState | undefined)[]): boolean;
 }
 
 /** Indexes the devices and resolves the groups over them. */
 export function planFleet(devices: readonly Device[], software: ReadonlyMap<string, DeviceSoftware>, groups: readonly DeviceGroup[]): PlanFleet {
   const index = new DeviceIndex(devices);
   const membership = resolveGroups(groups, index);
-  return { index, membership, softwareAt: (i) => software.get(index.devices[i]!.id) };
+  const reportedAt = (i: number, out: (SoftwareState | undefined)[]) => {
+    const sw = software.get(index.devices[i]!.id);
+    if (!sw) return false;
+    for (let t = 0; t < 6; t++) out[t] = reported(stateAt(sw.software, t));
+    return true;
+  };
+  return { index, membership, reportedAt };
+}
+
+/** The plan's fleet from a compact one; `memo` keeps the membership between plans. */
+export function planCompactFleet(fleet: CompactFleet, groups: readonly DeviceGroup[], memo: PlanMemo | undefined): PlanFleet {
+  const index = fleet.index;
+  const membership = memo ? memo.membership(fleet.table, groups) : resolveGroups(groups, index);
+  return { index, membership, reportedAt: (i, out) => fleet.reportedAt(i, out) };
 }

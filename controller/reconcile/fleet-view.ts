@@ -9,6 +9,7 @@ import type { Device, DeviceSoftware, Fleet, FleetSnapshot } from '../model/flee
 import { FleetError } from '../model/fleet.ts';
 import type { Clock } from '../model/clock.ts';
 import type { Logger } from '../log/logger.ts';
+import { compactFleet, type CompactFleet } from '../plan/compact-fleet.ts';
 
 /** How far a read has come: devices listed so far, or software states read out of a total. */
 export type FleetReadProgress =
@@ -58,7 +59,9 @@ export class FleetView {
   readonly #elapsed: () => number;
   #devices: Device[] = [];
   #listedAt = Number.NEGATIVE_INFINITY;
-  readonly #software = new Map<string, DeviceSoftware>();
+  // The devices and their software, compact (plan/compact-fleet.ts): software states interned in
+  // typed arrays, the selectors' index and the plans' memo built once per listing, not per plan.
+  #compact: CompactFleet = compactFleet([], new Map());
   readonly #readAt = new Map<string, number>();
   readonly #unreadable = new Map<string, string>();
   readonly #urgent = new Set<string>();
@@ -84,10 +87,11 @@ export class FleetView {
     return this.#listedAt > Number.NEGATIVE_INFINITY && this.#devices.every((d) => this.#readAt.has(d.id) || this.#unreadable.has(d.id));
   }
 
+  /** The latest picture; its `devices` and `software` are a compact fleet's own, which buildPlan reads directly. */
   snapshot(): FleetSnapshot {
     return {
-      devices: this.#devices,
-      software: this.#software,
+      devices: this.#compact.devices,
+      software: this.#compact.software,
       readAt: this.#readAt,
       unreadable: this.#unreadable,
       listedAt: this.#listedAt,
@@ -133,13 +137,16 @@ export class FleetView {
       this.#devices = await this.#fleet.listDevices({ ...(signal ? { signal } : {}), onProgress: report.listed });
       this.#listedAt = now;
       const known = new Set(this.#devices.map((d) => d.id));
-      for (const id of [...this.#software.keys()]) if (!known.has(id)) this.#forget(id);
+      for (const id of [...this.#readAt.keys()]) if (!known.has(id)) this.#forget(id);
+      // A new listing is a new device table; the documents of devices still listed carry over.
+      this.#compact = compactFleet(this.#devices, this.#compact.software);
       this.#log.info({ devices: this.#devices.length }, 'devices listed');
     }
     const due = this.#pickDue(now);
     if (due.length === 0) return 0;
     const results = await this.#fleet.readSoftware(due, signal, report.read);
     const readAt = this.#clock.now();
+    const documents: DeviceSoftware[] = [];
     for (const id of due) {
       const result = results.get(id);
       this.#urgent.delete(id);
@@ -149,11 +156,12 @@ export class FleetView {
         // Try again later rather than at once: a device that cannot be read now usually cannot in a second either.
         this.#readAt.set(id, readAt - this.#maxAgeMs / 2);
       } else {
-        this.#software.set(id, result);
+        documents.push(result.deviceId === id ? result : { ...result, deviceId: id });
         this.#readAt.set(id, readAt);
         this.#unreadable.delete(id);
       }
     }
+    if (documents.length > 0) this.#compact = this.#compact.withSoftware(documents);
     return due.length;
   }
 
@@ -197,7 +205,6 @@ export class FleetView {
   }
 
   #forget(id: string): void {
-    this.#software.delete(id);
     this.#readAt.delete(id);
     this.#unreadable.delete(id);
     this.#urgent.delete(id);
