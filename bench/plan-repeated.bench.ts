@@ -3,12 +3,15 @@
 // a reconcile brings them — a minute later, a handful of devices with new software states, the
 // releases and rollout memory the previous plan returned — all with the same device list and
 // manifests (the objects a controller keeps between reconciles). Reports the first plan and
-// the median of the repeated ones. Goal (issue 17): repeated plans under 0.4 s.
+// the median of the repeated ones. Goal (issue 17): repeated plans under 0.4 s. The fleet is kept
+// as the controller's FleetView keeps it (controller/plan/compact-fleet.ts): each reconcile's
+// reads are a new version of it (withSoftware), and the device table's memo keeps the groups'
+// membership and waves between plans.
 // Usage: node bench/plan-repeated.bench.ts [--devices N] [--groups N] [--runs N] [--changes N]
 import type { SoftwareState, SoftwareType } from '../controller/model/fleet.ts';
-import type { DeviceSoftware } from '../controller/model/fleet.ts';
 import { buildPlan } from '../controller/plan/build-plan.ts';
-import { generatePlanInput, planNow } from './support/plan-fleet.ts';
+import { compactOf } from '../controller/plan/compact-fleet.ts';
+import { generatePlanFleet, planNow } from './support/plan-fleet.ts';
 import { firstAndMedian } from './support/measure.ts';
 import { parseOptions } from './support/options.ts';
 import { BenchError, Report, runBench } from './support/report.ts';
@@ -23,8 +26,8 @@ await runBench('plan-repeated', () => {
   const report = new Report('plan-repeated', options);
   report.judgeOnlyAt('100,000 devices and 1,000 groups', options.devices === 100_000 && options.groups === 1000);
   const gc = (globalThis as { gc?: () => void }).gc;
-  const input = generatePlanInput(options.devices, options.groups);
-  const software = new Map<string, DeviceSoftware>(input.software);
+  const input = generatePlanFleet(options.devices, options.groups);
+  let fleet = compactOf(input.devices, input.software)!;
   gc?.();
   let now = planNow;
   let releases: readonly (typeof input.releases)[number][] = input.releases;
@@ -36,17 +39,19 @@ await runBench('plan-repeated', () => {
     if (r > 0) {
       now += 60_000;
       // A few devices report a finished update: their firmware now at the available version.
+      const read = [];
       for (let k = 0; k < options.changes; k++) {
         const device = input.devices[(r * 7919 + k * 104_729) % input.devices.length]!;
-        const old = software.get(device.id)!;
+        const old = fleet.software.get(device.id)!;
         const firmware = old.software.firmware;
         const next: SoftwareState | undefined = firmware && { ...firmware, currentVersion: firmware.availableVersion ?? firmware.currentVersion, freshness: 'latest' };
-        software.set(device.id, { deviceId: device.id, software: { ...old.software, ...(next ? { firmware: next } : {}) } as Record<SoftwareType, SoftwareState> });
+        read.push({ deviceId: device.id, software: { ...old.software, ...(next ? { firmware: next } : {}) } as Record<SoftwareType, SoftwareState> });
         changed++;
       }
+      fleet = fleet.withSoftware(read);
     }
     const t = performance.now();
-    const plan = buildPlan({ ...input, now, software, releases, rollouts });
+    const plan = buildPlan({ ...input, now, devices: fleet.devices, software: fleet.software, releases, rollouts });
     times.push(performance.now() - t);
     planned = plan.devices.length;
     releases = plan.releases;

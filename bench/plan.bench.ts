@@ -4,9 +4,12 @@
 // including the fleet (process.resourceUsage().maxRSS, the kernel's peak, after the first
 // plan). Later plans of the same input are reported too (median); bench/plan-repeated.bench.ts
 // measures the controller's repeated plans with changes. No peer: there is no other planner.
-// Usage: node bench/plan.bench.ts [--devices N] [--groups N] [--runs N]
+// The fleet is ingested as the controller keeps it (--fleet compact: controller/plan/compact-fleet.ts,
+// each device's software document folded into typed arrays as it is read, the ingestion timed
+// apart) or as a listing and a Map of documents (--fleet map: what plans read before the compact form).
+// Usage: node bench/plan.bench.ts [--devices N] [--groups N] [--runs N] [--fleet compact|map]
 import { buildPlan } from '../controller/plan/build-plan.ts';
-import { generatePlanInput, planNow } from './support/plan-fleet.ts';
+import { generatePlanFleet, generatePlanInput, planNow } from './support/plan-fleet.ts';
 import { inProcessPeakRssMb, median } from './support/measure.ts';
 import { parseOptions } from './support/options.ts';
 import { BenchError, Report, runBench } from './support/report.ts';
@@ -25,11 +28,14 @@ await runBench('plan', () => {
     devices: { kind: 'count', default: 100_000, help: 'devices in the fleet' },
     groups: { kind: 'count', default: 1000, min: 4, help: 'device groups' },
     runs: { kind: 'count', default: 3, help: 'plans in the process (the first is the goal)' },
+    fleet: { kind: 'choice', default: 'compact', choices: ['compact', 'map'], help: 'the fleet as the controller keeps it (compact) or a listing and a Map of documents' },
   });
   const report = new Report('plan', options);
   report.judgeOnlyAt('100,000 devices and 1,000 groups', options.devices === 100_000 && options.groups === 1000);
   const gc = (globalThis as { gc?: () => void }).gc;
-  const input = generatePlanInput(options.devices, options.groups);
+  const ingestStart = performance.now();
+  const input = options.fleet === 'map' ? generatePlanInput(options.devices, options.groups) : generatePlanFleet(options.devices, options.groups);
+  const ingestMs = performance.now() - ingestStart;
   gc?.();
   const rssBefore = process.memoryUsage().rss / 2 ** 20;
   const times: number[] = [];
@@ -45,7 +51,9 @@ await runBench('plan', () => {
     entries = plan.devices.reduce((n, d) => n + d.entries.length, 0);
     gc?.();
   }
-  report.note(`plan: ${options.devices} devices, ${input.groups.length} groups, ${options.runs} plans in one process${gc ? '' : ' (run with --expose-gc for steadier figures)'}`);
+  report.note(`plan: ${options.devices} devices, ${input.groups.length} groups, ${options.runs} plans in one process, fleet kept as ${options.fleet === 'map' ? 'a Map of documents' : 'a compact fleet'}${gc ? '' : ' (run with --expose-gc for steadier figures)'}`);
+  // Generating the synthetic documents and ingesting them, together: the fleet's cost before any plan.
+  report.figure('fleet_generate_and_ingest_ms', ingestMs, 'ms');
   report.figure('fleet_devices', input.devices.length, 'devices');
   // Devices no group selects are not in the plan; most are.
   report.work('plan_devices_planned', planned, 'devices', 'the plan has no device');
