@@ -10,7 +10,7 @@ import type { Plan } from '../model/plan.ts';
 import type { PlanInput } from '../plan/build-plan.ts';
 import { planFrom, planInputFrom, splitManifests } from '../reconcile/engine.ts';
 import { findDevice } from '../plan/explain-device.ts';
-import { earlierWaves, listScope, rankedBefore, scheduledPeers } from '../plan/why-scope.ts';
+import { earlierWaves, listScope, rankedBefore, scheduledPeers, slotsLeft } from '../plan/why-scope.ts';
 import { isActiveUpdate, readOperations, withFleetOperations, type PreviewInput } from './fleet-operations.ts';
 import { roomWarnings } from './room-checks.ts';
 import { RoomBook } from '../reconcile/room-book.ts';
@@ -42,7 +42,7 @@ export interface WhyReadSettings {
   /** Hears of the lists and reads; the caller ends it. */
   readonly progress: ProgressLine;
   readonly signal?: AbortSignal;
-  /** Devices read per step while looking for the device's slot under maxConcurrent. Default 60 (two seconds at 30 requests a second). */
+  /** Most devices read per step (ScheduledUpdate targets; those ahead for a slot, fewer when fewer slots are left). Default 60 (two seconds at 30 requests a second). */
   readonly chunk?: number;
 }
 
@@ -146,8 +146,8 @@ export async function readForWhy(fleet: WhyFleet, ref: string, desired: Desired,
  * Plans `input` with the engine, whose fleet software the caller fills through `read` (the device's own is read),
  * reading more until the device's story is what the whole fleet's software would give: the
  * targets of its ScheduledUpdates while one looks complete, the earlier waves of its group,
- * then the devices ahead of it for a slot, `chunk` at a time (default 60), until its slot is
- * decided. `read` must skip what it already read.
+ * then the devices ahead of it for a slot, from as many as slots are left up to `chunk` (default
+ * 60) at a time, until its slot is decided. `read` must skip what it already read.
  */
 export async function planEnough(input: PreviewInput, deviceId: string, read: (ids: readonly string[]) => Promise<void>, chunk = 60): Promise<Plan> {
   const step = Math.max(1, chunk);
@@ -176,9 +176,17 @@ export async function planEnough(input: PreviewInput, deviceId: string, read: (i
 
   // maxConcurrent: the devices that would take a slot before it, nearest the front first, until
   // its slot is decided. Counting more of them can only take more slots, so a slot lost stays lost.
+  // A step reads as many as slots are left (fewer cannot take them all), so a slot lost early is
+  // lost without reading past the device that takes the last; the step doubles while the slot
+  // holds (a won slot needs every device ahead: few round trips), and never crosses a multiple
+  // of `step`, so no more are read than `step` at a time would read.
   const queue = unread(rankedBefore(scope, plan, deviceId));
+  let taken = 0;
+  let size = 0;
   while (queue.length > 0) {
-    await readNew(queue.splice(0, step));
+    size = Math.min(step - (taken % step), Math.max(slotsLeft(scope, plan, deviceId), size * 2));
+    taken += size;
+    await readNew(queue.splice(0, size));
     plan = planFrom(input);
     const entries = plan.devices.find((d) => d.deviceId === deviceId)?.entries ?? [];
     const lost = entries.some((e) => e.reason.code === 'ConcurrencyLimit') && !entries.some((e) => e.state === 'pending' && e.reason.code === 'Starting');

@@ -24,6 +24,7 @@ import { objectKey, refKey } from '../policy/manifest-keys.ts';
 import { compileSelector, factsOf, matchesSelector } from '../policy/selector.ts';
 import { assignWaves, stableHash } from '../policy/waves.ts';
 import { OperationBook } from './operation-book.ts';
+import { defaultMaxConcurrent } from './group-context.ts';
 
 /** Which devices to list to place one device: none, those of some device types, or all. */
 export type ListScope =
@@ -178,4 +179,24 @@ export function rankedBefore(input: PlanInput, plan: Plan, deviceId: string): st
   const own = { rank: ownRank, hash: stableHash(deviceId, `\u0000${name}`), id: deviceId };
   const before = (a: { rank: number; hash: number; id: string }, b: typeof a) => a.rank - b.rank || a.hash - b.hash || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   return rows.filter((r) => r.id !== deviceId && before(r, own) < 0).sort(before).map((r) => r.id);
+}
+
+/**
+ * Slots under the device's maxConcurrent that the devices ranked before it could still take:
+ * the limit less the policy's devices that hold one in this plan (busy, or ranked before it and
+ * starting). Each device takes at most one slot, so reading fewer than this many more of them
+ * cannot lose the device its slot: why reads that many at a time (at least 1), not a fixed
+ * chunk that may run past the one taking the last slot.
+ */
+export function slotsLeft(input: PlanInput, plan: Plan, deviceId: string): number {
+  const dp = plan.devices.find((d) => d.deviceId === deviceId);
+  const policy = dp?.policy === undefined ? undefined : input.policies.find((p) => objectKey(p.metadata) === dp.policy);
+  if (!dp || !policy) return 1;
+  const policyOf = new Map(plan.devices.map((d) => [d.deviceId, d.policy]));
+  const holding = new Set<string>();
+  for (const id of new OperationBook(input.operations).busyDevices()) if (policyOf.get(id) === dp.policy) holding.add(id);
+  const before = new Set(rankedBefore(input, plan, deviceId));
+  for (const a of plan.actions) if (a.policy === dp.policy && before.has(a.deviceId)) holding.add(a.deviceId);
+  holding.delete(deviceId);
+  return Math.max(1, (policy.spec.rollout?.maxConcurrent ?? defaultMaxConcurrent) - holding.size);
 }

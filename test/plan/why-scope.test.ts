@@ -2,7 +2,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Device } from '../../controller/model/fleet.ts';
 import type { DeviceGroup, ScheduledUpdate, UpdatePolicy } from '../../controller/model/manifests.generated.ts';
-import { listScope, type ListScope } from '../../controller/plan/why-scope.ts';
+import type { Plan, OperationRecord } from '../../controller/model/plan.ts';
+import type { PlanInput } from '../../controller/plan/build-plan.ts';
+import { listScope, slotsLeft, type ListScope } from '../../controller/plan/why-scope.ts';
 
 const device: Device = {
   id: 'd-1', deviceType: 'teamsRoom', manufacturer: 'logitech', model: 'Tap', serialNumber: 'SN-1', uniqueId: 'u-1',
@@ -42,3 +44,38 @@ for (const [name, manifests, expected] of cases) {
 }
 
 Scope.run();
+
+const Slots = suite('slotsLeft: how many devices ahead why reads at a time for a slot');
+
+/**
+ * A plan of one group under the policy p (one wave): the device `me` pending in wave 2 (so every
+ * other device is ahead of it), or only for a ScheduledUpdate (rank 0: every other device is
+ * behind it); `starting` in the plan's actions, `busy` with an operation.
+ */
+function slotCase(maxConcurrent: number | undefined, others: string[], starting: string[], busy: string[], scheduledOnly = false): { input: PlanInput; plan: Plan } {
+  const ids = ['me', ...others];
+  const pol = { ...policy('p'), spec: { rollout: { waves: [], ...(maxConcurrent === undefined ? {} : { maxConcurrent }) } } } as UpdatePolicy;
+  const entry = (id: string) => ({ softwareType: 'teamsClient', state: 'pending', scheduledUpdate: id === 'me' && scheduledOnly ? 'default/s' : undefined, reason: { code: 'Starting', message: '' } });
+  const devices = ids.map((id) => ({ deviceId: id, group: 'default/g', policy: 'default/p', wave: id === 'me' ? 2 : 1, entries: [entry(id)] }));
+  const op = (id: string): OperationRecord => ({ deviceId: id, softwareType: undefined, version: undefined, owner: undefined, operationId: 'op', active: true, outcome: undefined, startedAt: 0, endedAt: undefined, errorCode: undefined, errorMessage: undefined });
+  const plan = { devices, groups: [{ key: 'default/g', policy: 'default/p', deviceIds: ids }], actions: starting.map((id) => ({ deviceId: id, policy: 'default/p' })), scheduledUpdates: [] } as unknown as Plan;
+  const input = { policies: [pol], operations: busy.map(op), devices: ids.map((id) => ({ ...device, id, healthStatus: 'healthy' })) } as unknown as PlanInput;
+  return { input, plan };
+}
+
+const slotCases: [string, ReturnType<typeof slotCase>, number][] = [
+  ['nothing holds a slot: the limit', slotCase(4, ['a', 'b'], [], []), 4],
+  ['two ahead starting and one busy: one left', slotCase(4, ['a', 'b', 'c'], ['a', 'b'], ['c']), 1],
+  ['the device itself starting does not count', slotCase(4, ['a'], ['me'], []), 4],
+  ['devices starting behind it (it waits for a ScheduledUpdate only) take no slot from it', slotCase(4, ['a', 'b'], ['a', 'b'], [], true), 4],
+  ['busy devices hold a slot wherever they rank', slotCase(4, ['a', 'b'], [], ['a', 'b'], true), 2],
+  ['more busy than the limit: still one at a time', slotCase(2, ['a', 'b', 'c'], [], ['a', 'b', 'c']), 1],
+  ['no maxConcurrent written: the default, 50', slotCase(undefined, ['a'], ['a'], []), 49],
+];
+for (const [name, { input, plan }, expected] of slotCases) {
+  Slots(name, () => {
+    assert.is(slotsLeft(input, plan, 'me'), expected);
+  });
+}
+
+Slots.run();
