@@ -5,6 +5,8 @@
 import { runSourceFlags } from '../config/run-flags.ts';
 import { notifyFlags } from '../config/notify-options.ts';
 import { logFormatFlag } from '../config/log-options.ts';
+import { tenantRunFlags } from '../config/tenant-run.ts';
+import { shardFlags } from '../config/shard-options.ts';
 
 /** `-o` is the usual short name for an output format (parseArgs allows one short name per flag). */
 export const formatAliases = { '-o': '--format' } as const;
@@ -79,6 +81,7 @@ export const runFlags = {
   resync: { type: 'string' },
   'log-level': { type: 'string' },
   ...logFormatFlag,
+  ...tenantRunFlags,
 } as const;
 
 /** Flags of `firmwarden run --kubernetes` (beside the fleet connection flags). */
@@ -98,4 +101,6 @@ export const kubernetesFlags = {
   'log-level': { type: 'string' },
   ...logFormatFlag,
   ...notifyFlags,
+  ...tenantRunFlags,
+  ...shardFlags,
 } as const;

@@ -28,6 +28,9 @@ import { notifyFlags, resolveNotifyOptions } from '../config/notify-options.ts';
 import { readSecretKey } from '../kube/secret-reader.ts';
 import { resolveLogOptions } from '../config/log-options.ts';
 import { kubernetesFlags } from './command-flags.ts';
+import { resolveShardOptions, shardHelp } from '../config/shard-options.ts';
+import { resolveTenantRunOptions, tenantConnector } from '../config/tenant-run.ts';
+import { tenantStateConfigMap } from '../run/tenant-state.ts';
 
 /** Help lines of the Kubernetes flags (shown by `firmwarden run --help`). */
 export const kubernetesHelp = `Kubernetes (with --kubernetes; each also FIRMWARDEN_<FLAG>, e.g. FIRMWARDEN_LEASE_NAME):
@@ -42,6 +45,8 @@ export const kubernetesHelp = `Kubernetes (with --kubernetes; each also FIRMWARD
   --listen HOST:PORT       health, readiness and metrics (default: 127.0.0.1:8080; in a pod 0.0.0.0:8080)
   --public-url, --repo-web-url as above (links in notifications). A NotificationChannel's secretRef may
                            name a Secret (name, key) of its namespace: grant the controller get on it.
+  --global-rate, --tenant-concurrency as above. Each tenant's state: ConfigMap <--state-configmap>-<namespace>.
+${shardHelp}
 `;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -94,6 +99,9 @@ export async function runKubernetes(args: string[], io: CommandIO): Promise<numb
   const logger = createLogger(resolveLogOptions(values, io.env, io.stderr as { isTTY?: boolean }));
   const identity = str('identity') ?? nonEmpty(io.env.POD_NAME) ?? `${hostname()}_${process.pid}`;
   const notify = resolveNotifyOptions(values, io.env);
+  const shardOptions = resolveShardOptions({ shards: str('shards'), 'member-lease-prefix': str('member-lease-prefix') });
+  const tenantOptions = resolveTenantRunOptions({ 'global-rate': str('global-rate'), 'tenant-concurrency': str('tenant-concurrency') }, io.env);
+  const stateConfigMap = str('state-configmap') ?? 'firmwarden-state';
 
   const access = await loadKubeAccess({ kubeconfig: str('kubeconfig'), context: str('context') });
   const client = new KubeClient(access, { userAgent: `firmwarden/${identity}` });
@@ -120,6 +128,13 @@ export async function runKubernetes(args: string[], io: CommandIO): Promise<numb
       logger,
     });
     const events = new KubeEventRecorder({ client, clock: systemClock, logger, controller: 'firmwarden.dev/controller', instance: identity });
+    if (shardOptions) {
+      const { runSharded } = await import('./run-sharded.ts');
+      return await runSharded({
+        io, client, logger, metrics, events, identity, leaseNamespace, watchNamespace, timing, shards: shardOptions, tenants: tenantOptions, fleetOptions,
+        fleet: connection.fleet, stateConfigMap, resyncMs, notify, onReady: () => (readiness.state = 'standby'),
+      });
+    }
     let workError: unknown;
     let deposed = false;
     readiness.state = 'standby';
@@ -131,8 +146,7 @@ export async function runKubernetes(args: string[], io: CommandIO): Promise<numb
       // Another writer changed the state ConfigMap: someone else leads, whatever our Lease
       // says. Stop at once, like a lost Lease.
       const conflict = new AbortController();
-      const store = new ConfigMapStateStore(client, leaseNamespace, str('state-configmap') ?? 'firmwarden-state');
-      const stateStore: StateStore = {
+      const conflictAware = (store: ConfigMapStateStore): StateStore => ({
         load: () => store.load(),
         save: async (state) => {
           try {
@@ -145,7 +159,9 @@ export async function runKubernetes(args: string[], io: CommandIO): Promise<numb
             throw error;
           }
         },
-      };
+      });
+      const stateStore = conflictAware(new ConfigMapStateStore(client, leaseNamespace, stateConfigMap));
+      const secrets = { env: io.env, kubeSecret: (namespace: string, name: string, key: string) => readSecretKey(client, namespace, name, key) };
       try {
         const source = new KubeSource({ client, namespace: watchNamespace, clock: systemClock, logger, events, metrics });
         const controller = await startController(
@@ -167,9 +183,15 @@ export async function runKubernetes(args: string[], io: CommandIO): Promise<numb
             parse: parseManifestTexts,
             replaceStatus,
             stateStore,
-            // NotificationChannels may keep their URL in a Secret of their namespace, read at each send.
-            secrets: { env: io.env, kubeSecret: (namespace, name, key) => readSecretKey(client, namespace, name, key) },
+            // NotificationChannels (and Tenants) may keep their secrets in a Secret of their namespace, read at each use.
+            secrets,
             metrics,
+            // Tenants: one leader serves them all, each with its state in ConfigMap <state-configmap>-<namespace>.
+            tenants: {
+              connect: tenantConnector(tenantOptions, fleetOptions, { logger, clock: systemClock, metrics, secrets }),
+              stateStoreFor: (ns) => conflictAware(new ConfigMapStateStore(client, leaseNamespace, tenantStateConfigMap(stateConfigMap, ns))),
+              concurrency: tenantOptions.concurrency,
+            },
             onResult: () => {
               if (readiness.state === 'leading') readiness.state = 'reconciled';
             },

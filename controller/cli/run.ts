@@ -18,6 +18,7 @@ import { replaceStatus } from '../manifest/status-writer.ts';
 import { notifyHelp, resolveNotifyOptions } from '../config/notify-options.ts';
 import { logFormatHelp, resolveLogOptions } from '../config/log-options.ts';
 import { runFlags } from './command-flags.ts';
+import { resolveTenantRunOptions, tenantConnector, tenantRunHelp } from '../config/tenant-run.ts';
 
 const help = `Usage: firmwarden run (--repo URL|PATH | --dir PATH | --kubernetes) [options]
 
@@ -32,6 +33,9 @@ ${logFormatHelp}
   --kubernetes             manifests are custom resources in a cluster (see README, Kubernetes)
 
 ${notifyHelp}
+${tenantRunHelp}
+  Each tenant's state is kept in STATE.d/<namespace>.json beside the --state file.
+
 ${fleetOptionsHelp}`;
 
 export const runCommand: Command = async (args: string[], io: CommandIO): Promise<number> => {
@@ -51,6 +55,7 @@ export const runCommand: Command = async (args: string[], io: CommandIO): Promis
   });
   const run = await resolveRunSourceOptions(values, io.env, io.cwd);
   const notify = resolveNotifyOptions(values, io.env);
+  const tenantOptions = resolveTenantRunOptions(values, io.env);
   const logger = createLogger(resolveLogOptions(values, io.env, io.stderr as { isTTY?: boolean }));
   const dataDir = run.source.kind === 'git' ? run.source.dataDir : undefined;
   const statePath = values.state ?? join(dataDir ?? join(tmpdir(), 'firmwarden'), 'state.json');
@@ -66,7 +71,10 @@ export const runCommand: Command = async (args: string[], io: CommandIO): Promis
         requeue: { intervalMs: values.resync ? parseDuration(values.resync) : 60_000 },
         notify,
       },
-      { fleet: connection.fleet, clock: systemClock, logger, parse: parseManifestTexts, replaceStatus, secrets: { env: io.env }, metrics },
+      {
+        fleet: connection.fleet, clock: systemClock, logger, parse: parseManifestTexts, replaceStatus, secrets: { env: io.env }, metrics,
+        tenants: { connect: tenantConnector(tenantOptions, fleetOptions, { logger, clock: systemClock, metrics, secrets: { env: io.env } }), concurrency: tenantOptions.concurrency },
+      },
       io.signal,
     );
     if (controller.http) io.stderr.write(`firmwarden: health, metrics and webhook on ${controller.http.url}\n`);

@@ -33,6 +33,10 @@ import { Notifier } from '../notify/notifier.ts';
 import type { LinkTemplates } from '../notify/render.ts';
 import type { DeliveryPolicy } from '../notify/outbox.ts';
 import type { SecretSources } from '../notify/secret-ref.ts';
+import { TenantPass } from './tenant-pass.ts';
+import { dispatchReconcile, replaySync, type ControllerTenants } from './tenant-dispatch.ts';
+import { tenantStatePath } from './tenant-state.ts';
+import type { PassInput } from './tenant-world.ts';
 
 export interface ControllerConfig {
   /** Where the manifests come from; `custom` when the caller brings its own source (Kubernetes). */
@@ -67,6 +71,8 @@ export interface ControllerDeps {
   readonly engine?: Engine<ManifestEntry, Finding>;
   /** Where NotificationChannels' secrets are read. Default: this process's environment and files. */
   readonly secrets?: SecretSources;
+  /** Serving Tenants when the manifests declare them (tenant-dispatch.ts). Absent: the single tenant only. */
+  readonly tenants?: ControllerTenants;
 }
 
 export interface RunningController {
@@ -77,6 +83,8 @@ export interface RunningController {
   /** The live view's address, when it is served (with a token it needs ?token=… once). */
   readonly liveViewUrl: string | undefined;
   readonly metrics: Metrics;
+  /** The passes over Tenants, when deps.tenants was given (sharding releases tenants through it). */
+  readonly tenants: TenantPass | undefined;
   /** Resolves when the controller has stopped (after `signal` aborted and everything closed). */
   readonly done: Promise<void>;
 }
@@ -150,9 +158,11 @@ export async function startController(config: ControllerConfig, deps: Controller
   // The live view shows each reconcile's last evaluation: the plan this controller acted on.
   const liveView = config.http?.ui && config.http.ui.mode !== 'off' ? new LiveViewFeed(deps.logger, config.liveView) : undefined;
 
+  // With Tenants the dispatcher syncs first and hands its result to the single reconcile.
+  let presynced: PassInput['synced'] | undefined;
   const reconcile = createReconciler({
     // The source counts its syncs and status writes in `metrics` itself.
-    sync: (s) => source.sync(s),
+    sync: (s) => (presynced ? replaySync(presynced) : source.sync(s)),
     parse: (snapshot, now) => deps.parse(snapshot.files, now),
     fleet: deps.fleet,
     fleetView,
@@ -176,14 +186,45 @@ export async function startController(config: ControllerConfig, deps: Controller
     },
   });
 
-  const loop = new ReconcileLoop(({ reconcileId }) => reconcile({ reconcileId, signal: hard.signal }), {
+  const policy = { ...defaultRequeuePolicy, ...config.requeue };
+  const tenants = deps.tenants && new TenantPass({
+    clock: deps.clock, logger: deps.logger, metrics, parse: deps.parse, statusWriter: source, requeue: policy,
+    // No fleet report and no live view per tenant (yet): the engine without them.
+    engine: deps.engine ?? createEngine({ statusDetail: config.source.kind === 'custom' ? 'full' : 'summary' }),
+    fleetView: config.fleetView, pollIntervalMs: config.pollIntervalMs, isStopping: () => stopping,
+    notify: { links: config.notify?.links ?? {}, secrets: deps.secrets ?? { env: process.env }, delivery: config.notify?.delivery },
+    connect: deps.tenants.connect,
+    stateStoreFor: deps.tenants.stateStoreFor ?? ((ns) => new FileStateStore(tenantStatePath(config.statePath, ns))),
+    concurrency: deps.tenants.concurrency, owns: deps.tenants.owns, mayStart: deps.tenants.owns,
+  });
+  let pass: 'single' | 'tenants' = 'single';
+  let warnedNoTenants = false;
+  const single = ({ reconcileId }: { reconcileId: number }) => reconcile({ reconcileId, signal: hard.signal });
+  const loop = new ReconcileLoop(!tenants ? single : dispatchReconcile({
+    source, parse: deps.parse, clock: deps.clock, tenants, io: hard.signal, onPass: (kind) => (pass = kind),
+    single: async (info, synced) => {
+      if (deps.tenants?.only) {
+        if (!warnedNoTenants) log.warn('no Tenant declared: a sharded replica serves Tenants only; nothing is reconciled');
+        warnedNoTenants = true;
+        return { kind: 'success' };
+      }
+      presynced = synced;
+      try {
+        return await single(info);
+      } finally {
+        presynced = undefined;
+      }
+    },
+  }), {
     clock: deps.clock,
     logger: deps.logger,
-    policy: { ...defaultRequeuePolicy, ...config.requeue },
+    policy,
     observer: {
       onReconciled: (outcome, ms) => {
-        metrics.observeReconcile('firmwarden', reconcileResultOf(outcome.kind), ms / 1000, { terminal: outcome.kind === 'terminal' });
+        // A pass over Tenants counted each tenant's reconcile under its tenant label already.
+        if (pass === 'single') metrics.observeReconcile('firmwarden', reconcileResultOf(outcome.kind), ms / 1000, { terminal: outcome.kind === 'terminal' });
         if (outcome.kind === 'error') readiness.markNotReady(`last reconcile failed: ${outcome.message}`);
+        else if (pass === 'tenants') readiness.markReady();
       },
     },
   });
@@ -237,9 +278,10 @@ export async function startController(config: ControllerConfig, deps: Controller
       await http?.close();
       await liveView?.close();
       await forecasts?.close();
+      await tenants?.close();
       await source.close();
       log.info('stopped');
     }
   })();
-  return { source, loop, http, liveViewUrl: http && liveView ? `${http.url}/` : undefined, metrics, done };
+  return { source, loop, http, liveViewUrl: http && liveView ? `${http.url}/` : undefined, metrics, tenants, done };
 }

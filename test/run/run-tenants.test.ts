@@ -1,0 +1,131 @@
+// `firmwarden run --dir` on a folder declaring three Tenants, against `firmwarden emulator
+// --tenants 3` over loopback, both real processes: each tenant converges on its own devices
+// (the emulator's request log says whose token made each updateSoftware: only its own), no
+// update is posted twice, and the tenant whose secret file holds a wrong secret stalls alone
+// with SignInFailed and the sign-in sentence while the others converge. The emulator's clock runs
+// 120 times faster, so an update takes a few seconds; --resync 2s follows them.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtemp, mkdir, readFile, rm, writeFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { start, stopAll, tail, type Proc } from '../kube/controller-process.ts';
+import { eventually } from '../kube/clients.ts';
+
+interface TenantInfo { tenantId: string; clientId: string; clientSecret: string; name: string }
+interface Post { tenant: string; deviceId: string; softwareType: string | null; targetVersion: string | null; status: number }
+
+const namespaces = ['alpha', 'bravo', 'charlie'] as const;
+
+const tenantYaml = (ns: string, t: TenantInfo, secretFile: string) => `apiVersion: firmwarden.dev/v1alpha1
+kind: Tenant
+metadata:
+  name: ${ns}
+  namespace: ${ns}
+spec:
+  tenantId: ${t.tenantId}
+  clientId: ${t.clientId}
+  credentials:
+    clientSecret:
+      secretRef:
+        file: ${secretFile}
+`;
+
+const roomsYaml = (ns: string) => `apiVersion: firmwarden.dev/v1alpha1
+kind: UpdatePolicy
+metadata:
+  name: fast
+  namespace: ${ns}
+spec:
+  software:
+    firmware: { mode: automatic, phase: Test }
+    teamsClient: { mode: automatic, phase: Test }
+  maintenanceWindows:
+    - { name: always, days: [Mon, Tue, Wed, Thu, Fri, Sat, Sun], start: "00:00", end: "23:59" }
+  rollout:
+    waves: [{ name: all, percent: 100 }]
+    maxConcurrent: 10
+---
+apiVersion: firmwarden.dev/v1alpha1
+kind: DeviceGroup
+metadata:
+  name: rooms
+  namespace: ${ns}
+spec:
+  policyRef: { name: fast }
+  selector: {}
+`;
+
+async function policyStatus(repo: string, ns: string): Promise<{ updates?: Record<string, number>; conditions?: { type: string; status: string; reason: string; message: string }[] }> {
+  const docs = parseAllDocuments(await readFile(join(repo, ns, 'rooms.yaml'), 'utf8')).map((d) => d.toJS() as { kind: string; status?: object });
+  return (docs.find((d) => d.kind === 'UpdatePolicy')?.status ?? {}) as never;
+}
+
+test('run --dir with three Tenants: each converges on its own devices with its own token; a wrong secret stalls that tenant alone', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'fw-run-tenants-'));
+  const procs: Proc[] = [];
+  try {
+    const listFile = join(dir, 'tenants.json');
+    const emulator = start(['emulator', '--port', '0', '--rate-limit', '0', '--tenants', '3', '--devices', '4', '--seed', '11', '--speed', '120', '--tenants-out', listFile]);
+    procs.push(emulator);
+    const list = await eventually(`the tenant list\n${tail(emulator)}`, async () => {
+      try {
+        return JSON.parse(await readFile(listFile, 'utf8')) as { graphBaseUrl: string; loginBaseUrl: string; tenants: TenantInfo[] };
+      } catch {
+        return undefined;
+      }
+    });
+    const repo = join(dir, 'repo');
+    for (const [i, ns] of namespaces.entries()) {
+      const t = list.tenants[i]!;
+      await mkdir(join(repo, ns), { recursive: true });
+      await writeFile(join(dir, `${ns}.secret`), ns === 'bravo' ? 'a-wrong-secret' : t.clientSecret, { mode: 0o600 });
+      await writeFile(join(repo, ns, 'tenant.yaml'), tenantYaml(ns, t, join(dir, `${ns}.secret`)));
+      await writeFile(join(repo, ns, 'rooms.yaml'), roomsYaml(ns));
+    }
+    // The run's own fleet flags name the first tenant (a fleet must be given); with Tenants declared it is not used.
+    await writeFile(join(dir, 'default.secret'), list.tenants[0]!.clientSecret, { mode: 0o600 });
+    const controller = start(['run', '--dir', repo, '--state', join(dir, 'state.json'), '--resync', '2s', '--listen', '127.0.0.1:0',
+      '--graph-url', list.graphBaseUrl, '--tenant', list.tenants[0]!.tenantId, '--client-id', list.tenants[0]!.clientId,
+      '--client-secret-file', join(dir, 'default.secret'), '--global-rate', '500', '--tenant-concurrency', '2']);
+    procs.push(controller);
+    const origin = list.graphBaseUrl.replace(/\/beta\/?$/, '');
+    const posts = async (t: TenantInfo) => (await (await fetch(`${origin}/_emulator/tenants/${t.tenantId}/requests?action=updateSoftware`)).json()) as Post[];
+    const done = async (ns: string) => {
+      const u = (await policyStatus(repo, ns)).updates;
+      return u !== undefined && u.pending === 0 && u.scheduled === 0 && u.inProgress === 0 && (u.succeeded ?? 0) > 0;
+    };
+    await eventually(`alpha and charlie to converge\n${tail(controller)}`, async () => ((await done('alpha')) && (await done('charlie')) ? true : undefined), 90_000);
+    const stalled = await eventually(`bravo to stall\n${tail(controller)}`, async () => (await policyStatus(repo, 'bravo')).conditions?.find((c) => c.type === 'Stalled' && c.status === 'True'));
+    assert.is(stalled.reason, 'SignInFailed');
+    assert.match(stalled.message, /sign-in to 127\.0\.0\.1:\d+ failed \(secret\)/);
+
+    for (const [i, ns] of namespaces.entries()) {
+      const t = list.tenants[i]!;
+      const own = new Set(((await (await fetch(`${origin}/_emulator/tenants/${t.tenantId}/devices`)).json()) as { id: string }[]).map((d) => d.id));
+      const log = await posts(t);
+      if (ns === 'bravo') {
+        assert.is(log.length, 0, 'bravo posted nothing');
+        continue;
+      }
+      assert.ok(log.length > 0, `${ns} posted updates`);
+      for (const p of log) {
+        assert.is(p.tenant, t.tenantId, `${ns}: every request with its own token`);
+        assert.ok(own.has(p.deviceId), `${ns}: only its own devices`);
+      }
+      const accepted = log.filter((p) => p.status === 202).map((p) => `${p.deviceId}|${p.softwareType}|${p.targetVersion}`);
+      assert.is(new Set(accepted).size, accepted.length, `${ns}: nothing posted twice`);
+    }
+    // Bravo never read its fleet, so it had nothing to save.
+    assert.equal((await readdir(join(dir, 'state.json.d'))).sort(), ['alpha.json', 'charlie.json']);
+    const metrics = await (await fetch(`${/health, metrics and webhook on (http:\/\/\S+)/.exec(controller.err.join('\n'))![1]}/metrics`)).text();
+    assert.match(metrics, /controller_runtime_reconcile_total\{controller="firmwarden",result="\w+",tenant="alpha"\} [1-9]/);
+    assert.match(metrics, /firmwarden_fleet_requests_total\{code="200",tenant="charlie"\} [1-9]/);
+  } finally {
+    await stopAll(procs);
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();
