@@ -109,6 +109,10 @@ async function readAccepted(http: GraphHttp, log: Logger, deviceId: string, loca
     if (active) return active;
     throw new FleetError('start update: 202 without Location and no active operation listed', { retryable: true, status: 202, code: 'invalidResponse' });
   }
+  // A Location naming the operation is enough: the service just accepted it, so it is queued, and
+  // following it reads its state anyway. Reading it here cost one request per update (issue 17).
+  const named = operationIdFromLocation(location);
+  if (named !== undefined) return acceptedOperation(deviceId, named);
   try {
     return await getOperationAt(http, log, deviceId, location, signal);
   } catch (error) {
@@ -173,7 +177,8 @@ async function readAcceptedMany(
   http: GraphHttp, log: Logger, requests: readonly UpdateRequest[], accepted: readonly { index: number; location: string | undefined }[],
   results: (UpdateStarted | FleetError | undefined)[], signal?: AbortSignal,
 ): Promise<void> {
-  const withLocation = accepted.filter((a) => a.location !== undefined);
+  // Only a Location that names no operation id is read (readAccepted says why).
+  const withLocation = accepted.filter((a) => a.location !== undefined && operationIdFromLocation(a.location) === undefined);
   const answers = await runBatch(
     http,
     withLocation.map((a) => ({ key: String(a.index), method: 'GET', path: toVersionRelative(http.baseUrl, a.location as string) })),
