@@ -117,12 +117,13 @@ test('the image and the Deployment run the controller with the same flags', () =
   const container = (deployment['spec']['template']['spec']['containers'] as Record<string, any>[]).find((c) => c['name'] === 'controller')!;
   const vars = new Map((container['env'] as { name: string; value?: string }[]).map((e) => [e.name, e.value]));
   assert.is(vars.get('FIRMWARDEN_NODE_FLAGS'), joined);
-  // The request covers the measured steady RSS; the old-space cap stays well below the limit,
-  // so V8 reports an out-of-memory (with a message) before the kernel kills the pod silently.
+  // The request covers the steady RSS measured with these flags at 10k devices (median of 5
+  // runs: 218 MB, issue 17.3); the old-space cap stays well below the limit, so V8 reports an
+  // out-of-memory (with a message) before the kernel kills the pod silently.
   const mi = (q: string) => Number(/^(\d+)Mi$/.exec(q)?.[1] ?? NaN);
   const request = mi(container['resources']['requests']['memory']);
   const limit = mi(container['resources']['limits']['memory']);
-  assert.ok(request >= 160 && request < limit, `request ${request}Mi, limit ${limit}Mi`);
+  assert.ok(request >= 224 && request < limit, `request ${request}Mi, limit ${limit}Mi`);
   const oldSpace = Number(/--max-old-space-size=(\d+)/.exec(vars.get('NODE_OPTIONS') ?? '')?.[1] ?? NaN);
   assert.ok(oldSpace + 120 <= limit, `--max-old-space-size=${oldSpace} leaves room under the ${limit}Mi limit`);
 });
