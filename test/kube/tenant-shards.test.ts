@@ -1,0 +1,157 @@
+// Issue 16's acceptance test against a real kube-apiserver: twenty emulated tenants (a Tenant
+// CR, its client secret in a Secret, a group and a policy in each of twenty namespaces), three
+// `firmwarden run --kubernetes --shards 16` replica processes, one of them `kill -9`ed while
+// updates are being started. Its shards are taken over within leaseDuration + retryPeriod (plus
+// a margin for a busy machine), nothing is posted twice (the emulator's request log: no device
+// gets two updateSoftware for one software type and version), every tenant converges, and every
+// request of a tenant was made with its own token. Short lease timings, three devices a tenant,
+// the emulator's clock 120 times faster so that updates take seconds.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startKubeEnv, type KubeEnv } from './envtest.ts';
+import { eventually, installCrds } from './clients.ts';
+import { start, stopAll, tail, type Proc } from './controller-process.ts';
+
+interface TenantInfo { tenantId: string; clientId: string; clientSecret: string }
+interface Post { tenant: string; deviceId: string; softwareType: string | null; targetVersion: string | null; status: number }
+
+const tenantCount = 20;
+const leaseDurationMs = 3_000;
+const retryPeriodMs = 500;
+// Start-up and scheduling of three controllers, an emulator and an API server on two cores.
+const marginMs = 3_000;
+const namespaces = Array.from({ length: tenantCount }, (_, i) => `customer-${String(i).padStart(2, '0')}`);
+
+function manifests(ns: string, t: TenantInfo): string {
+  return `apiVersion: v1
+kind: Secret
+metadata: { name: graph, namespace: ${ns} }
+stringData: { client-secret: "${t.clientSecret}" }
+---
+apiVersion: firmwarden.dev/v1alpha1
+kind: Tenant
+metadata: { name: ${ns}, namespace: ${ns} }
+spec:
+  tenantId: ${t.tenantId}
+  clientId: ${t.clientId}
+  credentials: { clientSecret: { secretRef: { name: graph, key: client-secret } } }
+---
+apiVersion: firmwarden.dev/v1alpha1
+kind: UpdatePolicy
+metadata: { name: fast, namespace: ${ns} }
+spec:
+  software:
+    firmware: { mode: automatic, phase: Test }
+    teamsClient: { mode: automatic, phase: Test }
+  maintenanceWindows:
+    - { name: always, days: [Mon, Tue, Wed, Thu, Fri, Sat, Sun], start: "00:00", end: "23:59" }
+  rollout:
+    waves: [{ name: all, percent: 100 }]
+    maxConcurrent: 10
+---
+apiVersion: firmwarden.dev/v1alpha1
+kind: DeviceGroup
+metadata: { name: rooms, namespace: ${ns} }
+spec:
+  policyRef: { name: fast }
+  selector: {}
+`;
+}
+
+type Ctx = { env: KubeEnv | undefined };
+const test = suite<Ctx>('tenants sharded over three replicas on kube-apiserver', { env: undefined });
+test.before(async (ctx) => {
+  ctx.env = await startKubeEnv();
+  await installCrds(ctx.env);
+  await ctx.env.kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', 'crd/tenants.firmwarden.dev']);
+  await ctx.env.ensureNamespace('firmwarden');
+});
+test.after(async (ctx) => {
+  await ctx.env?.close();
+});
+
+async function shardHolders(env: KubeEnv): Promise<Map<string, string>> {
+  const r = await env.request('GET', '/apis/coordination.k8s.io/v1/namespaces/firmwarden/leases');
+  const items = (r.body as { items: { metadata: { name: string }; spec?: { holderIdentity?: string } }[] }).items;
+  return new Map(items.filter((l) => l.metadata.name.startsWith('firmwarden-shard-')).map((l) => [l.metadata.name, l.spec?.holderIdentity ?? '']));
+}
+
+async function policyUpdates(env: KubeEnv, ns: string): Promise<Record<string, number> | undefined> {
+  const r = await env.request('GET', `/apis/firmwarden.dev/v1alpha1/namespaces/${ns}/updatepolicies/fast`);
+  return (r.body as { status?: { updates?: Record<string, number> } }).status?.updates;
+}
+
+test('twenty tenants, three replicas, one kill -9ed mid-rollout: taken over within the bound, nothing posted twice, every tenant converges', async ({ env }) => {
+  const procs: Proc[] = [];
+  try {
+    const listFile = join(env!.dir, 'tenants.json');
+    const emulator = start(['emulator', '--port', '0', '--rate-limit', '0', '--tenants', String(tenantCount), '--devices', '3', '--seed', '5', '--speed', '120', '--tenants-out', listFile]);
+    procs.push(emulator);
+    const list = await eventually(`the tenant list\n${tail(emulator)}`, async () => {
+      try {
+        return JSON.parse(await readFile(listFile, 'utf8')) as { graphBaseUrl: string; tenants: TenantInfo[] };
+      } catch {
+        return undefined;
+      }
+    });
+    const origin = list.graphBaseUrl.replace(/\/beta\/?$/, '');
+    for (const ns of namespaces) await env!.ensureNamespace(ns);
+    await env!.kubectlOk(['apply', '-f', '-'], { input: namespaces.map((ns, i) => manifests(ns, list.tenants[i]!)).join('---\n') });
+    const defaultSecret = join(env!.dir, 'default.secret');
+    await writeFile(defaultSecret, list.tenants[0]!.clientSecret, { mode: 0o600 });
+    const replica = (identity: string) => start(['run', '--kubernetes', '--kubeconfig', env!.adminKubeconfig, '--shards', '16', '--lease-namespace', 'firmwarden',
+      '--identity', identity, '--listen', '127.0.0.1:0', '--lease-duration', `${leaseDurationMs}ms`, '--lease-renew-deadline', '2s', '--lease-retry-period', `${retryPeriodMs}ms`,
+      '--resync', '2s', '--graph-url', list.graphBaseUrl, '--tenant', list.tenants[0]!.tenantId, '--client-id', list.tenants[0]!.clientId,
+      '--client-secret-file', defaultSecret, '--tenant-concurrency', '4']);
+    const replicas = new Map(['replica-a', 'replica-b', 'replica-c'].map((id) => [id, replica(id)]));
+    procs.push(...replicas.values());
+    const posts = async () => (await Promise.all(list.tenants.map(async (t) => (await (await fetch(`${origin}/_emulator/tenants/${t.tenantId}/requests?action=updateSoftware`)).json()) as Post[]))).flat();
+
+    // Every shard held, by the three replicas; then kill the busiest while updates are being started.
+    const holders = await eventually('the three replicas to share 16 shards', async () => {
+      const h = await shardHolders(env!);
+      return h.size === 16 && [...h.values()].every((v) => replicas.has(v)) && new Set(h.values()).size === 3 ? h : undefined;
+    }, 40_000);
+    await eventually(`updates to be started\n${[...replicas.values()].map(tail).join('\n---\n')}`, async () => ((await posts()).length >= 5 ? true : undefined), 40_000);
+    const count = (id: string) => [...holders.values()].filter((v) => v === id).length;
+    const victim = [...replicas.keys()].sort((a, b) => count(b) - count(a))[0]!;
+    const lost = [...holders].filter(([, v]) => v === victim).map(([name]) => name);
+    const killedAt = Date.now();
+    replicas.get(victim)!.child.kill('SIGKILL');
+    await replicas.get(victim)!.exited;
+    await eventually(`the survivors to take ${lost.length} shards of ${victim}`, async () => {
+      const h = await shardHolders(env!);
+      return lost.every((name) => { const v = h.get(name); return v !== undefined && v !== victim && replicas.has(v); }) ? true : undefined;
+    }, 30_000);
+    const took = Date.now() - killedAt;
+    assert.ok(took <= leaseDurationMs + retryPeriodMs + marginMs, `taken over in ${took} ms, bound ${leaseDurationMs + retryPeriodMs} ms + ${marginMs} ms margin`);
+
+    // Every tenant converges (nothing pending, scheduled or in flight; something succeeded).
+    const survivors = [...replicas].filter(([id]) => id !== victim).map(([, p]) => p);
+    await eventually(`every tenant to converge\n${survivors.map(tail).join('\n---\n')}`, async () => {
+      for (const ns of namespaces) {
+        const u = await policyUpdates(env!, ns);
+        if (!(u && u.pending === 0 && u.scheduled === 0 && u.inProgress === 0 && (u.succeeded ?? 0) > 0)) return undefined;
+      }
+      return true;
+    }, 120_000);
+
+    const all = await posts();
+    const seen = new Map<string, number>();
+    for (const p of all) seen.set(`${p.tenant}|${p.deviceId}|${p.softwareType}|${p.targetVersion}`, (seen.get(`${p.tenant}|${p.deviceId}|${p.softwareType}|${p.targetVersion}`) ?? 0) + 1);
+    const twice = [...seen].filter(([, n]) => n > 1);
+    assert.equal(twice, [], 'no device got two updateSoftware for one software type and version');
+    for (const [i, t] of list.tenants.entries()) {
+      const own = await (await fetch(`${origin}/_emulator/tenants/${t.tenantId}/requests?action=updateSoftware`)).json() as Post[];
+      assert.ok(own.length > 0, `${namespaces[i]} posted updates`);
+      assert.ok(own.every((p) => p.tenant === t.tenantId), `${namespaces[i]}: only its own token`);
+    }
+    process.stderr.write(`tenant-shards: ${lost.length} shards of ${victim} taken over in ${took} ms; ${all.length} updates posted, none twice\n`);
+  } finally {
+    await stopAll(procs);
+  }
+});
+
+test.run();
