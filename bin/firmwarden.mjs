@@ -40,18 +40,10 @@ if (process.argv[2] === 'run' && process.env.FIRMWARDEN_NODE_FLAGS_APPLIED === u
     process.execve(process.execPath, argv, runEnvironment(process.env, missing));
   }
 }
-// A short command's own V8 settings (bin/command-v8-flags.mjs), before its code loads and
-// before the compile cache, which Node.js names by the flags.
-const { commandFlagsToSet } = await import('./command-v8-flags.mjs');
-const ownFlags = commandFlagsToSet(process.argv[2], process.execArgv, process.env.NODE_OPTIONS);
-if (ownFlags.length > 0) {
-  const { setFlagsFromString } = await import('node:v8');
-  for (const flag of ownFlags) setFlagsFromString(flag);
-}
-// Cache compiled code (and Node's TypeScript type stripping) between runs: it halves start-up,
-// which dominates short commands like `firmwarden lint` in CI. Silently off when unavailable.
-const { enableCompileCache } = await import('node:module');
-enableCompileCache?.();
+// A short command's own V8 settings, then the compile cache, which Node.js names by the flags
+// (bin/command-v8-flags.mjs: prepareCommand, which benches measuring a command call too).
+const { prepareCommand } = await import('./command-v8-flags.mjs');
+await prepareCommand(process.argv[2], process.execArgv, process.env.NODE_OPTIONS);
 const entry = fromSources ? sources : new URL('../dist/main.js', import.meta.url);
 if (!existsSync(entry)) {
   process.stderr.write(

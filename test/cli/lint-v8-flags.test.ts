@@ -18,7 +18,7 @@ const lintFlags = (commandV8Flags as Record<string, string[]>).lint!;
 
 const cases: [string, string | undefined, string[], string | undefined, string[]][] = [
   ['lint: its flags', 'lint', [], undefined, lintFlags],
-  ['another command: none', 'plan', [], undefined, []],
+  ['another command: none', 'status', [], undefined, []],
   ['no command: none', undefined, [], undefined, []],
   ['a name the object has but is no command: none', 'toString', [], undefined, []],
   ['the user chose the young generation on the command line: not held at its start size', 'lint', ['--max-semi-space-size=16'], undefined, ['--no-opt']],
