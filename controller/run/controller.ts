@@ -196,6 +196,8 @@ export async function startController(config: ControllerConfig, deps: Controller
     connect: deps.tenants.connect,
     stateStoreFor: deps.tenants.stateStoreFor ?? ((ns) => new FileStateStore(tenantStatePath(config.statePath, ns))),
     concurrency: deps.tenants.concurrency, owns: deps.tenants.owns, mayStart: deps.tenants.owns,
+    // The live view shows one tenant: the first by namespace of those this replica serves.
+    onEvaluated: liveView && ((ns, evaluation) => (ns === tenants?.namespaces().sort()[0] ? liveView.publish(evaluation) : undefined)),
   });
   let pass: 'single' | 'tenants' = 'single';
   let warnedNoTenants = false;

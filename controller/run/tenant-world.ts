@@ -21,6 +21,7 @@ import type { ReconcileOutcome } from '../reconcile/outcome.ts';
 import { isLedgerEntryActive } from '../reconcile/ledger-entries.ts';
 import { Notifier } from '../notify/notifier.ts';
 import { rolloutGauges } from '../status/rollout-gauges.ts';
+import type { LiveEvaluation } from './live-view-feed.ts';
 
 /** What the pass gives every tenant's reconcile: the snapshot it synced (or why it could not), parsed on demand. */
 export interface PassInput {
@@ -43,6 +44,8 @@ export interface TenantWorldDeps {
   /** Whether this replica may start operations for the tenant now (its shard's gate). Default: always. */
   readonly mayStart?: ((namespace: string) => boolean) | undefined;
   readonly notify: { readonly links: LinkTemplates; readonly secrets: SecretSources; readonly delivery?: Partial<DeliveryPolicy> | undefined };
+  /** Told after each reconcile of a tenant with its last evaluation (the live view shows one tenant). Default: nothing. */
+  readonly onEvaluated?: ((namespace: string, evaluation: LiveEvaluation) => void) | undefined;
 }
 
 /** One tenant, ready to reconcile. */
@@ -69,6 +72,7 @@ export function createTenantWorld(namespace: string, fleet: Fleet, stateStore: S
   let input: PassInput | undefined;
   let write: StatusWriteRequest | undefined;
   let calendar: RememberedCalendar | undefined;
+  let evaluated: Omit<LiveEvaluation, 'revision'> | undefined;
   const reconcile = createReconciler({
     sync: async () => {
       const synced = input!.synced;
@@ -79,7 +83,12 @@ export function createTenantWorld(namespace: string, fleet: Fleet, stateStore: S
     fleet,
     fleetView,
     stateStore: notifier.wrapStore(stateStore),
-    engine: deps.engine,
+    // The last evaluation is what the live view shows (its second: statuses count what started).
+    engine: deps.onEvaluated ? (engineInput) => {
+      const output = deps.engine(engineInput);
+      evaluated = { input: engineInput, output };
+      return output;
+    } : deps.engine,
     statusWriter: {
       // Collected for the pass's one write; the pass logs and counts what that write did.
       writeStatus: async (request: StatusWriteRequest): Promise<StatusWriteResult> => {
@@ -104,10 +113,16 @@ export function createTenantWorld(namespace: string, fleet: Fleet, stateStore: S
   return {
     namespace,
     fleet,
-    reconcile: (next, info) => {
+    reconcile: async (next, info) => {
       input = next;
       write = undefined;
-      return reconcile(info);
+      try {
+        return await reconcile(info);
+      } finally {
+        const last = evaluated;
+        evaluated = undefined;
+        if (last) deps.onEvaluated?.(namespace, { ...last, revision: (write as StatusWriteRequest | undefined)?.revision });
+      }
     },
     takeWrite: () => {
       const taken = write;

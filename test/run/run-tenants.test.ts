@@ -119,7 +119,12 @@ test('run --dir with three Tenants: each converges on its own devices with its o
     }
     // Bravo never read its fleet, so it had nothing to save.
     assert.equal((await readdir(join(dir, 'state.json.d'))).sort(), ['alpha.json', 'charlie.json']);
-    const metrics = await (await fetch(`${/health, metrics and webhook on (http:\/\/\S+)/.exec(controller.err.join('\n'))![1]}/metrics`)).text();
+    const base = /health, metrics and webhook on (http:\/\/\S+)/.exec(controller.err.join('\n'))![1];
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    // The live view shows one tenant, the first by namespace, its groups named with it.
+    const view = await (await fetch(`${base}/api/view`)).text();
+    assert.match(view, 'alpha/rooms');
+    assert.not.match(view, 'charlie/rooms');
     assert.match(metrics, /controller_runtime_reconcile_total\{controller="firmwarden",result="\w+",tenant="alpha"\} [1-9]/);
     assert.match(metrics, /firmwarden_fleet_requests_total\{code="200",tenant="charlie"\} [1-9]/);
   } finally {
