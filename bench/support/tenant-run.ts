@@ -67,6 +67,23 @@ async function listenUrl(c: Child, what: string): Promise<string> {
   throw new BenchError(`${what} did not start (exit ${c.child.exitCode}): ${c.output().slice(-800)}`);
 }
 
+/** A replica's last warning or error (its JSON log line's message and error, without the stack), else its last output. */
+function lastWords(output: string): string {
+  for (const line of output.split('\n').reverse()) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
+      if ((entry.level ?? 0) >= 40) return `${entry.msg ?? ''}${entry.err?.message ? `: ${entry.err.message}` : ''}`;
+    } catch {
+      // a line cut by the output's 64 KiB tail
+    }
+  }
+  return output.slice(-400);
+}
+
+/** What each replica said last, for a failure's sentence. */
+const lastLogs = (replicas: readonly Child[]) => replicas.map((r, i) => `[replica ${i}] ${lastWords(r.output())}`).join('\n');
+
 const noTenants = (what: string) =>
   `${what} reconciled the manifests as ONE tenant (controller_runtime_reconcile_total has no tenant label), ` +
   'so this controller does not serve Tenants there: it needs the per-tenant pass (run/tenant-pass.ts) wired into this command';
@@ -125,11 +142,11 @@ export async function runTenants(o: TenantsRunOptions): Promise<TenantsRun> {
       if (progress.untenanted > 0 && progress.done === 0 && progress.failing().length === 0) throw new BenchError(noTenants(what));
       // Every tenant failing again and again, none through: a broken setup, not a slow one.
       if (progress.done === 0 && progress.failing().length === o.tenants && progress.failing().every(([, n]) => n >= 3)) {
-        throw new BenchError(`every tenant's reconcile failed 3 times and none completed; last log: ${replicas[0]!.output().slice(-800)}`);
+        throw new BenchError(`every tenant's reconcile failed 3 times and none completed; last log: ${lastLogs(replicas)}`);
       }
       if (at > o.timeoutS * 1000) {
         const failing = progress.failing().slice(0, 5).map(([t, n]) => `${t} (${n} failed)`).join(', ');
-        throw new BenchError(`${progress.done} of ${o.tenants} tenants completed a reconcile in ${o.timeoutS} s${failing ? `; failing: ${failing}` : ''}; last log: ${replicas[0]!.output().slice(-600)}`);
+        throw new BenchError(`${progress.done} of ${o.tenants} tenants completed a reconcile in ${o.timeoutS} s${failing ? `; failing: ${failing}` : ''}; last log: ${lastLogs(replicas)}`);
       }
     }
     const peak = replicas.map((r) => peakRssMb(r.child.pid!));
