@@ -5,6 +5,7 @@
 // second). The forecast runs in a worker thread (forecast-worker.ts), only while someone is
 // watching, at most once per `forecastEveryMs` and keeping the thread idle most of the time
 // (`forecastDutyCycle`); until the next one the page shows the last.
+import { portablePlanInput } from '../plan/portable-plan-input.ts';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log/logger.ts';
 import type { Finding } from '../manifest/finding.ts';
@@ -196,7 +197,7 @@ export class LiveViewFeed implements LiveViewSource {
   #startForecast(evaluation: LiveEvaluation): void {
     const plan = evaluation.output.plan ?? planFrom(evaluation.input);
     const job: ForecastJob = {
-      input: planInputFrom(evaluation.input),
+      input: portablePlanInput(planInputFrom(evaluation.input)),
       days: this.#options.forecastDays,
       maxSteps: this.#options.forecastMaxSteps,
       zones: Object.fromEntries(plan.groups.map((g) => [g.key, g.timeZone])),

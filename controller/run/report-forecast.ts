@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log/logger.ts';
 import type { ReportForecast } from '../status/render-report.ts';
 import { isForecastFresh, type ForecastRequest, type ForecastSettings, type ReportForecaster } from '../reconcile/fleet-report.ts';
+import { portablePlanInput } from '../plan/portable-plan-input.ts';
 import { reportForecastWorkerTag, type ReportForecastJob, type ReportForecastReply } from './report-forecast-worker.ts';
 
 // The worker's file has this module's extension: .ts in the repository, .js once compiled.
@@ -41,7 +42,7 @@ export class ReportForecasts {
   };
 
   #start(request: ForecastRequest): void {
-    const job: ReportForecastJob = { input: request.planInput, days: this.#options.days ?? 30, maxSteps: this.#options.maxSteps ?? 300 };
+    const job: ReportForecastJob = { input: portablePlanInput(request.planInput), days: this.#options.days ?? 30, maxSteps: this.#options.maxSteps ?? 300 };
     const worker = this.#worker ?? this.#startWorker();
     this.#running = { at: request.now, specKey: request.specKey };
     worker.postMessage(job);
