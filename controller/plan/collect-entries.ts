@@ -55,7 +55,11 @@ export function collectEntries(walk: EntryWalk): CollectedEntries {
   const { layout, fleet, targets } = walk;
   // One device's reported states by type index, refilled for each device (nothing keeps the array).
   const states: (SoftwareState | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined];
-  for (const ctx of layout.contexts) for (const i of layout.members[ctx.index]!) addDevice(walk, out, i, ctx, false, states);
+  // Indexed loops: a for-of allocates an iterator result per device in Maglev-only code (plan runs with --no-opt).
+  for (const ctx of layout.contexts) {
+    const members = layout.members[ctx.index]!;
+    for (let k = 0; k < members.length; k++) addDevice(walk, out, members[k]!, ctx, false, states);
+  }
   const ungrouped = [...targets.keys()].filter((i) => layout.groupOf[i]! < 0).sort((a, b) => cmp(fleet.index.devices[a]!.id, fleet.index.devices[b]!.id));
   for (const i of ungrouped) addDevice(walk, out, i, layout.ungrouped, true, states);
   return out;

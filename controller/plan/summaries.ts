@@ -89,7 +89,8 @@ export function modelsByPolicy(layout: GroupLayout, index: DeviceIndex): Map<str
     if (!ctx.policy) continue;
     let set = out.get(ctx.policy.key);
     if (!set) out.set(ctx.policy.key, (set = new Set()));
-    for (const i of layout.members[ctx.index]!) set.add(index.modelAt(i));
+    const members = layout.members[ctx.index]!;
+    for (let k = 0; k < members.length; k++) set.add(index.modelAt(members[k]!)); // indexed: no iterator result per device
   }
   return out;
 }

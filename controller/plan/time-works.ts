@@ -10,7 +10,9 @@ import type { ScheduledCtx, Work } from './work.ts';
 
 /** Counts, per wave unit, the works still to finish and the policy's last operations (before any gate is judged). */
 export function countWaves(mains: readonly Work[], gates: WaveGates, book: OperationBook): void {
-  for (const w of mains) {
+  // Indexed loops over the works here: a for-of allocates an iterator result per work in Maglev-only code (plan's --no-opt).
+  for (let k = 0; k < mains.length; k++) {
+    const w = mains[k]!;
     if (w.wave === undefined || w.ctx.index < 0) continue;
     if (w.source === 'auto' && w.version !== undefined && (w.needs || w.status === 'inProgress')) gates.countUnfinished(w.ctx, w.type, w.version, w.wave);
     const last = book.last(w.device.id, w.type);
@@ -23,9 +25,9 @@ export function countWaves(mains: readonly Work[], gates: WaveGates, book: Opera
  * placements, which the light updates share.
  */
 export function timeWorks(mains: readonly Work[], scheduled: readonly ScheduledCtx[], gates: WaveGates, now: number): WindowMemo {
-  for (const w of mains) applyGate(w, gates);
+  for (let k = 0; k < mains.length; k++) applyGate(mains[k]!, gates);
   const memo: WindowMemo = new Map();
-  for (const w of mains) if (w.needs) applyWindow(w, now, memo);
+  for (let k = 0; k < mains.length; k++) if (mains[k]!.needs) applyWindow(mains[k]!, now, memo);
   // Scheduled records that are not their entry's main work still need their own start time.
   for (const s of scheduled) for (const works of s.records.values()) for (const w of works) if (!w.isMain && w.needs) applyWindow(w, now, memo);
   return memo;

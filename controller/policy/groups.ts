@@ -84,7 +84,10 @@ export function resolveGroups(input: readonly DeviceGroup[], index: DeviceIndex)
       }
     }
     if (group.spec.selector) {
-      for (const i of index.select(compileSelector(group.spec.selector))) {
+      const selected = index.select(compileSelector(group.spec.selector));
+      // Indexed: a for-of allocates an iterator result per device in Maglev-only code (plan's --no-opt).
+      for (let k = 0; k < selected.length; k++) {
+        const i = selected[k]!;
         if (!excluded.has(i) && !included.has(i)) claim(g, false, i);
       }
     }
