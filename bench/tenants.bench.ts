@@ -69,6 +69,7 @@ await runBench('tenants', async () => {
     report.figure(`${p}worst_tenant_1s_requests`, worst.requests, 'requests', { zeroOk: true });
     report.figure(`${p}worst_tenant_1s_over_limit`, worst.requests / worst.limit, 'x', { zeroOk: true });
     report.figure(`${p}tenants_over_limit`, Math.max(...series.map((r) => r.tenantsOverLimit)), 'tenants', { zeroOk: true });
+    if (replicas > 1) report.figure(`${p}tenants_over_limit_two_senders`, Math.max(...series.map((r) => r.overLimitAcrossReplicas)), 'tenants', { zeroOk: true });
     report.figure(`${p}throttled_429`, Math.max(...series.map((r) => r.throttled)), 'responses', { zeroOk: true });
     report.figure(`${p}other_app_requests`, Math.max(...series.map((r) => r.otherAppRequests)), 'requests', { zeroOk: true });
     report.figure(`${p}updates_started`, median(series.map((r) => r.updatesStarted)), 'updates', { zeroOk: true });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { KubeEnv } from '../../test/kube/envtest.ts';
 import { control, sleep, startEmulator, startFirmwarden, type Child } from './processes.ts';
 import { BenchError } from './report.ts';
-import { maxInWindow, startRequestTap, type RequestTap } from './request-tap.ts';
+import { busiestWindow, startRequestTap, type RequestTap } from './request-tap.ts';
 import { applyTenants, leaseNamespace, shardHolders, startTenantCluster } from './tenant-kube.ts';
 import { FirstReconciles, namespaceOf, writeSecrets, writeTenantFolder, type TenantList } from './tenant-fleet.ts';
 
@@ -44,6 +44,8 @@ export interface TenantsRun {
   /** The tenant with the most requests in one 1-s window, over its limit (1 = at the limit). */
   readonly worstWindow: { readonly tenant: string; readonly requests: number; readonly limit: number };
   readonly tenantsOverLimit: number;
+  /** Of those, tenants whose busiest window holds requests of two replicas (a tenant handed over). */
+  readonly overLimitAcrossReplicas: number;
   /** 429 answers the emulator gave, all tenants. */
   readonly throttled: number;
   /** updateSoftware accepted twice for one (tenant, device, software type). */
@@ -89,13 +91,13 @@ const noTenants = (what: string) =>
   'so this controller does not serve Tenants there: it needs the per-tenant pass (run/tenant-pass.ts) wired into this command';
 
 /** Starts the replicas of the run; the measured clock starts just before the first spawn. */
-function startReplicas(o: TenantsRunOptions, common: string[], env: NodeJS.ProcessEnv, dir: string, kube: KubeEnv | undefined): { replicas: Child[]; t0: number } {
+function startReplicas(o: TenantsRunOptions, common: (replica: number) => string[], env: NodeJS.ProcessEnv, dir: string, kube: KubeEnv | undefined): { replicas: Child[]; t0: number } {
   const concurrency = o.tenantConcurrency > 0 ? ['--tenant-concurrency', String(o.tenantConcurrency)] : [];
   const t0 = performance.now();
-  if (!kube) return { t0, replicas: [startFirmwarden(['run', '--dir', join(dir, 'manifests'), '--state', join(dir, 'state.json'), '--no-report', ...concurrency, ...common], env)] };
+  if (!kube) return { t0, replicas: [startFirmwarden(['run', '--dir', join(dir, 'manifests'), '--state', join(dir, 'state.json'), '--no-report', ...concurrency, ...common(0)], env)] };
   const replicas = [0, 1, 2].map((i) => startFirmwarden([
     'run', '--kubernetes', '--kubeconfig', kube.adminKubeconfig, '--lease-namespace', leaseNamespace, '--identity', `replica-${i}`,
-    '--shards', String(o.shards), ...concurrency, ...common,
+    '--shards', String(o.shards), ...concurrency, ...common(i),
   ], env));
   return { t0, replicas };
 }
@@ -113,7 +115,8 @@ export async function runTenants(o: TenantsRunOptions): Promise<TenantsRun> {
     const list = JSON.parse(readFileSync(listFile, 'utf8')) as TenantList;
     if (list.tenants.length !== o.tenants) throw new BenchError(`the emulator serves ${list.tenants.length} tenants, ${o.tenants} were asked`);
     for (const t of list.tenants) await control(emulator.url, 'POST', `tenants/${t.tenantId}/failure-rates`, { model: '*', rate: 0 });
-    tap = await startRequestTap(emulator.url);
+    const through = await startRequestTap(emulator.url);
+    tap = through;
     const secrets = writeSecrets(list, join(work, 'secrets'));
     if (o.replicas === 1) writeTenantFolder(list, join(work, 'manifests'), secrets);
     else {
@@ -123,7 +126,7 @@ export async function runTenants(o: TenantsRunOptions): Promise<TenantsRun> {
     // The run's own single-tenant connection is the first tenant's READ-ONLY app: should
     // anything use it beside the Tenants, its requests show apart and never eat a Tenant's limit.
     const first = list.tenants[0]!;
-    const common = ['--listen', '127.0.0.1:0', '--graph-url', tap.graphUrl, '--login-url', tap.loginUrl, '--tenant', first.tenantId, '--client-id', first.readOnlyClientId];
+    const common = (i: number) => ['--listen', '127.0.0.1:0', '--graph-url', through.graphUrlFor(i), '--login-url', through.loginUrl, '--tenant', first.tenantId, '--client-id', first.readOnlyClientId];
     const env = { AZURE_CLIENT_SECRET: first.readOnlyClientSecret, FIRMWARDEN_LOG_LEVEL: 'warn', FIRMWARDEN_LOG_FORMAT: 'json' };
     const started = startReplicas(o, common, env, work, kube);
     replicas = started.replicas;
@@ -180,14 +183,19 @@ async function tally(url: string, tap: RequestTap, list: TenantList) {
   let otherAppRequests = tap.unsigned();
   let worstWindow = { tenant: '', requests: 0, limit: 1 };
   let tenantsOverLimit = 0;
+  let overLimitAcrossReplicas = 0;
   let throttled = 0;
   let duplicateUpdates = 0;
   let updatesStarted = 0;
   for (const t of list.tenants) {
     const own = arrivals.find((a) => a.tenantId === t.tenantId.toLowerCase() && a.appId === t.clientId);
-    const most = own ? maxInWindow(own.at, own.units) : 0;
+    const busiest = own ? busiestWindow(own.at, own.units) : { units: 0, from: 0, to: 0 };
+    const most = busiest.units;
     graphRequests += own ? own.units.reduce((s, n) => s + n, 0) : 0;
-    if (t.rateLimit > 0 && most > t.rateLimit) tenantsOverLimit++;
+    if (t.rateLimit > 0 && most > t.rateLimit) {
+      tenantsOverLimit++;
+      if (new Set(own!.replica.slice(busiest.from, busiest.to)).size > 1) overLimitAcrossReplicas++;
+    }
     if (t.rateLimit > 0 && most / t.rateLimit > worstWindow.requests / worstWindow.limit) worstWindow = { tenant: namespaceOf(t), requests: most, limit: t.rateLimit };
     throttled += (await control<{ throttled: number }>(url, 'GET', `tenants/${t.tenantId}/stats`)).throttled;
     const seen = new Set<string>();
@@ -200,5 +208,5 @@ async function tally(url: string, tap: RequestTap, list: TenantList) {
     }
   }
   for (const a of arrivals) if (!list.tenants.some((t) => a.tenantId === t.tenantId.toLowerCase() && a.appId === t.clientId)) otherAppRequests += a.units.reduce((s, n) => s + n, 0);
-  return { graphRequests, otherAppRequests, worstWindow, tenantsOverLimit, throttled, duplicateUpdates, updatesStarted };
+  return { graphRequests, otherAppRequests, worstWindow, tenantsOverLimit, overLimitAcrossReplicas, throttled, duplicateUpdates, updatesStarted };
 }

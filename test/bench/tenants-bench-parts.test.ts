@@ -5,7 +5,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startEmulator, type TenantInfo } from '../../controller/fleet/emulator/server.ts';
-import { graphUnits, maxInWindow, rescope, startRequestTap, tokenParties } from '../../bench/support/request-tap.ts';
+import { busiestWindow, graphUnits, maxInWindow, replicaPath, rescope, startRequestTap, tokenParties } from '../../bench/support/request-tap.ts';
 import { FirstReconciles, reconcileSeries } from '../../bench/support/tenant-fleet.ts';
 
 const jwt = (claims: object) => `Bearer h.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.s`;
@@ -22,6 +22,18 @@ for (const [what, at, units, most] of [
 ] as const) {
   Parts(`maxInWindow: ${what}`, () => assert.is(maxInWindow(at, units), most));
 }
+
+Parts('busiestWindow: the arrivals of the first busiest window, by index', () => {
+  assert.equal(busiestWindow([], []), { units: 0, from: 0, to: 0 });
+  assert.equal(busiestWindow([0, 1500, 1600, 2400, 2499, 3600], [1, 5, 5, 5, 5, 9]), { units: 20, from: 1, to: 5 });
+  assert.equal(busiestWindow([0, 10, 2000, 2010], [3, 3, 3, 3]), { units: 6, from: 0, to: 2 });
+});
+
+Parts('replicaPath: /r<N>/… is replica N\'s request for /…; other paths untagged', () => {
+  assert.equal(replicaPath('/r2/beta/teamwork/devices?$top=50'), { replica: 2, path: '/beta/teamwork/devices?$top=50' });
+  assert.equal(replicaPath('/beta/$batch'), { replica: -1, path: '/beta/$batch' });
+  assert.equal(replicaPath('/rx/beta'), { replica: -1, path: '/rx/beta' });
+});
 
 Parts('graphUnits: the inner requests of a $batch, else one', () => {
   const batch = Buffer.from(JSON.stringify({ requests: [{ id: '1' }, { id: '2' }, { id: '3' }] }));
@@ -83,7 +95,7 @@ Parts('FirstReconciles: a tenant counts from its first non-error reconcile, on w
   assert.equal([single.done, single.untenanted, single.replicas], [0, 1, 0]);
 });
 
-Parts('the tap stamps each Graph request under its tenant and app ($batch inner requests counted) and passes sign-ins and answers through', async () => {
+Parts('the tap stamps each Graph request under its tenant, app and replica ($batch inner requests counted) and passes sign-ins and answers through', async () => {
   const emulator = await startEmulator({ tenants: 2, devices: 3, rateLimit: 0 });
   const tap = await startRequestTap(emulator.url);
   try {
@@ -96,7 +108,7 @@ Parts('the tap stamps each Graph request under its tenant and app ($batch inner 
       assert.is(res.status, 200, await res.clone().text());
       return ((await res.json()) as { access_token: string }).access_token;
     };
-    const get = async (t: string) => fetch(`${tap.graphUrl}/teamwork/devices`, { headers: { authorization: `Bearer ${t}` } });
+    const get = async (t: string) => fetch(`${tap.graphUrlFor(2)}/teamwork/devices`, { headers: { authorization: `Bearer ${t}` } });
     const [ta, tb] = [await token(a), await token(b)];
     const list = await get(ta);
     assert.is(list.status, 200);
@@ -107,8 +119,8 @@ Parts('the tap stamps each Graph request under its tenant and app ($batch inner 
     });
     assert.is(batch.status, 200);
     assert.is((await get('nonsense')).status, 401);
-    const seen = tap.arrivals().map((x) => [x.tenantId, x.appId, x.units]);
-    assert.equal(seen, [[a.tenantId.toLowerCase(), a.clientId, [1]], [b.tenantId.toLowerCase(), b.clientId, [4]]]);
+    const seen = tap.arrivals().map((x) => [x.tenantId, x.appId, x.units, x.replica]);
+    assert.equal(seen, [[a.tenantId.toLowerCase(), a.clientId, [1], [2]], [b.tenantId.toLowerCase(), b.clientId, [4], [-1]]]);
     assert.is(tap.unsigned(), 1);
     assert.is(emulator.tenantControl(b.tenantId).stats().graphRequests, 4, 'the emulator counted what the tap counted');
   } finally {
