@@ -60,8 +60,11 @@ function observe(e: EvidenceRecord, input: EvidenceInput): EvidenceRecord {
   if (e.regressedAt !== undefined || e.left) return e;
   const sw = input.software.get(e.deviceId);
   if (!sw) return e;
-  if (sw.software[e.softwareType]?.currentVersion !== e.version) return { ...e, left: true };
   const readAt = input.readAt?.get(e.deviceId) ?? input.now;
+  // A reading older than the update's end cannot show the device left the version it never showed
+  // yet (a plan made before the device is read again, as the reconcile does since issue 17).
+  if (readAt < e.since) return e;
+  if (sw.software[e.softwareType]?.currentVersion !== e.version) return { ...e, left: true };
   if (readAt < e.since + settleMs) return e;
   if (regressionsOf(e.healthBefore, sw.health).length > 0) return { ...e, regressedAt: readAt };
   return readAt > e.healthyUntil ? { ...e, healthyUntil: readAt } : e;

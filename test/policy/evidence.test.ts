@@ -85,6 +85,13 @@ Gate('a health read too soon after the update does not count as healthy time', (
   assert.is(records[0]!.healthyUntil, t0);
 });
 
+Gate('a reading from before the update ended does not mark the device as having left the version (issue 17: plans before the re-read)', () => {
+  const stale = gatherEvidence({ memory: [], groups: new Set(['default/lab']), records: labUpdates(1, t0), groupOf: () => 'default/lab', software: onVersion(['lab0'], '1.2.2'), readAt: new Map([['lab0', t0 - 60_000]]), regressed: () => undefined, now: t0 + 60_000 });
+  assert.is(stale[0]!.left, undefined);
+  const read = gatherEvidence({ memory: stale, groups: new Set(['default/lab']), records: labUpdates(1, t0), groupOf: () => 'default/lab', software: onVersion(['lab0'], '1.2.2'), readAt: new Map([['lab0', t0 + 60_000]]), regressed: () => undefined, now: t0 + 120_000 });
+  assert.is(read[0]!.left, true, 'read after the end, still on the old version: it left');
+});
+
 const Merge = suite('mergeEvidence: the state and the calendar file');
 Merge('one record per device and version: a regression wins, then the longer healthy time', () => {
   const base: EvidenceRecord = { group: 'default/lab', deviceId: 'lab0', softwareType: 'firmware', version: '1.2.3', since: t0, healthyUntil: t0 + day, healthBefore: before };
