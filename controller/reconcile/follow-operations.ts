@@ -12,6 +12,7 @@ import type { Logger } from '../log/logger.ts';
 import {
   intentClockSkewMs, intentResolveMs, isLedgerEntryActive, isSoftwareUpdate, timedOutCode, toLedgerState, type LedgerPort,
 } from './ledger-entries.ts';
+import type { OperationReadings } from './operation-readings.ts';
 
 /**
  * Which of a device's operations a 'starting' entry's POST created, if one can be told. The
@@ -48,8 +49,11 @@ export async function followOperations(deps: {
   now: () => number;
   logger: Logger;
   signal?: AbortSignal;
+  /** Receives the operation lists read here, so a start right after need not read them again. */
+  readings?: OperationReadings;
 }): Promise<string[]> {
   const log = deps.logger.child({ component: 'operations' });
+  const listed = await listActiveDevices(deps);
   const ended: string[] = [];
   const updated: LedgerEntry[] = [];
   let changed = false;
@@ -63,8 +67,9 @@ export async function followOperations(deps: {
     }
     try {
       let op: DeviceOperation | undefined;
+      const listing = listed.get(entry.deviceId);
       if (entry.operationId === undefined) {
-        const resolved = resolveIntent(entry, await deps.fleet.listOperations(entry.deviceId, deps.signal), owned, deps.now());
+        const resolved = resolveIntent(entry, listing ?? (await deps.fleet.listOperations(entry.deviceId, deps.signal)), owned, deps.now());
         if (resolved.kind === 'wait') {
           updated.push(entry);
           continue;
@@ -80,7 +85,9 @@ export async function followOperations(deps: {
         op = resolved.operation;
         owned.add(op.id);
       } else {
-        op = await deps.fleet.getOperation(entry.deviceId, entry.operationId, deps.signal);
+        // Found in the device's list when it was read; otherwise (not listed yet, or gone) asked for by id.
+        const id = entry.operationId;
+        op = listing?.find((o) => o.id === id) ?? (await deps.fleet.getOperation(entry.deviceId, id, deps.signal));
       }
       const state = toLedgerState(op);
       const isEnded = !isOperationActive(op.state) && op.state !== 'unknown';
@@ -119,5 +126,24 @@ export async function followOperations(deps: {
     }
   }
   if (changed) await deps.ledger.commit(updated);
+  // Only a device whose list showed nothing of ours still active may have it stand in for the read before its next start.
+  if (deps.readings) {
+    const busy = new Set(updated.filter(isLedgerEntryActive).map((e) => e.deviceId));
+    for (const [deviceId, operations] of listed) if (!busy.has(deviceId)) deps.readings.record(deviceId, operations);
+  }
   return ended;
+}
+
+/**
+ * The operation lists of the devices with an active entry, read together (20 per $batch in the
+ * Graph adapter) instead of one operation at a time: a request per device as before, without
+ * waiting for each answer in turn. Empty when the fleet cannot read many at once; a device whose
+ * read failed is left out (its entries are then read one by one).
+ */
+async function listActiveDevices(deps: { fleet: Fleet; ledger: LedgerPort; signal?: AbortSignal }): Promise<Map<string, readonly DeviceOperation[]>> {
+  const out = new Map<string, readonly DeviceOperation[]>();
+  const ids = [...new Set(deps.ledger.entries().filter(isLedgerEntryActive).map((e) => e.deviceId))];
+  if (ids.length === 0 || !deps.fleet.readOperations || deps.signal?.aborted) return out;
+  for (const [id, result] of await deps.fleet.readOperations(ids, deps.signal)) if (!(result instanceof FleetError)) out.set(id, result);
+  return out;
 }

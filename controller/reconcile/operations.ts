@@ -3,7 +3,8 @@
 //  - at most one update in flight per device: the API's operations carry no software type, so
 //    any active softwareUpdate on a device blocks another one;
 //  - the intent is saved BEFORE the POST, and a device's operation list is read before any
-//    POST, so a restart at any moment neither forgets nor duplicates an operation;
+//    POST (a list read seconds before, while following its last update, counts once:
+//    operation-readings.ts), so a restart at any moment neither forgets nor duplicates an operation;
 //  - an intent left by a crash takes only an operation no other ledger entry owns and that is
 //    not older than itself, and holds its device until one shows up or its wait is over;
 //  - never a downgrade: the version must be provably newer than what the device runs;
@@ -17,6 +18,7 @@ import type { LedgerEntry } from '../model/state.ts';
 import { compareVersions } from '../policy/version.ts';
 import type { Logger } from '../log/logger.ts';
 import { isLedgerEntryActive, isSoftwareUpdate, toLedgerState, type LedgerPort } from './ledger-entries.ts';
+import type { OperationReadings } from './operation-readings.ts';
 
 /** Refuses what is not provably an upgrade. Returns a refusal or undefined. */
 export function checkUpgrade(current: string | null, target: string): { reason: string; message: string } | undefined {
@@ -43,12 +45,17 @@ export async function startOperations(
     fleet: Fleet; ledger: LedgerPort; now: () => number; logger: Logger; signal?: AbortSignal;
     /** The gate of sharding: false once this replica may not start anything (its shard lease is not held). Default: always open. */
     mayStart?: () => boolean;
+    /** Operation lists just read while following operations: a fresh one stands in for the device's read, once. */
+    readings?: OperationReadings;
   },
 ): Promise<StartOutcome[]> {
   const outcomes: StartOutcome[] = [];
   const log = deps.logger.child({ component: 'operations' });
   const gateOpen = () => deps.mayStart?.() ?? true;
-  for (const request of requests) {
+  // Devices read a moment ago go first, while their reading is fresh; the rest keep the plan's order.
+  const readings = deps.readings;
+  const ordered = readings ? [...requests.filter((r) => readings.has(r.deviceId)), ...requests.filter((r) => !readings.has(r.deviceId))] : requests;
+  for (const request of ordered) {
     if (deps.signal?.aborted || !gateOpen()) break;
     const busy = deps.ledger.entries().find((e) => e.deviceId === request.deviceId && isLedgerEntryActive(e));
     if (busy) {
@@ -62,7 +69,7 @@ export async function startOperations(
     }
     let intent: LedgerEntry | undefined;
     try {
-      const existing = (await deps.fleet.listOperations(request.deviceId, deps.signal)).find(
+      const existing = (deps.readings?.take(request.deviceId) ?? (await deps.fleet.listOperations(request.deviceId, deps.signal))).find(
         (op) => isSoftwareUpdate(op) && isOperationActive(op.state),
       );
       const owner = existing && deps.ledger.entries().find((e) => e.operationId === existing.id);

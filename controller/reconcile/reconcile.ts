@@ -13,6 +13,7 @@ import type { Snapshot, StatusUpdate } from '../model/source.ts';
 import { SourceError } from '../model/source.ts';
 import { startOperations } from './operations.ts';
 import { followOperations } from './follow-operations.ts';
+import { OperationReadings } from './operation-readings.ts';
 import { isLedgerEntryActive, pruneLedger } from './ledger-entries.ts';
 import { failureOf, passOutcome } from './outcome.ts';
 import { failureOnlyStatuses } from './failure-statuses.ts';
@@ -82,6 +83,10 @@ export function createReconciler<M extends ManifestEntry, F>(ports: ReconcilerPo
     const calendar = readCalendar(snapshot, log);
 
     // 2. Memory and the fleet. Without either nothing is started this time.
+    // Devices whose operation ended, seen while observing; their operation lists, read then, serve
+    // the read before a next start on them in this pass (operation-readings.ts).
+    let ended: string[] = [];
+    const readings = new OperationReadings();
     state ??= await attempt('state', () => ports.stateStore.load());
     const observed = state !== undefined && (await attempt('fleet', observeFleet)) === true;
     const canStart = observed && !ports.isStopping();
@@ -96,12 +101,7 @@ export function createReconciler<M extends ManifestEntry, F>(ports: ReconcilerPo
     /** Refreshes the fleet view and follows the operations in flight; true when both worked. */
     async function observeFleet(): Promise<true> {
       await ports.fleetView.refreshStep(info.signal);
-      const ended = await followOperations({ fleet: ports.fleet, ledger: ledgerPort, now: at, logger: scope, signal: info.signal });
-      if (ended.length > 0) {
-        ports.fleetView.markStale(ended);
-        // Read the devices whose operation ended before planning, so their new version is seen.
-        await ports.fleetView.refreshStep(info.signal);
-      }
+      ended = await followOperations({ fleet: ports.fleet, ledger: ledgerPort, now: at, logger: scope, signal: info.signal, readings });
       return true;
     }
 
@@ -114,8 +114,17 @@ export function createReconciler<M extends ManifestEntry, F>(ports: ReconcilerPo
     state = current = first.state;
     let outcomes: StartOutcome[] = [];
     if (canStart && first.starts.length > 0) {
-      outcomes = (await attempt('start', () => startOperations(first.starts, { fleet: ports.fleet, ledger: ledgerPort, now: at, logger: scope, signal: info.signal, ...(ports.mayStart ? { mayStart: ports.mayStart } : {}) }))) ?? [];
+      outcomes = (await attempt('start', () => startOperations(first.starts, { fleet: ports.fleet, ledger: ledgerPort, now: at, logger: scope, signal: info.signal, readings, ...(ports.mayStart ? { mayStart: ports.mayStart } : {}) }))) ?? [];
       current = state;
+    }
+    // Re-read the devices whose operation ended, after the starts so none waits for these reads,
+    // and before the statuses, so their new version is seen. One that has just started its next
+    // update is read when that one ends (issue 17: one read per device, not one per update).
+    const busyAgain = new Set(outcomes.filter((o) => o.result === 'started' || o.result === 'adopted').map((o) => o.request.deviceId));
+    const reread = ended.filter((id) => !busyAgain.has(id));
+    if (reread.length > 0) {
+      ports.fleetView.markStale(reread);
+      await attempt('fleet', () => ports.fleetView.refreshStep(info.signal));
     }
     const final = evaluate(outcomes);
     state = current = { ...final.state, ledger: pruneLedger(current.ledger, now, undefined, final.keepLedgerOf, final.keepLedgerEntries) };
