@@ -5,14 +5,16 @@
 // a margin for a busy machine), nothing is posted twice (the emulator's request log: no device
 // gets two updateSoftware for one software type and version), every tenant converges, and every
 // request of a tenant was made with its own token. Short lease timings, three devices a tenant,
-// the emulator's clock 120 times faster so that updates take seconds.
+// the emulator's clock 120 times faster so that updates take seconds. The replicas run as the
+// controller's ServiceAccount with examples/deploy/ plus its sharding/ and tenants/ Roles, and
+// in each tenant's namespace the Role its Secret needs (20-rbac-controller.yaml's header).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startKubeEnv, type KubeEnv } from './envtest.ts';
-import { eventually, installCrds } from './clients.ts';
-import { start, stopAll, tail, type Proc } from './controller-process.ts';
+import { eventually } from './clients.ts';
+import { root, start, stopAll, tail, type Proc } from './controller-process.ts';
 
 interface TenantInfo { tenantId: string; clientId: string; clientSecret: string }
 interface Post { tenant: string; deviceId: string; softwareType: string | null; targetVersion: string | null; status: number }
@@ -29,6 +31,17 @@ function manifests(ns: string, t: TenantInfo): string {
 kind: Secret
 metadata: { name: graph, namespace: ${ns} }
 stringData: { client-secret: "${t.clientSecret}" }
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: { name: firmwarden-tenant-secret, namespace: ${ns} }
+rules: [{ apiGroups: [""], resources: [secrets], resourceNames: [graph], verbs: [get] }]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: { name: firmwarden-tenant-secret, namespace: ${ns} }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: firmwarden-tenant-secret }
+subjects: [{ kind: ServiceAccount, name: firmwarden, namespace: firmwarden }]
 ---
 apiVersion: firmwarden.dev/v1alpha1
 kind: Tenant
@@ -60,13 +73,14 @@ spec:
 `;
 }
 
-type Ctx = { env: KubeEnv | undefined };
-const test = suite<Ctx>('tenants sharded over three replicas on kube-apiserver', { env: undefined });
+type Ctx = { env: KubeEnv | undefined; kubeconfig: string };
+const test = suite<Ctx>('tenants sharded over three replicas on kube-apiserver', { env: undefined, kubeconfig: '' });
 test.before(async (ctx) => {
   ctx.env = await startKubeEnv();
-  await installCrds(ctx.env);
-  await ctx.env.kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', 'crd/tenants.firmwarden.dev']);
-  await ctx.env.ensureNamespace('firmwarden');
+  await ctx.env.kubectlOk(['apply', '-k', 'examples/deploy/'], { cwd: root });
+  await ctx.env.kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', 'crd/tenants.firmwarden.dev', 'crd/devicegroups.firmwarden.dev', 'crd/updatepolicies.firmwarden.dev']);
+  await ctx.env.kubectlOk(['apply', '-f', 'examples/deploy/sharding/', '-f', 'examples/deploy/tenants/'], { cwd: root });
+  ctx.kubeconfig = await ctx.env.serviceAccountKubeconfig('firmwarden', 'firmwarden');
 });
 test.after(async (ctx) => {
   await ctx.env?.close();
@@ -83,7 +97,7 @@ async function policyUpdates(env: KubeEnv, ns: string): Promise<Record<string, n
   return (r.body as { status?: { updates?: Record<string, number> } }).status?.updates;
 }
 
-test('twenty tenants, three replicas, one kill -9ed mid-rollout: taken over within the bound, nothing posted twice, every tenant converges', async ({ env }) => {
+test('twenty tenants, three replicas, one kill -9ed mid-rollout: taken over within the bound, nothing posted twice, every tenant converges', async ({ env, kubeconfig }) => {
   const procs: Proc[] = [];
   try {
     const listFile = join(env!.dir, 'tenants.json');
@@ -101,7 +115,7 @@ test('twenty tenants, three replicas, one kill -9ed mid-rollout: taken over with
     await env!.kubectlOk(['apply', '-f', '-'], { input: namespaces.map((ns, i) => manifests(ns, list.tenants[i]!)).join('---\n') });
     const defaultSecret = join(env!.dir, 'default.secret');
     await writeFile(defaultSecret, list.tenants[0]!.clientSecret, { mode: 0o600 });
-    const replica = (identity: string) => start(['run', '--kubernetes', '--kubeconfig', env!.adminKubeconfig, '--shards', '16', '--lease-namespace', 'firmwarden',
+    const replica = (identity: string) => start(['run', '--kubernetes', '--kubeconfig', kubeconfig, '--shards', '16', '--lease-namespace', 'firmwarden',
       '--identity', identity, '--listen', '127.0.0.1:0', '--lease-duration', `${leaseDurationMs}ms`, '--lease-renew-deadline', '2s', '--lease-retry-period', `${retryPeriodMs}ms`,
       '--resync', '2s', '--graph-url', list.graphBaseUrl, '--tenant', list.tenants[0]!.tenantId, '--client-id', list.tenants[0]!.clientId,
       '--client-secret-file', defaultSecret, '--tenant-concurrency', '4']);
