@@ -76,12 +76,14 @@ export class CompactFleet {
   #observations: ReleaseObservation[] | undefined;
   #software: ReadonlyMap<string, DeviceSoftware> | undefined;
 
-  constructor(table: DeviceTable, version: number, stateIds: Int32Array, read: Uint8Array, health: (DeviceHealth | undefined)[]) {
+  /** `observations`: the previous reading's, when this one offers the same versions on the same devices (withSoftware). */
+  constructor(table: DeviceTable, version: number, stateIds: Int32Array, read: Uint8Array, health: (DeviceHealth | undefined)[], observations?: ReleaseObservation[]) {
     this.table = table;
     this.version = version;
     this.#stateIds = stateIds;
     this.#read = read;
     this.#health = health;
+    this.#observations = observations;
   }
 
   get devices(): readonly Device[] {
@@ -155,16 +157,31 @@ export class CompactFleet {
     return out;
   }
 
-  /** A later reading: these documents replace the devices' (by deviceId; unknown ids are ignored). */
+  /**
+   * A later reading: these documents replace the devices' (by deviceId; unknown ids are ignored).
+   * When every replaced device was read before and offers the same version of every type (most
+   * reads: an update finished, a device went offline), the observations are this reading's.
+   */
   withSoftware(documents: Iterable<DeviceSoftware>): CompactFleet {
     const stateIds = this.#stateIds.slice();
     const read = this.#read.slice();
     const health = this.#health.slice();
+    const states = this.table.states.states;
+    const offered = (ids: Int32Array, t: number) => (ids[t]! < 0 ? undefined : states[ids[t]!]!.availableVersion);
+    let sameOffers = true;
     for (const sw of documents) {
       const i = this.table.index.indexOfId(sw.deviceId);
-      if (i !== undefined) fill(this.table.states, i, sw, stateIds, read, health);
+      if (i === undefined) continue;
+      const wasRead = read[i] === 1;
+      fill(this.table.states, i, sw, stateIds, read, health);
+      if (!sameOffers) continue;
+      // #observe reads only which devices were read, their models and the versions offered.
+      const before = this.#stateIds.subarray(i * typeCount, (i + 1) * typeCount);
+      const after = stateIds.subarray(i * typeCount, (i + 1) * typeCount);
+      if (!wasRead) sameOffers = false;
+      else for (let t = 0; t < typeCount && sameOffers; t++) if (offered(before, t) !== offered(after, t)) sameOffers = false;
     }
-    return new CompactFleet(this.table, this.version + 1, stateIds, read, health);
+    return new CompactFleet(this.table, this.version + 1, stateIds, read, health, sameOffers ? this.#observations : undefined);
   }
 }
 
