@@ -110,11 +110,13 @@ export function createReconciler<M extends ManifestEntry, F>(ports: ReconcilerPo
     const evaluate = (outcomes: readonly StartOutcome[], from: Snapshot = snapshot, parsed = desired) =>
       ports.engine({ desired: parsed, fleet: ports.fleetView.snapshot(), state: current, now, outcomes, calendar: from === snapshot ? calendar : readCalendar(from, log), rooms: rooms.observations(), failures, omitted: from.omitted });
     rooms.prune(now);
-    const first = await settleRooms(() => evaluate([]), rooms, at, info.signal);
-    state = current = first.state;
+    // Only the first evaluation's state and starts are kept: the whole output (its plan is several
+    // MB at 10k devices) would stay reachable until the pass ends if held here (issue 17).
+    const { state: firstState, starts: firstStarts } = await settleRooms(() => evaluate([]), rooms, at, info.signal);
+    state = current = firstState;
     let outcomes: StartOutcome[] = [];
-    if (canStart && first.starts.length > 0) {
-      outcomes = (await attempt('start', () => startOperations(first.starts, { fleet: ports.fleet, ledger: ledgerPort, now: at, logger: scope, signal: info.signal, readings, ...(ports.mayStart ? { mayStart: ports.mayStart } : {}) }))) ?? [];
+    if (canStart && firstStarts.length > 0) {
+      outcomes = (await attempt('start', () => startOperations(firstStarts, { fleet: ports.fleet, ledger: ledgerPort, now: at, logger: scope, signal: info.signal, readings, ...(ports.mayStart ? { mayStart: ports.mayStart } : {}) }))) ?? [];
       current = state;
     }
     // Re-read the devices whose operation ended, after the starts so none waits for these reads,

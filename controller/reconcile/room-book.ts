@@ -133,6 +133,9 @@ export async function settleRooms<T extends { readonly starts: readonly { readon
     if (signal?.aborted || reads.devices.every((id) => tried.has(id))) break;
     for (const id of reads.devices) tried.add(id);
     await book.read(reads, now(), signal);
+    // Let go of the previous evaluation before making the next: its plan is several MB at 10k
+    // devices and would otherwise stay reachable until `evaluate` returns (issue 17).
+    output = undefined as unknown as T;
     output = evaluate();
   }
   const unread = new Set(output.plan?.rooms?.reads?.devices ?? []);

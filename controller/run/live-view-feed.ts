@@ -96,6 +96,9 @@ export class LiveViewFeed implements LiveViewSource {
    */
   observeEngine(engine: Engine<ManifestEntry, Finding>): Engine<ManifestEntry, Finding> {
     return (input) => {
+      // The previous evaluation is let go before the next is made (its plan is several MB at 10k
+      // devices); the view itself (#last) is only replaced when the reconcile ends (issue 17).
+      this.#evaluated = undefined;
       const output = engine(input);
       this.#evaluated = { input, output };
       return output;
