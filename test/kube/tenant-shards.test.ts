@@ -144,13 +144,25 @@ test('twenty tenants, three replicas, one kill -9ed mid-rollout: taken over with
 
     // Every tenant converges (nothing pending, scheduled or in flight; something succeeded).
     const survivors = [...replicas].filter(([id]) => id !== victim).map(([, p]) => p);
-    await eventually(`every tenant to converge\n${survivors.map(tail).join('\n---\n')}`, async () => {
-      for (const ns of namespaces) {
-        const u = await policyUpdates(env!, ns);
-        if (!(u && u.pending === 0 && u.scheduled === 0 && u.inProgress === 0 && (u.succeeded ?? 0) > 0)) return undefined;
+    const converged = async (ns: string) => {
+      const u = await policyUpdates(env!, ns);
+      return u !== undefined && u.pending === 0 && u.scheduled === 0 && u.inProgress === 0 && (u.succeeded ?? 0) > 0;
+    };
+    try {
+      await eventually('every tenant to converge', async () => {
+        for (const ns of namespaces) if (!(await converged(ns))) return undefined;
+        return true;
+      }, 120_000);
+    } catch (error) {
+      const behind = [];
+      for (const [i, ns] of namespaces.entries()) {
+        if (await converged(ns)) continue;
+        const state = (await env!.request('GET', `/api/v1/namespaces/firmwarden/configmaps/firmwarden-state-${ns}`)).text;
+        const own = await (await fetch(`${origin}/_emulator/tenants/${list.tenants[i]!.tenantId}/requests?action=updateSoftware`)).json();
+        behind.push(`${ns}: ${JSON.stringify(await policyUpdates(env!, ns))}\nstate: ${state.slice(0, 3000)}\nposts: ${JSON.stringify(own)}`);
       }
-      return true;
-    }, 120_000);
+      throw new Error(`${(error as Error).message}\n${behind.join('\n')}\n${survivors.map(tail).join('\n---\n')}`, { cause: error });
+    }
 
     const all = await posts();
     const seen = new Map<string, number>();
@@ -163,6 +175,11 @@ test('twenty tenants, three replicas, one kill -9ed mid-rollout: taken over with
       assert.ok(own.every((p) => p.tenant === t.tenantId), `${namespaces[i]}: only its own token`);
     }
     process.stderr.write(`tenant-shards: ${lost.length} shards of ${victim} taken over in ${took} ms; ${all.length} updates posted, none twice\n`);
+
+    // A graceful stop hands every shard back (released, not left to expire) and exits 0.
+    for (const p of survivors) p.child.kill('SIGTERM');
+    assert.equal(await Promise.all(survivors.map((p) => p.exited)), [0, 0], survivors.map(tail).join('\n---\n'));
+    assert.ok([...(await shardHolders(env!)).values()].every((h) => h === ''), 'every shard Lease released');
   } finally {
     await stopAll(procs);
   }
