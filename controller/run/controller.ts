@@ -27,6 +27,7 @@ import { startHttpServer, type RunningHttpServer } from '../server/http-server.t
 import { isLedgerEntryActive } from '../reconcile/ledger-entries.ts';
 import { FileSecret } from '../config/secret.ts';
 import { LiveViewFeed, type LiveViewFeedOptions } from './live-view-feed.ts';
+import { TenantLiveViews } from './tenant-live-views.ts';
 import { createLiveViewRoutes } from '../server/live-view-http.ts';
 import { reconcileMetrics } from './reconcile-metrics.ts';
 import { Notifier } from '../notify/notifier.ts';
@@ -189,16 +190,17 @@ export async function startController(config: ControllerConfig, deps: Controller
   const policy = { ...defaultRequeuePolicy, ...config.requeue };
   const tenants = deps.tenants && new TenantPass({
     clock: deps.clock, logger: deps.logger, metrics, parse: deps.parse, statusWriter: source, requeue: policy,
-    // No fleet report and no live view per tenant (yet): the engine without them.
+    // No fleet report per tenant (yet): the engine without it.
     engine: deps.engine ?? createEngine({ statusDetail: config.source.kind === 'custom' ? 'full' : 'summary' }),
     fleetView: config.fleetView, pollIntervalMs: config.pollIntervalMs, isStopping: () => stopping,
     notify: { links: config.notify?.links ?? {}, secrets: deps.secrets ?? { env: process.env }, delivery: config.notify?.delivery },
     connect: deps.tenants.connect,
     stateStoreFor: deps.tenants.stateStoreFor ?? ((ns) => new FileStateStore(tenantStatePath(config.statePath, ns))),
     concurrency: deps.tenants.concurrency, owns: deps.tenants.owns, mayStart: deps.tenants.owns,
-    // The live view shows one tenant: the first by namespace of those this replica serves.
-    onEvaluated: liveView && ((ns, evaluation) => (ns === tenants?.namespaces().sort()[0] ? liveView.publish(evaluation) : undefined)),
+    // The live view shows one tenant at a time (?tenant=, default the first by namespace).
+    onEvaluated: liveView && ((ns, evaluation) => tenantViews?.evaluated(ns, evaluation)),
   });
+  const tenantViews = liveView && tenants && new TenantLiveViews(deps.logger, config.liveView ?? {}, () => tenants.tenants());
   let pass: 'single' | 'tenants' = 'single';
   let warnedNoTenants = false;
   const single = ({ reconcileId }: { reconcileId: number }) => reconcile({ reconcileId, signal: hard.signal });
@@ -251,7 +253,7 @@ export async function startController(config: ControllerConfig, deps: Controller
       metrics,
       readiness,
       logger: deps.logger,
-      ...(liveView && httpOptions.ui ? { liveView: createLiveViewRoutes({ access: httpOptions.ui, source: liveView }, deps.logger) } : {}),
+      ...(liveView && httpOptions.ui ? { liveView: createLiveViewRoutes({ access: httpOptions.ui, source: liveView, tenants: tenantViews }, deps.logger) } : {}),
       ...(httpOptions.webhookSecret
         ? { webhook: { secret: httpOptions.webhookSecret, onTrigger: () => source.requestSync('webhook'), ...(config.source.kind === 'git' ? { branch: config.source.branch } : {}) } }
         : {}),
@@ -279,6 +281,7 @@ export async function startController(config: ControllerConfig, deps: Controller
       unsubscribe();
       await http?.close();
       await liveView?.close();
+      await tenantViews?.close();
       await forecasts?.close();
       await tenants?.close();
       await source.close();

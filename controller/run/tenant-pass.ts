@@ -40,6 +40,8 @@ interface Held {
   readonly world: TenantWorld;
   /** The Tenant's spec: a changed one (new credentials, cloud, rate) connects anew. */
   readonly connection: string;
+  /** The Tenant's spec.displayName, for the live view's picker. */
+  readonly displayName: string | undefined;
   /** The partition's specs when last reconciled. */
   digest: string | undefined;
   nextDue: number;
@@ -77,6 +79,11 @@ export class TenantPass {
     return [...this.#held.keys()];
   }
 
+  /** The tenants held now, each with its namespace and the Tenant's displayName. */
+  tenants(): { namespace: string; displayName: string | undefined }[] {
+    return [...this.#held].map(([namespace, h]) => ({ namespace, displayName: h.displayName }));
+  }
+
   #partitions(snapshot: Snapshot, now: number, given?: ParsedDesired<ManifestEntry, Finding>) {
     if (this.#parsed?.revision !== snapshot.revision) {
       const parsed = given ?? this.#deps.parse(snapshot.files, now);
@@ -105,7 +112,7 @@ export class TenantPass {
       if (this.#held.has(ns)) continue;
       try {
         const fleet = this.#deps.connect(p.tenant!.manifest as Tenant);
-        this.#held.set(ns, { world: createTenantWorld(ns, fleet, this.#deps.stateStoreFor(ns), this.#deps), connection: connection(ns), digest: undefined, nextDue: now, failures: 0, running: undefined });
+        this.#held.set(ns, { world: createTenantWorld(ns, fleet, this.#deps.stateStoreFor(ns), this.#deps), connection: connection(ns), displayName: (p.tenant!.manifest as Tenant).spec.displayName, digest: undefined, nextDue: now, failures: 0, running: undefined });
       } catch (error) {
         log.warn({ tenant: ns, err: error }, 'tenant not connected');
         extra.push(...tenantFailureStatuses(p.manifests, signInFailure(ns, error instanceof Error ? error.message : String(error)), now));

@@ -44,7 +44,7 @@ export interface TenantWorldDeps {
   /** Whether this replica may start operations for the tenant now (its shard's gate). Default: always. */
   readonly mayStart?: ((namespace: string) => boolean) | undefined;
   readonly notify: { readonly links: LinkTemplates; readonly secrets: SecretSources; readonly delivery?: Partial<DeliveryPolicy> | undefined };
-  /** Told after each reconcile of a tenant with its last evaluation (the live view shows one tenant). Default: nothing. */
+  /** Told after each reconcile of a tenant with its last evaluation (the tenant's live view). Default: nothing. */
   readonly onEvaluated?: ((namespace: string, evaluation: LiveEvaluation) => void) | undefined;
 }
 

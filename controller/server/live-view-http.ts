@@ -1,6 +1,7 @@
 // The live view over HTTP: GET / (the page), /ui/live-view.css, /ui/live-view.js, its icon, /api/view
 // (the view model as JSON) and /api/events (server-sent events: the view again each time a
-// reconcile has made a new one). Read-only by construction: GET and HEAD only, no route
+// reconcile has made a new one); with Tenants, /api/tenants lists them and ?tenant=<namespace>
+// picks one on both (default: the first). Read-only by construction: GET and HEAD only, no route
 // changes anything. Every byte comes from this process (no CDN: the page works without
 // internet), under a strict Content-Security-Policy with no inline script or style. Access:
 // live-view-access.ts.
@@ -17,9 +18,26 @@ export interface LiveViewSource {
   subscribe(listener: () => void): () => void;
 }
 
+/** A tenant the live view can show (with Tenants declared). */
+export interface LiveViewTenant {
+  readonly namespace: string;
+  readonly displayName?: string | undefined;
+}
+
+/** The live views per tenant (run/tenant-live-views.ts). */
+export interface LiveViewTenants {
+  /** The tenants served now, by namespace; empty when no Tenant is declared. */
+  list(): LiveViewTenant[];
+  /** The view of `namespace` (default: the first), or undefined when it is not served here. */
+  source(namespace: string | undefined): LiveViewSource | undefined;
+}
+
 export interface LiveViewHttpOptions {
   readonly access: LiveViewAccess;
+  /** The view without Tenants (and while none is declared). */
   readonly source: LiveViewSource;
+  /** The views per tenant, chosen with ?tenant=<namespace>. Absent: the single view only. */
+  readonly tenants?: LiveViewTenants | undefined;
   /** Event streams open at once, at most. Default: 50. */
   readonly maxStreams?: number;
   /** A comment line keeps idle streams open through proxies this often (real ms). Default: 20 s. */
@@ -55,9 +73,10 @@ const assetFiles = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/ui/live-view.css': { file: 'live-view.css', type: 'text/css; charset=utf-8' },
   '/ui/live-view.js': { file: 'live-view.js', type: 'text/javascript; charset=utf-8' },
+  '/ui/tenant-picker.js': { file: 'tenant-picker.js', type: 'text/javascript; charset=utf-8' },
   '/ui/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
 } as const;
-const apiPaths = new Set(['/api/view', '/api/events']);
+const apiPaths = new Set(['/api/view', '/api/events', '/api/tenants']);
 
 function send(res: ServerResponse, status: number, body: string, type: string, extra: Record<string, string> = {}): void {
   res.writeHead(status, { ...securityHeaders, 'content-type': type, ...extra });
@@ -72,19 +91,19 @@ export function createLiveViewRoutes(options: LiveViewHttpOptions, logger: Logge
   const maxStreams = options.maxStreams ?? 50;
   const heartbeatMs = options.heartbeatMs ?? 20_000;
 
-  const openStream = (req: IncomingMessage, res: ServerResponse) => {
+  const openStream = (req: IncomingMessage, res: ServerResponse, source: LiveViewSource) => {
     if (streams.size >= maxStreams) return send(res, 503, 'too many live views open; close one or use /api/view\n', 'text/plain; charset=utf-8', { 'retry-after': '30' });
     res.writeHead(200, { ...securityHeaders, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     if (req.method === 'HEAD') return res.end();
     streams.add(res);
     // JSON.stringify escapes CR and LF inside strings, so a view is always one `data:` line.
     const push = () => {
-      const json = options.source.json();
+      const json = source.json();
       if (json !== undefined) res.write(`event: view\ndata: ${json}\n\n`);
     };
     res.write('retry: 5000\n\n');
     push();
-    const unsubscribe = options.source.subscribe(push);
+    const unsubscribe = source.subscribe(push);
     const heartbeat = setInterval(() => res.write(': still here\n\n'), heartbeatMs);
     heartbeat.unref();
     const end = () => {
@@ -117,20 +136,31 @@ export function createLiveViewRoutes(options: LiveViewHttpOptions, logger: Logge
         const token = options.access.mode === 'token' ? options.access.token.reveal() : '';
         // The token leaves the address bar and the history at once; the cookie is HttpOnly and
         // Lax, which still comes with the redirect when the link was opened from elsewhere.
+        // The chosen tenant survives the exchange (encoded again: it goes into a header).
+        const tenant = url.searchParams.get('tenant');
         return send(res, 303, 'see /\n', 'text/plain; charset=utf-8', {
-          location: '/',
+          location: tenant ? `/?tenant=${encodeURIComponent(tenant)}` : '/',
           'set-cookie': `${sessionCookieName}=${sessionCookieValue(token)}; Path=/; HttpOnly; SameSite=Lax`,
         });
       }
       const asset = assets.get(path);
       if (asset) return send(res, 200, asset.body, asset.type);
+      const served = options.tenants?.list() ?? [];
+      if (path === '/api/tenants') return send(res, 200, `${JSON.stringify({ tenants: served })}\n`, 'application/json; charset=utf-8');
+      // Without a Tenant declared ?tenant= means nothing: the one view, as before Tenants.
+      const asked = url.searchParams.get('tenant') ?? undefined;
+      const source = served.length === 0 ? options.source : options.tenants!.source(asked);
+      if (!source) {
+        const known = served.map((t) => t.namespace).join(', ');
+        return send(res, 404, `no tenant "${asked?.slice(0, 100)}" is served by this replica; the tenants it serves: ${known} (ask for one with ?tenant=<namespace>)\n`, 'text/plain; charset=utf-8');
+      }
       if (path === '/api/view') {
-        const json = options.source.json();
+        const json = source.json();
         return json === undefined
           ? send(res, 503, '{"waiting":"the first reconcile has not finished yet"}\n', 'application/json; charset=utf-8', { 'retry-after': '5' })
           : send(res, 200, json, 'application/json; charset=utf-8');
       }
-      return openStream(req, res);
+      return openStream(req, res, source);
     },
     close() {
       for (const res of streams) res.end();

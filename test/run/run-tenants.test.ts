@@ -23,7 +23,7 @@ kind: Tenant
 metadata:
   name: ${ns}
   namespace: ${ns}
-spec:
+spec:${ns === 'charlie' ? '\n  displayName: Charlie & Co' : ''}
   tenantId: ${t.tenantId}
   clientId: ${t.clientId}
   credentials:
@@ -121,10 +121,27 @@ test('run --dir with three Tenants: each converges on its own devices with its o
     assert.equal((await readdir(join(dir, 'state.json.d'))).sort(), ['alpha.json', 'charlie.json']);
     const base = /health, metrics and webhook on (http:\/\/\S+)/.exec(controller.err.join('\n'))![1];
     const metrics = await (await fetch(`${base}/metrics`)).text();
-    // The live view shows one tenant, the first by namespace, its groups named with it.
+    // The live view shows one tenant at a time: by default the first by namespace, its groups named with it.
     const view = await (await fetch(`${base}/api/view`)).text();
     assert.match(view, 'alpha/rooms');
     assert.not.match(view, 'charlie/rooms');
+    // ?tenant= picks another; its view is kept from its next reconcile on (waiting until then).
+    const charlie = await eventually(`charlie's live view\n${tail(controller)}`, async () => {
+      const r = await fetch(`${base}/api/view?tenant=charlie`);
+      return r.status === 200 ? r.text() : (await r.body?.cancel(), undefined);
+    }, 30_000);
+    assert.match(charlie, 'charlie/rooms');
+    assert.not.match(charlie, 'alpha/rooms');
+    assert.not.match(charlie, 'bravo/rooms');
+    // The page's picker lists every tenant this replica serves, with its displayName.
+    assert.equal(await (await fetch(`${base}/api/tenants`)).json(), {
+      tenants: [{ namespace: 'alpha' }, { namespace: 'bravo' }, { namespace: 'charlie', displayName: 'Charlie & Co' }],
+    });
+    for (const path of ['/api/view', '/api/events']) {
+      const unknown = await fetch(`${base}${path}?tenant=delta`);
+      assert.is(unknown.status, 404, path);
+      assert.is(await unknown.text(), 'no tenant "delta" is served by this replica; the tenants it serves: alpha, bravo, charlie (ask for one with ?tenant=<namespace>)\n');
+    }
     assert.match(metrics, /controller_runtime_reconcile_total\{controller="firmwarden",result="\w+",tenant="alpha"\} [1-9]/);
     assert.match(metrics, /firmwarden_fleet_requests_total\{code="200",tenant="charlie"\} [1-9]/);
   } finally {

@@ -92,7 +92,7 @@ Rules('loopback names', () => {
 const Loopback = suite('on loopback, by default');
 Loopback('the page, its style and script are served under a strict CSP; the page has no inline code', () =>
   withServer(decideLiveViewAccess('127.0.0.1', { ui: false, token: undefined }), async (server) => {
-    for (const path of ['/', '/ui/live-view.css', '/ui/live-view.js']) {
+    for (const path of ['/', '/ui/live-view.css', '/ui/live-view.js', '/ui/tenant-picker.js']) {
       const res = await fetch(`${server.url}${path}`);
       assert.is(res.status, 200, path);
       assert.is(res.headers.get('content-security-policy'), liveViewCsp, path);
@@ -103,7 +103,7 @@ Loopback('the page, its style and script are served under a strict CSP; the page
         const html = await res.text();
         assert.match(res.headers.get('content-type') ?? '', 'text/html');
         // Every script is a file; no style element or attribute, no event handler attribute.
-        for (const tag of html.match(/<script\b[^>]*>/g) ?? []) assert.match(tag, /\bsrc="\/ui\/live-view\.js"/);
+        for (const tag of html.match(/<script\b[^>]*>/g) ?? []) assert.match(tag, /\bsrc="\/ui\/(live-view|tenant-picker)\.js"/);
         assert.not.match(html, /<style\b|\sstyle=|\son[a-z]+=|https?:\/\/(?!www\.w3)/i);
       } else {
         await res.arrayBuffer();

@@ -9,6 +9,9 @@
   const asOf = document.getElementById('asof');
   const connection = document.getElementById('connection');
   let states = [];
+  // With Tenants the page shows one: ?tenant=<namespace> (default: the server's first).
+  const tenant = new URLSearchParams(location.search).get('tenant');
+  const query = tenant ? `?tenant=${encodeURIComponent(tenant)}` : '';
 
   /** An element with a class, attributes and children (strings become text nodes). */
   function el(tag, props, ...children) {
@@ -276,7 +279,7 @@
   function poll() {
     setConnection('polling', 'polling');
     const tick = () =>
-      fetch('/api/view', { credentials: 'same-origin', cache: 'no-store' })
+      fetch(`/api/view${query}`, { credentials: 'same-origin', cache: 'no-store' })
         .then((r) => (r.ok ? r.text().then(accept) : undefined))
         .catch(() => setConnection('reconnecting', 'reconnecting'))
         .finally(() => setTimeout(tick, 5000));
@@ -287,7 +290,7 @@
     poll();
     return;
   }
-  const events = new EventSource('/api/events');
+  const events = new EventSource(`/api/events${query}`);
   events.addEventListener('open', () => setConnection('live', 'live'));
   events.addEventListener('view', (e) => {
     setConnection('live', 'live');
