@@ -46,6 +46,7 @@ export const kubernetesHelp = `Kubernetes (with --kubernetes; each also FIRMWARD
   --public-url, --repo-web-url as above (links in notifications). A NotificationChannel's secretRef may
                            name a Secret (name, key) of its namespace: grant the controller get on it.
   --global-rate, --tenant-concurrency as above. Each tenant's state: ConfigMap <--state-configmap>-<namespace>.
+  The fleet flags are optional here too: without them only Tenants are served.
 ${shardHelp}
 `;
 
@@ -75,7 +76,8 @@ class ReplicaReadiness implements ReadinessCheck {
 
 /** Runs the controller against custom resources in a cluster until SIGINT/SIGTERM or lost leadership. */
 export async function runKubernetes(args: string[], io: CommandIO): Promise<number> {
-  const { options: fleetOptions, rest } = parseFleetOptions(args, io.env);
+  // No fleet flags: only Tenants are served, each with its own credentials (run.ts).
+  const { options: fleetOptions, rest, single } = parseFleetOptions(args, io.env, { fallback: 'tenants' });
   const values: Partial<Record<keyof typeof kubernetesFlags, string>> = parseFlags(rest, { options: kubernetesFlags, alsoKnown: [...fleetFlagNames, '--kubernetes'] }).values;
   const str = (flag: keyof typeof kubernetesFlags): string | undefined => {
     const v = values[flag] ?? io.env[envName(flag)];
@@ -109,7 +111,7 @@ export async function runKubernetes(args: string[], io: CommandIO): Promise<numb
   const watchNamespace = str('namespace');
   const metrics = createMetrics();
   const readiness = new ReplicaReadiness();
-  const connection = await createFleet(fleetOptions, { logger, clock: systemClock, metrics });
+  const connection = single ? await createFleet(fleetOptions, { logger, clock: systemClock, metrics }) : undefined;
   let http;
   try {
     // Outside the leadership: the standby answers the probes too, or rolling updates stall.
@@ -132,7 +134,7 @@ export async function runKubernetes(args: string[], io: CommandIO): Promise<numb
       const { runSharded } = await import('./run-sharded.ts');
       return await runSharded({
         io, client, logger, metrics, events, identity, leaseNamespace, watchNamespace, timing, shards: shardOptions, tenants: tenantOptions, fleetOptions,
-        fleet: connection.fleet, stateConfigMap, resyncMs, notify, onReady: () => (readiness.state = 'standby'),
+        fleet: connection?.fleet, stateConfigMap, resyncMs, notify, onReady: () => (readiness.state = 'standby'),
       });
     }
     let workError: unknown;
@@ -177,7 +179,7 @@ export async function runKubernetes(args: string[], io: CommandIO): Promise<numb
             notify,
           },
           {
-            fleet: connection.fleet,
+            ...(connection ? { fleet: connection.fleet } : {}),
             clock: systemClock,
             logger,
             parse: parseManifestTexts,
@@ -217,7 +219,7 @@ export async function runKubernetes(args: string[], io: CommandIO): Promise<numb
     return 0;
   } finally {
     await http?.close();
-    await connection.close();
+    await connection?.close();
     client.close();
   }
 }

@@ -45,8 +45,8 @@ export interface ShardedRun {
   readonly shards: ShardOptions;
   readonly tenants: TenantRunOptions;
   readonly fleetOptions: FleetOptions;
-  /** The flags' fleet: never used for a Tenant, only needed by the controller's shape. */
-  readonly fleet: Fleet;
+  /** The flags' fleet, if any: never used for a Tenant (a sharded replica serves Tenants only). */
+  readonly fleet: Fleet | undefined;
   readonly stateConfigMap: string;
   readonly resyncMs: number;
   readonly notify: { readonly links?: LinkTemplates; readonly delivery?: Partial<DeliveryPolicy> };
@@ -102,7 +102,7 @@ export async function runSharded(r: ShardedRun): Promise<number> {
       notify: r.notify,
     },
     {
-      fleet: r.fleet, clock: systemClock, logger, parse: parseManifestTexts, replaceStatus, secrets, metrics: r.metrics,
+      ...(r.fleet ? { fleet: r.fleet } : {}), clock: systemClock, logger, parse: parseManifestTexts, replaceStatus, secrets, metrics: r.metrics,
       tenants: {
         connect: tenantConnector(r.tenants, r.fleetOptions, { logger, clock: systemClock, metrics: r.metrics, secrets }),
         stateStoreFor, concurrency: r.tenants.concurrency, owns, only: true,

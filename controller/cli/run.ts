@@ -36,7 +36,11 @@ ${notifyHelp}
 ${tenantRunHelp}
   Each tenant's state is kept in STATE.d/<namespace>.json beside the --state file.
 
-${fleetOptionsHelp}`;
+${fleetOptionsHelp}
+The fleet flags are optional for run: without them each declared Tenant signs in with its own
+credentials (--graph-url alone points every Tenant at an emulator), and manifests that declare
+no Tenant stall with NoFleetConnection until Tenants are added or the flags are given.
+`;
 
 export const runCommand: Command = async (args: string[], io: CommandIO): Promise<number> => {
   if (args.includes('--help') || args.includes('-h')) {
@@ -48,7 +52,8 @@ export const runCommand: Command = async (args: string[], io: CommandIO): Promis
     const { runKubernetes } = await import('./run-kubernetes.ts');
     return runKubernetes(args.filter((a) => a !== '--kubernetes'), io);
   }
-  const { options: fleetOptions, rest } = parseFleetOptions(args, io.env);
+  // No fleet flags: each declared Tenant brings its own credentials (without any, the manifests stall).
+  const { options: fleetOptions, rest, single } = parseFleetOptions(args, io.env, { fallback: 'tenants' });
   const { values } = parseFlags(rest, {
     options: runFlags,
     alsoKnown: [...fleetFlagNames, '--kubernetes'],
@@ -61,7 +66,8 @@ export const runCommand: Command = async (args: string[], io: CommandIO): Promis
   const statePath = values.state ?? join(dataDir ?? join(tmpdir(), 'firmwarden'), 'state.json');
   // One registry for the fleet client's counters and the controller's, served at /metrics.
   const metrics = createMetrics();
-  const connection = await createFleet(fleetOptions, { logger, clock: systemClock, metrics });
+  const connection = single ? await createFleet(fleetOptions, { logger, clock: systemClock, metrics }) : undefined;
+  if (!connection) logger.info({ component: 'fleet' }, 'no fleet connection given: serving the Tenants the manifests declare, each with its own credentials');
   try {
     const controller = await startController(
       {
@@ -72,7 +78,7 @@ export const runCommand: Command = async (args: string[], io: CommandIO): Promis
         notify,
       },
       {
-        fleet: connection.fleet, clock: systemClock, logger, parse: parseManifestTexts, replaceStatus, secrets: { env: io.env }, metrics,
+        ...(connection ? { fleet: connection.fleet } : {}), clock: systemClock, logger, parse: parseManifestTexts, replaceStatus, secrets: { env: io.env }, metrics,
         tenants: { connect: tenantConnector(tenantOptions, fleetOptions, { logger, clock: systemClock, metrics, secrets: { env: io.env } }), concurrency: tenantOptions.concurrency },
       },
       io.signal,
@@ -85,7 +91,7 @@ export const runCommand: Command = async (args: string[], io: CommandIO): Promis
     }
     await controller.done;
   } finally {
-    await connection.close();
+    await connection?.close();
   }
   return 0;
 };

@@ -35,8 +35,13 @@ export interface FleetOptions {
 }
 
 export interface ParseFleetOptionsSettings {
-  /** What to use when neither flags nor environment name a fleet: the emulator (demo, plan) or nothing (an error). Default `none`. */
-  readonly fallback?: 'emulator' | 'none';
+  /**
+   * What to use when neither flags nor environment name a fleet: the emulator (demo, plan),
+   * nothing (an error), or `tenants` (run: each declared Tenant brings its own credentials; the
+   * result has `single: false` and its options carry only the endpoints, cloud, rate and
+   * timeout, e.g. a loopback emulator's --graph-url). Default `none`.
+   */
+  readonly fallback?: 'emulator' | 'none' | 'tenants';
   /** Reads --client-secret-file, at start and again when it changes (tests inject it). */
   readonly readFile?: (path: string) => string;
 }
@@ -172,7 +177,7 @@ export function parseFleetOptions(
   args: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
   settings: ParseFleetOptionsSettings = {},
-): { options: FleetOptions; rest: string[] } {
+): { options: FleetOptions; rest: string[]; single: boolean } {
   const { flags, emulator: emulatorFlag, rest } = splitArgs(args);
   const readFile = settings.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
 
@@ -203,6 +208,27 @@ export function parseFleetOptions(
         certificatePath: null, certificatePassword: null, federatedTokenFile: null, rate, timeoutMs,
       }),
       rest,
+      single: true,
+    };
+  }
+  // A tenant, an app or a way to sign in names a single-tenant connection; a Graph URL alone
+  // (an emulator serving the Tenants) does not, for a command that can serve Tenants only.
+  const namesSingle = tenantSource !== undefined || clientIdSource !== undefined || authSource !== undefined;
+  const graph = graphSource ? checkUrl(graphSource) : new URL(`${endpoints.graphHost}/${graphApiVersion}`);
+  const graphPath = graph.pathname.replace(/\/+$/, '');
+  const graphUrl = `${graph.origin}${graphPath === '' ? `/${graphApiVersion}` : graphPath}`;
+  const loginSource = pick(flags, '--login-url', env, 'FIRMWARDEN_LOGIN_URL');
+  // An emulator started apart serves its token endpoint next to the API: default to its origin.
+  const loginUrl = loginSource
+    ? checkUrl(loginSource).toString().replace(/\/+$/, '')
+    : graph.protocol === 'http:' ? graph.origin : endpoints.loginHost;
+  if (settings.fallback === 'tenants' && !namesSingle) {
+    return {
+      options: Object.freeze({
+        target: 'graph', cloud, graphUrl, loginUrl, tenant: null, clientId: null, auth: null, clientSecret: null, certificatePath: null, certificatePassword: null, federatedTokenFile: null, rate, timeoutMs,
+      }),
+      rest,
+      single: false,
     };
   }
   if (!namesFleet) {
@@ -214,15 +240,6 @@ export function parseFleetOptions(
         + 'add --emulator to try the built-in emulated fleet instead',
     );
   }
-
-  const graph = graphSource ? checkUrl(graphSource) : new URL(`${endpoints.graphHost}/${graphApiVersion}`);
-  const graphPath = graph.pathname.replace(/\/+$/, '');
-  const graphUrl = `${graph.origin}${graphPath === '' ? `/${graphApiVersion}` : graphPath}`;
-  const loginSource = pick(flags, '--login-url', env, 'FIRMWARDEN_LOGIN_URL');
-  // An emulator started apart serves its token endpoint next to the API: default to its origin.
-  const loginUrl = loginSource
-    ? checkUrl(loginSource).toString().replace(/\/+$/, '')
-    : graph.protocol === 'http:' ? graph.origin : endpoints.loginHost;
 
   const tenant = checkId(tenantSource);
   const clientId = checkId(clientIdSource);
@@ -291,5 +308,6 @@ export function parseFleetOptions(
       timeoutMs,
     }),
     rest,
+    single: true,
   };
 }

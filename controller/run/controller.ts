@@ -38,6 +38,7 @@ import { TenantPass } from './tenant-pass.ts';
 import { dispatchReconcile, replaySync, type ControllerTenants } from './tenant-dispatch.ts';
 import { tenantStatePath } from './tenant-state.ts';
 import type { PassInput } from './tenant-world.ts';
+import { stallWithoutFleet } from './no-fleet.ts';
 
 export interface ControllerConfig {
   /** Where the manifests come from; `custom` when the caller brings its own source (Kubernetes). */
@@ -59,7 +60,8 @@ export interface ControllerConfig {
 }
 
 export interface ControllerDeps {
-  readonly fleet: Fleet;
+  /** The single-tenant fleet. Absent (`run` given no fleet flags): only Tenants are served; without any, every manifest stalls (no-fleet.ts). */
+  readonly fleet?: Fleet;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly parse: (files: Snapshot['files'], now: number) => ParsedDesired<ManifestEntry, Finding>;
@@ -130,7 +132,8 @@ export async function startController(config: ControllerConfig, deps: Controller
   const recordReconcile = reconcileMetrics(metrics, deps.clock.now());
   const readiness = new ReadinessGate();
   const source = await openSource(config, deps, metrics);
-  const fleetView = new FleetView(deps.fleet, { clock: deps.clock, logger: deps.logger }, config.fleetView);
+  if (!deps.fleet && !deps.tenants) throw new Error('startController: neither a fleet nor tenants to serve');
+  const fleet = deps.fleet;
   // Notifications: found in each reconcile, kept in the state, sent off the reconcile path.
   const notifier = new Notifier({
     clock: deps.clock,
@@ -161,12 +164,12 @@ export async function startController(config: ControllerConfig, deps: Controller
 
   // With Tenants the dispatcher syncs first and hands its result to the single reconcile.
   let presynced: PassInput['synced'] | undefined;
-  const reconcile = createReconciler({
+  const reconcile = fleet && createReconciler({
     // The source counts its syncs and status writes in `metrics` itself.
     sync: (s) => (presynced ? replaySync(presynced) : source.sync(s)),
     parse: (snapshot, now) => deps.parse(snapshot.files, now),
-    fleet: deps.fleet,
-    fleetView,
+    fleet,
+    fleetView: new FleetView(fleet, { clock: deps.clock, logger: deps.logger }, config.fleetView),
     stateStore,
     engine: liveView ? liveView.observeEngine(engine) : engine,
     statusWriter: source,
@@ -203,7 +206,8 @@ export async function startController(config: ControllerConfig, deps: Controller
   const tenantViews = liveView && tenants && new TenantLiveViews(deps.logger, config.liveView ?? {}, () => tenants.tenants());
   let pass: 'single' | 'tenants' = 'single';
   let warnedNoTenants = false;
-  const single = ({ reconcileId }: { reconcileId: number }) => reconcile({ reconcileId, signal: hard.signal });
+  const single = ({ reconcileId }: { reconcileId: number }) => reconcile!({ reconcileId, signal: hard.signal });
+  const noFleet = !reconcile ? stallWithoutFleet({ parse: deps.parse, clock: deps.clock, statusWriter: source, logger: deps.logger, io: hard.signal }) : undefined;
   const loop = new ReconcileLoop(!tenants ? single : dispatchReconcile({
     source, parse: deps.parse, clock: deps.clock, tenants, io: hard.signal, onPass: (kind) => (pass = kind),
     single: async (info, synced) => {
@@ -212,6 +216,7 @@ export async function startController(config: ControllerConfig, deps: Controller
         warnedNoTenants = true;
         return { kind: 'success' };
       }
+      if (noFleet) return noFleet(synced);
       presynced = synced;
       try {
         return await single(info);

@@ -84,11 +84,9 @@ test('run --dir with three Tenants: each converges on its own devices with its o
       await writeFile(join(repo, ns, 'tenant.yaml'), tenantYaml(ns, t, join(dir, `${ns}.secret`)));
       await writeFile(join(repo, ns, 'rooms.yaml'), roomsYaml(ns));
     }
-    // The run's own fleet flags name the first tenant (a fleet must be given); with Tenants declared it is not used.
-    await writeFile(join(dir, 'default.secret'), list.tenants[0]!.clientSecret, { mode: 0o600 });
+    // No single-tenant flags: each Tenant brings its own credentials; --graph-url only points them all at the emulator.
     const controller = start(['run', '--dir', repo, '--state', join(dir, 'state.json'), '--resync', '2s', '--listen', '127.0.0.1:0',
-      '--graph-url', list.graphBaseUrl, '--tenant', list.tenants[0]!.tenantId, '--client-id', list.tenants[0]!.clientId,
-      '--client-secret-file', join(dir, 'default.secret'), '--global-rate', '500', '--tenant-concurrency', '2']);
+      '--graph-url', list.graphBaseUrl, '--global-rate', '500', '--tenant-concurrency', '2']);
     procs.push(controller);
     const origin = list.graphBaseUrl.replace(/\/beta\/?$/, '');
     const posts = async (t: TenantInfo) => (await (await fetch(`${origin}/_emulator/tenants/${t.tenantId}/requests?action=updateSoftware`)).json()) as Post[];
