@@ -19,8 +19,8 @@ export interface FaultSettings {
   /** Real-time delay added before every Graph answer, ms; default 0. */
   readonly latencyMs: number;
   /**
-   * Real-time delay added before a direct POST action (updateSoftware, restart, runDiagnostics)
-   * is decided on and carried out, on top of latencyMs; default 0. Reads stay fast.
+   * Real-time delay added before a POST action (updateSoftware, restart, runDiagnostics), direct
+   * or in a $batch, is decided on and carried out, on top of latencyMs; default 0. Reads stay fast.
    */
   readonly actionLatencyMs: number;
   /** Share of Graph requests never answered (until the emulator closes); default 0. */

@@ -113,7 +113,9 @@ export function createGraphHandler(deps: GraphHandlerDeps): (req: IncomingMessag
         bodyError = true;
       }
     }
-    const latency = faults.settings.latencyMs + (!isBatch && matchAction(method, versionPath) ? faults.settings.actionLatencyMs : 0);
+    // A $batch carrying an action is held like a direct action: the chaos harness kills while it is held.
+    const holdsAction = isBatch ? method === 'POST' && batchHoldsAction(body) : matchAction(method, versionPath) !== undefined;
+    const latency = faults.settings.latencyMs + (holdsAction ? faults.settings.actionLatencyMs : 0);
     if (latency > 0) await delay(latency, deps.signal);
     const ids = () => ({ now: clock.now(), requestId, clientRequestId });
     const finish = (answer: GraphAnswer, appId: string | null): void => {
@@ -163,4 +165,11 @@ export function createGraphHandler(deps: GraphHandlerDeps): (req: IncomingMessag
     if (lost.dropped) res.destroy();
     else writeAnswer(res, answer, requestId, clientRequestId);
   };
+}
+
+/** True when a $batch body holds an action POST (updateSoftware, restart, …). */
+function batchHoldsAction(body: unknown): boolean {
+  const requests = (body as { requests?: unknown } | undefined)?.requests;
+  return Array.isArray(requests) && requests.some((r: { method?: unknown; url?: unknown } | null) =>
+    typeof r?.method === 'string' && typeof r.url === 'string' && matchAction(r.method, r.url.split('?')[0] ?? '') !== undefined);
 }
