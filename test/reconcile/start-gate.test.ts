@@ -1,6 +1,7 @@
 // The gate of sharding in startOperations, against the emulator over loopback: once mayStart()
-// says no, nothing more is posted, checked right before the intent and again right before the
-// POST; an intent saved when the gate closed is taken back (nothing was posted).
+// says no, nothing more is posted. It is checked before each chunk of starts, right before the
+// chunk's intents and again right before its POSTs; intents saved when the gate closed are taken
+// back (nothing was posted). With chunks of one, that is three checks per device as before.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ManualClock } from '../../controller/model/clock.ts';
@@ -20,13 +21,16 @@ function memoryLedger(): LedgerPort & { commits: number } {
   return port;
 }
 
-// Gate calls per request: at the top of the loop, before the intent, before the POST.
+// Gate calls per chunk: at the top of the chunk, before its intents, before its POSTs.
 const rows = [
-  { name: 'a gate closed from the start posts nothing and saves nothing', openCalls: 0, posted: 0, entries: 0 },
-  { name: 'closed after the first request is posted: the second is not', openCalls: 3, posted: 1, entries: 1 },
-  { name: 'closed while the device\'s operations were read: no intent, no POST', openCalls: 4, posted: 1, entries: 1 },
-  { name: 'closed right after the intent was saved: the intent is taken back, nothing posted', openCalls: 5, posted: 1, entries: 1 },
-  { name: 'open all along: both posted', openCalls: 99, posted: 2, entries: 2 },
+  { name: 'a gate closed from the start posts nothing and saves nothing', chunkSize: 1, openCalls: 0, posted: 0, entries: 0, calls: 1 },
+  { name: 'closed after the first request is posted: the second is not', chunkSize: 1, openCalls: 3, posted: 1, entries: 1, calls: 4 },
+  { name: 'closed while the device\'s operations were read: no intent, no POST', chunkSize: 1, openCalls: 4, posted: 1, entries: 1, calls: 5 },
+  { name: 'closed right after the intent was saved: the intent is taken back, nothing posted', chunkSize: 1, openCalls: 5, posted: 1, entries: 1, calls: 6 },
+  { name: 'open all along: both posted', chunkSize: 1, openCalls: 99, posted: 2, entries: 2, calls: 6 },
+  { name: 'one chunk, closed while its operations were read: no intent, no POST', chunkSize: 20, openCalls: 1, posted: 0, entries: 0, calls: 2 },
+  { name: 'one chunk, closed right after its intents were saved: all taken back, nothing posted', chunkSize: 20, openCalls: 2, posted: 0, entries: 0, calls: 3 },
+  { name: 'one chunk open all along: both posted after three checks for the chunk, not per device', chunkSize: 20, openCalls: 99, posted: 2, entries: 2, calls: 3 },
 ];
 
 for (const row of rows) {
@@ -40,12 +44,13 @@ for (const row of rows) {
       const requests: StartRequest[] = devices.map((d) => ({ deviceId: d.id, softwareType: 'firmware', version: d.software.firmware!.availableVersion!, owner: 'contoso/UpdatePolicy/general', currentVersion: d.software.firmware!.currentVersion }));
       const ledger = memoryLedger();
       let calls = 0;
-      const outcomes = await startOperations(requests, { fleet: conn.fleet, ledger, now: () => clock.now(), logger, mayStart: () => ++calls <= row.openCalls });
+      const outcomes = await startOperations(requests, { fleet: conn.fleet, ledger, now: () => clock.now(), logger, chunkSize: row.chunkSize, mayStart: () => ++calls <= row.openCalls });
       const posts = conn.emulator!.control.actionLog({ action: 'updateSoftware' });
       assert.is(posts.length, row.posted, 'POSTs');
       assert.is(outcomes.filter((o) => o.result === 'started').length, row.posted);
       assert.is(ledger.entries().length, row.entries, 'ledger entries');
       assert.ok(ledger.entries().every((e) => e.operationId !== undefined), 'no intent left without its POST');
+      assert.is(calls, row.calls, 'gate checks');
     } finally {
       await conn.close();
     }
