@@ -10,7 +10,7 @@
 // in each tenant's namespace the Role its Secret needs (20-rbac-controller.yaml's header).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startKubeEnv, type KubeEnv } from './envtest.ts';
 import { eventually } from './clients.ts';
@@ -113,12 +113,10 @@ test('twenty tenants, three replicas, one kill -9ed mid-rollout: taken over with
     const origin = list.graphBaseUrl.replace(/\/beta\/?$/, '');
     for (const ns of namespaces) await env!.ensureNamespace(ns);
     await env!.kubectlOk(['apply', '-f', '-'], { input: namespaces.map((ns, i) => manifests(ns, list.tenants[i]!)).join('---\n') });
-    const defaultSecret = join(env!.dir, 'default.secret');
-    await writeFile(defaultSecret, list.tenants[0]!.clientSecret, { mode: 0o600 });
     const replica = (identity: string) => start(['run', '--kubernetes', '--kubeconfig', kubeconfig, '--shards', '16', '--lease-namespace', 'firmwarden',
       '--identity', identity, '--listen', '127.0.0.1:0', '--lease-duration', `${leaseDurationMs}ms`, '--lease-renew-deadline', '2s', '--lease-retry-period', `${retryPeriodMs}ms`,
-      '--resync', '2s', '--graph-url', list.graphBaseUrl, '--tenant', list.tenants[0]!.tenantId, '--client-id', list.tenants[0]!.clientId,
-      '--client-secret-file', defaultSecret, '--tenant-concurrency', '4']);
+      // No single-tenant flags: every Tenant brings its own credentials; --graph-url points them all at the emulator.
+      '--resync', '2s', '--graph-url', list.graphBaseUrl, '--tenant-concurrency', '4']);
     const replicas = new Map(['replica-a', 'replica-b', 'replica-c'].map((id) => [id, replica(id)]));
     procs.push(...replicas.values());
     const posts = async () => (await Promise.all(list.tenants.map(async (t) => (await (await fetch(`${origin}/_emulator/tenants/${t.tenantId}/requests?action=updateSoftware`)).json()) as Post[]))).flat();
