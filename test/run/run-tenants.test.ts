@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { start, stopAll, tail, type Proc } from '../kube/controller-process.ts';
 import { eventually } from '../kube/clients.ts';
+import { HeadlessPage } from '../support/chromium.ts';
 
 interface TenantInfo { tenantId: string; clientId: string; clientSecret: string; name: string }
 interface Post { tenant: string; deviceId: string; softwareType: string | null; targetVersion: string | null; status: number }
@@ -65,6 +66,7 @@ async function policyStatus(repo: string, ns: string): Promise<{ updates?: Recor
 test('run --dir with three Tenants: each converges on its own devices with its own token; a wrong secret stalls that tenant alone', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'fw-run-tenants-'));
   const procs: Proc[] = [];
+  let page: HeadlessPage | undefined;
   try {
     const listFile = join(dir, 'tenants.json');
     const emulator = start(['emulator', '--port', '0', '--rate-limit', '0', '--tenants', '3', '--devices', '4', '--seed', '11', '--speed', '120', '--tenants-out', listFile]);
@@ -140,9 +142,22 @@ test('run --dir with three Tenants: each converges on its own devices with its o
       assert.is(unknown.status, 404, path);
       assert.is(await unknown.text(), 'no tenant "delta" is served by this replica; the tenants it serves: alpha, bravo, charlie (ask for one with ?tenant=<namespace>)\n');
     }
+    // The page in a real browser: the picker links every tenant, marks the one shown, and the view is charlie's.
+    page = await HeadlessPage.launch();
+    await page.goto(`${base}/?tenant=charlie`);
+    const shown = await page.waitFor<{ links: string[]; current: string; text: string }>(`document.querySelectorAll('#tenants a').length === 3 && document.body.dataset.renderedAt && {
+      links: Array.from(document.querySelectorAll('#tenants a'), (a) => a.getAttribute('href') + ' ' + a.textContent),
+      current: document.querySelector('#tenants a[aria-current]').textContent,
+      text: document.getElementById('app').textContent }`, 'the tenant picker and charlie\'s view');
+    assert.equal(shown.links, ['/?tenant=alpha alpha', '/?tenant=bravo bravo', '/?tenant=charlie charlie (Charlie & Co)']);
+    assert.is(shown.current, 'charlie (Charlie & Co)');
+    assert.match(shown.text, 'charlie/rooms');
+    assert.not.match(shown.text, 'alpha/rooms');
+    assert.equal(page.problems, [], 'no console error or CSP violation');
     assert.match(metrics, /controller_runtime_reconcile_total\{controller="firmwarden",result="\w+",tenant="alpha"\} [1-9]/);
     assert.match(metrics, /firmwarden_fleet_requests_total\{code="200",tenant="charlie"\} [1-9]/);
   } finally {
+    await page?.close();
     await stopAll(procs);
     await rm(dir, { recursive: true, force: true });
   }
