@@ -39,6 +39,7 @@ import { dispatchReconcile, replaySync, type ControllerTenants } from './tenant-
 import { tenantStatePath } from './tenant-state.ts';
 import type { PassInput } from './tenant-world.ts';
 import { stallWithoutFleet } from './no-fleet.ts';
+import { tenantReportNoForecast } from './tenant-report.ts';
 
 export interface ControllerConfig {
   /** Where the manifests come from; `custom` when the caller brings its own source (Kubernetes). */
@@ -193,8 +194,12 @@ export async function startController(config: ControllerConfig, deps: Controller
   const policy = { ...defaultRequeuePolicy, ...config.requeue };
   const tenants = deps.tenants && new TenantPass({
     clock: deps.clock, logger: deps.logger, metrics, parse: deps.parse, statusWriter: source, requeue: policy,
-    // No fleet report per tenant (yet): the engine without it.
-    engine: deps.engine ?? createEngine({ statusDetail: config.source.kind === 'custom' ? 'full' : 'summary' }),
+    // The fleet report has a section per tenant (tenant-report.ts), without a forecast: one
+    // simulation per tenant per pass would cost too much.
+    engine: deps.engine ?? createEngine({
+      statusDetail: config.source.kind === 'custom' ? 'full' : 'summary',
+      ...(reportPath !== undefined ? { report: { path: reportPath, forecaster: () => ({ missing: tenantReportNoForecast }) } } : {}),
+    }),
     fleetView: config.fleetView, pollIntervalMs: config.pollIntervalMs, isStopping: () => stopping,
     notify: { links: config.notify?.links ?? {}, secrets: deps.secrets ?? { env: process.env }, delivery: config.notify?.delivery },
     connect: deps.tenants.connect,

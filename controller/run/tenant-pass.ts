@@ -12,7 +12,7 @@ import type { Fleet } from '../model/fleet.ts';
 import type { Finding } from '../manifest/finding.ts';
 import type { ManifestEntry, ParsedDesired } from '../model/desired.ts';
 import type { RememberedCalendar, StateStore } from '../model/state.ts';
-import type { Snapshot, StatusUpdate, StatusWriter } from '../model/source.ts';
+import type { Snapshot, StatusUpdate, StatusWriter, WrittenFile } from '../model/source.ts';
 import { partitionByTenant, type TenantPartitions } from '../policy/tenant-partition.ts';
 import { specDigest } from '../policy/spec-digest.ts';
 import { TenantQueue } from '../reconcile/tenant-queue.ts';
@@ -67,6 +67,8 @@ export class TenantPass {
   readonly #queue: TenantQueue;
   #parsed: { revision: string; parsed: ParsedDesired<ManifestEntry, Finding>; partitions: TenantPartitions<ManifestEntry> } | undefined;
   #lastExtra = '';
+  /** Each tenant's last fleet report files: a pass reconciling some tenants keeps the others' sections. */
+  readonly #reports = new Map<string, readonly WrittenFile[]>();
 
   constructor(deps: TenantPassDeps) {
     this.#deps = deps;
@@ -148,7 +150,17 @@ export class TenantPass {
     const file = snapshot.calendarText === undefined ? undefined : parseCalendarFile(snapshot.calendarText);
     const calendar = keepsCalendar ? mergeTenantCalendars(file?.ok ? file.calendar : undefined, calendars) : undefined;
     try {
-      const result = await this.#deps.statusWriter.writeStatus(mergeTenantWrites(snapshot.revision, ran, extra, calendar), info.io);
+      const remembered = ran.map((w) => (w.request.files === undefined ? w : {
+        ...w,
+        request: { ...w.request, files: async (next: Snapshot) => {
+          const f = typeof w.request.files === 'function' ? await w.request.files(next) : (w.request.files ?? []);
+          this.#reports.set(w.namespace, f);
+          return f;
+        } },
+      }));
+      for (const ns of this.#reports.keys()) if (!this.#held.has(ns)) this.#reports.delete(ns);
+      const earlier = [...this.#reports].map(([namespace, files]) => ({ namespace, files }));
+      const result = await this.#deps.statusWriter.writeStatus(mergeTenantWrites(snapshot.revision, remembered, extra, calendar, earlier), info.io);
       this.#lastExtra = extraText;
       if (result.skipped.length > 0) log.warn({ skipped: result.skipped }, 'some statuses were not written');
       log.info({ revision: snapshot.revision, tenants: ran.map((w) => w.namespace), written: result.written }, 'tenants reconciled');

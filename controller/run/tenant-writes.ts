@@ -8,6 +8,7 @@ import type { RememberedCalendar } from '../model/state.ts';
 import type { Snapshot, StatusUpdate, StatusWriteRequest } from '../model/source.ts';
 import { mergeCalendars } from '../policy/release-calendar.ts';
 import { mergeEvidence } from '../policy/evidence.ts';
+import { mergeTenantFiles, type TenantFiles } from './tenant-report.ts';
 
 /** One tenant's part of the pass: its namespace and the write its reconcile asked for. */
 export interface TenantWrite {
@@ -43,7 +44,11 @@ export function passSummary(writes: readonly TenantWrite[], unbound: number): st
  * after a rejected push, as each tenant's own request would be) and the fixed `extra` ones.
  * `calendar`: the merged calendar file, when the source keeps one.
  */
-export function mergeTenantWrites(revision: string, writes: readonly TenantWrite[], extra: readonly StatusUpdate[], calendar: RememberedCalendar | undefined): StatusWriteRequest {
+export function mergeTenantWrites(
+  revision: string, writes: readonly TenantWrite[], extra: readonly StatusUpdate[], calendar: RememberedCalendar | undefined,
+  /** The last report files of tenants served but not reconciled in this pass: their sections stay. */
+  earlier: readonly TenantFiles[] = [],
+): StatusWriteRequest {
   return {
     revision,
     summary: passSummary(writes, extra.length),
@@ -52,5 +57,17 @@ export function mergeTenantWrites(revision: string, writes: readonly TenantWrite
       return [...extra, ...parts.flat()];
     },
     ...(calendar ? { calendar } : {}),
+    // The fleet report: one file with a section per tenant (tenant-report.ts).
+    ...(writes.some((w) => w.request.files !== undefined)
+      ? {
+          files: async (next: Snapshot) => {
+            const ran = await Promise.all(writes.map(async (w) => ({
+              namespace: w.namespace,
+              files: typeof w.request.files === 'function' ? await w.request.files(next) : (w.request.files ?? []),
+            })));
+            return mergeTenantFiles([...ran, ...earlier.filter((e) => !writes.some((w) => w.namespace === e.namespace))]);
+          },
+        }
+      : {}),
   };
 }
