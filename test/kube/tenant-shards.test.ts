@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { startKubeEnv, type KubeEnv } from './envtest.ts';
 import { eventually } from './clients.ts';
 import { root, start, stopAll, tail, type Proc } from './controller-process.ts';
+import { roomsYaml, tenantYaml } from '../support/tenant-manifests.ts';
 
 interface TenantInfo { tenantId: string; clientId: string; clientSecret: string }
 interface Post { tenant: string; deviceId: string; softwareType: string | null; targetVersion: string | null; status: number }
@@ -43,34 +44,8 @@ metadata: { name: firmwarden-tenant-secret, namespace: ${ns} }
 roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: firmwarden-tenant-secret }
 subjects: [{ kind: ServiceAccount, name: firmwarden, namespace: firmwarden }]
 ---
-apiVersion: firmwarden.dev/v1alpha1
-kind: Tenant
-metadata: { name: ${ns}, namespace: ${ns} }
-spec:
-  tenantId: ${t.tenantId}
-  clientId: ${t.clientId}
-  credentials: { clientSecret: { secretRef: { name: graph, key: client-secret } } }
----
-apiVersion: firmwarden.dev/v1alpha1
-kind: UpdatePolicy
-metadata: { name: fast, namespace: ${ns} }
-spec:
-  software:
-    firmware: { mode: automatic, phase: Test }
-    teamsClient: { mode: automatic, phase: Test }
-  maintenanceWindows:
-    - { name: always, days: [Mon, Tue, Wed, Thu, Fri, Sat, Sun], start: "00:00", end: "23:59" }
-  rollout:
-    waves: [{ name: all, percent: 100 }]
-    maxConcurrent: 10
----
-apiVersion: firmwarden.dev/v1alpha1
-kind: DeviceGroup
-metadata: { name: rooms, namespace: ${ns} }
-spec:
-  policyRef: { name: fast }
-  selector: {}
-`;
+${tenantYaml(ns, t, { name: 'graph', key: 'client-secret' })}---
+${roomsYaml(ns)}`;
 }
 
 type Ctx = { env: KubeEnv | undefined; kubeconfig: string };

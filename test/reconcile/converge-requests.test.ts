@@ -9,92 +9,20 @@
 // second operations read and a health read.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ManualClock } from '../../controller/model/clock.ts';
-import { silentLogger } from '../../controller/log/logger.ts';
-import { parseFleetOptions } from '../../controller/config/fleet-options.ts';
-import { createFleet } from '../../controller/config/fleet-connection.ts';
-import { DirSource } from '../../controller/sources/dir-source.ts';
-import { parseManifestTexts } from '../../controller/manifest/parse-manifests.ts';
-import { replaceStatus } from '../../controller/manifest/status-writer.ts';
-import { FleetView } from '../../controller/reconcile/fleet-view.ts';
-import { createReconciler } from '../../controller/reconcile/reconcile.ts';
-import { createEngine } from '../../controller/reconcile/engine.ts';
+import { rm } from 'node:fs/promises';
 import { MemoryStateStore } from '../../controller/state/memory-state-store.ts';
-import type { DeviceView } from '../../controller/fleet/emulator/control.ts';
-
-const logger = silentLogger();
-const minute = 60_000;
-const start = Date.parse('2027-01-11T03:00:00Z');
-const types = ['firmware', 'teamsClient'] as const;
-const deviceTypes = ['ipPhone', 'teamsRoom', 'collaborationBar', 'teamsPanel', 'teamsDisplay', 'touchConsole', 'sip', 'lowCostPhone', 'surfaceHub', 'unknown'];
-
-const policy = `apiVersion: firmwarden.dev/v1alpha1
-kind: UpdatePolicy
-metadata:
-  name: converge
-spec:
-  software:
-    firmware: { mode: automatic, phase: Test }
-    teamsClient: { mode: automatic, phase: Test }
-  maintenanceWindows:
-    - { name: always, days: [Mon, Tue, Wed, Thu, Fri, Sat, Sun], start: "00:00", duration: 24h }
-  rollout:
-    waves: [{ percent: 100 }]
-    maxConcurrent: 1000
-    skipDevicesInUse: false
-`;
-const group = `apiVersion: firmwarden.dev/v1alpha1
-kind: DeviceGroup
-metadata:
-  name: everything
-spec:
-  policyRef: { name: converge }
-  selector:
-    deviceTypes: [${deviceTypes.join(', ')}]
-  timeZone: UTC
-`;
-
-/** (device, type) pairs behind on a device that is not offline (firmware only where it is known). */
-function behind(devices: readonly DeviceView[]): { deviceId: string; type: string }[] {
-  return devices.flatMap((d) => d.healthStatus === 'offline' ? [] : types.flatMap((type) => {
-    if (type === 'firmware' && d.unknownFirmware) return [];
-    const s = d.software[type];
-    return s?.availableVersion && s.availableVersion !== s.currentVersion ? [{ deviceId: d.id, type }] : [];
-  }));
-}
+import { pendingUpdates as behind } from '../../bench/support/converge-fleet.ts';
+import { convergeReconciler, minute, openConvergeFleet } from '../support/converge-reconcile.ts';
 
 test('a rollout to every device costs the safety rules\' requests and no more, each update posted once', async () => {
-  const clock = new ManualClock(start);
-  const { options } = parseFleetOptions(['--emulator', '--fleet-rate', '10000'], {});
-  const conn = await createFleet(options, { logger, clock, emulator: { devices: 80, seed: 11, rateLimit: 0, failureRate: 0, durationJitter: 0, epoch: start } });
-  const control = conn.emulator!.control;
-  const dir = await mkdtemp(join(tmpdir(), 'fw-converge-requests-'));
+  const fleet = await openConvergeFleet(80, 11, 'fw-converge-requests-');
+  const { clock, conn, control, dir } = fleet;
   try {
-    await writeFile(join(dir, 'policy.yaml'), policy);
-    await writeFile(join(dir, 'group.yaml'), group);
     const all = control.devices({ limit: 80 });
     const targets = behind(all);
     const updatedDevices = new Set(targets.map((t) => t.deviceId)).size;
     assert.ok(targets.length > updatedDevices, 'some devices need both updates (the case that matters)');
-    const source = new DirSource({ dir, replaceStatus, logger });
-    const fleetView = new FleetView(conn.fleet, { clock, logger }, { maxAgeMs: 24 * 60 * minute, listIntervalMs: 24 * 60 * minute, chunk: 5000 });
-    const reconcile = createReconciler({
-      sync: (signal) => source.sync(signal),
-      parse: (snapshot, now) => parseManifestTexts(snapshot.files, now),
-      fleet: conn.fleet,
-      fleetView,
-      stateStore: new MemoryStateStore(),
-      engine: createEngine({ statusDetail: 'summary' }),
-      statusWriter: source,
-      clock,
-      logger,
-      isStopping: () => false,
-      // Longer than an emulated update (5 minutes): each operation is polled once, after it ended.
-      pollIntervalMs: 10 * minute,
-    });
+    const reconcile = convergeReconciler(fleet, new MemoryStateStore());
     const before = control.stats().graphRequests;
     const signal = new AbortController().signal;
     for (let n = 1; n <= 12; n++) {

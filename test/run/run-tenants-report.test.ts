@@ -9,37 +9,9 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { start, stopAll, tail, type Proc } from '../kube/controller-process.ts';
 import { eventually } from '../kube/clients.ts';
+import { roomsYaml, tenantYaml } from '../support/tenant-manifests.ts';
 
 interface TenantInfo { tenantId: string; clientId: string; clientSecret: string }
-
-const manifests = (ns: string, t: TenantInfo, secretFile: string) => `apiVersion: firmwarden.dev/v1alpha1
-kind: Tenant
-metadata: { name: ${ns}, namespace: ${ns} }
-spec:
-  tenantId: ${t.tenantId}
-  clientId: ${t.clientId}
-  credentials: { clientSecret: { secretRef: { file: ${secretFile} } } }
----
-apiVersion: firmwarden.dev/v1alpha1
-kind: UpdatePolicy
-metadata: { name: fast, namespace: ${ns} }
-spec:
-  software:
-    firmware: { mode: automatic, phase: Test }
-    teamsClient: { mode: automatic, phase: Test }
-  maintenanceWindows:
-    - { name: always, days: [Mon, Tue, Wed, Thu, Fri, Sat, Sun], start: "00:00", end: "23:59" }
-  rollout:
-    waves: [{ name: all, percent: 100 }]
-    maxConcurrent: 10
----
-apiVersion: firmwarden.dev/v1alpha1
-kind: DeviceGroup
-metadata: { name: rooms, namespace: ${ns} }
-spec:
-  policyRef: { name: fast }
-  selector: {}
-`;
 
 test('run --dir with two Tenants and no fleet flags: both converge; FLEET.md has a section per tenant', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'fw-run-tenants-report-'));
@@ -59,7 +31,7 @@ test('run --dir with two Tenants and no fleet flags: both converge; FLEET.md has
     for (const [i, ns] of ['alpha', 'bravo'].entries()) {
       await mkdir(join(repo, ns), { recursive: true });
       await writeFile(join(dir, `${ns}.secret`), list.tenants[i]!.clientSecret, { mode: 0o600 });
-      await writeFile(join(repo, ns, 'rooms.yaml'), manifests(ns, list.tenants[i]!, join(dir, `${ns}.secret`)));
+      await writeFile(join(repo, ns, 'rooms.yaml'), `${tenantYaml(ns, list.tenants[i]!, { file: join(dir, `${ns}.secret`) })}---\n${roomsYaml(ns)}`);
     }
     const controller = start(['run', '--dir', repo, '--state', join(dir, 'state.json'), '--resync', '2s', '--listen', '127.0.0.1:0',
       '--graph-url', list.graphBaseUrl, '--report', 'FLEET.md']);

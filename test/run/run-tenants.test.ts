@@ -13,50 +13,12 @@ import { parseAllDocuments } from 'yaml';
 import { start, stopAll, tail, type Proc } from '../kube/controller-process.ts';
 import { eventually } from '../kube/clients.ts';
 import { HeadlessPage } from '../support/chromium.ts';
+import { roomsYaml, tenantYaml } from '../support/tenant-manifests.ts';
 
 interface TenantInfo { tenantId: string; clientId: string; clientSecret: string; name: string }
 interface Post { tenant: string; deviceId: string; softwareType: string | null; targetVersion: string | null; status: number }
 
 const namespaces = ['alpha', 'bravo', 'charlie'] as const;
-
-const tenantYaml = (ns: string, t: TenantInfo, secretFile: string) => `apiVersion: firmwarden.dev/v1alpha1
-kind: Tenant
-metadata:
-  name: ${ns}
-  namespace: ${ns}
-spec:${ns === 'charlie' ? '\n  displayName: Charlie & Co' : ''}
-  tenantId: ${t.tenantId}
-  clientId: ${t.clientId}
-  credentials:
-    clientSecret:
-      secretRef:
-        file: ${secretFile}
-`;
-
-const roomsYaml = (ns: string) => `apiVersion: firmwarden.dev/v1alpha1
-kind: UpdatePolicy
-metadata:
-  name: fast
-  namespace: ${ns}
-spec:
-  software:
-    firmware: { mode: automatic, phase: Test }
-    teamsClient: { mode: automatic, phase: Test }
-  maintenanceWindows:
-    - { name: always, days: [Mon, Tue, Wed, Thu, Fri, Sat, Sun], start: "00:00", end: "23:59" }
-  rollout:
-    waves: [{ name: all, percent: 100 }]
-    maxConcurrent: 10
----
-apiVersion: firmwarden.dev/v1alpha1
-kind: DeviceGroup
-metadata:
-  name: rooms
-  namespace: ${ns}
-spec:
-  policyRef: { name: fast }
-  selector: {}
-`;
 
 async function policyStatus(repo: string, ns: string): Promise<{ updates?: Record<string, number>; conditions?: { type: string; status: string; reason: string; message: string }[] }> {
   const docs = parseAllDocuments(await readFile(join(repo, ns, 'rooms.yaml'), 'utf8')).map((d) => d.toJS() as { kind: string; status?: object });
@@ -83,7 +45,7 @@ test('run --dir with three Tenants: each converges on its own devices with its o
       const t = list.tenants[i]!;
       await mkdir(join(repo, ns), { recursive: true });
       await writeFile(join(dir, `${ns}.secret`), ns === 'bravo' ? 'a-wrong-secret' : t.clientSecret, { mode: 0o600 });
-      await writeFile(join(repo, ns, 'tenant.yaml'), tenantYaml(ns, t, join(dir, `${ns}.secret`)));
+      await writeFile(join(repo, ns, 'tenant.yaml'), tenantYaml(ns, t, { file: join(dir, `${ns}.secret`) }, ns === 'charlie' ? 'Charlie & Co' : undefined));
       await writeFile(join(repo, ns, 'rooms.yaml'), roomsYaml(ns));
     }
     // No single-tenant flags: each Tenant brings its own credentials; --graph-url only points them all at the emulator.
