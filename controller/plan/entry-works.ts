@@ -63,7 +63,7 @@ export function autoWork(env: WorkEnv, device: Device, i: number, model: string,
     if (last.outcome === 'failed' && !(after !== undefined && last.endedAt !== undefined && last.endedAt < after)) {
       w.status = 'failed';
       w.failure = failureOf(last);
-      w.reason = { code: 'Failed', message: `the update to ${v} failed${last.errorMessage ? `: ${last.errorMessage}` : ''}; it is not retried until a newer version is eligible or spec.resume forgives it` };
+      w.reason = { code: 'Failed', message: `the update to ${v} failed${last.errorMessage ? `: ${last.errorMessage.replace(/[.\s]+$/, '')}` : ''}; it is not retried until a newer version is eligible or spec.resume forgives it` };
       return w;
     }
   }

@@ -141,6 +141,13 @@ Ops('a failed update is not retried; resume after it forgives it', () => {
   assert.is(resumed.actions.length, 1);
 });
 
+Ops("a failed update's message reads as one sentence when Graph's own message ends with a full stop", () => {
+  const failed = op('d01', 'firmware', '1.1', { startedAt: now - 3 * hour, endedAt: now - 2 * hour, outcome: 'failed', errorCode: 'DownloadFailed', errorMessage: 'The device could not download the software package. ' });
+  const e = entry(plan(base(1, {}, { operations: [failed] })), 'd01', 'firmware');
+  assert.is(e.reason.message, 'the update to 1.1 failed: The device could not download the software package; it is not retried until a newer version is eligible or spec.resume forgives it');
+  assert.is(e.failure?.message, 'The device could not download the software package. ', 'the failure keeps Graph\'s message as it came');
+});
+
 const Pace = suite('waves, bake time and concurrency');
 const waves: UpdatePolicySpec = { rollout: { waves: [{ name: 'canary', count: 2 }], bakeTime: '24h', maxConcurrent: 10 } };
 Pace('only the first wave starts; the next waits for it', () => {
