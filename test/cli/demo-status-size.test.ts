@@ -74,7 +74,9 @@ test('after the demo on 400 devices every status is at most 40 lines and names w
         // it depends on where the demo's fast clock stopped) has no currentWave line.
         if (status.currentWave !== undefined) {
           withWave++;
-          assert.match(String(status.currentWave), /^(firmware|teamsClient) \S+: (wave \d+ of \d+|complete|\d+ waves?, none started)/, `${file}: currentWave ${String(status.currentWave)}`);
+          // RolloutView.version may be absent (the model allows it; seen on a completed rollout in
+          // CI: "teamsClient: complete (2 of 14 finished failed)"): the line then names the type only.
+          assert.match(String(status.currentWave), /^(firmware|teamsClient)( \S+)?: (wave \d+ of \d+|complete|\d+ waves?, none started)/, `${file}: currentWave ${String(status.currentWave)}`);
         }
         assert.match(String(status.nextWindowLocal), /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{4}-\d{2}-\d{2} \d{2}:\d{2} to .* (Europe|America)\/[A-Za-z_]+ \(.+\)$/, `${file}: nextWindowLocal`);
       }
