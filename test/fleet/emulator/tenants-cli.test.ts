@@ -5,24 +5,9 @@ import * as assert from 'uvu/assert';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { emulator } from '../../../controller/cli/emulator.ts';
-import type { CommandIO } from '../../../controller/cli/command.ts';
 import { UsageError } from '../../../controller/config/usage-error.ts';
-
-function makeIO(signal: AbortSignal): { io: CommandIO; out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return { io: { stdout, stderr, stdin: new PassThrough(), env: {}, cwd: process.cwd(), signal }, out: () => out, err: () => err };
-}
-
-async function waitFor(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 1000 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
-}
+import { makeIO, waitFor } from './emulator-cli-io.ts';
 
 let dir = '';
 const cli = suite('firmwarden emulator with several tenants');
