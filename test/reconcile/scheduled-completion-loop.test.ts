@@ -14,14 +14,9 @@ import { ManualClock } from '../../controller/model/clock.ts';
 import { silentLogger } from '../../controller/log/logger.ts';
 import { parseFleetOptions } from '../../controller/config/fleet-options.ts';
 import { createFleet } from '../../controller/config/fleet-connection.ts';
-import { DirSource } from '../../controller/sources/dir-source.ts';
-import { parseManifestTexts } from '../../controller/manifest/parse-manifests.ts';
-import { replaceStatus } from '../../controller/manifest/status-writer.ts';
-import { FleetView } from '../../controller/reconcile/fleet-view.ts';
-import { createReconciler } from '../../controller/reconcile/reconcile.ts';
-import { createEngine } from '../../controller/reconcile/engine.ts';
 import { MemoryStateStore } from '../../controller/state/memory-state-store.ts';
 import type { DeviceView } from '../../controller/fleet/emulator/control.ts';
+import { folderReconciler } from '../support/converge-reconcile.ts';
 
 const logger = silentLogger();
 const hour = 3_600_000;
@@ -66,22 +61,8 @@ test('completed with a failure, the ledger pruned 20 days later: the status file
   const dir = await mkdtemp(join(tmpdir(), 'fw-su-done-'));
   const file = join(dir, 'teams-refresh.yaml');
   await writeFile(file, scheduledYaml(ids));
-  const source = new DirSource({ dir, replaceStatus, logger });
-  const fleetView = new FleetView(conn.fleet, { clock, logger }, { maxAgeMs: 4 * hour, listIntervalMs: 24 * hour, chunk: 5000 });
   const stateStore = new MemoryStateStore();
-  const reconcile = createReconciler({
-    sync: (signal) => source.sync(signal),
-    parse: (snapshot, now) => parseManifestTexts(snapshot.files, now),
-    fleet: conn.fleet,
-    fleetView,
-    stateStore,
-    engine: createEngine({ statusDetail: 'summary' }),
-    statusWriter: source,
-    clock,
-    logger,
-    isStopping: () => false,
-    pollIntervalMs: 10 * 60_000,
-  });
+  const { reconcile, source } = folderReconciler({ conn, clock, dir, stateStore, maxAgeMs: 4 * hour });
   let n = 0;
   const signal = new AbortController().signal;
   /** Reconciles until `until`, the clock moving as each outcome asks (at least a minute, at most an hour). */
@@ -150,15 +131,8 @@ test('not complete for three weeks (a target behind a freeze): the failed target
     'apiVersion: firmwarden.dev/v1alpha1', 'kind: UpdatePolicy', 'metadata:', '  name: frozen', 'spec:', '  software:', '    teamsClient: { mode: manual }',
     '  freezes:', '    - { name: quarter close, start: "2027-01-10", end: "2027-01-31", timeZone: UTC }', '',
   ].join('\n'));
-  const source = new DirSource({ dir, replaceStatus, logger });
-  const fleetView = new FleetView(conn.fleet, { clock, logger }, { maxAgeMs: 4 * hour, listIntervalMs: 24 * hour, chunk: 5000 });
   const stateStore = new MemoryStateStore();
-  const reconcile = createReconciler({
-    sync: (signal) => source.sync(signal),
-    parse: (snapshot, now) => parseManifestTexts(snapshot.files, now),
-    fleet: conn.fleet, fleetView, stateStore, engine: createEngine({ statusDetail: 'summary' }), statusWriter: source, clock, logger,
-    isStopping: () => false, pollIntervalMs: 10 * 60_000,
-  });
+  const { reconcile, source } = folderReconciler({ conn, clock, dir, stateStore, maxAgeMs: 4 * hour });
   let n = 0;
   const signal = new AbortController().signal;
   const runUntil = async (until: number) => {

@@ -1,13 +1,14 @@
-// The whole reconcile against the emulator over loopback HTTP on a manual clock, with the
-// converge benchmark's manifests (bench/support/converge-fleet.ts): the set-up the reconcile
-// tests about a rollout to every device share, so that they and the benchmark ask the same.
+// The whole reconcile against the emulator over loopback HTTP on a manual clock: the real
+// reconciler over a folder of manifests (folderReconciler), and the converge benchmark's fleet
+// and manifests (bench/support/converge-fleet.ts), the set-up the reconcile tests about a
+// rollout to every device share, so that they and the benchmark ask the same.
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock } from '../../controller/model/clock.ts';
+import { ManualClock, type Clock } from '../../controller/model/clock.ts';
 import { silentLogger } from '../../controller/log/logger.ts';
 import { parseFleetOptions } from '../../controller/config/fleet-options.ts';
-import { createFleet } from '../../controller/config/fleet-connection.ts';
+import { createFleet, type FleetConnection } from '../../controller/config/fleet-connection.ts';
 import { DirSource } from '../../controller/sources/dir-source.ts';
 import { parseManifestTexts } from '../../controller/manifest/parse-manifests.ts';
 import { replaceStatus } from '../../controller/manifest/status-writer.ts';
@@ -31,12 +32,16 @@ export async function openConvergeFleet(devices: number, seed: number, dirPrefix
   return { clock, conn, control: conn.emulator!.control, dir };
 }
 
-/** The reconciler over that folder and fleet, keeping its state in `stateStore`. */
-export function convergeReconciler(fleet: Awaited<ReturnType<typeof openConvergeFleet>>, stateStore: StateStore) {
-  const { clock, conn, dir } = fleet;
+/**
+ * The real reconciler over the manifests in `dir` (their statuses written back in place), the
+ * emulated fleet of `conn` seen through a FleetView that trusts a listing for `maxAgeMs`, and
+ * the real engine; and the folder's source, for the caller to close.
+ */
+export function folderReconciler(o: { conn: FleetConnection; clock: Clock; dir: string; stateStore: StateStore; maxAgeMs: number }) {
+  const { conn, clock, dir, stateStore } = o;
   const source = new DirSource({ dir, replaceStatus, logger });
-  const fleetView = new FleetView(conn.fleet, { clock, logger }, { maxAgeMs: 24 * 60 * minute, listIntervalMs: 24 * 60 * minute, chunk: 5000 });
-  return createReconciler({
+  const fleetView = new FleetView(conn.fleet, { clock, logger }, { maxAgeMs: o.maxAgeMs, listIntervalMs: 24 * 60 * minute, chunk: 5000 });
+  const reconcile = createReconciler({
     sync: (signal) => source.sync(signal),
     parse: (snapshot, now) => parseManifestTexts(snapshot.files, now),
     fleet: conn.fleet,
@@ -50,4 +55,10 @@ export function convergeReconciler(fleet: Awaited<ReturnType<typeof openConverge
     // Longer than an emulated update (5 minutes): each operation is polled once, after it ended.
     pollIntervalMs: 10 * minute,
   });
+  return { reconcile, source };
+}
+
+/** The reconciler over the converge folder and fleet, keeping its state in `stateStore`. */
+export function convergeReconciler(fleet: Awaited<ReturnType<typeof openConvergeFleet>>, stateStore: StateStore) {
+  return folderReconciler({ ...fleet, stateStore, maxAgeMs: 24 * 60 * minute }).reconcile;
 }
