@@ -2,15 +2,14 @@
 // set of manifests and exactly the findings (rule and position) lint must report.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { brief, file, group, lintText, policy, positionOf } from './manifest-texts.ts';
+import { assertFindings, file, group, lintText, policy, type ExpectedFinding } from './manifest-texts.ts';
 
-type Expect = [rule: string, snippet: string, nth?: number];
 const lab = group('lab', 'policyRef: { name: lab }\nselector: { tags: [lab] }\ntimeZone: Europe/Paris');
 const labPolicy = policy('lab', 'software:\n  firmware: { phase: Test }');
 const evidence = (type: string, rule: string, extra = '') => policy('p', `software:\n  ${type}:\n    ${extra}versions:\n      requireEvidence: ${rule}`);
 const rooms = group('rooms', 'policyRef: { name: p }\nselector: { tags: [rooms] }\ntimeZone: Europe/Paris');
 
-const cases: [name: string, text: string, expect: Expect[]][] = [
+const cases: [name: string, text: string, expect: ExpectedFinding[]][] = [
   ['soaks of 1h and 30d, evidence from a lab with its own policy: fine', file(policy('p', 'rollout:\n  soak: { duration: 1h }\n  waves:\n    - { count: 2, soak: { duration: 30d, maxRegressions: 0 } }'), evidence('firmware', '{ group: lab, devices: 5, healthyFor: 7d }').replace('name: p', 'name: q'), lab, labPolicy), []],
   ['a 30-minute soak watches nothing', file(policy('p', 'rollout:\n  soak: { duration: 30m }')), [['health-duration', '30m']]],
   ['a wave soak of 31 days holds the next wave too long', file(policy('p', 'rollout:\n  waves:\n    - { count: 2, soak: { duration: 31d } }')), [['health-duration', '31d']]],
@@ -22,16 +21,7 @@ const cases: [name: string, text: string, expect: Expect[]][] = [
   ['evidence on automatic teamsClient is fine', file(evidence('teamsClient', '{ group: lab, devices: 5, healthyFor: 7d }', 'mode: automatic\n    '), lab, labPolicy), []],
   ['the schema refuses a soak without duration and a negative maxRegressions', file(policy('p', 'rollout:\n  soak: { maxRegressions: -1 }')), [['schema-required', 'soak'], ['schema-range', '-1']]],
 ];
-for (const [name, text, expect] of cases) {
-  test(name, () => {
-    const findings = lintText(text);
-    const expected = expect.map(([rule, snippet, nth]) => {
-      const p = positionOf(text, snippet, nth);
-      return `${rule}@${p.line}:${p.column}`;
-    });
-    assert.equal(brief(findings).sort(), expected.sort(), findings.map((f) => `${f.rule} ${f.line}:${f.column} ${f.message}`).join('\n'));
-  });
-}
+for (const [name, text, expect] of cases) test(name, () => assertFindings(text, expect));
 
 test('the messages say why and what to do', () => {
   const missing = lintText(file(evidence('firmware', '{ group: labb, devices: 5, healthyFor: 7d }'), lab, labPolicy))[0]!;

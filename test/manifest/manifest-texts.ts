@@ -1,4 +1,6 @@
-// Helpers for the manifest tests: manifests as YAML text, and where a snippet sits in a text.
+// Helpers for the manifest tests: manifests as YAML text, where a snippet sits in a text, and
+// the table-driven lint check (exactly these findings, at these places).
+import * as assert from 'uvu/assert';
 import type { Finding } from '../../controller/manifest/finding.ts';
 import { parseManifests } from '../../controller/manifest/parse-manifests.ts';
 
@@ -48,4 +50,17 @@ export function lintText(text: string, options: { now?: number; path?: string } 
 /** "rule@line:column" of each finding, for compact assertions. */
 export function brief(findings: readonly Finding[]): string[] {
   return findings.map((f) => `${f.rule}@${f.line}:${f.column}`);
+}
+
+/** A finding lint must report: its rule, at the `nth` occurrence (from 1) of `snippet`, `offset` columns on. */
+export type ExpectedFinding = [rule: string, snippet: string, nth?: number, offset?: number];
+
+/** Asserts that lint reports for `text` exactly the findings `expect` (rule and position), in any order. */
+export function assertFindings(text: string, expect: readonly ExpectedFinding[]): void {
+  const findings = lintText(text);
+  const expected = expect.map(([rule, snippet, nth, offset]) => {
+    const p = positionOf(text, snippet, nth);
+    return `${rule}@${p.line}:${p.column + (offset ?? 0)}`;
+  });
+  assert.equal(brief(findings).sort(), expected.sort(), findings.map((f) => `${f.rule} ${f.line}:${f.column} ${f.message}`).join('\n'));
 }

@@ -2,16 +2,14 @@
 // the manifests, and exactly the findings (rule and position) lint must report.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { brief, file, group, lintText, manifest, policy, positionOf } from './manifest-texts.ts';
-
-type Expect = [rule: string, snippet: string, nth?: number];
+import { assertFindings, file, group, lintText, manifest, policy, type ExpectedFinding } from './manifest-texts.ts';
 
 const channel = (name: string, spec: string) => manifest('NotificationChannel', name, spec);
 const rule = (name: string, spec: string) => manifest('NotificationRule', name, spec);
 const teams = channel('ops', 'type: teams\nsecretRef: { file: /run/secrets/teams-url }');
 const okGroup = group('g', 'policyRef: { name: p }\nselector: { tags: [a] }\ntimeZone: Europe/Paris');
 
-const cases: [name: string, text: string, expect: Expect[]][] = [
+const cases: [name: string, text: string, expect: ExpectedFinding[]][] = [
   ['a Teams channel with its URL in a file, and a rule naming it, lint clean', file(teams, rule('r', 'channelRef: { name: ops }\nevents: [RolloutStopped, UpdateFailed]')), []],
   ['a rule naming a channel that does not exist', file(teams, rule('r', 'channelRef: { name: opps }\nevents: [RolloutStopped]')), [['dangling-reference', 'opps']]],
   ['a rule filtering on groups and policies that exist', file(policy('p'), okGroup, teams, rule('r', 'channelRef: { name: ops }\nevents: [WaveFinished]\ngroupRefs: [{ name: g }]\npolicyRefs: [{ name: p }]')), []],
@@ -28,16 +26,7 @@ const cases: [name: string, text: string, expect: Expect[]][] = [
   ['a Teams channel ignores a signing key', file(channel('ops', 'type: teams\nsecretRef: { env: TEAMS_URL }\nsigningSecretRef: { env: KEY }')), [['setting-ignored', 'signingSecretRef']]],
 ];
 
-for (const [name, text, expect] of cases) {
-  test(name, () => {
-    const findings = lintText(text);
-    const expected = expect.map(([r, snippet, nth]) => {
-      const p = positionOf(text, snippet, nth);
-      return `${r}@${p.line}:${p.column}`;
-    });
-    assert.equal(brief(findings).sort(), expected.sort(), findings.map((f) => `${f.rule} ${f.line}:${f.column} ${f.message}`).join('\n'));
-  });
-}
+for (const [name, text, expect] of cases) test(name, () => assertFindings(text, expect));
 
 test('messages say what to do', () => {
   const [dangling] = lintText(file(teams, rule('r', 'channelRef: { name: opps }\nevents: [RolloutStopped]')));

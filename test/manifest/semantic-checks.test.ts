@@ -2,13 +2,12 @@
 // position of the offending node) lint must report for them, no more, no fewer.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { brief, file, group, lintText, policy, positionOf, schedule } from './manifest-texts.ts';
+import { assertFindings, file, group, lintText, policy, schedule, type ExpectedFinding } from './manifest-texts.ts';
 
-type Expect = [rule: string, snippet: string, nth?: number, offset?: number];
 interface Case {
   name: string;
   text: string;
-  expect: Expect[];
+  expect: ExpectedFinding[];
 }
 
 const okPolicy = policy('p');
@@ -106,16 +105,7 @@ const cases: Case[] = [
   { name: 'a suspension still running is fine', text: file(policy('p', 'suspend: { reason: incident, by: ana, until: "2026-12-01T00:00:00Z" }')), expect: [] },
 ];
 
-for (const c of cases) {
-  test(c.name, () => {
-    const findings = lintText(c.text);
-    const expected = c.expect.map(([rule, snippet, nth, offset]) => {
-      const p = positionOf(c.text, snippet, nth);
-      return `${rule}@${p.line}:${p.column + (offset ?? 0)}`;
-    });
-    assert.equal(brief(findings).sort(), expected.sort(), findings.map((f) => `${f.rule} ${f.line}:${f.column} ${f.message}`).join('\n'));
-  });
-}
+for (const c of cases) test(c.name, () => assertFindings(c.text, c.expect));
 
 test('semantic messages name what to do', () => {
   const text = file(okPolicy, okGroup(), sched('targets: { groupRef: { name: g } }\nsoftware: [{ type: firmware }]\nat: "2027-01-15T10:00"\ntimeZone: Europe/Paris'));

@@ -5,9 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseManifests } from '../../controller/manifest/parse-manifests.ts';
 import type { Finding } from '../../controller/manifest/finding.ts';
-import { brief, file, lintText, manifest, now, positionOf } from './manifest-texts.ts';
-
-type Expect = [rule: string, snippet: string, nth?: number, path?: string];
+import { assertFindings, file, lintText, manifest, now, type ExpectedFinding } from './manifest-texts.ts';
 
 const guid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const tenant = (name: string, namespace: string | undefined, id: string, credentials: string) =>
@@ -23,7 +21,7 @@ function lintFiles(files: Record<string, string>): Finding[] {
   return parseManifests(Object.entries(files).map(([path, text]) => ({ path, text })), { now }).findings;
 }
 
-const cases: [name: string, text: string, expect: Expect[]][] = [
+const cases: [name: string, text: string, expect: ExpectedFinding[]][] = [
   ['two Tenants in their own namespaces, each with a group and a policy, lint clean', file(contoso, policyIn('contoso'), groupIn('contoso'), fabrikam, policyIn('fabrikam'), groupIn('fabrikam')), []],
   ['a Tenant with a certificate in a Kubernetes Secret', tenant('t', 'a', guid(1), 'certificate:\n  secretRef: { name: graph-cert, key: tls.pem }'), []],
   ['a Tenant with workload identity and the default token file', tenant('t', 'a', guid(1), 'workloadIdentity: {}'), []],
@@ -46,16 +44,7 @@ const cases: [name: string, text: string, expect: Expect[]][] = [
   ['without any Tenant, nothing is said about namespaces (today\'s single tenant)', file(policyIn('fabrikam'), groupIn('fabrikam')), []],
 ];
 
-for (const [name, text, expect] of cases) {
-  test(name, () => {
-    const findings = lintText(text);
-    const expected = expect.map(([r, snippet, nth]) => {
-      const p = positionOf(text, snippet, nth);
-      return `${r}@${p.line}:${p.column}`;
-    });
-    assert.equal(brief(findings).sort(), expected.sort(), findings.map((f) => `${f.rule} ${f.line}:${f.column} ${f.message}`).join('\n'));
-  });
-}
+for (const [name, text, expect] of cases) test(name, () => assertFindings(text, expect));
 
 test('credentials giving two ways to sign in are told to keep one', () => {
   const [finding] = lintText(tenant('t', 'a', guid(1), 'clientSecret:\n  secretRef: { env: A_SECRET }\nworkloadIdentity: {}'));
