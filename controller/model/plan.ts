@@ -180,6 +180,11 @@ export interface RolloutView {
   readonly stoppedReason: string | undefined;
   readonly completed: number;
   readonly failed: number;
+  /**
+   * In state Waiting, what most of the waiting devices wait for (their reason code: a window,
+   * the phase's delay, a freeze, rooms in use, …); undefined in other states or when unknown.
+   */
+  readonly waitingFor?: ReasonCode | undefined;
 }
 
 /** A window occurrence, as instants. */

@@ -7,6 +7,7 @@ import type { SoftwareState, SoftwareType } from '../model/fleet.ts';
 import type { PlanEntry } from '../model/plan.ts';
 import type { DeviceIndex } from '../policy/device-index.ts';
 import type { Decided } from './decisions.ts';
+import type { UnitStats } from './rollout-views.ts';
 import { autoWork, type WorkEnv } from './entry-works.ts';
 import type { GroupContext } from './group-context.ts';
 import { settleLight, type WindowMemo } from './timing.ts';
@@ -53,6 +54,8 @@ export function settleLightUpdates(
   const now = env.now;
   const works: Work[] = [];
   const slots: EntrySlot[] = [];
+  // How many light updates share each waiting entry, tallied into their units' lightWaits once at the end.
+  const sharing = new Map<PlanEntry, { unit: UnitStats; n: number }>();
   for (let k = 0; k < light.memos.length; k++) {
     const memo = light.memos[k]!;
     const { ctx, type } = memo;
@@ -65,6 +68,9 @@ export function settleLightUpdates(
     }
     if (r.entry) {
       light.list[k]![light.slot[k]!] = r.entry;
+      const shared = sharing.get(r.entry);
+      if (shared) shared.n++;
+      else sharing.set(r.entry, { unit: memo.unit, n: 1 });
       continue;
     }
     const i = light.device[k]!;
@@ -74,5 +80,6 @@ export function settleLightUpdates(
     works.push(w);
     slots.push({ list: light.list[k]!, slot: light.slot[k]! });
   }
+  for (const [entry, { unit, n }] of sharing) unit.lightWaits.set(entry.reason.code, (unit.lightWaits.get(entry.reason.code) ?? 0) + n);
   return { works, slots };
 }

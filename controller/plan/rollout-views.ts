@@ -1,7 +1,7 @@
 // Rollout progress for status: per group and per policy, for each automatically updated software
 // type, the version most devices are moving to, the current wave, and the rollout's state.
 import type { SoftwareType } from '../model/fleet.ts';
-import type { EntryState, RolloutView } from '../model/plan.ts';
+import { ReasonCodes, type EntryState, type Reason, type ReasonCode, type RolloutView } from '../model/plan.ts';
 import { compareVersions } from '../policy/version.ts';
 import type { GroupContext } from './group-context.ts';
 
@@ -18,6 +18,8 @@ export interface UnitStats {
   readonly firstStart: (number | undefined)[];
   bakeUntil: number | undefined;
   gatedWave: number | undefined;
+  /** Light updates that wait (they share one entry per wave), counted by the reason they wait for. */
+  readonly lightWaits: Map<ReasonCode, number>;
 }
 
 /** The parts of a plan's work the views read. */
@@ -27,6 +29,7 @@ export interface ViewWork {
   readonly source: 'auto' | 'scheduled';
   readonly status: EntryState;
   readonly version: string | undefined;
+  readonly reason: Reason;
 }
 
 const statePriority: Record<RolloutView['state'], number> = { Stopped: 0, Suspended: 1, Progressing: 2, Baking: 3, Waiting: 4, Complete: 5 };
@@ -43,6 +46,21 @@ function mostCommon(counts: Map<string, number>): string | undefined {
   return best;
 }
 
+/** The reason most devices wait for, over two tallies (ties: the first in ReasonCodes' order, for a stable answer). */
+function commonestReason(a: ReadonlyMap<ReasonCode, number> | undefined, b: ReadonlyMap<ReasonCode, number> | undefined): ReasonCode | undefined {
+  if (!a?.size && !b?.size) return undefined;
+  let best: ReasonCode | undefined;
+  let bestN = 0;
+  for (const code of ReasonCodes) {
+    const n = (a?.get(code) ?? 0) + (b?.get(code) ?? 0);
+    if (n > bestN) {
+      best = code;
+      bestN = n;
+    }
+  }
+  return best;
+}
+
 /** Rollout views per group position and per policy key. */
 export function buildRolloutViews(
   contexts: readonly GroupContext[],
@@ -51,16 +69,22 @@ export function buildRolloutViews(
   judgements: ReadonlyMap<string, { completed: number; failed: number }>,
   now: number,
 ): { groups: Map<number, RolloutView[]>; policies: Map<string, RolloutView[]> } {
-  interface Acc { counts: Map<string, number>; active: Map<string, number>; succeeded: number; failed: number }
+  // waits: per version, how many of its devices wait (state scheduled) for each reason.
+  interface Acc { counts: Map<string, number>; active: Map<string, number>; waits: Map<string, Map<ReasonCode, number>>; succeeded: number; failed: number }
   const acc = new Map<string, Acc>();
   for (const w of works) {
     if (w.ctx.index < 0 || w.source !== 'auto') continue;
     const key = `${w.ctx.index}|${w.type}`;
     let a = acc.get(key);
-    if (!a) acc.set(key, (a = { counts: new Map(), active: new Map(), succeeded: 0, failed: 0 }));
+    if (!a) acc.set(key, (a = { counts: new Map(), active: new Map(), waits: new Map(), succeeded: 0, failed: 0 }));
     if (w.status === 'succeeded') a.succeeded++;
     if (w.status === 'failed') a.failed++;
     if (w.version !== undefined && (w.status === 'pending' || w.status === 'inProgress')) a.active.set(w.version, (a.active.get(w.version) ?? 0) + 1);
+    if (w.version !== undefined && w.status === 'scheduled') {
+      let byCode = a.waits.get(w.version);
+      if (!byCode) a.waits.set(w.version, (byCode = new Map()));
+      byCode.set(w.reason.code, (byCode.get(w.reason.code) ?? 0) + 1);
+    }
   }
   // How many devices still move to each version: from the wave counts, which include every device.
   for (const u of units.values()) {
@@ -69,7 +93,7 @@ export function buildRolloutViews(
     if (total === 0) continue;
     const key = `${u.groupIndex}|${u.type}`;
     let a = acc.get(key);
-    if (!a) acc.set(key, (a = { counts: new Map(), active: new Map(), succeeded: 0, failed: 0 }));
+    if (!a) acc.set(key, (a = { counts: new Map(), active: new Map(), waits: new Map(), succeeded: 0, failed: 0 }));
     a.counts.set(u.version, (a.counts.get(u.version) ?? 0) + total);
   }
   const groups = new Map<number, RolloutView[]>();
@@ -105,6 +129,7 @@ export function buildRolloutViews(
         stoppedReason: stop?.reason,
         completed: (a?.succeeded ?? 0) + (a?.failed ?? 0),
         failed: a?.failed ?? 0,
+        waitingFor: state === 'Waiting' ? commonestReason(a?.waits.get(version!), u?.lightWaits) : undefined,
       };
       views.push(view);
       let pt = byPolicy.get(policy.key);

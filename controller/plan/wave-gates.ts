@@ -56,7 +56,7 @@ export class WaveGates {
     let u = byVersion.get(version);
     if (!u) {
       const n = ctx.waveCount + 1;
-      u = { groupIndex: ctx.index, type, version, unfinished: new Array(n).fill(0), lastEnd: new Array(n).fill(undefined), firstStart: new Array(n).fill(undefined), bakeUntil: undefined, gatedWave: undefined };
+      u = { groupIndex: ctx.index, type, version, unfinished: new Array(n).fill(0), lastEnd: new Array(n).fill(undefined), firstStart: new Array(n).fill(undefined), bakeUntil: undefined, gatedWave: undefined, lightWaits: new Map() };
       byVersion.set(version, u);
       this.units.set(`${ctx.index}|${type}|${version}`, u);
     }

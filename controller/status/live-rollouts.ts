@@ -4,6 +4,7 @@ import { SoftwareTypes } from '../model/fleet.ts';
 import type { RolloutView } from '../model/plan.ts';
 import { softwareLabel } from '../policy/software-rules.ts';
 import { liveTime } from './live-time.ts';
+import { waitingWords } from './waiting-words.ts';
 
 /** One software type's rollout, as the page shows it. */
 export interface LiveRollout {
@@ -29,7 +30,7 @@ export function rolloutText(r: RolloutView, timeZone: string | undefined, now: n
     case 'Baking':
       return `${wave} done, baking${r.bakeUntil === undefined ? '' : ` until ${liveTime(r.bakeUntil, timeZone, now).local}`}${failed}`;
     case 'Waiting':
-      return `${wave}, waiting for a window or the phase's delay${failed}`;
+      return `${wave}, waiting for ${waitingWords(r.waitingFor, "a window or the phase's delay")}${failed}`;
     case 'Complete':
       return `complete${failed}`;
     case 'Stopped':

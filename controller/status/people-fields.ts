@@ -10,6 +10,7 @@ import type { DevicePlan, RolloutView, WindowView } from '../model/plan.ts';
 import { RefusalCodes } from '../model/plan.ts';
 import { locateEntries, scheduledRefusals, type LocatedEntry } from '../plan/plan-entries.ts';
 import { formatLocal, localDateOf, weekdayOf } from '../policy/zoned-time.ts';
+import { waitingWords } from './waiting-words.ts';
 
 /** Devices named in needsAttention before "and N more devices". */
 export const attentionLimit = 5;
@@ -119,7 +120,7 @@ export function windowText(window: WindowView | undefined, timeZone: string): st
   return `${localText(window.start, zone)} to ${end} ${zone}${window.name ? ` (${clean(window.name, 63)})` : ''}`;
 }
 
-/** One rollout in words: "firmware 122.22.1: wave 2 of 3, waiting for a maintenance window or the phase's delay". */
+/** One rollout in words: "firmware 122.22.1: wave 2 of 3, waiting for a maintenance window". */
 function rolloutText(r: RolloutView, timeZone: string): string {
   const head = `${r.softwareType}${r.version ? ` ${clean(r.version, 64)}` : ''}`;
   const wave = r.wave === undefined ? `${r.waves} wave${r.waves === 1 ? '' : 's'}, none started` : `wave ${r.wave} of ${r.waves}`;
@@ -130,7 +131,7 @@ function rolloutText(r: RolloutView, timeZone: string): string {
     case 'Baking':
       return `${head}: ${wave} done, baking${r.bakeUntil === undefined ? '' : ` until ${localText(r.bakeUntil, timeZone)} ${timeZone}`}${failed}`;
     case 'Waiting':
-      return `${head}: ${wave}, waiting for a maintenance window or the phase's delay${failed}`;
+      return `${head}: ${wave}, waiting for ${waitingWords(r.waitingFor, "a maintenance window or the phase's delay")}${failed}`;
     case 'Complete':
       return `${head}: complete${failed}`;
     case 'Stopped':

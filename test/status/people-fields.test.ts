@@ -51,6 +51,9 @@ const waveCases: [string, RolloutView[], string | undefined][] = [
   ['stopped, with the failures', [rollout({ state: 'Stopped', stoppedTime: at('2027-02-22T12:51:40Z'), completed: 13, failed: 2 })], 'firmware 1.2.3: stopped in wave 1 of 3 on Mon 2027-02-22 13:51 Europe/Paris by the failure threshold (2 of 13 finished failed)'],
   ['two software types in the API order, waiting and complete', [rollout({ state: 'Complete' }), rollout({ softwareType: 'teamsClient', version: '5.4', state: 'Waiting', wave: undefined })],
     "teamsClient 5.4: 3 waves, none started, waiting for a maintenance window or the phase's delay; firmware 1.2.3: complete"],
+  ['waiting for rooms in use', [rollout({ state: 'Waiting', waitingFor: 'InUse' })], 'firmware 1.2.3: wave 1 of 3, waiting for devices in use (a meeting or a call) to be free'],
+  ['waiting out a freeze', [rollout({ state: 'Waiting', waitingFor: 'Frozen' })], 'firmware 1.2.3: wave 1 of 3, waiting for a freeze to end'],
+  ['waiting for booked rooms', [rollout({ state: 'Waiting', waitingFor: 'RoomBooked' })], 'firmware 1.2.3: wave 1 of 3, waiting for booked meetings in its rooms to end'],
 ];
 for (const [name, rollouts, expected] of waveCases) {
   test(`currentWaveText: ${name}`, () => assert.is(currentWaveText(rollouts, 'Europe/Paris'), expected));
