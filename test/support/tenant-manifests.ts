@@ -21,7 +21,14 @@ spec:${displayName === undefined ? '' : `\n  displayName: ${displayName}`}
 `;
 }
 
-/** The policy `fast` (everything at once, any time) and the group `rooms` (every device) in namespace `ns`. */
+/**
+ * The policy `fast` (everything at once, any time) and the group `rooms` (every device) in
+ * namespace `ns`. It does not wait for devices in use: the emulators of these tests run their
+ * clocks 120 times faster, so their rooms go in and out of meetings every few seconds, while a
+ * device found busy is read again only 5 wall-clock minutes later (activityFreshMs) — whether a
+ * tenant converged within the tests' wait would depend on the hour of day (it did, in CI).
+ * Rooms in use have their own tests (test/policy/in-use, test/plan/room-holds, test/reconcile/rooms).
+ */
 export function roomsYaml(ns: string): string {
   return `apiVersion: firmwarden.dev/v1alpha1
 kind: UpdatePolicy
@@ -35,6 +42,7 @@ spec:
   rollout:
     waves: [{ name: all, percent: 100 }]
     maxConcurrent: 10
+    skipDevicesInUse: false
 ---
 apiVersion: firmwarden.dev/v1alpha1
 kind: DeviceGroup
