@@ -5,8 +5,6 @@
 // and an emulated fleet, gathered as `plan` does, evaluated by the controller's engine.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Writable } from 'node:stream';
-import type { CommandIO } from '../../controller/cli/command.ts';
 import { gather } from '../../controller/cli/plan.ts';
 import { createEngine } from '../../controller/reconcile/engine.ts';
 import { parseFleetOptions } from '../../controller/config/fleet-options.ts';
@@ -18,16 +16,7 @@ import type { EngineInput, EngineOutput } from '../../controller/model/engine.ts
 import type { PassFailure, ReconcileResult } from '../../controller/model/reconcile.ts';
 import type { ManifestEntry } from '../../controller/model/desired.ts';
 import type { Finding } from '../../controller/manifest/finding.ts';
-import { deps, root } from './plan-harness.ts';
-
-const quiet: CommandIO = {
-  stdout: new Writable({ write: (_c, _e, done) => done() }),
-  stderr: new Writable({ write: (_c, _e, done) => done() }),
-  stdin: process.stdin,
-  env: {},
-  cwd: root,
-  signal: new AbortController().signal,
-};
+import { deps, quietIO } from './plan-harness.ts';
 
 const hour = 3_600_000;
 const t0 = Date.parse('2026-11-23T10:00:00Z');
@@ -39,7 +28,7 @@ type Input = EngineInput<ManifestEntry, Finding>;
 /** The examples on an emulated fleet at `now`, evaluated by the controller's engine. */
 async function evaluation(now: number): Promise<{ input: Input; output: EngineOutput }> {
   const { options: fleetOptions } = parseFleetOptions(['--emulator'], {});
-  const { input } = await gather(['examples'], { now, fleetOptions, statePath: undefined, io: quiet, deps: await deps() });
+  const { input } = await gather(['examples'], { now, fleetOptions, statePath: undefined, io: quietIO, deps: await deps() });
   return { input, output: createEngine({ statusDetail: 'summary' })(input) };
 }
 

@@ -5,23 +5,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { rm } from 'node:fs/promises';
-import { Writable } from 'node:stream';
-import type { CommandIO } from '../../controller/cli/command.ts';
 import { createPlanCommand, gather } from '../../controller/cli/plan.ts';
 import { createEngine } from '../../controller/reconcile/engine.ts';
 import { parseFleetOptions } from '../../controller/config/fleet-options.ts';
 import { planToJson } from '../../controller/plan/render-plan.ts';
 import { stringifyJson } from '../../controller/output/escape.ts';
-import { deps, examplesWith, root, runCommand } from './plan-harness.ts';
-
-const quiet: CommandIO = {
-  stdout: new Writable({ write: (_c, _e, done) => done() }),
-  stderr: new Writable({ write: (_c, _e, done) => done() }),
-  stdin: process.stdin,
-  env: {},
-  cwd: root,
-  signal: new AbortController().signal,
-};
+import { deps, examplesWith, quietIO, runCommand } from './plan-harness.ts';
 
 /** The plan command's JSON and, from an input gathered the same way, what the controller's engine makes of it. */
 async function bothWays(path: string, at: string) {
@@ -29,7 +18,7 @@ async function bothWays(path: string, at: string) {
   const shown = await runCommand(createPlanCommand(d), [path, '--at', at, '--format', 'json']);
   assert.is(shown.code, 0, shown.stderr);
   const { options: fleetOptions } = parseFleetOptions(['--emulator'], {});
-  const gathered = await gather([path], { now: Date.parse(at), fleetOptions, statePath: undefined, io: quiet, deps: d });
+  const gathered = await gather([path], { now: Date.parse(at), fleetOptions, statePath: undefined, io: quietIO, deps: d });
   const engine = createEngine({ statusDetail: 'summary' })(gathered.input);
   return { shown, gathered, engine };
 }

@@ -1,4 +1,5 @@
-// Runs `plan` and `why` in-process against an in-process emulator, capturing their output.
+// Runs `plan` and `why` in-process against an in-process emulator, capturing their output (or,
+// for the tests that only gather, dropping it).
 import { cp, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +46,16 @@ export async function runCommand(
   const code = await command(args, io);
   return { code, stdout: out.join(''), stderr: err.join('') };
 }
+
+/** A CommandIO in the repository root that drops whatever is written to it. */
+export const quietIO: CommandIO = {
+  stdout: new Writable({ write: (_c, _e, done) => done() }),
+  stderr: new Writable({ write: (_c, _e, done) => done() }),
+  stdin: process.stdin,
+  env: {},
+  cwd: root,
+  signal: new AbortController().signal,
+};
 
 /** Dependencies for the commands: a small emulated fleet. */
 export async function deps(extra: Partial<PlanCommandDeps> = {}): Promise<PlanCommandDeps> {
