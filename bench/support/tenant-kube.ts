@@ -3,7 +3,8 @@
 // namespace per tenant holding its Tenant, UpdatePolicy and DeviceGroup as custom resources,
 // and the namespace of the shard and member Leases. The replicas use the admin identity: the
 // benchmark measures the controller, not RBAC (test/kube/shard-rbac.test.ts checks the Role).
-import { startKubeEnv, KubeBinariesMissing, type KubeEnv } from '../../test/kube/envtest.ts';
+import { startKubeEnv, type KubeEnv } from '../../test/kube/envtest.ts';
+import { KubeBinariesMissing } from '../../test/kube/envtest-binaries.ts';
 import { BenchError } from './report.ts';
 import { namespaceOf, tenantManifests, type TenantList } from './tenant-fleet.ts';
 

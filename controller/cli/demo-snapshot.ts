@@ -10,7 +10,8 @@ import type { Plan } from '../model/plan.ts';
 import type { Finding } from '../manifest/finding.ts';
 import { planFrom } from '../reconcile/engine.ts';
 import { explainDevice } from '../plan/explain-device.ts';
-import type { DemoConditions, DemoEndingInput, DemoFrameInput, DemoGroup, DemoSchedule } from './demo-view.ts';
+import type { DemoConditions, DemoFrameInput, DemoGroup, DemoSchedule } from './demo-view.ts';
+import type { DemoEndingInput } from './demo-ending.ts';
 import { OperationMemory, emptyTally, planProblems, tallyByGroup, type DeviceTally } from './demo-tally.ts';
 
 /** One reconcile as the screen shows it: the engine's input (manifests, fleet, ledger, now) and what came out. */

@@ -12,9 +12,6 @@ import { barOrder, barSegments, finishLine, stateList, stateLook } from './demo-
 import type { DeviceTally, OperationTally, OperationTotals } from './demo-tally.ts';
 import { formatNext, formatZoned } from './demo-time.ts';
 
-export { formatZoned } from './demo-time.ts';
-export { renderDemoEnding, type DemoEndingInput } from './demo-ending.ts';
-
 /** Status conditions, as much as the screen reads of them. */
 export type DemoConditions = readonly { readonly type: string; readonly status: string; readonly reason: string }[];
 

@@ -2,7 +2,9 @@
 // after printing every effective setting (the URL first, so scripts can read it). With
 // --tenants or --tenants-file it serves several tenants and can write their credentials to a file.
 import { createLogger } from '../log/logger.ts';
-import { emulatorDefaults, startEmulator, type EmulatorOptions, type TenantOptions } from '../fleet/emulator/server.ts';
+import { startEmulator } from '../fleet/emulator/server.ts';
+import { emulatorDefaults, type EmulatorOptions } from '../fleet/emulator/emulator-options.ts';
+import type { TenantOptions } from '../fleet/emulator/tenants.ts';
 import { EmulatorStateError } from '../fleet/emulator/state-file.ts';
 import { parseTenantsFile } from '../fleet/emulator/tenants.ts';
 import type { Command } from './command.ts';

@@ -6,7 +6,7 @@ import { FileSecret, Secret } from './secret.ts';
 import { createGraphFleet, type CreateFleetDeps, type GraphFleet } from '../fleet/index.ts';
 import type { GraphAuth } from '../fleet/graph/credentials.ts';
 import { normalizeGraphBase } from '../fleet/graph/graph-urls.ts';
-import type { EmulatorHandle } from '../fleet/emulator/server.ts';
+import type { EmulatorHandle } from '../fleet/emulator/emulator-options.ts';
 
 export interface FleetConnection {
   /** The port, plus the Graph adapter's extras (stats, startUpdates). */

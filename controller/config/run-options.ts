@@ -12,8 +12,6 @@ import { hide, optionReader, type Values } from './option-reader.ts';
 import { resolveRunHttpOptions, type RunHttpOptions } from './run-http-options.ts';
 import { isBranchName, isRemoteAddress, parseDuration, parseIdentity, reportPath } from './run-option-values.ts';
 
-export type { RunHttpOptions } from './run-http-options.ts';
-
 /** Where run reads the manifests from: a Git repository, and how it commits status there. */
 export interface GitRunSource {
   readonly kind: 'git';

@@ -11,7 +11,7 @@ import { GraphHttp, type FleetRequestMetrics } from './graph/graph-http.ts';
 import { Pacer } from './graph/pacer.ts';
 import { CappedPacer } from './graph/shared-cap.ts';
 import { normalizeGraphBase } from './graph/graph-urls.ts';
-import type { EmulatorOptions } from './emulator/server.ts';
+import type { EmulatorOptions } from './emulator/emulator-options.ts';
 
 export { GraphFleet } from './graph/graph-fleet.ts';
 export { waitForOperation } from './wait-for-operation.ts';

@@ -12,9 +12,6 @@
 import { fail, inlineValue, keyEnd, keyOf, notPlain } from './fast-yaml-scalars.ts';
 import { spanKey, type NodeSpan } from './fast-yaml-spans.ts';
 
-export { resolvePlain } from './fast-yaml-scalars.ts';
-export { spanAt, type NodeSpan } from './fast-yaml-spans.ts';
-
 /** One document: its value, and where `yaml` would say it starts and its content ends. */
 export interface PlainDocument {
   readonly value: unknown;

@@ -36,10 +36,7 @@ import { semanticChecks } from './semantic/run-checks.ts';
 import { createSuggestBudget, suggest } from './suggest.ts';
 import type { PathSegment, Target, YamlDocument } from './yaml-document.ts';
 import { locate, locateDocument, toPointer } from './yaml-document.ts';
-
-export type { Finding, SourceRange } from './finding.ts';
 import type { HolidayDay, ParsedDesired } from '../model/desired.ts';
-export type { Kind } from './kinds.ts';
 
 /** A manifest of one of the three kinds, with where it came from. */
 export type LoadedManifest = {

@@ -11,8 +11,6 @@
 // block scalars (|, >) and multi-line flow collections is left alone. Pure.
 import { isOpener, structureSlips, type Kind, type Line, type YamlSlip } from './yaml-slip-structure.ts';
 
-export type { YamlSlip } from './yaml-slip-structure.ts';
-
 // A key: quoted, or plain (not starting with an indicator), up to the first ':' followed by a blank or the end.
 const keyPattern = /^(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s\-?:,[\]{}#&*!|>'"%@`][^\n]*?|-[^\s\n][^\n]*?)[ \t]*:(?=[ \t]|$)/;
 const blockScalar = /^[|>][-+1-9]*[ \t]*(?:#.*)?$/;

@@ -4,7 +4,8 @@ import type { Document } from 'yaml';
 import type { SourceRange } from './finding.ts';
 import { LineIndex } from './line-index.ts';
 import { yamlLibrary } from './yaml-library.ts';
-import { findYamlSlips, repairYamlSlips, type YamlSlip } from './yaml-slips.ts';
+import { findYamlSlips, repairYamlSlips } from './yaml-slips.ts';
+import type { YamlSlip } from './yaml-slip-structure.ts';
 
 /** Slips looked for per file (a file with more is seldom a manifest). */
 const maxSyntaxErrors = 10;

@@ -28,8 +28,6 @@ import { postJson, type PostResult } from './post-json.ts';
 import type { ReconcileObservation } from '../model/reconcile.ts';
 import { deviceLabel } from '../status/people-fields.ts';
 
-export type { NotifyManifest } from './notifier-inputs.ts';
-
 /** How the notifier reaches time, logs, secrets and receivers. */
 export interface NotifierOptions {
   readonly clock: Clock;

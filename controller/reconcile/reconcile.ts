@@ -24,11 +24,6 @@ import type { ManifestEntry } from '../model/desired.ts';
 import type { EngineOutput, StartOutcome } from '../model/engine.ts';
 import type { PassFailure, ReconcileOutcome, ReconcilerPorts, Step } from '../model/reconcile.ts';
 
-// The ports live in model/engine.ts and model/reconcile.ts; re-exported for files written against
-// their old home while the tree is being moved (run/tenant-world.ts). Import them from model/.
-export type { Engine, EngineInput, EngineOutput } from '../model/engine.ts';
-export type { ReconcilerPorts, ReconcileResult } from '../model/reconcile.ts';
-
 /** The snapshot's release calendar file, read; a file that does not read is logged and counts as none. */
 function readCalendar(snapshot: Snapshot, log: Logger): RememberedCalendar | undefined {
   if (snapshot.calendarText === undefined) return undefined;

@@ -11,9 +11,6 @@ import { policyStatus } from './policy-status.ts';
 import { completedStatus, scheduledStatus } from './scheduled-status.ts';
 import type { AnyStatus, Kind, StatusOptions, StatusSubject } from './status-subject.ts';
 
-export type { AnyStatus, StatusOptions, StatusSubject } from './status-subject.ts';
-export { countStates } from './status-fields.ts';
-
 /** `namespace/Kind/name`: the key of a status in the result. */
 export function statusKey(kind: Kind, metadata: ObjectMeta): string {
   return kindKey(metadata.namespace, kind, metadata.name);

@@ -4,7 +4,8 @@
 // tenant told apart), and the tap in front of a real emulator over loopback.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startEmulator, type TenantInfo } from '../../controller/fleet/emulator/server.ts';
+import { startEmulator } from '../../controller/fleet/emulator/server.ts';
+import type { TenantInfo } from '../../controller/fleet/emulator/emulator-options.ts';
 import { busiestWindow, graphUnits, maxInWindow, replicaPath, rescope, startRequestTap, tokenParties } from '../../bench/support/request-tap.ts';
 import { FirstReconciles, reconcileSeries } from '../../bench/support/tenant-fleet.ts';
 

@@ -5,7 +5,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
-import { startEmulator, type EmulatorHandle } from '../../controller/fleet/emulator/server.ts';
+import { startEmulator } from '../../controller/fleet/emulator/server.ts';
+import type { EmulatorHandle } from '../../controller/fleet/emulator/emulator-options.ts';
 import { root } from './plan-harness.ts';
 
 const bin = new URL('../../bin/firmwarden.mjs', import.meta.url).pathname;

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { ManualClock } from '../../controller/model/clock.ts';
 import { createPlanCommand } from '../../controller/cli/plan.ts';
 import { createWhyCommand } from '../../controller/cli/why.ts';
-import { startEmulator, type EmulatorHandle } from '../../controller/fleet/emulator/server.ts';
+import { startEmulator } from '../../controller/fleet/emulator/server.ts';
+import type { EmulatorHandle } from '../../controller/fleet/emulator/emulator-options.ts';
 import { deps, runCommand } from './plan-harness.ts';
 import { officeHoursPolicy } from '../support/office-hours-policy.ts';
 

@@ -3,7 +3,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync } from 'node:fs';
-import { startKubeEnv, findKubeBinaries, KubeBinariesMissing, type KubeEnv } from './envtest.ts';
+import { startKubeEnv, type KubeEnv } from './envtest.ts';
+import { findKubeBinaries, KubeBinariesMissing } from './envtest-binaries.ts';
 
 const harness = suite<{ env: KubeEnv | undefined }>('envtest', { env: undefined });
 

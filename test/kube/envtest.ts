@@ -18,8 +18,6 @@ import { createEnvCerts, type EnvCerts } from './envtest-certs.ts';
 import { findKubeBinaries, type KubeBinaries } from './envtest-binaries.ts';
 import { OwnedProcess } from './envtest-process.ts';
 
-export { KubeBinariesMissing, findKubeBinaries } from './envtest-binaries.ts';
-
 /** Options for startKubeEnv. */
 export interface KubeEnvOptions {
   /** Extra kube-apiserver flags (for example `--watch-cache=false`). */

@@ -8,7 +8,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments } from 'yaml';
-import { findKubeBinaries, startKubeEnv, type KubeEnv } from './envtest.ts';
+import { startKubeEnv, type KubeEnv } from './envtest.ts';
+import { findKubeBinaries } from './envtest-binaries.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const base = 'examples/deploy';

@@ -2,7 +2,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { DeviceGroup, DeviceGroupStatus, ScheduledUpdateStatus, UpdatePolicy, UpdatePolicyStatus } from '../../controller/model/manifests.generated.ts';
 import type { Plan } from '../../controller/model/plan.ts';
-import { buildStatuses, statusKey, type StatusSubject } from '../../controller/status/build-status.ts';
+import { buildStatuses, statusKey } from '../../controller/status/build-status.ts';
+import type { StatusSubject } from '../../controller/status/status-subject.ts';
 import { mergeConditions } from '../../controller/status/conditions.ts';
 import { at, day, device, group, hour, op, plan, policy, release, scheduled, software, type Scenario } from '../plan/fixtures.ts';
 

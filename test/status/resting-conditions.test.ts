@@ -5,7 +5,7 @@
 // kstatus (Flux's health checks) does: Current or Failed at rest, never Current with a failure.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { AnyStatus, StatusSubject } from '../../controller/status/build-status.ts';
+import type { AnyStatus, StatusSubject } from '../../controller/status/status-subject.ts';
 import { buildStatuses, statusKey } from '../../controller/status/build-status.ts';
 import { at, day, device, group, hour, op, plan, policy, release, scheduled, software, type Scenario } from '../plan/fixtures.ts';
 import { kstatusOf, type KstatusStatus } from './kstatus.ts';

@@ -28,8 +28,6 @@ export type StartResult =
   | { readonly kind: 'conflict'; readonly operation: OperationRecord }
   | { readonly kind: 'invalid'; readonly message: string };
 
-export { parseInstant, type ReleaseInfo, type ReleaseInput } from './release-book.ts';
-
 interface SoftwareOverlay {
   readonly software: Partial<Record<SoftwareType, string>>;
   modifiedAt: number;

@@ -23,13 +23,6 @@ import { answerTenantControl } from './tenant-routes.ts';
 import { createTenantWorld, TenantDirectory } from './tenant-world.ts';
 import { resolveTenants } from './tenants.ts';
 
-export type { EmulatorControl } from './control.ts';
-export type { FaultSettings } from './faults.ts';
-export type { Quirks } from './quirks.ts';
-export type { EmulatorHandle, EmulatorOptions, EmulatorSettings, TenantInfo, TenantList } from './emulator-options.ts';
-export type { TenantOptions } from './tenants.ts';
-export { emulatorDefaults } from './emulator-options.ts';
-
 /** Starts the emulator; resolves once it listens. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
   const host = options.host ?? '127.0.0.1';

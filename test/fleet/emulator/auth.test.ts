@@ -1,7 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ManualClock } from '../../../controller/model/clock.ts';
-import { startEmulator, type EmulatorHandle } from '../../../controller/fleet/emulator/server.ts';
+import { startEmulator } from '../../../controller/fleet/emulator/server.ts';
+import type { EmulatorHandle } from '../../../controller/fleet/emulator/emulator-options.ts';
 import { getToken, graph, requestToken, updateSoftware } from './emulator-client.ts';
 
 const clock = new ManualClock(Date.parse('2026-03-01T09:00:00Z'));

@@ -9,7 +9,8 @@ import { FleetError } from '../../../controller/model/fleet.ts';
 import { silentLogger } from '../../../controller/log/logger.ts';
 import { parseFleetOptions } from '../../../controller/config/fleet-options.ts';
 import { createFleet, type FleetConnection } from '../../../controller/config/fleet-connection.ts';
-import { startEmulator, type EmulatorHandle } from '../../../controller/fleet/emulator/server.ts';
+import { startEmulator } from '../../../controller/fleet/emulator/server.ts';
+import type { EmulatorHandle } from '../../../controller/fleet/emulator/emulator-options.ts';
 import type { DeviceView } from '../../../controller/fleet/emulator/control.ts';
 import { getToken, graph } from './emulator-client.ts';
 

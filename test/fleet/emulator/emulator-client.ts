@@ -1,5 +1,5 @@
 // Plain-fetch helpers for the emulator tests: a token, then JSON calls against /beta.
-import type { EmulatorHandle } from '../../../controller/fleet/emulator/server.ts';
+import type { EmulatorHandle } from '../../../controller/fleet/emulator/emulator-options.ts';
 
 /** Requests a client-credentials token; returns the raw response and its JSON. */
 export async function requestToken(

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../../controller/model/clock.ts';
-import { startEmulator, type EmulatorHandle } from '../../../controller/fleet/emulator/server.ts';
+import { startEmulator } from '../../../controller/fleet/emulator/server.ts';
+import type { EmulatorHandle } from '../../../controller/fleet/emulator/emulator-options.ts';
 import { parseSoftware } from '../../../controller/fleet/graph/parse-software.ts';
 import { getToken, graph, updateSoftware } from './emulator-client.ts';
 

@@ -1,7 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ManualClock } from '../../../controller/model/clock.ts';
-import { startEmulator, type EmulatorHandle } from '../../../controller/fleet/emulator/server.ts';
+import { startEmulator } from '../../../controller/fleet/emulator/server.ts';
+import type { EmulatorHandle } from '../../../controller/fleet/emulator/emulator-options.ts';
 import { compareVersions } from '../../../controller/policy/version.ts';
 import { getToken, graph, updateSoftware } from './emulator-client.ts';
 

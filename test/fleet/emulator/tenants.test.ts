@@ -4,7 +4,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ManualClock } from '../../../controller/model/clock.ts';
-import { emulatorDefaults, startEmulator, type EmulatorHandle, type TenantInfo } from '../../../controller/fleet/emulator/server.ts';
+import { startEmulator } from '../../../controller/fleet/emulator/server.ts';
+import { emulatorDefaults, type EmulatorHandle, type TenantInfo } from '../../../controller/fleet/emulator/emulator-options.ts';
 import { graph } from './emulator-client.ts';
 
 const clock = new ManualClock(Date.parse('2026-03-01T09:00:00Z'));

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ClientSecretCredential } from '@azure/identity';
-import { startEmulator, type EmulatorHandle } from '../../../controller/fleet/emulator/server.ts';
+import { startEmulator } from '../../../controller/fleet/emulator/server.ts';
+import type { EmulatorHandle } from '../../../controller/fleet/emulator/emulator-options.ts';
 
 let dir = '';
 let cert = '';
