@@ -10,7 +10,7 @@ import type { Plan } from '../model/plan.ts';
 import type { PlanInput } from '../plan/build-plan.ts';
 import { planFrom, planInputFrom, splitManifests } from '../reconcile/engine.ts';
 import { findDevice } from '../plan/explain-device.ts';
-import { earlierWaves, listScope, rankedBefore, scheduledPeers, slotsLeft } from '../plan/why-scope.ts';
+import { earlierWaves, healthPeers, listScope, rankedBefore, scheduledPeers, slotsLeft } from '../plan/why-scope.ts';
 import { isActiveUpdate, readOperations, withFleetOperations, type PreviewInput } from './fleet-operations.ts';
 import { roomWarnings } from './room-checks.ts';
 import { RoomBook } from '../reconcile/room-book.ts';
@@ -87,7 +87,7 @@ export async function readForWhy(fleet: WhyFleet, ref: string, desired: Desired,
   const signal = settings.signal;
   let device = await lookUp(fleet, ref, signal);
   let devices: Device[];
-  const scope = device ? listScope(device, splitManifests(desired.parsed.manifests)) : { kind: 'all' as const };
+  const scope = device ? listScope(device, splitManifests(desired.parsed.manifests), desired.state.ledger) : { kind: 'all' as const };
   if (scope.kind === 'none') devices = [device!];
   else if (scope.kind === 'types') devices = await listTypes(fleet, scope.types, settings);
   else devices = await listAll(fleet, settings);
@@ -145,7 +145,8 @@ export async function readForWhy(fleet: WhyFleet, ref: string, desired: Desired,
 /**
  * Plans `input` with the engine, whose fleet software the caller fills through `read` (the device's own is read),
  * reading more until the device's story is what the whole fleet's software would give: the
- * targets of its ScheduledUpdates while one looks complete, the earlier waves of its group,
+ * targets of its ScheduledUpdates while one looks complete, the devices whose health its
+ * policy is judged on (soaks, evidence), the earlier waves of its group,
  * then the devices ahead of it for a slot, from as many as slots are left up to `chunk` (default
  * 60) at a time, until its slot is decided. `read` must skip what it already read.
  */
@@ -164,6 +165,14 @@ export async function planEnough(input: PreviewInput, deviceId: string, read: (i
   // A ScheduledUpdate is complete when all its targets are: one unfinished target settles it.
   for (let peers = unread(scheduledPeers(scope, plan, deviceId)); peers.length > 0; peers = unread(scheduledPeers(scope, plan, deviceId))) {
     await readNew(peers.slice(0, step));
+    plan = planFrom(input);
+  }
+
+  // Health: the soaks of its policy's updates (a regression may stop the rollout) and the
+  // evidence group's devices its versions wait for, in one step (a small set: see healthPeers).
+  const health = unread(healthPeers(scope, plan, deviceId));
+  if (health.length > 0) {
+    await readNew(health);
     plan = planFrom(input);
   }
 

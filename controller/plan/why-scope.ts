@@ -2,10 +2,14 @@
 // it need not read every device's health (one request each, 30 a second). Pure: it looks at
 // manifests, a device list and a plan made from what was read so far.
 //
-// A device's story depends on other devices in four ways, each read only when it matters:
+// A device's story depends on other devices in five ways, each read only when it matters:
 //   - its group and wave: the members of its group, which only the device list gives (listScope);
 //   - a ScheduledUpdate naming it: whether it completed depends on all its targets (scheduledPeers),
 //     read only while every target read so far has finished;
+//   - health (healthPeers): a regression found by the health soak of any update its policy made
+//     counts as a failure and may stop the rollout, and a version its policy takes evidence for
+//     waits for the evidence group's devices that ran it healthy, so those devices' health is
+//     read, and the evidence group is listed (only the list says who is in it);
 //   - wave order: a later wave waits for the earlier waves' devices that still need the
 //     version, with their number in the reason (earlierWaves);
 //   - maxConcurrent: whether it starts now depends on the policy's devices that would start
@@ -20,11 +24,13 @@ import type { PlanInput } from './build-plan.ts';
 import { DeviceIndex } from '../policy/device-index.ts';
 import { effectiveWaves } from '../policy/rollout-defaults.ts';
 import { resolveGroups } from '../policy/groups.ts';
-import { objectKey, refKey } from '../policy/manifest-keys.ts';
+import { objectKey, ownerKey, refKey } from '../policy/manifest-keys.ts';
 import { compileSelector, factsOf, matchesSelector } from '../policy/selector.ts';
 import { assignWaves, stableHash } from '../policy/waves.ts';
 import { OperationBook } from './operation-book.ts';
 import { defaultMaxConcurrent } from './group-context.ts';
+import { evidenceRuleOf } from '../policy/evidence.ts';
+import { settleMs, soakRuleFor, updateKey } from '../policy/health-soak.ts';
 
 /** Which devices to list to place one device: none, those of some device types, or all. */
 export type ListScope =
@@ -49,12 +55,21 @@ function naming(ref: string, device: Device): 'id' | 'other' | undefined {
 
 const all: ListScope = { kind: 'all' };
 
+/** What listScope needs of the controller's ledger: which updates could become evidence. */
+export interface ScopeUpdate {
+  readonly state: string;
+  readonly softwareType: string;
+  readonly healthBefore?: readonly unknown[] | undefined;
+}
+
 /**
  * The devices to list so that the device's group, its members and waves, its conflicts and the
- * ScheduledUpdates that name it come out as from the whole list. Types only when every group
- * that matters selects on deviceTypes and names no device (a name may point outside the types).
+ * ScheduledUpdates that name it come out as from the whole list, and, when its policy takes
+ * evidence and the ledger holds successful updates that may be evidence (`ledger`), the evidence
+ * groups' members. Types only when every group that matters selects on deviceTypes and names no
+ * device (a name may point outside the types).
  */
-export function listScope(device: Device, manifests: ScopeManifests): ListScope {
+export function listScope(device: Device, manifests: ScopeManifests, ledger: readonly ScopeUpdate[] = []): ListScope {
   const refs = [
     ...manifests.groups.flatMap((g) => [...(g.spec.include ?? []), ...(g.spec.exclude ?? [])]),
     ...manifests.scheduledUpdates.flatMap((s) => s.spec.targets.deviceIds ?? []),
@@ -80,6 +95,14 @@ export function listScope(device: Device, manifests: ScopeManifests): ListScope 
     const policyKey = group.spec.policyRef ? refKey(group.metadata, group.spec.policyRef.name) : undefined;
     const policyExists = policyKey !== undefined && manifests.policies.some((p) => objectKey(p.metadata) === policyKey);
     relevant.push(...(policyExists ? membership.groups.filter((g) => g.spec.policyRef && refKey(g.metadata, g.spec.policyRef.name) === policyKey) : [group]));
+    // The groups its policy takes evidence from: who is in them decides which of the ledger's
+    // successful updates are evidence (evidence already recorded needs only its devices' health).
+    const policy = policyExists ? manifests.policies.find((p) => objectKey(p.metadata) === policyKey) : undefined;
+    for (const [key, types] of policy ? evidenceGroups(policy) : []) {
+      const source = manifests.groups.find((g) => objectKey(g.metadata) === key);
+      const candidates = ledger.some((e) => e.state === 'succeeded' && e.healthBefore !== undefined && types.has(e.softwareType));
+      if (source && candidates && !relevant.includes(source)) relevant.push(source);
+    }
   }
   const types = new Set<DeviceType>();
   for (const g of relevant) {
@@ -97,6 +120,57 @@ export function listScope(device: Device, manifests: ScopeManifests): ListScope 
   // `unknown` also stands for types the service added later: no server filter finds them all.
   if (types.size === 0 || types.has('unknown')) return all;
   return { kind: 'types', types: [...types].sort() };
+}
+
+/** Only these software types wait for evidence and have their rollouts judged (judge-policies.ts). */
+const judgedTypes = ['firmware', 'teamsClient'] as const;
+
+/** The groups a policy takes evidence from (versions.requireEvidence), by key, with the software types each proves. */
+function evidenceGroups(policy: UpdatePolicy): Map<string, Set<string>> {
+  const groups = new Map<string, Set<string>>();
+  for (const t of judgedTypes) {
+    const rule = evidenceRuleOf(policy, t);
+    if (rule) groups.set(rule.group, (groups.get(rule.group) ?? new Set()).add(t));
+  }
+  return groups;
+}
+
+/**
+ * The devices whose health the device's policy is judged on: those its policy updated that are
+ * in their health soak now (a regression counts as a failed update and can stop the rollout of
+ * every device of the policy, whatever its group or wave), and, for a software type the policy
+ * takes evidence for, the devices of the evidence group with a successful update firmwarden made
+ * or a record of evidence still counting (whether each one proves a version is read from its
+ * health and version now). A regression already remembered needs no reading.
+ */
+export function healthPeers(input: PlanInput, plan: Plan, deviceId: string): string[] {
+  const dp = plan.devices.find((d) => d.deviceId === deviceId);
+  const policy = dp?.policy === undefined ? undefined : input.policies.find((p) => objectKey(p.metadata) === dp.policy);
+  if (!policy) return [];
+  const out = new Set<string>();
+  const owner = ownerKey('UpdatePolicy', policy.metadata);
+  const remembered = new Set((input.health?.regressions ?? []).map((m) => updateKey(m, m.requestedAt)));
+  const judged = new Set<string>(judgedTypes);
+  for (const r of input.operations) {
+    if (r.owner !== owner || r.outcome !== 'succeeded' || r.endedAt === undefined || r.healthBefore === undefined || r.softwareType === undefined || !judged.has(r.softwareType)) continue;
+    const soak = soakRuleFor(policy, r.wave);
+    const readAt = input.readAt?.get(r.deviceId) ?? input.now;
+    if (!soak || readAt < r.endedAt + settleMs || readAt > r.endedAt + soak.durationMs) continue;
+    if (!remembered.has(updateKey(r, r.startedAt))) out.add(r.deviceId);
+  }
+  for (const t of judgedTypes) {
+    const rule = evidenceRuleOf(policy, t);
+    if (!rule) continue;
+    const members = new Set(plan.groups.find((g) => g.key === rule.group)?.deviceIds ?? []);
+    for (const r of input.operations) {
+      if (r.softwareType === t && r.outcome === 'succeeded' && r.endedAt !== undefined && r.healthBefore !== undefined && members.has(r.deviceId)) out.add(r.deviceId);
+    }
+    for (const e of input.health?.evidence ?? []) {
+      if (e.group === rule.group && e.softwareType === t && e.regressedAt === undefined && !e.left) out.add(e.deviceId);
+    }
+  }
+  out.delete(deviceId);
+  return [...out];
 }
 
 /** True when the plan takes a ScheduledUpdate's completion from its status (as prepareScheduled does), not from its targets. */
