@@ -211,11 +211,6 @@ export class KubeSource implements DesiredStateSource, StatusWriter {
     return { written: files.length > 0, revision: this.#last?.revision ?? request.revision, files, skipped, attempts };
   }
 
-  async isStatusOnlyChange(previous: string, next: string): Promise<boolean> {
-    // Revisions hash only uid and generation, which status writes never change.
-    return previous === next;
-  }
-
   subscribe(onChange: (reason: ChangeReason) => void): () => void {
     this.#subscribers.add(onChange);
     return () => this.#subscribers.delete(onChange);

@@ -28,9 +28,11 @@ export interface Snapshot {
   /** True when `revision` differs from the previous successful sync's (always true on the first). */
   readonly changed: boolean;
   /**
-   * True when the manifests' content other than `status` differs from the previous successful
-   * sync's (always true on the first). False for the controller's own status commits, so the
-   * loop can skip them instead of reconciling on its own writes.
+   * True when the manifests' content other than `status` (comments and formatting aside) differs
+   * from the previous successful sync's (always true on the first); false for the controller's own
+   * status commits. The Kubernetes source and the snapshots that status writers hand to a status
+   * plan set it equal to `changed`. Only the sources' logs read it: the reconcile does not skip a
+   * status-only revision but runs a pass on it like on any other.
    */
   readonly specChanged: boolean;
   /**
@@ -52,11 +54,6 @@ export interface DesiredStateSource {
   subscribe(onChange: (reason: ChangeReason) => void): () => void;
   /** Asks subscribers for a sync now (the webhook handler calls this). */
   requestSync(reason: ChangeReason): void;
-  /**
-   * True when going from `previous` to `next` changed nothing but `status` nodes (comments and
-   * formatting aside): the loop skips such revisions. False when either revision is unknown.
-   */
-  isStatusOnlyChange(previous: string, next: string): Promise<boolean>;
   /** Stops watchers and pollers; pending syncs finish first. */
   close(): Promise<void>;
 }

@@ -58,15 +58,11 @@ export function computeDirRevision(files: readonly SourceFile[]): string {
   return `dir:${hash.digest('hex').slice(0, 16)}`;
 }
 
-/** Revisions remembered for isStatusOnlyChange. */
-const historySize = 16;
-
 export class DirSource implements DesiredStateSource, StatusWriter {
   readonly #options: DirSourceOptions;
   readonly #path: string;
   readonly #log: Logger;
   readonly #subscribers = new Set<(reason: ChangeReason) => void>();
-  readonly #history = new Map<string, readonly SourceFile[]>();
   readonly #queue = new SerialQueue();
   #last: Snapshot | undefined;
   #watcher: FSWatcher | undefined;
@@ -100,7 +96,6 @@ export class DirSource implements DesiredStateSource, StatusWriter {
         const calendar = await readCalendarText(this.#options.dir, this.#path);
         if (calendar.kind === 'omitted' && changed) this.#log.warn({ path: calendarPathIn(this.#path), reason: calendar.reason }, 'release calendar file left out');
         const snapshot: Snapshot = { revision, files, omitted, changed, specChanged, calendarText: calendar.kind === 'text' ? calendar.text : undefined };
-        this.#remember(revision, files);
         this.#last = snapshot;
         if (changed) this.#log.info({ revision, files: files.length, omitted: omitted.length, specChanged }, 'read new revision');
         // Named here because nothing else shows them: a link leading out, a file too large.
@@ -120,19 +115,6 @@ export class DirSource implements DesiredStateSource, StatusWriter {
   #read(): Promise<{ files: SourceFile[]; omitted: { path: string; reason: string }[] }> {
     // A folder of one's own: symbolic links inside it are followed.
     return readManifestFiles(this.#options.dir, this.#path, { followSymlinks: true, ...(this.#options.limits ? { limits: this.#options.limits } : {}) });
-  }
-
-  #remember(revision: string, files: readonly SourceFile[]): void {
-    this.#history.delete(revision);
-    this.#history.set(revision, files);
-    while (this.#history.size > historySize) this.#history.delete(this.#history.keys().next().value!);
-  }
-
-  async isStatusOnlyChange(previous: string, next: string): Promise<boolean> {
-    if (previous === next) return true;
-    const a = this.#history.get(previous);
-    const b = this.#history.get(next);
-    return a !== undefined && b !== undefined && isStatusOnlyFilesChange(a, b);
   }
 
   subscribe(onChange: (reason: ChangeReason) => void): () => void {
@@ -219,7 +201,6 @@ export class DirSource implements DesiredStateSource, StatusWriter {
         if (!raced) {
           const after = files.map((f) => ({ path: f.path, text: changed.get(f.path) ?? f.text }));
           const newRevision = computeDirRevision(after);
-          this.#remember(newRevision, after);
           this.#log.info({ revision: newRevision, files: written.length }, 'status written into the files');
           return { written: true, revision: newRevision, files: [...written, ...extraWritten], skipped, attempts: attempt };
         }

@@ -204,7 +204,7 @@ export class GitSource implements DesiredStateSource, StatusWriter {
       }
       if (!hasStatusTrailer(commit.body)) break;
     }
-    if (trusted === undefined || !(await this.isStatusOnlyChange(trusted, head))) {
+    if (trusted === undefined || !(await this.#isStatusOnlyChange(trusted, head))) {
       throw new UntrustedRevisionError(head, `the head commit ${head.slice(0, 12)} is not signed by a trusted key (${headCheck.detail})`, {
         lastSnapshot: this.#last,
       });
@@ -218,7 +218,11 @@ export class GitSource implements DesiredStateSource, StatusWriter {
     return result;
   }
 
-  async isStatusOnlyChange(previous: string, next: string): Promise<boolean> {
+  /**
+   * True when going from `previous` to `next` changed nothing but `status` nodes (comments and
+   * formatting aside); false when either revision is unknown. #checkTrust's test of status commits.
+   */
+  async #isStatusOnlyChange(previous: string, next: string): Promise<boolean> {
     if (previous === next) return true;
     const [a, b] = await Promise.all([this.#workspace.resolve(previous), this.#workspace.resolve(next)]);
     if (a === undefined || b === undefined) return false;
