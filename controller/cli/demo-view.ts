@@ -11,6 +11,8 @@ import type { Segment } from '../output/colour.ts';
 import { barOrder, barSegments, finishLine, stateList, stateLook } from './demo-look.ts';
 import type { DeviceTally, OperationTally, OperationTotals } from './demo-tally.ts';
 import { formatNext, formatZoned } from './demo-time.ts';
+import type { ReasonCode } from '../model/plan.ts';
+import { waitingWords } from '../status/waiting-words.ts';
 
 /** Status conditions, as much as the screen reads of them. */
 export type DemoConditions = readonly { readonly type: string; readonly status: string; readonly reason: string }[];
@@ -29,7 +31,7 @@ export interface DemoGroup {
   /** Devices in the group, read or not. Default: the devices tallied. */
   readonly members?: number | undefined;
   /** Its rollouts; the first one not complete is shown. */
-  readonly rollouts?: readonly { readonly softwareType: string; readonly version?: string | undefined; readonly wave?: number | undefined; readonly waves?: number | undefined; readonly state: string }[] | undefined;
+  readonly rollouts?: readonly { readonly softwareType: string; readonly version?: string | undefined; readonly wave?: number | undefined; readonly waves?: number | undefined; readonly state: string; readonly waitingFor?: ReasonCode | undefined }[] | undefined;
   /** When something next becomes possible (ms). */
   readonly nextActionTime?: number | undefined;
   /** The next or current maintenance window (ms). */
@@ -116,7 +118,9 @@ export function renderDemoFrame(input: DemoFrameInput): string {
     if (total > tallied) states.push({ text: `${states.length > 0 ? ' · ' : ''}${total - tallied} not read yet` });
     if (states.length > 0) lines.push([{ text: indent }, ...states]);
     const wave = g.rollouts?.find((r) => r.state !== 'Complete');
-    const waveText = wave ? escapeText(`${wave.softwareType} ${wave.version ?? ''} wave ${wave.wave ?? '-'}/${wave.waves ?? '-'} ${wave.state}`.replace(/\s+/g, ' ')) : '';
+    // A waiting rollout says what for (a window, the phase's delay, rooms in use, …).
+    const stateText = wave?.state === 'Waiting' ? `waiting for ${waitingWords(wave.waitingFor, "a window or the phase's delay")}` : wave?.state;
+    const waveText = wave ? escapeText(`${wave.softwareType} ${wave.version ?? ''} wave ${wave.wave ?? '-'}/${wave.waves ?? '-'} ${stateText}`.replace(/\s+/g, ' ')) : '';
     const window = g.nextWindow;
     const next = g.nextActionTime !== undefined
       ? `next action ${formatNext(g.nextActionTime, now, g.timeZone)}`

@@ -7,6 +7,7 @@ import { renderDemoFrame, type DemoFrameInput, type DemoGroup } from '../../cont
 import { emptyTally, type DeviceTally } from '../../controller/cli/demo-tally.ts';
 import { shouldColour } from '../../controller/output/colour.ts';
 import { assertNoRawControls, assertNoWorkflowCommand, hostile } from '../support/hostile.ts';
+import type { ReasonCode } from '../../controller/model/plan.ts';
 
 const tally = (counts: Partial<DeviceTally>): DeviceTally => ({ ...emptyTally(), ...counts });
 const noOps = { started: 0, succeeded: 0, failed: 0, inFlight: 0 };
@@ -56,6 +57,13 @@ test('a frame counts devices (not device × software pairs), names each group, i
   assert.match(text, 'firmware 1.9.4 wave 2/3 Stopped');
   assert.match(text, 'updates (one device × one software each): 10 started · 7 succeeded · 2 failed · 1 in flight');
   assert.match(text, 'legend: █ up to date  ▓ updated  ▒ updating  ░ waiting  - on hold  ✗ failed  ! refused');
+});
+
+test('a waiting rollout says what it waits for', () => {
+  const waiting = (waitingFor?: ReasonCode) => frame({ groups: [{ name: 'vip', devices: undefined, rollouts: [{ softwareType: 'teamsClient', version: '5.4', state: 'Waiting', wave: 1, waves: 2, waitingFor }] }] });
+  assert.match(waiting('Deferred'), "teamsClient 5.4 wave 1/2 waiting for the phase's delay");
+  assert.match(waiting('InUse'), 'teamsClient 5.4 wave 1/2 waiting for devices in use (a meeting or a call) to be free');
+  assert.match(waiting(undefined), "teamsClient 5.4 wave 1/2 waiting for a window or the phase's delay");
 });
 
 test('a completed ScheduledUpdate shows what its operations did, in devices, and when it completed, in its own time', () => {
