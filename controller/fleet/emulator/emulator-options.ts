@@ -126,7 +126,11 @@ export interface EmulatorSettings {
   readonly globalRateLimit: number;
 }
 
-/** One served tenant and its credentials (the emulator's demo values), for tests and benches. */
+/**
+ * One served tenant as it stands now, for tests and benches: its current secrets (a rotation
+ * through control shows here) and rate limit, and its token URL. Part of the published TenantList,
+ * so it is spelt out here rather than derived from tenants.ts's TenantConfig, the start-up decision.
+ */
 export interface TenantInfo {
   readonly index: number;
   readonly name: string;
