@@ -39,6 +39,9 @@ export interface CollectedEntries {
   readonly light: LightUpdates;
 }
 
+/** The ScheduledUpdate works of an entry no ScheduledUpdate targets (shared, never written). */
+const noWorks: Work[] = [];
+
 /** Marks the device positions that have an operation in the book (one look-up per operation, not per device). */
 export function devicesWithOperations(operations: readonly OperationRecord[], index: DeviceIndex): Uint8Array {
   const out = new Uint8Array(index.devices.length);
@@ -107,7 +110,7 @@ function addDevice(walk: EntryWalk, out: CollectedEntries, i: number, ctx: Group
         continue;
       }
     }
-    const suWorks: Work[] = [];
+    const suWorks: Work[] = sus ? [] : noWorks;
     if (sus) {
       for (const su of sus) {
         const target = su.su.spec.software.find((x) => x.type === type);

@@ -15,7 +15,8 @@ import { settledEntry, type LightMemo } from './work.ts';
 export interface Decided {
   readonly decision: AutoDecision;
   readonly settled: PlanEntry;
-  byCtx: Map<GroupContext, LightMemo> | undefined;
+  /** The light updates' memo of the group being walked (light-updates.ts lightMemo). */
+  memo: LightMemo | undefined;
 }
 
 /**
@@ -34,7 +35,9 @@ export class Decisions {
   readonly #calendar: CalendarIndex;
   readonly #now: number;
   readonly #bySignature = new Map<string, Map<string, DecisionSlots>>();
+  /** Per group, its slots by model, shared by the groups whose rules have the same signatures. */
   readonly #byCtx = new Map<GroupContext, Map<string, DecisionSlots[]>>();
+  readonly #byRules = new Map<string, Map<string, DecisionSlots[]>>();
 
   constructor(calendar: CalendarIndex, now: number) {
     this.#calendar = calendar;
@@ -53,7 +56,12 @@ export class Decisions {
   /** The slots of a group's rules for one model, per software type position (memoized per group). */
   slotsFor(ctx: GroupContext, model: string): DecisionSlots[] {
     let byModel = this.#byCtx.get(ctx);
-    if (!byModel) this.#byCtx.set(ctx, (byModel = new Map()));
+    if (!byModel) {
+      const rules = SoftwareTypes.map((t) => ctx.rules[t].signature).join('\u0000');
+      byModel = this.#byRules.get(rules);
+      if (!byModel) this.#byRules.set(rules, (byModel = new Map()));
+      this.#byCtx.set(ctx, byModel);
+    }
     let slots = byModel.get(model);
     if (!slots) byModel.set(model, (slots = SoftwareTypes.map((t) => this.#slots(ctx.rules[t].signature, model))));
     return slots;
@@ -65,7 +73,7 @@ export class Decisions {
     let d = slot.get(st.currentVersion);
     if (!d) {
       const decision = decideAutomatic(ctx.rules[st.softwareType], this.#calendar, model, st, this.#now);
-      slot.set(st.currentVersion, (d = { decision, settled: settledEntry(st, ctx, decision), byCtx: undefined }));
+      slot.set(st.currentVersion, (d = { decision, settled: settledEntry(st, ctx, decision), memo: undefined }));
     }
     return d;
   }

@@ -7,7 +7,6 @@ import type { SoftwareState, SoftwareType } from '../model/fleet.ts';
 import type { PlanEntry } from '../model/plan.ts';
 import type { DeviceIndex } from '../policy/device-index.ts';
 import type { Decided } from './decisions.ts';
-import type { UnitStats } from './rollout-views.ts';
 import { autoWork, type WorkEnv } from './entry-works.ts';
 import type { GroupContext } from './group-context.ts';
 import { settleLight, type WindowMemo } from './timing.ts';
@@ -29,12 +28,17 @@ export function noLightUpdates(): LightUpdates {
   return { memos: [], device: [], state: [], list: [], slot: [] };
 }
 
-/** What the light updates of one decision in one group share (created on the first, with its wave unit). */
+/**
+ * What the light updates of one decision in one group share (created on the first, with its wave
+ * unit). The walk visits a group's devices together and never returns to a group, so the
+ * decision keeps only its memo for the group being walked: no map per decision (100,000 memos
+ * at 100k devices), and byWave sized for the group's waves once rather than grown.
+ */
 export function lightMemo(d: Decided, ctx: GroupContext, type: SoftwareType, gates: WaveGates): LightMemo {
-  let byCtx = d.byCtx;
-  if (!byCtx) d.byCtx = byCtx = new Map();
-  let memo = byCtx.get(ctx);
-  if (!memo) byCtx.set(ctx, (memo = { decision: d.decision, ctx, type, unit: gates.unit(ctx, type, d.decision.version!), byWave: [] }));
+  let memo = d.memo;
+  if (memo === undefined || memo.ctx !== ctx) {
+    d.memo = memo = { decision: d.decision, ctx, type, unit: gates.unit(ctx, type, d.decision.version!), byWave: new Array(ctx.waveCount + 1).fill(undefined) };
+  }
   return memo;
 }
 
@@ -54,8 +58,6 @@ export function settleLightUpdates(
   const now = env.now;
   const works: Work[] = [];
   const slots: EntrySlot[] = [];
-  // How many light updates share each waiting entry, tallied into their units' lightWaits once at the end.
-  const sharing = new Map<PlanEntry, { unit: UnitStats; n: number }>();
   for (let k = 0; k < light.memos.length; k++) {
     const memo = light.memos[k]!;
     const { ctx, type } = memo;
@@ -68,9 +70,10 @@ export function settleLightUpdates(
     }
     if (r.entry) {
       light.list[k]![light.slot[k]!] = r.entry;
-      const shared = sharing.get(r.entry);
-      if (shared) shared.n++;
-      else sharing.set(r.entry, { unit: memo.unit, n: 1 });
+      // Tallied for the unit's lightWaits as it goes (a count per reason code: no map over the entries).
+      const code = r.entry.reason.code;
+      const waits = memo.unit.lightWaits;
+      waits.set(code, (waits.get(code) ?? 0) + 1);
       continue;
     }
     const i = light.device[k]!;
@@ -80,6 +83,5 @@ export function settleLightUpdates(
     works.push(w);
     slots.push({ list: light.list[k]!, slot: light.slot[k]! });
   }
-  for (const [entry, { unit, n }] of sharing) unit.lightWaits.set(entry.reason.code, (unit.lightWaits.get(entry.reason.code) ?? 0) + n);
   return { works, slots };
 }

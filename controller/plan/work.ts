@@ -157,6 +157,8 @@ export function refusalsBeside(main: Work, suWorks: readonly Work[]): ScheduledR
 
 /** The work that decides an entry: an operation in flight, else whatever can start first (ties: the ScheduledUpdate). */
 export function chooseMain(auto: Work | undefined, suWorks: readonly Work[], device: Device, type: SoftwareType): Work {
+  // Alone, the automatic rule's work decides (most entries: no ScheduledUpdate targets the device).
+  if (auto && suWorks.length === 0) return auto;
   const all = auto ? [auto, ...suWorks] : [...suWorks];
   const running = all.find((w) => w.status === 'inProgress');
   if (running) return running;
