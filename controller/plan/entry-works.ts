@@ -36,7 +36,7 @@ export function autoWork(env: WorkEnv, device: Device, i: number, model: string,
     device, deviceIdx: i, type, state: st, ctx, source: 'auto', su: undefined, rule: rule.rule,
     version: d.version, status: 'upToDate', reason: d.reason, needs: false, t0: now, t0Reason: undefined,
     respectWindows: true, earliest: undefined, wave, clamp: undefined, failure: undefined,
-    refused: undefined, owner: ctx.policy?.owner,
+    refused: undefined, owner: ctx.policy?.owner, isMain: false, entry: undefined,
   };
   const last = env.book.last(device.id, type);
   if (last?.active) return inProgress(w, last);
@@ -126,7 +126,7 @@ export function scheduledWork(env: WorkEnv, s: ScheduledCtx, version: string | u
     device, deviceIdx: i, type, state: st, ctx, source: 'scheduled', su: s, rule: scheduledRule(s.key),
     version, status: 'upToDate', reason: { code: 'UpToDate', message: '' }, needs: false, t0: now, t0Reason: undefined,
     respectWindows: s.su.spec.respectMaintenanceWindows === true, earliest: undefined, wave: undefined, clamp: undefined,
-    failure: undefined, refused: undefined, owner: s.owner,
+    failure: undefined, refused: undefined, owner: s.owner, isMain: false, entry: undefined,
   };
   // Its own operations under this spec: edited after they ran, it starts again for its targets.
   const mine = env.book.lastBy(s.owner, device.id, type, s.specDigest);

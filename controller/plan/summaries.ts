@@ -89,10 +89,18 @@ export function modelsByPolicy(layout: GroupLayout, index: DeviceIndex): Map<str
     if (!ctx.policy) continue;
     let set = out.get(ctx.policy.key);
     if (!set) out.set(ctx.policy.key, (set = new Set()));
-    const members = layout.members[ctx.index]!;
-    for (let k = 0; k < members.length; k++) set.add(index.modelAt(members[k]!)); // indexed: no iterator result per device
+    addModels(set, layout.members[ctx.index]!, index);
   }
   return out;
+}
+
+/**
+ * Adds the models of these members. Not an inner loop of modelsByPolicy: V8 compiles a hot inner
+ * loop on stack replacement and discards that code each time the loop exits (once per group).
+ * Indexed: no iterator result per device.
+ */
+function addModels(set: Set<string>, members: readonly number[], index: DeviceIndex): void {
+  for (let k = 0; k < members.length; k++) set.add(index.modelAt(members[k]!));
 }
 
 /** Per ScheduledUpdate: its targets' records (works not yet frozen are frozen here), next start and completion. */

@@ -44,7 +44,7 @@ export interface Work {
   /** True when it decides its entry (not a ScheduledUpdate record beaten by another work). */
   isMain?: boolean;
   /** Its entry, once frozen. */
-  entry?: PlanEntry;
+  entry?: PlanEntry | undefined;
 }
 
 /** Where a work's frozen entry goes: a slot in its device's list of entries. */
