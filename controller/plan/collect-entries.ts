@@ -58,11 +58,13 @@ export function collectEntries(walk: EntryWalk): CollectedEntries {
   const { layout, fleet, targets } = walk;
   // One device's reported states by type index, refilled for each device (nothing keeps the array).
   const states: (SoftwareState | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined];
+  // Their ids in a compact fleet's state table (-1: none), which key the decisions by array index.
+  const ids = new Int32Array(6);
   // Indexed loops: a for-of allocates an iterator result per device in Maglev-only code (plan runs with --no-opt).
   const contexts = layout.contexts;
-  for (let g = 0; g < contexts.length; g++) addGroup(walk, out, contexts[g]!, states);
+  for (let g = 0; g < contexts.length; g++) addGroup(walk, out, contexts[g]!, states, ids);
   const ungrouped = [...targets.keys()].filter((i) => layout.groupOf[i]! < 0).sort((a, b) => cmp(fleet.index.devices[a]!.id, fleet.index.devices[b]!.id));
-  for (const i of ungrouped) addDevice(walk, out, i, layout.ungrouped, true, states);
+  for (const i of ungrouped) addDevice(walk, out, i, layout.ungrouped, true, states, ids);
   return out;
 }
 
@@ -71,17 +73,17 @@ export function collectEntries(walk: EntryWalk): CollectedEntries {
  * inner loop on stack replacement and discards that code each time the loop exits, which was
  * once per group (about 100 deoptimizations a plan at 1,000 groups).
  */
-function addGroup(walk: EntryWalk, out: CollectedEntries, ctx: GroupContext, states: (SoftwareState | undefined)[]): void {
+function addGroup(walk: EntryWalk, out: CollectedEntries, ctx: GroupContext, states: (SoftwareState | undefined)[], ids: Int32Array): void {
   const members = walk.layout.members[ctx.index]!;
-  for (let k = 0; k < members.length; k++) addDevice(walk, out, members[k]!, ctx, false, states);
+  for (let k = 0; k < members.length; k++) addDevice(walk, out, members[k]!, ctx, false, states, ids);
 }
 
 /** The entries of one device (`onlyScheduled`: only the types a ScheduledUpdate targets, for devices in no group). */
-function addDevice(walk: EntryWalk, out: CollectedEntries, i: number, ctx: GroupContext, onlyScheduled: boolean, states: (SoftwareState | undefined)[]): void {
+function addDevice(walk: EntryWalk, out: CollectedEntries, i: number, ctx: GroupContext, onlyScheduled: boolean, states: (SoftwareState | undefined)[], ids: Int32Array): void {
   const { fleet, env } = walk;
   const index = fleet.index;
   const device = index.devices[i]!;
-  if (!fleet.reportedAt(i, states)) return;
+  if (!fleet.reportedAt(i, states, ids)) return;
   const sus = walk.targets.size > 0 ? walk.targets.get(i) : undefined;
   const simple = !sus && walk.withOps[i] === 0;
   const model = index.modelAt(i);
@@ -101,7 +103,7 @@ function addDevice(walk: EntryWalk, out: CollectedEntries, i: number, ctx: Group
     const type = SoftwareTypes[t]!;
     if (slots) {
       // The common case: no operation, no ScheduledUpdate; a settled decision is a shared entry.
-      const d = env.decisions.decideIn(slots[t]!, ctx, model, st);
+      const d = env.decisions.decideIn(slots[t]!, ctx, model, st, ids[t]!);
       if (d.decision.outcome !== 'update') {
         list[slot++] = d.settled;
         continue;

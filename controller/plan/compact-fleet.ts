@@ -96,16 +96,19 @@ export class CompactFleet {
 
   /**
    * Fills `out` with the states of the device at position `i` that it really reports (undefined
-   * for the others, by type index); false when its software was never read.
+   * for the others, by type index), and `idsOut` with their state ids (-1: none; an id names
+   * the same state in every version of the fleet); false when its software was never read.
    */
-  reportedAt(i: number, out: (SoftwareState | undefined)[]): boolean {
+  reportedAt(i: number, out: (SoftwareState | undefined)[], idsOut?: Int32Array): boolean {
     if (this.#read[i] === 0) return false;
     const ids = this.#stateIds;
     const table = this.table.states.reported;
     const base = i * typeCount;
     for (let t = 0; t < typeCount; t++) {
       const id = ids[base + t]!;
-      out[t] = id < 0 ? undefined : table[id];
+      const st = id < 0 ? undefined : table[id];
+      out[t] = st;
+      if (idsOut) idsOut[t] = st === undefined ? -1 : id;
     }
     return true;
   }

@@ -21,9 +21,14 @@ export interface Decided {
 
 /**
  * Decided per slot (unknown firmware × offer, see slotOf), then by installed version; one
- * DecisionSlots per rule signature, model and software type.
+ * DecisionSlots per rule signature, model and software type. A compact fleet's state id
+ * (compact-fleet.ts) fixes the state, hence its slot and version: byState keeps the Decided
+ * found for each id, so most look-ups index an array instead of hashing a version string.
  */
-export type DecisionSlots = Map<string | null, Decided>[];
+export interface DecisionSlots {
+  readonly bySlot: readonly Map<string | null, Decided>[];
+  readonly byState: (Decided | undefined)[];
+}
 
 /** The slot of a state: unknown firmware counts 2, an offered update 1. */
 function slotOf(st: SoftwareState): number {
@@ -49,7 +54,7 @@ export class Decisions {
     let byModel = this.#bySignature.get(signature);
     if (!byModel) this.#bySignature.set(signature, (byModel = new Map()));
     let slots = byModel.get(model);
-    if (!slots) byModel.set(model, (slots = [new Map(), new Map(), new Map(), new Map()]));
+    if (!slots) byModel.set(model, (slots = { bySlot: [new Map(), new Map(), new Map(), new Map()], byState: [] }));
     return slots;
   }
 
@@ -67,19 +72,24 @@ export class Decisions {
     return slots;
   }
 
-  /** The decision for a state, in the slots of its type (from slotsFor). */
-  decideIn(typeSlots: DecisionSlots, ctx: GroupContext, model: string, st: SoftwareState): Decided {
-    const slot = typeSlots[slotOf(st)]!;
+  /** The decision for a state, in the slots of its type (from slotsFor); `stateId`: its compact state id, -1 when none. */
+  decideIn(typeSlots: DecisionSlots, ctx: GroupContext, model: string, st: SoftwareState, stateId: number): Decided {
+    if (stateId >= 0) {
+      const known = typeSlots.byState[stateId];
+      if (known !== undefined) return known;
+    }
+    const slot = typeSlots.bySlot[slotOf(st)]!;
     let d = slot.get(st.currentVersion);
     if (!d) {
       const decision = decideAutomatic(ctx.rules[st.softwareType], this.#calendar, model, st, this.#now);
       slot.set(st.currentVersion, (d = { decision, settled: settledEntry(st, ctx, decision), memo: undefined }));
     }
+    if (stateId >= 0) typeSlots.byState[stateId] = d;
     return d;
   }
 
   /** The decision for a state of `type` under a group's rules. */
   decide(ctx: GroupContext, model: string, st: SoftwareState, type: SoftwareType): Decided {
-    return this.decideIn(this.#slots(ctx.rules[type].signature, model), ctx, model, st);
+    return this.decideIn(this.#slots(ctx.rules[type].signature, model), ctx, model, st, -1);
   }
 }

@@ -19,19 +19,21 @@ export interface PlanFleet {
   readonly membership: Membership;
   /**
    * Fills `out` (by software type index) with the states the device at a position really
-   * reports, undefined for the rest; false when its software was never read (it gets no entries).
+   * reports, undefined for the rest, and `ids` with their ids in a compact fleet's state table
+   * (-1: none, or no compact fleet); false when its software was never read (it gets no entries).
    */
-  reportedAt(i: number, out: (SoftwareState | undefined)[]): boolean;
+  reportedAt(i: number, out: (SoftwareState | undefined)[], ids: Int32Array): boolean;
 }
 
 /** Indexes the devices and resolves the groups over them. */
 export function planFleet(devices: readonly Device[], software: ReadonlyMap<string, DeviceSoftware>, groups: readonly DeviceGroup[]): PlanFleet {
   const index = new DeviceIndex(devices);
   const membership = resolveGroups(groups, index);
-  const reportedAt = (i: number, out: (SoftwareState | undefined)[]) => {
+  const reportedAt = (i: number, out: (SoftwareState | undefined)[], ids: Int32Array) => {
     const sw = software.get(index.devices[i]!.id);
     if (!sw) return false;
     for (let t = 0; t < 6; t++) out[t] = reported(stateAt(sw.software, t));
+    ids.fill(-1);
     return true;
   };
   return { index, membership, reportedAt };
@@ -41,5 +43,5 @@ export function planFleet(devices: readonly Device[], software: ReadonlyMap<stri
 export function planCompactFleet(fleet: CompactFleet, groups: readonly DeviceGroup[], memo: PlanMemo | undefined): PlanFleet {
   const index = fleet.index;
   const membership = memo ? memo.membership(fleet.table, groups) : resolveGroups(groups, index);
-  return { index, membership, reportedAt: (i, out) => fleet.reportedAt(i, out) };
+  return { index, membership, reportedAt: (i, out, ids) => fleet.reportedAt(i, out, ids) };
 }
