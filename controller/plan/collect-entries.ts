@@ -11,7 +11,7 @@ import type { DecisionSlots } from './decisions.ts';
 import { autoWork, scheduledWork, type WorkEnv } from './entry-works.ts';
 import type { GroupContext } from './group-context.ts';
 import type { GroupLayout } from './group-layout.ts';
-import { lightMemo, noLightUpdates, type LightUpdates } from './light-updates.ts';
+import { addLightUpdate, noLightUpdates, type LightUpdates } from './light-updates.ts';
 import type { PlanFleet } from './plan-fleet.ts';
 import type { WaveGates } from './wave-gates.ts';
 import { chooseMain, cmp, refusalsBeside, type EntrySlot, type ScheduledCtx, type Work } from './work.ts';
@@ -109,14 +109,7 @@ function addDevice(walk: EntryWalk, out: CollectedEntries, i: number, ctx: Group
         continue;
       }
       if (light && !p.stopped.has(type)) {
-        const memo = lightMemo(d, ctx, type, walk.gates);
-        if (wave !== undefined) memo.unit.unfinished[wave] = (memo.unit.unfinished[wave] ?? 0) + 1;
-        const l = out.light;
-        l.memos.push(memo);
-        l.device.push(i);
-        l.state.push(st);
-        l.list.push(list);
-        l.slot.push(slot++); // filled once every wave is counted
+        addLightUpdate(out.light, d, ctx, t, wave, i, st, list, slot++, walk.gates); // its slot is filled once every wave is counted
         continue;
       }
     }

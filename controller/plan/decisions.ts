@@ -9,14 +9,12 @@ import type { PlanEntry } from '../model/plan.ts';
 import { decideAutomatic, hasOffer, type AutoDecision } from '../policy/automatic.ts';
 import type { CalendarIndex } from '../policy/release-calendar.ts';
 import type { GroupContext } from './group-context.ts';
-import { settledEntry, type LightMemo } from './work.ts';
+import { settledEntry, type LightShare } from './work.ts';
 
-/** A decision, its entry when nothing needs doing, and (for updates) per group what its light updates share. */
-export interface Decided {
+/** A decision, its entry when nothing needs doing, and (for updates) what its light updates share in one group. */
+export interface Decided extends LightShare {
   readonly decision: AutoDecision;
   readonly settled: PlanEntry;
-  /** The light updates' memo of the group being walked (light-updates.ts lightMemo). */
-  memo: LightMemo | undefined;
 }
 
 /**
@@ -82,7 +80,7 @@ export class Decisions {
     let d = slot.get(st.currentVersion);
     if (!d) {
       const decision = decideAutomatic(ctx.rules[st.softwareType], this.#calendar, model, st, this.#now);
-      slot.set(st.currentVersion, (d = { decision, settled: settledEntry(st, ctx, decision), memo: undefined }));
+      slot.set(st.currentVersion, (d = { decision, settled: settledEntry(st, ctx, decision), walkCtx: undefined, walkUnit: undefined, settleCtx: undefined, settleUnit: undefined, settleType: undefined, byWave: undefined }));
     }
     if (stateId >= 0) typeSlots.byState[stateId] = d;
     return d;

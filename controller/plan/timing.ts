@@ -44,28 +44,31 @@ export function applyGate(w: Work, gates: WaveGates): void {
   }
 }
 
-/** Where a light update stands: a shared entry while it waits, or the start when it may go now. */
-export function settleLight(d: AutoDecision, ctx: GroupContext, st: SoftwareState, type: SoftwareType, wave: number, gates: WaveGates, memo: WindowMemo, now: number): { entry: PlanEntry | undefined; start: number | undefined } {
+/**
+ * Where a light update stands: a shared entry while it waits, or the instant it may start (now
+ * or earlier) when it may go now. No wrapper object: a plan settles 100,000 of them.
+ */
+export function settleLight(d: AutoDecision, ctx: GroupContext, st: SoftwareState, type: SoftwareType, wave: number, gates: WaveGates, memo: WindowMemo, now: number): PlanEntry | number {
   const version = d.version!;
   let t0 = Math.max(now, d.eligibleAt ?? now);
   let t0Reason = d.eligibleAt !== undefined && d.eligibleAt > now ? d.reason : undefined;
   const evidence = gates.evidence(ctx, type, version);
-  if (evidence && !evidence.open) return { entry: waitingEntry(ctx, st, type, version, undefined, evidenceReason(evidence.reason, t0Reason)), start: undefined };
+  if (evidence && !evidence.open) return waitingEntry(ctx, st, type, version, undefined, evidenceReason(evidence.reason, t0Reason));
   if (evidence?.notBefore !== undefined && evidence.notBefore > t0) {
     t0 = evidence.notBefore;
     t0Reason = evidence.reason;
   }
   const gate = wave > 0 ? gates.gate(ctx, type, version, wave) : undefined;
-  if (gate && !gate.open) return { entry: waitingEntry(ctx, st, type, version, undefined, gate.reason), start: undefined };
+  if (gate && !gate.open) return waitingEntry(ctx, st, type, version, undefined, gate.reason);
   if (gate?.bakeUntil !== undefined && gate.bakeUntil > t0) {
     t0 = gate.bakeUntil;
     t0Reason = gate.reason;
     gates.noteBaking(ctx, type, version, gate.bakeUntil);
   }
   const placed = placeMemoized(memo, ctx, t0, t0Reason, now);
-  if (placed.start === undefined) return { entry: waitingEntry(ctx, st, type, version, undefined, placed.reason!), start: undefined };
-  if (placed.start > now) return { entry: waitingEntry(ctx, st, type, version, placed.start, placed.reason ?? t0Reason ?? d.reason), start: undefined };
-  return { entry: undefined, start: placed.start };
+  if (placed.start === undefined) return waitingEntry(ctx, st, type, version, undefined, placed.reason!);
+  if (placed.start > now) return waitingEntry(ctx, st, type, version, placed.start, placed.reason ?? t0Reason ?? d.reason);
+  return placed.start;
 }
 
 /**

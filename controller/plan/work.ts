@@ -53,13 +53,20 @@ export interface EntrySlot {
   readonly slot: number;
 }
 
-/** What light updates of one decision in one group share: their wave unit, and where each wave stands. */
-export interface LightMemo {
-  readonly decision: AutoDecision;
-  readonly ctx: GroupContext;
-  readonly type: SoftwareType;
-  readonly unit: import('./rollout-views.ts').UnitStats;
-  readonly byWave: ({ entry: PlanEntry | undefined; start: number | undefined } | undefined)[];
+/**
+ * What the light updates of one decision in one group share (light-updates.ts), kept on the
+ * decision itself rather than in an object per decision and group: the walk and the settling
+ * both visit a group's light updates together and never return to a group, so the decision
+ * only holds the group it is in. While walking: that group and its wave unit. While settling:
+ * that group, and per wave the shared waiting entry or the start when its devices may go now.
+ */
+export interface LightShare {
+  walkCtx: GroupContext | undefined;
+  walkUnit: import('./rollout-views.ts').UnitStats | undefined;
+  settleCtx: GroupContext | undefined;
+  settleUnit: import('./rollout-views.ts').UnitStats | undefined;
+  settleType: SoftwareType | undefined;
+  byWave: (PlanEntry | number | undefined)[] | undefined;
 }
 
 /** The state of the t-th software type in the API's order (named reads: faster than a variable key). */
