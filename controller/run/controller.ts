@@ -41,6 +41,8 @@ import { tenantStatePath } from './tenant-state.ts';
 import type { PassInput } from './tenant-world.ts';
 import { stallWithoutFleet } from './no-fleet.ts';
 import { tenantReportNoForecast } from './tenant-report.ts';
+import { IdleCollector, exposedGc } from './idle-gc.ts';
+import { getHeapStatistics } from 'node:v8';
 
 export interface ControllerConfig {
   /** Where the manifests come from; `custom` when the caller brings its own source (Kubernetes). */
@@ -214,7 +216,14 @@ export async function startController(config: ControllerConfig, deps: Controller
   let warnedNoTenants = false;
   const single = ({ reconcileId }: { reconcileId: number }) => reconcile!({ reconcileId, signal: hard.signal });
   const noFleet = !reconcile ? stallWithoutFleet({ parse: deps.parse, clock: deps.clock, statusWriter: source, logger: deps.logger, io: hard.signal }) : undefined;
-  const loop = new ReconcileLoop(!tenants ? single : dispatchReconcile({
+  // A full collection 3 s after a pass, when no other pass has started (idle-gc.ts).
+  const idle = new IdleCollector({
+    collect: exposedGc(), delayMs: 3_000, setTimer: setTimeout, clearTimer: (t) => clearTimeout(t as NodeJS.Timeout),
+    heapUsed: () => getHeapStatistics().used_heap_size,
+    cpuMs: () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; },
+    onCollected: (freed, cpuMs) => log.debug({ freedMb: Math.round(freed / 1048576), cpuMs: Math.round(cpuMs) }, 'collected garbage after the pass'),
+  });
+  const loop = new ReconcileLoop(idle.wrap(!tenants ? single : dispatchReconcile({
     source, parse: deps.parse, clock: deps.clock, tenants, io: hard.signal, onPass: (kind) => (pass = kind),
     single: async (info, synced) => {
       if (deps.tenants?.only) {
@@ -230,7 +239,7 @@ export async function startController(config: ControllerConfig, deps: Controller
         presynced = undefined;
       }
     },
-  }), {
+  })), {
     clock: deps.clock,
     logger: deps.logger,
     policy,
@@ -286,6 +295,7 @@ export async function startController(config: ControllerConfig, deps: Controller
     try {
       await loop.run(signal);
     } finally {
+      idle.close();
       // Messages not sent yet stay in the saved outbox for the next start.
       stopSending.abort();
       await sending;

@@ -39,17 +39,17 @@ test('the controller starts again with at most two malloc arenas, unless the use
   assert.is(environment({ MALLOC_ARENA_MAX: '8' }, ['--a']).MALLOC_ARENA_MAX, '8');
 });
 
-interface Probe { pid: number; execArgv: string[]; heapSizeLimit: number; env: string | null; arenas: string | null }
+interface Probe { pid: number; execArgv: string[]; heapSizeLimit: number; env: string | null; arenas: string | null; gc: string }
 
-/** Starts `firmwarden run` on the emulator until its first reconcile; what its process was started with. */
-async function runController(env: Record<string, string>): Promise<{ probes: Probe[]; childPid: number }> {
+/** Starts `firmwarden run` on the emulator until its log says `until` (default: its first reconcile); what its process was started with. */
+async function runController(env: Record<string, string>, until = '"msg":"reconciled"'): Promise<{ probes: Probe[]; childPid: number }> {
   const work = mkdtempSync(join(tmpdir(), 'fw-node-flags-'));
   const probeFile = join(work, 'probe.jsonl');
   const preload = join(work, 'probe.mjs');
   writeFileSync(preload, [
     "import { appendFileSync } from 'node:fs'; import v8 from 'node:v8'; import { isMainThread } from 'node:worker_threads';",
     // Worker threads (the report's forecast) load the preload too: only the main thread counts.
-    `if (isMainThread) appendFileSync(${JSON.stringify(probeFile)}, JSON.stringify({ pid: process.pid, execArgv: process.execArgv, heapSizeLimit: v8.getHeapStatistics().heap_size_limit, env: process.env.FIRMWARDEN_NODE_FLAGS_APPLIED ?? null, arenas: process.env.MALLOC_ARENA_MAX ?? null }) + '\\n');`,
+    `if (isMainThread) appendFileSync(${JSON.stringify(probeFile)}, JSON.stringify({ pid: process.pid, execArgv: process.execArgv, heapSizeLimit: v8.getHeapStatistics().heap_size_limit, env: process.env.FIRMWARDEN_NODE_FLAGS_APPLIED ?? null, arenas: process.env.MALLOC_ARENA_MAX ?? null, gc: typeof globalThis.gc }) + '\\n');`,
   ].join('\n'));
   for (const sub of ['groups', 'policies']) cpSync(join(root, 'examples', sub), join(work, 'config', sub), { recursive: true });
   // The test runner's own environment must not choose the flags or say they were applied.
@@ -65,8 +65,8 @@ async function runController(env: Record<string, string>): Promise<{ probes: Pro
   const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
   try {
     const deadline = Date.now() + 90_000;
-    while (!log.includes('"msg":"reconciled"')) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no reconcile from firmwarden run:\n${log.slice(-2000)}`);
+    while (!log.includes(until)) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no ${until} from firmwarden run:\n${log.slice(-2000)}`);
       await new Promise((r) => setTimeout(r, 200));
     }
     const probes = existsSync(probeFile) ? readFileSync(probeFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Probe) : [];
@@ -84,8 +84,9 @@ function plainHeapLimit(flags: string[]): number {
   return Number(out.stdout);
 }
 
-test('firmwarden run reconciles in one process started with the default flags: same pid, flags in effect', async () => {
-  const { probes, childPid } = await runController({});
+test('firmwarden run reconciles in one process started with the default flags: same pid, flags in effect, a collection after the passes', async () => {
+  // Debug logs name the collection controller/run/idle-gc.ts makes once the passes pause.
+  const { probes, childPid } = await runController({ FIRMWARDEN_LOG_LEVEL: 'debug' }, '"msg":"collected garbage after the pass"');
   // The bin started once without them, then replaced itself (execve keeps the pid).
   assert.is(probes.length, 2, JSON.stringify(probes));
   assert.equal(probes.map((p) => p.pid), [childPid, childPid]);
@@ -95,6 +96,8 @@ test('firmwarden run reconciles in one process started with the default flags: s
   assert.is(controller.heapSizeLimit, plainHeapLimit(defaults));
   assert.ok(controller.heapSizeLimit < plainHeapLimit([]), `${controller.heapSizeLimit} < ${plainHeapLimit([])}`);
   assert.is(controller.arenas, '2');
+  // The collection after a pass (controller/run/idle-gc.ts) needs `gc`; the first start has none.
+  assert.equal(probes.map((p) => p.gc), ['undefined', 'function']);
 });
 
 test('FIRMWARDEN_NODE_FLAGS overrides the flags, and empty runs with V8 defaults in one start', async () => {
