@@ -120,11 +120,13 @@ export function buildPlan(input: PlanInput, memo?: PlanMemo): Plan {
   // What starts now; then every work's entry is frozen into its slot.
   const roomChecks = holdRooms(mains, input.rooms, now, (id) => (book.activeOn(id)?.length ?? 0) > 0);
   const actions = selectStarts(mains, (i) => contextOfDevice(layout, i), index, book, now);
-  mains.forEach((w, k) => {
+  // Indexed loops over the works: a for-of allocates an iterator result per work in Maglev-only code (plan's --no-opt).
+  for (let k = 0; k < mains.length; k++) {
+    const w = mains[k]!;
     const h = slots[k]!;
     h.list[h.slot] = w.entry = freeze(w);
-  });
-  for (const w of mains) noteNext(nextByGroup, w.ctx, w.status === 'scheduled' || w.status === 'pending' ? w.earliest : undefined, now);
+    noteNext(nextByGroup, w.ctx, w.status === 'scheduled' || w.status === 'pending' ? w.earliest : undefined, now);
+  }
 
   // Summaries.
   const views = buildRolloutViews(layout.contexts, mains, gates.units, judged.tallies, now);

@@ -72,7 +72,8 @@ export function buildRolloutViews(
   // waits: per version, how many of its devices wait (state scheduled) for each reason.
   interface Acc { counts: Map<string, number>; active: Map<string, number>; waits: Map<string, Map<ReasonCode, number>>; succeeded: number; failed: number }
   const acc = new Map<string, Acc>();
-  for (const w of works) {
+  for (let k = 0; k < works.length; k++) { // indexed: no iterator result per work (plan's --no-opt)
+    const w = works[k]!;
     if (w.ctx.index < 0 || w.source !== 'auto') continue;
     const key = `${w.ctx.index}|${w.type}`;
     let a = acc.get(key);

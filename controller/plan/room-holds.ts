@@ -31,7 +31,9 @@ export function calendarsUnavailable(rooms: RoomObservations | undefined, now: n
 export function holdRooms(mains: readonly Work[], rooms: RoomObservations | undefined, now: number, isRunning: (deviceId: string) => boolean): RoomChecks {
   const checks: RoomChecks = { activity: new Set(), schedules: new Map(), marginMs: 0 };
   const noCalendars = calendarsUnavailable(rooms, now);
-  for (const w of mains) {
+  // Indexed: a for-of allocates an iterator result per work in Maglev-only code (plan's --no-opt).
+  for (let k = 0; k < mains.length; k++) {
+    const w = mains[k]!;
     if (!w.needs || (w.earliest ?? now) > now) continue;
     const id = w.device.id;
     // An update already running on the device keeps it (selectStarts says so): nothing to check.

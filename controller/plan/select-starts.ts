@@ -68,7 +68,8 @@ export function selectStarts(mains: Work[], ctxOfDevice: (i: number) => GroupCon
     w.reason = { code: 'Starting', message: startingMessage(w) };
   }
   const actions: PlanAction[] = [];
-  for (const w of mains) {
+  for (let k = 0; k < mains.length; k++) { // indexed: no iterator result per work (plan's --no-opt)
+    const w = mains[k]!;
     if (!chosen.has(w)) continue;
     actions.push({
       deviceId: w.device.id,

@@ -17,7 +17,7 @@ export function dedupeClamps(mains: readonly Work[], sus: readonly ScheduledCtx[
     seen.add(key);
     out.push(c);
   };
-  for (const w of mains) add(w.clamp);
+  for (let k = 0; k < mains.length; k++) add(mains[k]!.clamp); // indexed: no iterator result per work (plan's --no-opt)
   for (const s of sus) for (const works of s.records.values()) for (const w of works) add(w.clamp);
   return out.sort((a, b) => cmp(a.deviceId, b.deviceId) || typeOrder.get(a.softwareType)! - typeOrder.get(b.softwareType)!);
 }

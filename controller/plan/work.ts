@@ -155,7 +155,8 @@ export function isRefusedWork(w: Work): boolean {
  */
 export function refusalsBeside(main: Work, suWorks: readonly Work[]): ScheduledRefusal[] | undefined {
   let out: ScheduledRefusal[] | undefined;
-  for (const w of suWorks) {
+  for (let k = 0; k < suWorks.length; k++) { // indexed: no iterator per entry (plan's --no-opt)
+    const w = suWorks[k]!;
     if (w === main || !isRefusedWork(w)) continue;
     (out ??= []).push({ scheduledUpdate: w.su!.key, version: w.version, reason: w.reason });
   }
