@@ -3,6 +3,7 @@
 // wave's side of a boundary by more than one place, and every controller replica agrees.
 // Waves are cut from that order by percent or count; devices left over form one more wave.
 import type { Wave } from '../model/manifests.generated.ts';
+import { orderByHash } from './hash-order.ts';
 
 /** 32-bit FNV-1a hash of the text (of `text + more`, without building that string). */
 export function stableHash(text: string, more = ''): number {
@@ -50,13 +51,14 @@ export function assignWavesInto(positions: readonly number[], idOf: (position: n
   const hashes = new Float64Array(n);
   const salt = `\u0000${policyName}`;
   for (let k = 0; k < n; k++) hashes[k] = stableHash(idOf(positions[k]!), salt);
-  const order = Array.from({ length: n }, (_, k) => k);
-  order.sort((a, b) => hashes[a]! - hashes[b]! || compareText(idOf(positions[a]!), idOf(positions[b]!)));
+  // Sorted natively on packed keys (hash-order.ts); only equal hashes compare ids.
+  const order = orderByHash(hashes, (a, b) => compareText(idOf(positions[a]!), idOf(positions[b]!)));
   const sizes = waveSizes(n, waves);
   let pos = 0;
-  sizes.forEach((size, w) => {
+  for (let w = 0; w < sizes.length; w++) {
+    const size = sizes[w]!;
     for (let k = 0; k < size; k++) out[positions[order[pos++]!]!] = w + 1;
-  });
+  }
 }
 
 function compareText(a: string, b: string): number {
