@@ -8,8 +8,12 @@
 // leaves the outcome open (timeout, dropped connection, 5xx) comes back as `outcomeUnknown`.
 // Outer answers and items are classified and retried by the same table as single requests
 // (classify-answer.ts); only how the wait is taken differs (a per-item "not before").
+//
+// A chunk's pacer grant goes with it to GraphHttp.exchangePaced, which stamps it when the
+// $batch is sent (pacer.ts): the units count until one window after the send, not the grant.
 import { FleetError } from '../../model/fleet.ts';
 import type { GraphHttp } from './graph-http.ts';
+import type { Grant } from './pacer.ts';
 import { TransportError } from './transport.ts';
 import { fleetErrorFromResponse, giveUpError } from './graph-error.ts';
 import { nextStep, type AnswerClass, type AnswerStep } from './classify-answer.ts';
@@ -126,7 +130,7 @@ export async function runBatch(http: GraphHttp, items: readonly BatchItem[], opt
       error: new FleetError(`${options.what}: ${why}; the request may have reached the server`, { retryable: true, code: 'outcomeUnknown', cause }),
     });
 
-  async function sendChunk(chunk: Pending[]): Promise<void> {
+  async function sendChunk(chunk: Pending[], grant: Grant): Promise<void> {
     const requests = chunk.map((p, i) => ({
       id: String(i + 1),
       method: p.item.method,
@@ -136,7 +140,7 @@ export async function runBatch(http: GraphHttp, items: readonly BatchItem[], opt
     const request = { method: 'POST' as const, url: '/$batch', body: { requests }, idempotent: false, cost: chunk.length, what: `${options.what} ($batch)` };
     let outer;
     try {
-      outer = await http.exchangePaced(request, signal);
+      outer = await http.exchangePaced(request, grant, signal);
     } catch (error) {
       if (!(error instanceof TransportError)) throw error;
       for (const p of chunk) {
@@ -202,18 +206,19 @@ export async function runBatch(http: GraphHttp, items: readonly BatchItem[], opt
     const ready = queue.filter((p) => p.notBefore <= now);
     if (ready.length > 0 && inflight < concurrency) {
       const want = Math.min(size, ready.length);
-      const units = await http.pacer.acquireUpTo(want, signal, Math.min(want, Math.max(1, Math.floor(http.pacer.limit / 3))));
+      const grant = await http.pacer.acquireUpTo(want, signal, Math.min(want, Math.max(1, Math.floor(http.pacer.limit / 3))));
       // Nobody else takes from the queue, so the ready items are still there.
-      const chunk = ready.slice(0, units);
+      const chunk = ready.slice(0, grant.units);
       for (const p of chunk) queue.splice(queue.indexOf(p), 1);
       inflight++;
-      sendChunk(chunk)
+      sendChunk(chunk, grant)
         .catch((error: unknown) => {
           const failure = error instanceof FleetError ? error : new FleetError(`${options.what}: ${(error as Error).message}`, { retryable: true, cause: error });
           for (const p of chunk) if (!settled.has(p.item.key)) settle(p, { kind: 'error', error: failure });
           log.warn({ what: options.what, err: failure.message }, 'graph batch failed');
         })
         .finally(() => {
+          grant.stamp(); // exchangePaced stamps it; this only guards a failure before it was reached
           inflight--;
           notify();
         });

@@ -6,15 +6,22 @@
 // the server: a timeout, a dropped connection or a 5xx after sending throws `outcomeUnknown`,
 // and the caller checks the device's operations before deciding anything. A 429 or 401 is safe
 // to repeat: the service did not act on the request.
+//
+// Pacing is stamped with the send time: each attempt carries its own `client-request-id` (also
+// logged when it fails, for Graph support), and its pacer grant is stamped when undici writes
+// that request's headers (transport.ts), or when fetch settles or fails first, whichever is
+// earliest. A stall between the grant and the send therefore cannot push two windows' worth of
+// requests into one second at the server (issue 16).
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../model/clock.ts';
 import { FleetError } from '../../model/fleet.ts';
 import type { Logger } from '../../log/logger.ts';
-import type { Pacer } from './pacer.ts';
+import type { Grant, Pacer } from './pacer.ts';
 import type { TokenSource } from './token-source.ts';
 import { computeBackoffMs, defaultBackoff, type BackoffPolicy } from './retry-policy.ts';
 import { giveUpError } from './graph-error.ts';
 import { classifyAnswer, nextStep, type AnswerClass } from './classify-answer.ts';
-import { errorCode, notSentCodes, readBounded, TransportError } from './transport.ts';
+import { errorCode, notSentCodes, readBounded, TransportError, watchSend } from './transport.ts';
 import { resolveGraphUrl } from './graph-urls.ts';
 
 export interface GraphRequest {
@@ -36,6 +43,8 @@ export interface GraphResponse {
   readonly headers: Readonly<Record<string, string>>;
   /** Parsed JSON, or undefined for an empty or non-JSON body. */
   readonly body: unknown;
+  /** The client-request-id the request was sent with. */
+  readonly clientRequestId?: string;
 }
 
 export interface GraphHttpOptions {
@@ -160,6 +169,7 @@ export class GraphHttp {
       } catch (error) {
         if (!(error instanceof TransportError)) throw error;
         if (!request.idempotent && error.maybeSent) {
+          this.#log.warn({ what: request.what, clientRequestId: error.clientRequestId, err: error.message }, 'graph request failed; it may have reached the server');
           throw new FleetError(`${request.what}: ${error.message}; the request may have reached the server`, {
             retryable: true,
             code: 'outcomeUnknown',
@@ -167,10 +177,11 @@ export class GraphHttp {
           });
         }
         if (attempt + 1 >= this.#maxAttempts) {
+          this.#log.warn({ what: request.what, clientRequestId: error.clientRequestId, err: error.message, attempts: attempt + 1 }, 'graph request failed');
           throw new FleetError(`${request.what}: ${error.message} (after ${attempt + 1} attempts)`, { retryable: true, code: error.timedOut ? 'timeout' : 'networkError', cause: error });
         }
         const waitMs = this.backoffMs(attempt);
-        this.#log.debug({ what: request.what, attempt, waitMs, timedOut: error.timedOut }, 'graph request failed, retrying');
+        this.#log.debug({ what: request.what, attempt, waitMs, timedOut: error.timedOut, clientRequestId: error.clientRequestId }, 'graph request failed, retrying');
         await this.clock.sleep(waitMs, signal);
         continue;
       }
@@ -196,10 +207,11 @@ export class GraphHttp {
       }
       this.noteRetryable(answer);
       if (next.step !== 'retry') {
+        this.#log.warn({ what: request.what, status: response.status, row: answer.row, clientRequestId: response.clientRequestId }, 'graph request failed');
         const what = next.step === 'attempts-exhausted' ? `${request.what} (after ${this.#maxAttempts} attempts)` : request.what;
         throw giveUpError(what, response, answer, next);
       }
-      this.#log.debug({ what: request.what, status: response.status, attempt, waitMs: next.waitMs }, 'graph request retried');
+      this.#log.debug({ what: request.what, status: response.status, attempt, waitMs: next.waitMs, clientRequestId: response.clientRequestId }, 'graph request retried');
       // With a Retry-After the pacer is paused for everyone; without one, only this request waits.
       if (!next.serverAsked) await this.clock.sleep(next.waitMs, signal);
     }
@@ -214,55 +226,64 @@ export class GraphHttp {
 
   /** One paced, authenticated attempt; transport failures become TransportError. */
   async exchange(request: GraphRequest, signal?: AbortSignal): Promise<GraphResponse> {
-    const cost = Math.max(1, request.cost ?? 1);
-    await this.pacer.acquire(cost, signal);
-    return this.exchangePaced(request, signal);
+    const grant = await this.pacer.acquire(Math.max(1, request.cost ?? 1), signal);
+    return this.exchangePaced(request, grant, signal);
   }
 
-  /** One authenticated attempt whose pacing the caller already did. */
-  async exchangePaced(request: GraphRequest, signal?: AbortSignal): Promise<GraphResponse> {
-    const cost = Math.max(1, request.cost ?? 1);
-    const token = await this.#tokens.getToken(signal);
-    const url = resolveGraphUrl(this.baseUrl, request.url);
-    const timeout = AbortSignal.timeout(this.#timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
-    if (request.body !== undefined) headers['content-type'] = 'application/json';
-    this.stats.httpRequests++;
-    this.stats.units += cost;
-    let answered = false;
+  /**
+   * One authenticated attempt whose pacing the caller already did. Stamps `grant` when the
+   * request is written to the socket, or at the latest when this settles (see the file comment).
+   */
+  async exchangePaced(request: GraphRequest, grant: Grant, signal?: AbortSignal): Promise<GraphResponse> {
+    const clientRequestId = randomUUID();
+    let stopWatching: (() => void) | undefined;
     try {
-      const response = await this.#fetch(url, {
-        method: request.method,
-        headers,
-        ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
-        signal: combined,
-      });
-      answered = true;
-      this.#metrics?.countFleetRequest(response.status);
-      const text = await readBounded(response, this.#maxBodyBytes);
-      const responseHeaders: Record<string, string> = {};
-      response.headers.forEach((value, key) => {
-        responseHeaders[key.toLowerCase()] = value;
-      });
-      let body: unknown;
-      if (text.length > 0) {
-        try {
-          body = JSON.parse(text);
-        } catch {
-          body = undefined;
+      const cost = Math.max(1, request.cost ?? 1);
+      const token = await this.#tokens.getToken(signal);
+      const url = resolveGraphUrl(this.baseUrl, request.url);
+      const timeout = AbortSignal.timeout(this.#timeoutMs);
+      const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+      const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json', 'client-request-id': clientRequestId };
+      if (request.body !== undefined) headers['content-type'] = 'application/json';
+      this.stats.httpRequests++;
+      this.stats.units += cost;
+      let answered = false;
+      try {
+        const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+        stopWatching = watchSend(clientRequestId, () => grant.stamp());
+        const response = await this.#fetch(url, { method: request.method, headers, ...(body === undefined ? {} : { body }), signal: combined });
+        answered = true;
+        stopWatching();
+        grant.stamp();
+        this.#metrics?.countFleetRequest(response.status);
+        const text = await readBounded(response, this.#maxBodyBytes);
+        const responseHeaders: Record<string, string> = {};
+        response.headers.forEach((value, key) => {
+          responseHeaders[key.toLowerCase()] = value;
+        });
+        let parsed: unknown;
+        if (text.length > 0) {
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            parsed = undefined;
+          }
         }
+        return { status: response.status, headers: responseHeaders, body: parsed, clientRequestId };
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        if (!answered) this.#metrics?.countFleetRequest('error');
+        if (timeout.aborted) {
+          this.stats.timeouts++;
+          throw new TransportError(`timed out after ${this.#timeoutMs} ms`, true, true, error, clientRequestId);
+        }
+        const code = errorCode(error);
+        throw new TransportError(`network error${code ? ` ${code}` : ''}`, false, !(code && notSentCodes.has(code)), error, clientRequestId);
       }
-      return { status: response.status, headers: responseHeaders, body };
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      if (!answered) this.#metrics?.countFleetRequest('error');
-      if (timeout.aborted) {
-        this.stats.timeouts++;
-        throw new TransportError(`timed out after ${this.#timeoutMs} ms`, true, true, error);
-      }
-      const code = errorCode(error);
-      throw new TransportError(`network error${code ? ` ${code}` : ''}`, false, !(code && notSentCodes.has(code)), error);
+    } finally {
+      // Sent, answered or failed: whatever has not been stamped yet is stamped now, an upper bound of the send.
+      stopWatching?.();
+      grant.stamp();
     }
   }
 }

@@ -8,6 +8,13 @@
 // refuses. The window is a little longer than a second (`marginMs`) because requests reach the
 // server with a jitter the client cannot see.
 //
+// A grant is counted from the moment it is granted until one window after its request was
+// SENT: the caller stamps it when the request leaves (GraphHttp: when undici writes its
+// headers), or when it failed before leaving. Until then its units are in flight and never
+// leave the window. Counting from the grant alone let a stall between grant and send (token,
+// GC, a busy event loop) carry a window's requests into the next one: up to twice the limit
+// reached the server within a second (issue 16).
+//
 // Rate: AIMD. It starts at the configured rate, which is also its ceiling; a 429 (or 503)
 // multiplies it by `decrease` and lowers the ceiling to just under the rate that was refused;
 // every clean window adds `increase` until the ceiling. After a quiet `ceilingRecoveryMs` the
@@ -41,6 +48,21 @@ export interface PacerStats {
   readonly granted: number;
 }
 
+/**
+ * Units granted for one request. They count against the window until one window after
+ * `stamp()`; a grant never stamped holds its units for good, so every grant must be stamped.
+ */
+export interface Grant {
+  readonly units: number;
+  /** The request left now (or failed before leaving): its units leave the window one window later. Later calls do nothing. */
+  stamp(): void;
+}
+
+/** A grant as the window holds it: `at` is the send time, undefined while in flight. */
+interface Slot extends Grant {
+  at: number | undefined;
+}
+
 /** Sliding-window pacer with an AIMD rate; all waiting goes through the injected clock. */
 export class Pacer {
   readonly #clock: Clock;
@@ -52,7 +74,10 @@ export class Pacer {
   readonly #ceilingRecoveryMs: number;
   #rate: number;
   #ceiling: number;
-  #sends: { at: number; n: number }[] = [];
+  /** Grants still counted: in flight (no `at`) or sent within the last window, in grant order. */
+  #sends: Slot[] = [];
+  /** Wakes an acquirer waiting for in-flight grants to be stamped. */
+  #onStamp: (() => void) | undefined;
   #pausedUntil = Number.NEGATIVE_INFINITY;
   #lastCutAt = Number.NEGATIVE_INFINITY;
   #lastIncreaseAt = Number.NEGATIVE_INFINITY;
@@ -89,17 +114,21 @@ export class Pacer {
     return { rate: this.#rate, ceiling: this.#ceiling, cuts: this.#cuts, granted: this.#granted };
   }
 
-  /** Waits until `units` may be sent now (a request larger than the limit waits for an empty window). */
-  acquire(units: number, signal?: AbortSignal): Promise<number> {
+  /**
+   * Waits until `units` may be sent now (a request larger than the limit waits for an empty
+   * window). Stamp the grant when the request is sent.
+   */
+  acquire(units: number, signal?: AbortSignal): Promise<Grant> {
     return this.#serialize(() => this.#take(Math.max(1, units), Math.max(1, units), signal));
   }
 
   /**
    * Waits until at least `atLeast` units (default 1) may be sent; grants up to `max` (what the
    * window allows now). A floor above 1 keeps batches from crumbling: grants come back free in
-   * the sizes they were taken, so once-small grants would stay small.
+   * the sizes they were taken, so once-small grants would stay small. Stamp the grant when the
+   * request is sent.
    */
-  acquireUpTo(max: number, signal?: AbortSignal, atLeast = 1): Promise<number> {
+  acquireUpTo(max: number, signal?: AbortSignal, atLeast = 1): Promise<Grant> {
     const ceiling = Math.max(1, max);
     return this.#serialize(() => this.#take(Math.min(ceiling, Math.max(1, atLeast)), ceiling, signal));
   }
@@ -140,7 +169,7 @@ export class Pacer {
     const now = this.#clock.now();
     const back = this.#latest - now;
     if (back > 0) {
-      for (const send of this.#sends) send.at -= back;
+      for (const send of this.#sends) if (send.at !== undefined) send.at -= back;
       this.#pausedUntil -= back;
       this.#lastCutAt -= back;
       this.#lastIncreaseAt -= back;
@@ -154,7 +183,23 @@ export class Pacer {
     return this.#turn.run(task);
   }
 
-  async #take(min: number, max: number, signal?: AbortSignal): Promise<number> {
+  /** A new slot, in flight until stamped. */
+  #slot(units: number): Slot {
+    const slot: Slot = {
+      units,
+      at: undefined,
+      stamp: () => {
+        if (slot.at !== undefined) return;
+        slot.at = this.#now();
+        const wake = this.#onStamp;
+        this.#onStamp = undefined;
+        wake?.();
+      },
+    };
+    return slot;
+  }
+
+  async #take(min: number, max: number, signal?: AbortSignal): Promise<Grant> {
     for (;;) {
       signal?.throwIfAborted();
       const now = this.#now();
@@ -163,25 +208,44 @@ export class Pacer {
         continue;
       }
       const windowMs = this.windowMs;
-      this.#sends = this.#sends.filter((s) => s.at > now - windowMs);
-      const used = this.#sends.reduce((sum, s) => sum + s.n, 0);
+      this.#sends = this.#sends.filter((s) => s.at === undefined || s.at > now - windowMs);
+      const used = this.#sends.reduce((sum, s) => sum + s.units, 0);
       const free = this.limit - used;
       const need = Math.min(min, this.limit);
       if (free >= need) {
-        const units = Math.max(min, Math.min(max, free));
-        this.#sends.push({ at: now, n: units });
-        this.#granted += units;
-        return units;
+        const slot = this.#slot(Math.max(min, Math.min(max, free)));
+        this.#sends.push(slot);
+        this.#granted += slot.units;
+        return slot;
       }
-      // Sleep until enough of the oldest sends leave the window.
+      // Sleep until enough sent grants leave the window; in-flight ones leave only after their stamp.
+      const sent = this.#sends.filter((s) => s.at !== undefined).sort((a, b) => a.at! - b.at!);
       let freed = free;
-      let wakeAt = now + 1;
-      for (const send of this.#sends) {
-        freed += send.n;
-        wakeAt = send.at + windowMs;
-        if (freed >= need) break;
+      let wakeAt: number | undefined;
+      for (const send of sent) {
+        freed += send.units;
+        if (freed >= need) {
+          wakeAt = send.at! + windowMs;
+          break;
+        }
       }
-      await this.#clock.sleep(Math.max(1, wakeAt - now), signal);
+      if (wakeAt !== undefined) await this.#clock.sleep(Math.max(1, wakeAt - now), signal);
+      else await this.#nextStamp(signal);
     }
+  }
+
+  /** Resolves at the next stamp (only one acquirer waits at a time: turns are serial). */
+  #nextStamp(signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        this.#onStamp = undefined;
+        reject(signal?.reason ?? new Error('aborted'));
+      };
+      this.#onStamp = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 }

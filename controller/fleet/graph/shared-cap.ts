@@ -8,15 +8,16 @@
 // names one tenant's limit) and only its two acquire methods also take from the shared cap.
 //
 // Order: the shared cap first, then the tenant's window, inside the tenant's own turn. The
-// tenant's window is the limit Graph enforces with 429s, so its stamp must be the moment the
-// request goes: taking it last keeps it exact. The shared cap's stamp may precede the send by
-// the tenant's wait (under a second); that only shifts its count a little early, never raises
-// its long-run rate. The tenant's turn means one request of a tenant at a time holds shared
+// tenant's window is the limit Graph enforces with 429s: the caller gets the tenant's grant
+// and stamps it when the request is sent (pacer.ts). The shared cap's grant is stamped at once,
+// when it is granted: the cap is our own budget, not a server's window, so a count that runs a
+// little early (by the tenant's wait and the send delay) is fine; it never raises its long-run
+// rate, and nothing can leave shared units held by a request that is slow to go. The tenant's turn means one request of a tenant at a time holds shared
 // units while waiting for its own window, so a busy tenant cannot queue up the shared cap
 // ahead of the others (the shared pacer serves its callers first come, first served).
 import type { Clock } from '../../model/clock.ts';
 import { SerialQueue } from '../../model/serial-queue.ts';
-import { Pacer, type PacerOptions } from './pacer.ts';
+import { Pacer, type Grant, type PacerOptions } from './pacer.ts';
 
 /** The default cap shared across tenants, requests per second (`--global-rate`). */
 export const defaultGlobalRate = 2000;
@@ -43,19 +44,21 @@ export class CappedPacer extends Pacer {
     return this.#cap;
   }
 
-  override acquire(units: number, signal?: AbortSignal): Promise<number> {
+  override acquire(units: number, signal?: AbortSignal): Promise<Grant> {
     return this.#turn.run(async () => {
-      const n = await this.#cap.acquire(units, signal);
-      return super.acquire(n, signal);
+      const shared = await this.#cap.acquire(units, signal);
+      shared.stamp();
+      return super.acquire(shared.units, signal);
     });
   }
 
-  override acquireUpTo(max: number, signal?: AbortSignal, atLeast = 1): Promise<number> {
+  override acquireUpTo(max: number, signal?: AbortSignal, atLeast = 1): Promise<Grant> {
     return this.#turn.run(async () => {
       // Never ask the cap for more than the tenant's window can hold: those units would be lost.
       const most = Math.max(1, Math.min(max, this.limit));
-      const n = await this.#cap.acquireUpTo(most, signal, Math.min(Math.max(1, atLeast), most));
-      return super.acquire(n, signal);
+      const shared = await this.#cap.acquireUpTo(most, signal, Math.min(Math.max(1, atLeast), most));
+      shared.stamp();
+      return super.acquire(shared.units, signal);
     });
   }
 }

@@ -12,7 +12,7 @@ const pacer = suite('Pacer and a clock stepped back');
 pacer('a full window, then the clock stepped back an hour: the next send waits at most one window', async () => {
   const clock = new ManualClock(Date.parse('2026-03-02T10:00:00Z'));
   const p = new Pacer(clock, { ratePerSecond: 30, marginMs: 50 });
-  await drive(clock, p.acquire(30));
+  (await drive(clock, p.acquire(30))).stamp();
   clock.advance(-hour);
   const from = clock.now();
   await drive(clock, p.acquire(1));

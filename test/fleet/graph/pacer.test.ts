@@ -1,10 +1,17 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ManualClock } from '../../../controller/model/clock.ts';
-import { Pacer } from '../../../controller/fleet/graph/pacer.ts';
+import { Pacer, type Grant } from '../../../controller/fleet/graph/pacer.ts';
 import { drive } from './drive.ts';
 
 const pacer = suite('Pacer');
+
+/** A grant whose request went at once: stamped when granted. */
+async function sentAtOnce(grant: Promise<Grant>): Promise<number> {
+  const g = await grant;
+  g.stamp();
+  return g.units;
+}
 
 /** Largest number of units granted within any window of `windowMs` (half-open). */
 function maxInWindow(grants: { at: number; n: number }[], windowMs: number): number {
@@ -23,7 +30,7 @@ pacer('never grants more than the rate in any one-second window, whatever the re
   const work = (async () => {
     let left = 600;
     while (left > 0) {
-      const n = await p.acquireUpTo(Math.min(20, left));
+      const n = await sentAtOnce(p.acquireUpTo(Math.min(20, left)));
       grants.push({ at: clock.now(), n });
       left -= n;
     }
@@ -38,9 +45,9 @@ pacer('never grants more than the rate in any one-second window, whatever the re
 pacer('acquireUpTo hands out what the window holds instead of waiting for a full batch', async () => {
   const clock = new ManualClock(0);
   const p = new Pacer(clock, { ratePerSecond: 30, marginMs: 0 });
-  assert.is(await p.acquireUpTo(20), 20);
-  assert.is(await p.acquireUpTo(20), 10);
-  const third = p.acquireUpTo(20);
+  assert.is(await sentAtOnce(p.acquireUpTo(20)), 20);
+  assert.is(await sentAtOnce(p.acquireUpTo(20)), 10);
+  const third = sentAtOnce(p.acquireUpTo(20));
   clock.advance(1000);
   assert.is(await third, 20);
 });
@@ -53,7 +60,7 @@ pacer('with a floor, grants never crumble below it, and the rate is kept', async
     // Odd sizes on purpose: 7 of 20 would leave 3-unit crumbs without the floor.
     const sizes = [20, 7, 20, 13, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20];
     for (const size of sizes) {
-      const n = await p.acquireUpTo(size, undefined, Math.min(size, 10));
+      const n = await sentAtOnce(p.acquireUpTo(size, undefined, Math.min(size, 10)));
       grants.push({ at: clock.now(), n });
     }
   })();
@@ -68,7 +75,7 @@ pacer('with a floor, grants never crumble below it, and the rate is kept', async
 pacer('a throttle signal cuts the rate, pauses for Retry-After, and the rate creeps back to just under the refused one', async () => {
   const clock = new ManualClock(0);
   const p = new Pacer(clock, { ratePerSecond: 30, marginMs: 0, ceilingRecoveryMs: 1e12 });
-  await p.acquire(1);
+  await sentAtOnce(p.acquire(1));
   p.onThrottled(5_000);
   assert.is(p.stats().rate, 21);
   assert.is(p.stats().ceiling, 28.5);
@@ -106,7 +113,7 @@ pacer('several 429s of one burst cut once; the ceiling recovers after a quiet mi
 pacer('acquire is abortable', async () => {
   const clock = new ManualClock(0);
   const p = new Pacer(clock, { ratePerSecond: 1, marginMs: 0 });
-  await p.acquire(1);
+  await sentAtOnce(p.acquire(1));
   const controller = new AbortController();
   const waiting = p.acquire(1, controller.signal);
   controller.abort(new Error('stop'));

@@ -23,7 +23,9 @@ async function run(clock: ManualClock, pacers: readonly CappedPacer[], batch: nu
   const grants: Grant[] = [];
   const work = Promise.all(pacers.map(async (p, tenant) => {
     while (clock.now() < untilMs) {
-      const n = mode === 'upTo' ? await p.acquireUpTo(batch) : await p.acquire(batch);
+      const grant = mode === 'upTo' ? await p.acquireUpTo(batch) : await p.acquire(batch);
+      grant.stamp();
+      const n = grant.units;
       if (clock.now() < untilMs) grants.push({ at: clock.now(), n, tenant });
     }
   }));
@@ -59,9 +61,11 @@ test('a request needs a unit from both: a tenant with room waits while the cap i
   const cap = createSharedCap(clock, 10);
   const a = new CappedPacer(clock, { ratePerSecond: 30, marginMs: 0 }, cap);
   const b = new CappedPacer(clock, { ratePerSecond: 30, marginMs: 0 }, cap);
-  assert.is(await a.acquireUpTo(20), 10, 'the cap gives at most 10 even though the tenant has 30');
+  const first = await a.acquireUpTo(20);
+  first.stamp();
+  assert.is(first.units, 10, 'the cap gives at most 10 even though the tenant has 30');
   let got: number | undefined;
-  const waiting = b.acquire(1).then((n) => (got = n));
+  const waiting = b.acquire(1).then((g) => (got = g.units));
   await new Promise((resolve) => setTimeout(resolve, 5));
   assert.is(got, undefined, 'b has its own units but none of the cap');
   clock.advance(1000);
@@ -86,7 +90,7 @@ test('an abort while waiting for the cap rejects and takes nothing from the tena
   const cap = createSharedCap(clock, 5);
   const a = new CappedPacer(clock, { ratePerSecond: 30, marginMs: 0 }, cap);
   const b = new CappedPacer(clock, { ratePerSecond: 30, marginMs: 0 }, cap);
-  await a.acquire(5);
+  (await a.acquire(5)).stamp();
   const abort = new AbortController();
   const waiting = b.acquire(1, abort.signal);
   abort.abort(new Error('stop'));
