@@ -2,7 +2,8 @@
 // manufacturer) and by every name a manifest may use (id, hardware unique id, serial), so that
 // resolving 1,000 groups over 100,000 devices visits only the candidates of each selector.
 import type { Device } from '../model/fleet.ts';
-import { isTagsOnly, matchesSelector, parseTags, type CompiledSelector, type DeviceFacts } from './selector.ts';
+import { parseTags, type CompiledSelector, type DeviceFacts } from './selector.ts';
+import { bitsetOf, differenceInPlace, intersectInPlace, keepMarked, totalLength, unionInto } from './sorted-sets.ts';
 
 function push(map: Map<string, number[]>, key: string, i: number): void {
   const list = map.get(key);
@@ -10,8 +11,15 @@ function push(map: Map<string, number[]>, key: string, i: number): void {
   else map.set(key, [i]);
 }
 
-const empty: readonly number[] = [];
+const empty = new Int32Array(0);
 const noTags: readonly string[] = [];
+
+/** Postings lists as Int32Arrays (ascending positions: built in position order). */
+function packed(map: Map<string, number[]>): Map<string, Int32Array> {
+  const out = new Map<string, Int32Array>();
+  for (const [key, list] of map) out.set(key, Int32Array.from(list));
+  return out;
+}
 
 /**
  * Devices indexed for selectors and references. Device positions are their index in `devices`.
@@ -21,25 +29,35 @@ export class DeviceIndex {
   readonly devices: readonly Device[];
   /** Model names as reported, one string per distinct name (equal names share it, so look-ups hash once). */
   readonly #models: string[];
-  readonly #byTag = new Map<string, number[]>();
-  #byType: Map<string, number[]> | undefined;
-  #byModel: Map<string, number[]> | undefined;
-  #byManufacturer: Map<string, number[]> | undefined;
+  /** Per tag, the positions carrying it, ascending. */
+  readonly #byTag: Map<string, Int32Array>;
+  /** By postings list, the bitset of a tag carried by at least 1 device in 32 (no bigger than the list), built on first use. */
+  readonly #tagBits = new Map<Int32Array, Int32Array>();
+  #byType: Map<string, Int32Array> | undefined;
+  #byModel: Map<string, Int32Array> | undefined;
+  #byManufacturer: Map<string, Int32Array> | undefined;
   #facts: DeviceFacts[] | undefined;
   #byRef: Map<string, number> | undefined;
   readonly #byId = new Map<string, number>();
   readonly #strings = new Map<string, string>();
+  readonly #lower = new Map<string, string>();
+  /** Where select writes its answer, and room for unions (grown on demand, kept between selects). */
+  #buf = empty;
+  #room = empty;
 
   constructor(devices: readonly Device[]) {
     this.devices = devices;
     const models: string[] = new Array(devices.length);
+    const byTag = new Map<string, number[]>();
     for (let i = 0; i < devices.length; i++) {
       const d = devices[i]!;
       // Tags go to the postings only; the per-device lists are rebuilt from them if a selector needs facts.
-      for (const tag of parseTags(d.notes)) push(this.#byTag, this.#intern(tag), i);
+      const tags = parseTags(d.notes);
+      for (let k = 0; k < tags.length; k++) push(byTag, tags[k]!, i);
       models[i] = this.#intern(d.model);
       this.#byId.set(d.id, i);
     }
+    this.#byTag = packed(byTag);
     this.#models = models;
   }
 
@@ -50,17 +68,18 @@ export class DeviceIndex {
     return s;
   }
 
-  /** What selectors look at, per device (built on first use: tags-only selectors never need it). */
+  /** The lower-case form of a manufacturer or model (one per distinct text). */
+  #low(s: string): string {
+    let l = this.#lower.get(s);
+    if (l === undefined) this.#lower.set(s, (l = this.#intern(s.toLowerCase())));
+    return l;
+  }
+
+  /** What selectors look at, per device (built on first use: select never needs it). */
   get facts(): readonly DeviceFacts[] {
     if (this.#facts) return this.#facts;
-    const lower = new Map<string, string>();
-    const low = (s: string) => {
-      let l = lower.get(s);
-      if (l === undefined) lower.set(s, (l = this.#intern(s.toLowerCase())));
-      return l;
-    };
     const tags = this.#tagLists();
-    this.#facts = this.devices.map((device, i) => ({ device, tags: tags[i] ?? noTags, manufacturer: low(device.manufacturer), model: low(device.model) }));
+    this.#facts = this.devices.map((device, i) => ({ device, tags: tags[i] ?? noTags, manufacturer: this.#low(device.manufacturer), model: this.#low(device.model) }));
     return this.#facts;
   }
 
@@ -86,19 +105,20 @@ export class DeviceIndex {
     return out;
   }
 
-  #postings(field: 'type' | 'model' | 'manufacturer'): Map<string, number[]> {
+  #postings(field: 'type' | 'model' | 'manufacturer'): Map<string, Int32Array> {
     const known = field === 'type' ? this.#byType : field === 'model' ? this.#byModel : this.#byManufacturer;
     if (known) return known;
     const map = new Map<string, number[]>();
-    const facts = this.facts;
-    for (let i = 0; i < facts.length; i++) {
-      const f = facts[i]!;
-      push(map, field === 'type' ? f.device.deviceType : field === 'model' ? f.model : f.manufacturer, i);
+    const devices = this.devices;
+    for (let i = 0; i < devices.length; i++) {
+      const d = devices[i]!;
+      push(map, field === 'type' ? d.deviceType : field === 'model' ? this.#low(d.model) : this.#low(d.manufacturer), i);
     }
-    if (field === 'type') this.#byType = map;
-    else if (field === 'model') this.#byModel = map;
-    else this.#byManufacturer = map;
-    return map;
+    const lists = packed(map);
+    if (field === 'type') this.#byType = lists;
+    else if (field === 'model') this.#byModel = lists;
+    else this.#byManufacturer = lists;
+    return lists;
   }
 
   /** The model of the device at a position, as reported (a shared string). */
@@ -135,91 +155,121 @@ export class DeviceIndex {
     return this.#byId.get(ref) ?? this.#refs().get(ref.trim().toLowerCase());
   }
 
-  /** The smallest posting list that contains every match of the selector, or undefined for "all devices". */
-  #candidates(selector: CompiledSelector): readonly number[] | undefined {
-    let best: readonly number[] | undefined;
-    const consider = (list: readonly number[]) => {
-      if (best === undefined || list.length < best.length) best = list;
-    };
-    if (selector.tags) for (const t of selector.tags) consider(this.#byTag.get(t) ?? empty);
-    const union = (keys: Iterable<string>, map: Map<string, number[]>) => {
-      const lists = [...keys].map((k) => map.get(k) ?? empty);
-      if (lists.length === 1) return lists[0]!;
-      return [...new Set(lists.flat())].sort((a, b) => a - b);
-    };
-    const unionSize = (keys: Iterable<string>, map: Map<string, number[]>) => {
-      let n = 0;
-      for (const k of keys) n += map.get(k)?.length ?? 0;
-      return n;
-    };
-    // Unions are only built when they would be the smallest list.
-    const options: [Iterable<string> | undefined, () => Map<string, number[]>][] = [
-      [selector.anyTags, () => this.#byTag],
-      [selector.deviceTypes, () => this.#postings('type')],
-      [selector.models, () => this.#postings('model')],
-      [selector.manufacturers, () => this.#postings('manufacturer')],
-    ];
-    for (const [keys, mapOf] of options) {
-      if (!keys) continue;
-      const map = mapOf();
-      const size = unionSize(keys, map);
-      if (best === undefined || size < best.length) consider(union(keys, map));
-    }
-    return best;
-  }
-
   /** Positions of the devices matching the selector, ascending. */
   select(selector: CompiledSelector): number[] {
-    if (selector.tags && isTagsOnly(selector)) {
-      // Intersect the sorted posting lists, smallest first: exact, nothing left to check.
-      const lists = selector.tags.map((t) => this.#byTag.get(t) ?? empty).sort((a, b) => a.length - b.length);
-      let out: number[] = lists.length === 1 ? [...lists[0]!] : intersect(lists[0]!, lists[1]!);
-      for (let k = 2; k < lists.length && out.length > 0; k++) out = intersect(out, lists[k]!);
-      return out;
-    }
-    const candidates = this.#candidates(selector);
-    const out: number[] = [];
-    const facts = this.facts;
-    if (candidates === undefined) {
-      for (let i = 0; i < facts.length; i++) if (matchesSelector(selector, facts[i]!)) out.push(i);
-    } else {
-      for (let k = 0; k < candidates.length; k++) if (matchesSelector(selector, facts[candidates[k]!]!)) out.push(candidates[k]!);
-    }
-    return out;
+    return Array.from(this.selectView(selector));
   }
-}
 
-/** Intersection of two ascending lists of positions (`a` the shorter). */
-function intersect(a: readonly number[], b: readonly number[]): number[] {
-  const out: number[] = [];
-  if (b.length > a.length * 8) {
-    // Much longer second list (a site tag against a floor tag): binary-search it from where the last hit was.
-    // Indexed loops here and below: a for-of allocates an iterator result per element in code
-    // Maglev compiles (plan runs with --no-opt: bin/command-v8-flags.mjs), 38 MB on a first plan.
-    let lo = 0;
-    for (let k = 0; k < a.length; k++) {
-      const x = a[k]!;
-      let hi = b.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (b[mid]! < x) lo = mid + 1;
-        else hi = mid;
+  /**
+   * Positions of the devices matching the selector, ascending, as a view of a buffer the index
+   * reuses: valid until its next select or selectView. Tags are resolved on the postings alone
+   * (all-of: an intersection, smallest first; any-of: a union; exclusions: a difference); the
+   * other fields are checked on each candidate's device.
+   */
+  selectView(selector: CompiledSelector): Int32Array {
+    const n = this.devices.length;
+    let len = -1; // -1: every device is still a candidate
+    const all = selector.tags;
+    if (all && all.length > 0) {
+      const lists = all.map((t) => this.#byTag.get(t) ?? empty).sort((a, b) => a.length - b.length);
+      const buf = this.#buffer(lists[0]!.length);
+      buf.set(lists[0]!);
+      len = lists[0]!.length;
+      for (let k = 1; k < lists.length && len > 0; k++) len = this.#intersect(buf, len, lists[k]!);
+    }
+    if (selector.anyTags) {
+      const union = this.#union(selector.anyTags.map((t) => this.#byTag.get(t) ?? empty));
+      if (len < 0) {
+        len = union.length;
+        this.#buffer(len).set(union);
+      } else len = intersectInPlace(this.#buf, len, union);
+    }
+    const fields = this.#fieldCandidates(selector, len);
+    if (fields) {
+      len = fields.length;
+      this.#buffer(len).set(fields);
+    }
+    if (len < 0) {
+      const buf = this.#buffer(n);
+      for (let i = 0; i < n; i++) buf[i] = i;
+      len = n;
+    }
+    if (selector.excludeTags && len > 0) len = differenceInPlace(this.#buf, len, this.#union(selector.excludeTags.map((t) => this.#byTag.get(t) ?? empty)));
+    if (selector.deviceTypes || selector.healthStatuses || selector.manufacturers || selector.models || selector.assetTags) len = this.#keepMatching(selector, len);
+    return this.#buf.subarray(0, len);
+  }
+
+  /** Keeps the candidates in a tag's postings `list`: by its bitset when the tag is common, else by galloping. */
+  #intersect(buf: Int32Array, len: number, list: Int32Array): number {
+    if (list.length === 0) return 0;
+    if (list.length * 32 < this.devices.length) return intersectInPlace(buf, len, list);
+    let bits = this.#tagBits.get(list);
+    if (!bits) this.#tagBits.set(list, (bits = bitsetOf(list, this.devices.length)));
+    return keepMarked(buf, len, bits);
+  }
+
+  /** The union of postings lists, in the index's spare room (valid until the next union). */
+  #union(lists: readonly Int32Array[]): Int32Array {
+    if (lists.length === 1) return lists[0]!;
+    const need = totalLength(lists);
+    if (this.#room.length < need) this.#room = new Int32Array(Math.max(need, this.devices.length));
+    return this.#room.subarray(0, unionInto(lists, this.#room));
+  }
+
+  /**
+   * When no tag narrowed the candidates (len < 0), the devices of the listed device types,
+   * models or manufacturers (whichever field lists fewest), ascending; else undefined.
+   */
+  #fieldCandidates(selector: CompiledSelector, len: number): Int32Array | undefined {
+    if (len >= 0) return undefined;
+    let best: Int32Array[] | undefined;
+    let bestSize = Infinity;
+    const options: [ReadonlySet<string> | undefined, 'type' | 'model' | 'manufacturer'][] = [
+      [selector.deviceTypes, 'type'],
+      [selector.models, 'model'],
+      [selector.manufacturers, 'manufacturer'],
+    ];
+    for (const [keys, field] of options) {
+      if (!keys) continue;
+      const map = this.#postings(field);
+      const lists = [...keys].map((k) => map.get(k) ?? empty);
+      const size = totalLength(lists);
+      if (size < bestSize) {
+        best = lists;
+        bestSize = size;
       }
-      if (lo < b.length && b[lo] === x) out.push(x);
+    }
+    return best && this.#union(best);
+  }
+
+  /** Keeps the candidates whose device matches the selector's non-tag fields; returns how many. */
+  #keepMatching(selector: CompiledSelector, len: number): number {
+    const buf = this.#buf;
+    const devices = this.devices;
+    let out = 0;
+    for (let k = 0; k < len; k++) {
+      const i = buf[k]!;
+      const d = devices[i]!;
+      if (selector.deviceTypes && !selector.deviceTypes.has(d.deviceType)) continue;
+      if (selector.healthStatuses && !selector.healthStatuses.has(d.healthStatus)) continue;
+      if (selector.manufacturers && !selector.manufacturers.has(this.#low(d.manufacturer))) continue;
+      if (selector.models && !selector.models.has(this.#low(d.model))) continue;
+      if (selector.assetTags) {
+        const tag = d.companyAssetTag;
+        if (tag === null || !selector.assetTags.some((re) => re.test(tag))) continue;
+      }
+      buf[out++] = i;
     }
     return out;
   }
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    const x = a[i]!;
-    const y = b[j]!;
-    if (x === y) {
-      out.push(x);
-      i++;
-      j++;
-    } else if (x < y) i++;
-    else j++;
+
+  /** The select buffer with room for `size` positions (its contents are kept when it grows). */
+  #buffer(size: number): Int32Array {
+    if (this.#buf.length < size) {
+      const grown = new Int32Array(Math.max(size, Math.min(this.devices.length, this.#buf.length * 2)));
+      grown.set(this.#buf);
+      this.#buf = grown;
+    }
+    return this.#buf;
   }
-  return out;
 }
