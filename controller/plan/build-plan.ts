@@ -32,12 +32,13 @@ import type { RoomObservations } from '../model/rooms.ts';
 import { CalendarIndex, observationsOf, observeReleases } from '../policy/release-calendar.ts';
 import { collectEntries, devicesWithOperations } from './collect-entries.ts';
 import { Decisions } from './decisions.ts';
+import { assembleDevicePlans, DeviceRuns } from './device-plans.ts';
 import type { WorkEnv } from './entry-works.ts';
 import { contextOfDevice, layOutGroups } from './group-layout.ts';
 import { watchHealth } from './health-watch.ts';
 import { HolidaySchedules, type CalendarDays } from './holiday-schedules.ts';
 import { judgePolicies } from './judge-policies.ts';
-import { settleLightUpdates } from './light-updates.ts';
+import { clearLightUpdates, noLightUpdates, settleLightUpdates } from './light-updates.ts';
 import { OperationBook } from './operation-book.ts';
 import { compactOf } from './compact-fleet.ts';
 import { planCompactFleet, planFleet } from './plan-fleet.ts';
@@ -105,28 +106,35 @@ export function buildPlan(input: PlanInput, memo?: PlanMemo): Plan {
   // Every device × software type: settled entries, light updates counted per wave, works.
   const gates = new WaveGates(health.judgeEvidence);
   const env: WorkEnv = { now, book, calendar, decisions: new Decisions(calendar, now) };
-  const { devicePlans, mains, slots, light } = collectEntries({ fleet, layout, targets, withOps: devicesWithOperations(input.operations, index), env, gates });
+  // Devices' entries go to runs; the previous plan of the same device table lends its equal ones (device-plans.ts).
+  const runs = compact && memo ? memo.runs(index.devices.length) : new DeviceRuns(index.devices.length);
+  const previous = compact && memo ? memo.previousPlans(compact.table) : undefined;
+  const light = compact && memo ? memo.lightUpdates() : noLightUpdates();
+  const { mains, slots } = collectEntries({ fleet, layout, targets, withOps: devicesWithOperations(input.operations, index), env, gates, runs, light, previous });
 
   // When each may start: waves counted, then gates, windows, holidays and freezes.
   countWaves(mains, gates, book);
   const windowMemo = timeWorks(mains, scheduled, gates, now);
   const nextByGroup = new Map<number, number>();
-  const settled = settleLightUpdates(light, gates, windowMemo, index, layout.waveByIdx, env, nextByGroup);
+  const settled = settleLightUpdates(light, gates, windowMemo, index, layout.waveByIdx, env, nextByGroup, runs.entries, previous);
   for (let k = 0; k < settled.works.length; k++) {
     mains.push(settled.works[k]!);
     slots.push(settled.slots[k]!);
   }
 
-  // What starts now; then every work's entry is frozen into its slot.
+  // What starts now; then every work's entry is frozen into its position, and the devices' plans
+  // made (the previous plan's where equal: device-plans.ts).
   const roomChecks = holdRooms(mains, input.rooms, now, (id) => (book.activeOn(id)?.length ?? 0) > 0);
   const actions = selectStarts(mains, (i) => contextOfDevice(layout, i), index, book, now);
   // Indexed loops over the works: a for-of allocates an iterator result per work in Maglev-only code (plan's --no-opt).
   for (let k = 0; k < mains.length; k++) {
     const w = mains[k]!;
-    const h = slots[k]!;
-    h.list[h.slot] = w.entry = freeze(w);
+    runs.entries[slots[k]!] = w.entry = freeze(w);
     noteNext(nextByGroup, w.ctx, w.status === 'scheduled' || w.status === 'pending' ? w.earliest : undefined, now);
   }
+  const devicePlans = assembleDevicePlans(runs, index, layout.waveByIdx, previous);
+  runs.clear();
+  clearLightUpdates(light);
 
   // Summaries.
   const views = buildRolloutViews(layout.contexts, mains, gates.units, judged.tallies, now);

@@ -3,18 +3,21 @@
 // ScheduledUpdate targets. A settled decision becomes a shared entry at once; a light update
 // is counted for its wave and settled later (light-updates.ts); anything else (an operation,
 // a ScheduledUpdate, an offline device, a suspended or stopped policy) becomes a work that
-// decides its entry once timed and selected. Internal to controller/plan; pure.
-import type { DevicePlan, OperationRecord, PlanEntry } from '../model/plan.ts';
-import { SoftwareTypes, type SoftwareState } from '../model/fleet.ts';
+// decides its entry once timed and selected. Each device's entries go to its run of positions
+// in one flat array (device-plans.ts), made into DevicePlans once all are known.
+// Internal to controller/plan; pure.
+import type { OperationRecord } from '../model/plan.ts';
+import { SoftwareTypes, type SoftwareState, type SoftwareType } from '../model/fleet.ts';
 import type { DeviceIndex } from '../policy/device-index.ts';
-import type { DecisionSlots } from './decisions.ts';
+import type { Decided, DecisionSlots } from './decisions.ts';
+import { comparisonsPerEntry, previousEntry, sameEntry, type DeviceRuns, type PreviousPlans } from './device-plans.ts';
 import { autoWork, scheduledWork, type WorkEnv } from './entry-works.ts';
 import type { GroupContext } from './group-context.ts';
 import type { GroupLayout } from './group-layout.ts';
-import { addLightUpdate, noLightUpdates, type LightUpdates } from './light-updates.ts';
+import { addLightUpdate, type LightUpdates } from './light-updates.ts';
 import type { PlanFleet } from './plan-fleet.ts';
 import type { WaveGates } from './wave-gates.ts';
-import { chooseMain, cmp, refusalsBeside, type EntrySlot, type ScheduledCtx, type Work } from './work.ts';
+import { chooseMain, cmp, refusalsBeside, type ScheduledCtx, type Work } from './work.ts';
 
 /** What the walk reads. */
 export interface EntryWalk {
@@ -27,15 +30,19 @@ export interface EntryWalk {
   readonly env: WorkEnv;
   /** Where light updates are counted per wave (their units are created here). */
   readonly gates: WaveGates;
+  /** Where the devices' entries go (empty; filled by the walk). */
+  readonly runs: DeviceRuns;
+  /** Where light updates are recorded (empty). */
+  readonly light: LightUpdates;
+  /** The previous plan's DevicePlans, whose equal entries this plan's shared ones become (none: no previous plan). */
+  readonly previous: PreviousPlans | undefined;
 }
 
 /** What the walk found. */
 export interface CollectedEntries {
-  /** One per device with entries, in walk order; entries of works and light updates are filled in later. */
-  readonly devicePlans: DevicePlan[];
-  /** The works that decide an entry, and where each one's frozen entry goes (same positions). */
+  /** The works that decide an entry, and the position in runs.entries where each one's frozen entry goes (same positions). */
   readonly mains: Work[];
-  readonly slots: EntrySlot[];
+  readonly slots: number[];
   readonly light: LightUpdates;
 }
 
@@ -54,7 +61,7 @@ export function devicesWithOperations(operations: readonly OperationRecord[], in
 
 /** Walks the groups' members, then the ungrouped devices ScheduledUpdates target. */
 export function collectEntries(walk: EntryWalk): CollectedEntries {
-  const out: CollectedEntries = { devicePlans: [], mains: [], slots: [], light: noLightUpdates() };
+  const out: CollectedEntries = { mains: [], slots: [], light: walk.light };
   const { layout, fleet, targets } = walk;
   // One device's reported states by type index, refilled for each device (nothing keeps the array).
   const states: (SoftwareState | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined];
@@ -78,6 +85,16 @@ function addGroup(walk: EntryWalk, out: CollectedEntries, ctx: GroupContext, sta
   for (let k = 0; k < members.length; k++) addDevice(walk, out, members[k]!, ctx, false, states, ids);
 }
 
+/** Makes a decision's settled entry the device's previous one when that is equal (every device sharing it then keeps its previous DevicePlan). */
+function settleAsBefore(d: Decided, previous: PreviousPlans, i: number, type: SoftwareType): void {
+  const old = previousEntry(previous, i, type);
+  if (old === undefined || old === d.settled) return;
+  if (sameEntry(d.settled, old)) {
+    d.settled = old;
+    d.settledTries = comparisonsPerEntry;
+  } else d.settledTries++;
+}
+
 /** The entries of one device (`onlyScheduled`: only the types a ScheduledUpdate targets, for devices in no group). */
 function addDevice(walk: EntryWalk, out: CollectedEntries, i: number, ctx: GroupContext, onlyScheduled: boolean, states: (SoftwareState | undefined)[], ids: Int32Array): void {
   const { fleet, env } = walk;
@@ -95,7 +112,9 @@ function addDevice(walk: EntryWalk, out: CollectedEntries, i: number, ctx: Group
   let count = 0;
   for (let t = 0; t < 6; t++) if (states[t]) count++;
   if (count === 0) return;
-  const list: PlanEntry[] = new Array(count);
+  const runs = walk.runs;
+  const flat = runs.entries;
+  const off = runs.open(i, ctx, count);
   let slot = 0;
   for (let t = 0; t < 6; t++) {
     const st = states[t];
@@ -105,11 +124,12 @@ function addDevice(walk: EntryWalk, out: CollectedEntries, i: number, ctx: Group
       // The common case: no operation, no ScheduledUpdate; a settled decision is a shared entry.
       const d = env.decisions.decideIn(slots[t]!, ctx, model, st, ids[t]!);
       if (d.decision.outcome !== 'update') {
-        list[slot++] = d.settled;
+        if (d.settledTries < comparisonsPerEntry && walk.previous) settleAsBefore(d, walk.previous, i, type);
+        flat[off + slot++] = d.settled;
         continue;
       }
       if (light && !p.stopped.has(type)) {
-        addLightUpdate(out.light, d, ctx, t, wave, i, st, list, slot++, walk.gates); // its slot is filled once every wave is counted
+        addLightUpdate(out.light, d, ctx, t, wave, i, st, off + slot++, walk.gates); // its entry is written once every wave is counted
         continue;
       }
     }
@@ -131,8 +151,7 @@ function addDevice(walk: EntryWalk, out: CollectedEntries, i: number, ctx: Group
     main.isMain = true;
     main.refused = refusalsBeside(main, suWorks);
     out.mains.push(main);
-    out.slots.push({ list, slot: slot++ });
+    out.slots.push(off + slot++);
   }
-  if (slot < count) list.length = slot; // types left out (scheduled-only devices)
-  if (slot > 0) out.devicePlans.push({ deviceId: device.id, group: ctx.key, policy: ctx.policy?.key, wave, entries: list });
+  runs.close(slot); // fewer than count: types left out (scheduled-only devices); none: no DevicePlan
 }

@@ -14,7 +14,10 @@ import { settledEntry, type LightShare } from './work.ts';
 /** A decision, its entry when nothing needs doing, and (for updates) what its light updates share in one group. */
 export interface Decided extends LightShare {
   readonly decision: AutoDecision;
-  readonly settled: PlanEntry;
+  /** Replaced by the previous plan's entry when that one is equal in every key (device-plans.ts). */
+  settled: PlanEntry;
+  /** How often `settled` was compared with a device's previous entry and differed (compared at most a few times). */
+  settledTries: number;
 }
 
 /**
@@ -80,7 +83,7 @@ export class Decisions {
     let d = slot.get(st.currentVersion);
     if (!d) {
       const decision = decideAutomatic(ctx.rules[st.softwareType], this.#calendar, model, st, this.#now);
-      slot.set(st.currentVersion, (d = { decision, settled: settledEntry(st, ctx, decision), walkCtx: undefined, walkUnit: undefined, settleCtx: undefined, settleUnit: undefined, settleType: undefined, byWave: undefined }));
+      slot.set(st.currentVersion, (d = { decision, settled: settledEntry(st, ctx, decision), settledTries: 0, walkCtx: undefined, walkUnit: undefined, settleCtx: undefined, settleUnit: undefined, settleType: undefined, byWave: undefined }));
     }
     if (stateId >= 0) typeSlots.byState[stateId] = d;
     return d;

@@ -2,7 +2,8 @@
 // of a fleet. They are kept as positions in parallel arrays rather than an object each, and
 // counted per wave while the devices are walked; once every wave is counted each (decision,
 // group, wave) is settled once, and its devices share one entry unless they may start now,
-// in which case each becomes a work like any other. What a decision's light updates share in
+// in which case each becomes a work like any other. Entries are written to their positions in
+// the walk's flat array of entries (device-plans.ts). What a decision's light updates share in
 // a group is kept on the decision (work.ts LightShare), not in an object per decision and
 // group. Internal to controller/plan; pure.
 import type { SoftwareState } from '../model/fleet.ts';
@@ -10,22 +11,28 @@ import { SoftwareTypes } from '../model/fleet.ts';
 import type { PlanEntry } from '../model/plan.ts';
 import type { DeviceIndex } from '../policy/device-index.ts';
 import type { Decided } from './decisions.ts';
+import { previousEntry, sameEntry, type PreviousPlans } from './device-plans.ts';
 import { autoWork, type WorkEnv } from './entry-works.ts';
 import type { GroupContext } from './group-context.ts';
 import { settleLight, type WindowMemo } from './timing.ts';
 import { noteNext } from './time-works.ts';
 import type { WaveGates } from './wave-gates.ts';
-import type { EntrySlot, Work } from './work.ts';
+import type { Work } from './work.ts';
 
-/** The light updates of a plan, by position k in parallel arrays (the entry slot is filled when settled). */
+/**
+ * The light updates of a plan, by position k < n in parallel arrays (the entry is written when
+ * settled). The arrays may be longer than n: a controller keeps them from one plan to the next
+ * (PlanMemo) and overwrites them, so a repeated plan neither grows nor promotes new ones.
+ */
 export interface LightUpdates {
-  readonly decided: Decided[];
+  n: number;
+  readonly decided: (Decided | undefined)[];
   /** The software type's index in SoftwareTypes. */
   readonly type: number[];
   readonly device: number[];
-  readonly state: SoftwareState[];
-  readonly list: PlanEntry[][];
-  readonly slot: number[];
+  readonly state: (SoftwareState | undefined)[];
+  /** The position of its entry in the walk's flat array (DeviceRuns.entries). */
+  readonly at: number[];
   /** The groups in walk order and the position k of each one's first light update (a group's are consecutive). */
   readonly groups: GroupContext[];
   readonly groupStart: number[];
@@ -33,7 +40,16 @@ export interface LightUpdates {
 
 /** No light updates yet. */
 export function noLightUpdates(): LightUpdates {
-  return { decided: [], type: [], device: [], state: [], list: [], slot: [], groups: [], groupStart: [] };
+  return { n: 0, decided: [], type: [], device: [], state: [], at: [], groups: [], groupStart: [] };
+}
+
+/** Empties them for the next plan, dropping what they point to. */
+export function clearLightUpdates(l: LightUpdates): void {
+  l.decided.fill(undefined, 0, l.n);
+  l.state.fill(undefined, 0, l.n);
+  l.n = 0;
+  l.groups.length = 0;
+  l.groupStart.length = 0;
 }
 
 /**
@@ -42,7 +58,7 @@ export function noLightUpdates(): LightUpdates {
  * to a group, so the decision keeps the unit of the group being walked (created on the first).
  */
 export function addLightUpdate(
-  l: LightUpdates, d: Decided, ctx: GroupContext, t: number, wave: number | undefined, i: number, st: SoftwareState, list: PlanEntry[], slot: number, gates: WaveGates,
+  l: LightUpdates, d: Decided, ctx: GroupContext, t: number, wave: number | undefined, i: number, st: SoftwareState, at: number, gates: WaveGates,
 ): void {
   if (d.walkCtx !== ctx) {
     d.walkCtx = ctx;
@@ -52,37 +68,39 @@ export function addLightUpdate(
     const unfinished = d.walkUnit!.unfinished;
     unfinished[wave] = (unfinished[wave] ?? 0) + 1;
   }
+  const k = l.n++;
   if (l.groups[l.groups.length - 1] !== ctx) {
     l.groups.push(ctx);
-    l.groupStart.push(l.decided.length);
+    l.groupStart.push(k);
   }
-  l.decided.push(d);
-  l.type.push(t);
-  l.device.push(i);
-  l.state.push(st);
-  l.list.push(list);
-  l.slot.push(slot);
+  // Written at k: appends while k is the length (first plans), overwrites after.
+  l.decided[k] = d;
+  l.type[k] = t;
+  l.device[k] = i;
+  l.state[k] = st;
+  l.at[k] = at;
 }
 
-/** The works of the light updates that may start now, with their entry slots. */
+/** The works of the light updates that may start now, with their entries' positions. */
 export interface SettledLight {
   readonly works: Work[];
-  readonly slots: EntrySlot[];
+  readonly slots: number[];
 }
 
 /**
- * Settles every light update: a shared entry written into its slot while it waits, or a work
+ * Settles every light update: a shared entry written at its position in `entries` while it waits, or a work
  * when it may start now. The first settlement of each (decision, group, wave) notes its start in
  * `next`. Groups are settled in walk order, so a decision again holds only its current group:
  * its unit (the walk's, looked up again) and per wave the entry, or the start as a number.
  */
 export function settleLightUpdates(
-  light: LightUpdates, gates: WaveGates, windowMemo: WindowMemo, index: DeviceIndex, waveByIdx: Int32Array, env: WorkEnv, next: Map<number, number>,
+  light: LightUpdates, gates: WaveGates, windowMemo: WindowMemo, index: DeviceIndex, waveByIdx: Int32Array, env: WorkEnv, next: Map<number, number>, entries: (PlanEntry | undefined)[],
+  previous: PreviousPlans | undefined,
 ): SettledLight {
   const now = env.now;
   const works: Work[] = [];
-  const slots: EntrySlot[] = [];
-  const n = light.decided.length;
+  const slots: number[] = [];
+  const n = light.n;
   let g = -1;
   let ctx: GroupContext | undefined;
   let groupEnd = 0;
@@ -110,10 +128,15 @@ export function settleLightUpdates(
     let r = byWave[wave];
     if (r === undefined) {
       r = byWave[wave] = settleLight(d.decision, ctx!, st, type, wave, gates, windowMemo, now);
-      if (typeof r !== 'number') noteNext(next, ctx!, r.earliestStart, now);
+      if (typeof r !== 'number') {
+        noteNext(next, ctx!, r.earliestStart, now);
+        // The previous plan's entry of this device, when equal, is this unit's (device-plans.ts).
+        const old = previous && previousEntry(previous, light.device[k]!, type);
+        if (old !== undefined && sameEntry(r, old)) r = byWave[wave] = old;
+      }
     }
     if (typeof r !== 'number') {
-      light.list[k]![light.slot[k]!] = r;
+      entries[light.at[k]!] = r;
       // Tallied for the unit's lightWaits as it goes (a count per reason code).
       const waits = d.settleUnit!.lightWaits;
       const code = r.reason.code;
@@ -125,7 +148,7 @@ export function settleLightUpdates(
     w.earliest = r;
     w.isMain = true;
     works.push(w);
-    slots.push({ list: light.list[k]!, slot: light.slot[k]! });
+    slots.push(light.at[k]!);
   }
   return { works, slots };
 }

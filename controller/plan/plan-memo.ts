@@ -2,7 +2,9 @@
 // members' waves. Both are pure functions of the device table (compact-fleet.ts) and of the
 // groups' and policies' specs, so each is kept with a digest of exactly what it was computed
 // from and recomputed the moment any of that differs; a plan with a memo is the plan without
-// one, byte for byte. Software states are not among the inputs: a device reporting a new
+// one, byte for byte. It also keeps the last plan's DevicePlans by device position, which the
+// next plan takes as its own where they equal what it computed (device-plans.ts: compared,
+// never assumed), and the walk's scratch arrays. Software states are not among the inputs: a device reporting a new
 // version changes its entries, never its group or wave. The engine keeps one PlanMemo between
 // passes and hands it to every buildPlan (PlanInput.memo). Pure: no I/O, no clock.
 import type { DeviceGroup, Wave } from '../model/manifests.generated.ts';
@@ -10,6 +12,8 @@ import type { DeviceIndex } from '../policy/device-index.ts';
 import { resolveGroups, sortGroups, type Membership } from '../policy/groups.ts';
 import { assignWavesInto } from '../policy/waves.ts';
 import type { DeviceTable } from './compact-fleet.ts';
+import { DeviceRuns, noPreviousPlans, type PreviousPlans } from './device-plans.ts';
+import { clearLightUpdates, noLightUpdates, type LightUpdates } from './light-updates.ts';
 
 /** One group's wave input: its members (by membership position), the salt (policy name) and the waves. */
 export interface WaveRequest {
@@ -25,8 +29,38 @@ export class PlanMemo {
   #membership: Membership | undefined;
   #wavesDigest = '';
   #waves: Int32Array | undefined;
+  #plansTable: DeviceTable | undefined;
+  #plans: PreviousPlans | undefined;
+  #runs: DeviceRuns | undefined;
+  readonly #light: LightUpdates = noLightUpdates();
   /** How often each was recomputed and reused (for tests and the bench). */
   readonly counts = { membershipBuilt: 0, membershipReused: 0, wavesBuilt: 0, wavesReused: 0 };
+
+  /**
+   * The previous plan's DevicePlans by position in this table's index (empty for a new table),
+   * which the caller updates to its plan's. Any plan of the table may have left them: each is
+   * compared before it is reused.
+   */
+  previousPlans(table: DeviceTable): PreviousPlans {
+    if (this.#plansTable !== table || !this.#plans) {
+      this.#plansTable = table;
+      this.#plans = noPreviousPlans(table.index.devices.length);
+    }
+    return this.#plans;
+  }
+
+  /** The walk's scratch for a fleet of this many devices, empty (plans are synchronous: one at a time). */
+  runs(devices: number): DeviceRuns {
+    if (!this.#runs?.fits(devices)) this.#runs = new DeviceRuns(devices);
+    this.#runs.reset();
+    return this.#runs;
+  }
+
+  /** The walk's light updates, empty (plans are synchronous: one at a time; emptied here too in case one threw). */
+  lightUpdates(): LightUpdates {
+    clearLightUpdates(this.#light);
+    return this.#light;
+  }
 
   /** The groups resolved over the table's devices, reused while the table and the groups' specs are the same. */
   membership(table: DeviceTable, groups: readonly DeviceGroup[]): Membership {

@@ -47,12 +47,6 @@ export interface Work {
   entry?: PlanEntry | undefined;
 }
 
-/** Where a work's frozen entry goes: a slot in its device's list of entries. */
-export interface EntrySlot {
-  readonly list: PlanEntry[];
-  readonly slot: number;
-}
-
 /**
  * What the light updates of one decision in one group share (light-updates.ts), kept on the
  * decision itself rather than in an object per decision and group: the walk and the settling
