@@ -143,6 +143,7 @@ export async function runBatch(http: GraphHttp, items: readonly BatchItem[], opt
       outer = await http.exchangePaced(request, grant, signal);
     } catch (error) {
       if (!(error instanceof TransportError)) throw error;
+      log.debug({ what: options.what, items: chunk.length, clientRequestId: error.clientRequestId, err: error.message }, 'graph $batch failed before an answer');
       for (const p of chunk) {
         if (p.item.method === 'POST' && error.maybeSent) unknownOutcome(p, error.message, error);
         else retryOrFail(p, () => new FleetError(`${options.what}: ${error.message}`, { retryable: true, code: error.timedOut ? 'timeout' : 'networkError' }));
