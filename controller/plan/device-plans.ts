@@ -122,19 +122,6 @@ export function sameValue(a: unknown, b: unknown): boolean {
   return true;
 }
 
-/** A PlanEntry's keys in the order every entry of controller/plan is built with (work.ts, timing.ts). */
-const entryKeys = ['softwareType', 'scheduledUpdate', 'state', 'currentVersion', 'desiredVersion', 'earliestStart', 'rule', 'reason', 'clamp', 'failure', 'refused'] as const;
-
-/** True when an object's own enumerable keys are exactly entryKeys, in that order (no array made). */
-function hasEntryKeys(e: object): boolean {
-  let k = 0;
-  for (const key in e) {
-    if (!Object.hasOwn(e, key) || key !== entryKeys[k]) return false;
-    k++;
-  }
-  return k === entryKeys.length;
-}
-
 /** True when an object's own enumerable keys are exactly code, message, in that order (no array made). */
 function isCodeMessage(r: object): boolean {
   let k = 0;
@@ -153,16 +140,16 @@ function sameReason(a: PlanEntry['reason'], b: PlanEntry['reason']): boolean {
 }
 
 /**
- * sameValue for two entries, without making arrays in the common case: the primitive fields
- * first (where a changed entry mostly differs), the nested ones only when not the same object,
- * and the key order checked on both. Any other key order falls back to sameValue.
+ * sameValue for two entries of plans, without making arrays in the common case. Every entry is
+ * made by work.ts planEntry, so all have the same keys in the same order: the fields are
+ * compared by name, the primitive ones first (where a changed entry mostly differs), the
+ * nested ones only when not the same object.
  */
 export function sameEntry(a: PlanEntry, b: PlanEntry): boolean {
   if (a === b) return true;
-  if (a.softwareType !== b.softwareType || a.state !== b.state || a.earliestStart !== b.earliestStart || a.currentVersion !== b.currentVersion
-    || a.desiredVersion !== b.desiredVersion || a.scheduledUpdate !== b.scheduledUpdate) return false;
-  if (!hasEntryKeys(a) || !hasEntryKeys(b)) return sameValue(a, b);
-  return sameReason(a.reason, b.reason) && sameValue(a.rule, b.rule) && sameValue(a.clamp, b.clamp) && sameValue(a.failure, b.failure) && sameValue(a.refused, b.refused);
+  return a.softwareType === b.softwareType && a.state === b.state && a.earliestStart === b.earliestStart && a.currentVersion === b.currentVersion
+    && a.desiredVersion === b.desiredVersion && a.scheduledUpdate === b.scheduledUpdate
+    && sameReason(a.reason, b.reason) && sameValue(a.rule, b.rule) && sameValue(a.clamp, b.clamp) && sameValue(a.failure, b.failure) && sameValue(a.refused, b.refused);
 }
 
 /**

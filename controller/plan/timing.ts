@@ -11,7 +11,7 @@ import type { CompiledFreeze } from '../policy/windows.ts';
 import { formatLocal } from '../policy/zoned-time.ts';
 import type { GroupContext } from './group-context.ts';
 import { WaveGates } from './wave-gates.ts';
-import type { Work } from './work.ts';
+import { planEntry, type Work } from './work.ts';
 
 /** The evidence a policy asks of a version, then wave order and bake or soak time, for a work (see WaveGates). */
 export function applyGate(w: Work, gates: WaveGates): void {
@@ -76,19 +76,7 @@ export function settleLight(d: AutoDecision, ctx: GroupContext, st: SoftwareStat
  * settleLight, which runs once per decision, group and wave: 100,000 times on a large fleet).
  */
 function waitingEntry(ctx: GroupContext, st: SoftwareState, type: SoftwareType, version: string, earliestStart: number | undefined, reason: Reason): PlanEntry {
-  return {
-    softwareType: type,
-    scheduledUpdate: undefined,
-    state: 'scheduled',
-    currentVersion: st.currentVersion,
-    desiredVersion: version,
-    earliestStart,
-    rule: ctx.rules[type].rule,
-    reason,
-    clamp: undefined,
-    failure: undefined,
-    refused: undefined,
-  };
+  return planEntry(type, undefined, 'scheduled', st.currentVersion, version, earliestStart, ctx.rules[type].rule, reason, undefined, undefined, undefined);
 }
 
 /** Missing evidence, and the phase's later date when it also waits for that. */

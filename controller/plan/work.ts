@@ -84,21 +84,21 @@ export function reported(st: SoftwareState | undefined): SoftwareState | undefin
   return st && (st.currentVersion !== null || st.availableVersion !== null || st.freshness !== 'unknown') ? st : undefined;
 }
 
+/**
+ * A plan entry. Every entry of a plan is made here, so every one has the same keys in the same
+ * order, which lets a repeated plan compare entries field by field (device-plans.ts sameEntry).
+ */
+export function planEntry(
+  softwareType: SoftwareType, scheduledUpdate: string | undefined, state: EntryState, currentVersion: string | null, desiredVersion: string | undefined,
+  earliestStart: number | undefined, rule: Rule, reason: Reason, clamp: ClampRecord | undefined, failure: FailureInfo | undefined, refused: readonly ScheduledRefusal[] | undefined,
+): PlanEntry {
+  return { softwareType, scheduledUpdate, state, currentVersion, desiredVersion, earliestStart, rule, reason, clamp, failure, refused };
+}
+
 /** The entry of a decision that needs no operation, wave or window (shared by every device it fits). */
 export function settledEntry(st: SoftwareState, ctx: GroupContext, d: AutoDecision): PlanEntry {
-  return {
-    softwareType: st.softwareType,
-    scheduledUpdate: undefined,
-    state: d.outcome === 'blocked' ? 'blocked' : 'upToDate',
-    currentVersion: st.currentVersion,
-    desiredVersion: d.outcome === 'blocked' ? d.version : undefined,
-    earliestStart: undefined,
-    rule: ctx.rules[st.softwareType].rule,
-    reason: d.reason,
-    clamp: undefined,
-    failure: undefined,
-    refused: undefined,
-  };
+  const blocked = d.outcome === 'blocked';
+  return planEntry(st.softwareType, undefined, blocked ? 'blocked' : 'upToDate', st.currentVersion, blocked ? d.version : undefined, undefined, ctx.rules[st.softwareType].rule, d.reason, undefined, undefined, undefined);
 }
 
 /** A ScheduledUpdate with its targets resolved, and its records as they are built. */
@@ -178,18 +178,9 @@ export function chooseMain(auto: Work | undefined, suWorks: readonly Work[], dev
 
 /** The entry a decided work becomes. */
 export function freeze(w: Work): PlanEntry {
-  return {
-    softwareType: w.type,
-    scheduledUpdate: w.su?.key,
-    state: w.status,
-    currentVersion: w.state.currentVersion,
-    desiredVersion: w.status === 'upToDate' ? undefined : w.version,
-    earliestStart: w.status === 'scheduled' || w.status === 'pending' ? w.earliest : undefined,
-    rule: w.rule,
-    reason: w.reason,
-    clamp: w.clamp,
-    failure: w.failure,
-    refused: w.refused,
-  };
+  return planEntry(
+    w.type, w.su?.key, w.status, w.state.currentVersion, w.status === 'upToDate' ? undefined : w.version,
+    w.status === 'scheduled' || w.status === 'pending' ? w.earliest : undefined, w.rule, w.reason, w.clamp, w.failure, w.refused,
+  );
 }
 
