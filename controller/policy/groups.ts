@@ -36,81 +36,120 @@ export function resolveGroups(input: readonly DeviceGroup[], index: DeviceIndex)
   const groups = sortGroups(input);
   const groupKeys = groups.map((g) => objectKey(g.metadata));
   const n = index.devices.length;
-  const groupOf = new Int32Array(n).fill(-1);
-  const explicitOf = new Uint8Array(n);
-  const claims = new Map<number, number[]>();
+  const claiming: Claiming = {
+    groupOf: new Int32Array(n).fill(-1),
+    explicitOf: new Uint8Array(n),
+    priority: Float64Array.from(groups, (g) => g.spec.priority ?? 0),
+    claims: new Map<number, number[]>(),
+  };
   const explicitClaims = new Map<number, Set<number>>();
-  const priority = groups.map((g) => g.spec.priority ?? 0);
+  // Per device, g + 1 of the last group that excluded or included it (allocated only if a group lists devices).
+  let excludedBy: Int32Array | undefined;
+  let includedBy: Int32Array | undefined;
 
-  // true when claim (g, explicit) beats the current one of device i
-  const beats = (g: number, explicit: boolean, i: number): boolean => {
-    const cur = groupOf[i]!;
-    const curExplicit = explicitOf[i] === 1;
-    if (explicit !== curExplicit) return explicit;
-    if (priority[g] !== priority[cur]) return priority[g]! > priority[cur]!;
-    return g < cur;
-  };
-  const claim = (g: number, explicit: boolean, i: number) => {
-    const cur = groupOf[i]!;
-    if (cur === -1) {
-      groupOf[i] = g;
-      explicitOf[i] = explicit ? 1 : 0;
-      return;
-    }
-    let list = claims.get(i);
-    if (!list) claims.set(i, (list = [cur]));
-    list.push(g);
-    if (beats(g, explicit, i)) {
-      groupOf[i] = g;
-      explicitOf[i] = explicit ? 1 : 0;
-    }
-  };
-
-  groups.forEach((group, g) => {
-    const excluded = new Set<number>();
-    for (const ref of group.spec.exclude ?? []) {
-      const i = index.find(ref);
-      if (i !== undefined) excluded.add(i);
-    }
-    const included = new Set<number>();
-    for (const ref of group.spec.include ?? []) {
-      const i = index.find(ref);
-      if (i !== undefined && !excluded.has(i) && !included.has(i)) {
-        included.add(i);
-        let set = explicitClaims.get(i);
-        if (!set) explicitClaims.set(i, (set = new Set()));
-        set.add(g);
-        claim(g, true, i);
+  for (let g = 0; g < groups.length; g++) {
+    const spec = groups[g]!.spec;
+    const stamp = g + 1;
+    if (spec.exclude && spec.exclude.length > 0) {
+      excludedBy ??= new Int32Array(n);
+      for (const ref of spec.exclude) {
+        const i = index.find(ref);
+        if (i !== undefined) excludedBy[i] = stamp;
       }
     }
-    if (group.spec.selector) {
-      const selected = index.select(compileSelector(group.spec.selector));
-      // Indexed: a for-of allocates an iterator result per device in Maglev-only code (plan's --no-opt).
+    if (spec.include && spec.include.length > 0) {
+      includedBy ??= new Int32Array(n);
+      for (const ref of spec.include) {
+        const i = index.find(ref);
+        if (i !== undefined && excludedBy?.[i] !== stamp && includedBy[i] !== stamp) {
+          includedBy[i] = stamp;
+          let set = explicitClaims.get(i);
+          if (!set) explicitClaims.set(i, (set = new Set()));
+          set.add(g);
+          claim(claiming, g, true, i);
+        }
+      }
+    }
+    if (spec.selector) {
+      // A view of the index's buffer, read before the next select.
+      const selected = index.selectView(compileSelector(spec.selector));
       for (let k = 0; k < selected.length; k++) {
         const i = selected[k]!;
-        if (!excluded.has(i) && !included.has(i)) claim(g, false, i);
+        if (excludedBy?.[i] !== stamp && includedBy?.[i] !== stamp) claim(claiming, g, false, i);
       }
     }
-  });
+  }
 
-  const members: number[][] = groups.map(() => []);
-  for (let i = 0; i < n; i++) if (groupOf[i]! >= 0) members[groupOf[i]!]!.push(i);
-  const idOf = (i: number) => index.devices[i]!.id;
-  for (const list of members) list.sort((a, b) => cmp(idOf(a), idOf(b)));
+  const { groupOf, claims } = claiming;
+  const devices = index.devices;
+  // Each group's list at its size, filled in position order, then put in id order if it is not already.
+  const count = new Int32Array(groups.length);
+  for (let i = 0; i < n; i++) if (groupOf[i]! >= 0) count[groupOf[i]!]!++;
+  const members: number[][] = new Array(groups.length);
+  for (let g = 0; g < groups.length; g++) members[g] = new Array<number>(count[g]!);
+  count.fill(0);
+  for (let i = 0; i < n; i++) {
+    const g = groupOf[i]!;
+    if (g >= 0) members[g]![count[g]!++] = i;
+  }
+  for (let g = 0; g < members.length; g++) sortById(members[g]!, devices);
 
-  const conflicts: ConflictRecord[] = [];
-  for (const [i, list] of claims) {
+  const conflicted = new Array<number>(claims.size);
+  let c = 0;
+  for (const i of claims.keys()) conflicted[c++] = i;
+  conflicted.sort((a, b) => a - b);
+  sortById(conflicted, devices);
+  const conflicts: ConflictRecord[] = new Array(conflicted.length);
+  for (let k = 0; k < conflicted.length; k++) {
+    const i = conflicted[k]!;
     const chosen = groupOf[i]!;
-    const unique = [...new Set(list)];
-    conflicts.push({
-      deviceId: idOf(i),
+    const unique = [...new Set(claims.get(i)!)];
+    conflicts[k] = {
+      deviceId: devices[i]!.id,
       groups: unique.map((g) => groupKeys[g]!).sort(),
       chosen: groupKeys[chosen]!,
       reason: explainChoice(chosen, unique, explicitClaims.get(i), groups, groupKeys),
-    });
+    };
   }
-  conflicts.sort((a, b) => cmp(a.deviceId, b.deviceId));
   return { groups, groupKeys, groupOf, members, conflicts, claims };
+}
+
+/** The claims made so far: each device's group and whether it was explicit, and every contested device's claimants. */
+interface Claiming {
+  readonly groupOf: Int32Array;
+  readonly explicitOf: Uint8Array;
+  readonly priority: Float64Array;
+  readonly claims: Map<number, number[]>;
+}
+
+/** Group g claims device i; the claim wins by explicit include, then higher priority, then the earlier group. */
+function claim(state: Claiming, g: number, explicit: boolean, i: number): void {
+  const { groupOf, explicitOf, priority } = state;
+  const cur = groupOf[i]!;
+  if (cur === -1) {
+    groupOf[i] = g;
+    explicitOf[i] = explicit ? 1 : 0;
+    return;
+  }
+  let list = state.claims.get(i);
+  if (!list) state.claims.set(i, (list = [cur]));
+  list.push(g);
+  const curExplicit = explicitOf[i] === 1;
+  const beats = explicit !== curExplicit ? explicit : priority[g] !== priority[cur] ? priority[g]! > priority[cur]! : g < cur;
+  if (beats) {
+    groupOf[i] = g;
+    explicitOf[i] = explicit ? 1 : 0;
+  }
+}
+
+/** Puts device positions in device id order; a list already in that order (the usual case) is only checked. */
+function sortById(list: number[], devices: DeviceIndex['devices']): void {
+  for (let k = 1; k < list.length; k++) {
+    if (devices[list[k - 1]!]!.id > devices[list[k]!]!.id) {
+      list.sort((a, b) => cmp(devices[a]!.id, devices[b]!.id));
+      return;
+    }
+  }
 }
 
 function explainChoice(chosen: number, all: readonly number[], explicit: ReadonlySet<number> | undefined, groups: readonly DeviceGroup[], keys: readonly string[]): string {

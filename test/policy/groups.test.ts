@@ -91,6 +91,34 @@ Resolve('members are sorted by device id', () => {
   const g = r.groupKeys.indexOf('default/general-paris');
   assert.equal(r.members[g]!.map((i) => shuffled.devices[i]!.id), ['d1']);
 });
+// include and exclude apply to their own group only, and a group claims a device once, however it names it.
+const scoped = [device('e1', { tags: ['x'] }), device('e2', { tags: ['x'] }), device('e3', { tags: ['y'] })];
+const scopeCases: [string, ReturnType<typeof group>[], [string, string | undefined][], string[][]][] = [
+  ['an exclude in one group leaves the device to the next', [group('a', { exclude: ['e1'], selector: { tags: ['x'] } }), group('b', { selector: { tags: ['x'] } })],
+    [['e1', 'default/b'], ['e2', 'default/a']], [['e2', 'default/a', 'default/b']]],
+  ['an include and the same group\'s selector are one claim', [group('a', { include: ['e1', 'SN-e1', 'E1'], selector: { tags: ['x'] } })],
+    [['e1', 'default/a'], ['e2', 'default/a']], []],
+  ['an include in one group is no include in the next', [group('a', { include: ['e3'] }), group('b', { include: ['e1'], selector: { tags: ['y'] } })],
+    [['e1', 'default/b'], ['e3', 'default/a']], [['e3', 'default/a', 'default/b']]],
+];
+for (const [what, gs, expected, conflicts] of scopeCases) {
+  Resolve(what, () => {
+    for (const fleet of [scoped, [...scoped].reverse()]) {
+      const idx = new DeviceIndex(fleet);
+      const r = resolveGroups(gs, idx);
+      for (const [id, key] of expected) assert.is(r.groupKeys[r.groupOf[idx.indexOfId(id)!]!], key, `${id} in ${fleet[0]!.id}…`);
+      assert.equal(r.conflicts.map((c) => [c.deviceId, ...c.groups]), conflicts);
+    }
+  });
+}
+Resolve('conflicts are sorted by device id, whatever the device positions', () => {
+  const many = Array.from({ length: 30 }, (_, i) => device(`c${String((i * 7) % 30).padStart(2, '0')}`, { tags: ['p', 'q'] }));
+  for (const fleet of [many, [...many].reverse()]) {
+    const r = resolveGroups([group('p', { selector: { tags: ['p'] } }), group('q', { selector: { tags: ['q'] } })], new DeviceIndex(fleet));
+    assert.equal(r.conflicts.map((c) => c.deviceId), many.map((d) => d.id).sort());
+    assert.equal(r.members.map((list) => list.map((i) => fleet[i]!.id)), [many.map((d) => d.id).sort(), []]);
+  }
+});
 Resolve('a selector over 1,000 tagged devices uses the index and stays exact', () => {
   const many = Array.from({ length: 1000 }, (_, i) => device(`x${String(i).padStart(4, '0')}`, { tags: [`site-${i % 10}`, i % 2 ? 'odd' : 'even'], deviceType: i % 3 ? 'ipPhone' : 'teamsRoom' }));
   const big = new DeviceIndex(many);
