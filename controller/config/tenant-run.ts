@@ -1,7 +1,7 @@
 // The run's options for serving Tenants (issue 16.2) and how a Tenant becomes a Fleet in this
 // process: `--global-rate` (requests per second across all tenants, default 2000: the shared
 // cap every tenant's pacer also takes from) and `--tenant-concurrency` (tenants reconciled at
-// once, default 4). Each tenant's Fleet is its own (config/tenant-connection.ts: own
+// once, default 12). Each tenant's Fleet is its own (config/tenant-connection.ts: own
 // credentials, token and pacer at its rateLimitPerSecond) under that one cap, and counts its
 // requests under its tenant label. Without Tenants in the manifests none of this is used.
 import type { Tenant } from '../model/manifests.generated.ts';
@@ -26,7 +26,7 @@ export const tenantRunFlags = {
 export const tenantRunHelp = `Tenants (when the manifests declare Tenants; see README, Many tenants):
   --global-rate N          requests per second across all tenants, at most (default 2000)
                                                                                        FIRMWARDEN_GLOBAL_RATE
-  --tenant-concurrency K   tenants reconciled at once, taken in turn (default 4)      FIRMWARDEN_TENANT_CONCURRENCY`;
+  --tenant-concurrency K   tenants reconciled at once, taken in turn (default 12)     FIRMWARDEN_TENANT_CONCURRENCY`;
 
 /** Checked tenant settings. */
 export interface TenantRunOptions {
