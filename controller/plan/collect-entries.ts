@@ -7,7 +7,7 @@
 // in one flat array (device-plans.ts), made into DevicePlans once all are known.
 // Internal to controller/plan; pure.
 import type { OperationRecord } from '../model/plan.ts';
-import { SoftwareTypes, type SoftwareState, type SoftwareType } from '../model/fleet.ts';
+import { SoftwareTypes, type Device, type SoftwareState, type SoftwareType } from '../model/fleet.ts';
 import type { DeviceIndex } from '../policy/device-index.ts';
 import type { Decided, DecisionSlots } from './decisions.ts';
 import { comparisonsPerEntry, previousEntry, sameEntry, type DeviceRuns, type PreviousPlans } from './device-plans.ts';
@@ -86,13 +86,32 @@ function addGroup(walk: EntryWalk, out: CollectedEntries, ctx: GroupContext, sta
 }
 
 /** Makes a decision's settled entry the device's previous one when that is equal (every device sharing it then keeps its previous DevicePlan). */
-function settleAsBefore(d: Decided, previous: PreviousPlans, i: number, type: SoftwareType): void {
-  const old = previousEntry(previous, i, type);
+function settleAsBefore(d: Decided, previous: PreviousPlans, i: number, type: SoftwareType, p: number): void {
+  const old = previousEntry(previous, i, type, p);
   if (old === undefined || old === d.settled) return;
   if (sameEntry(d.settled, old)) {
     d.settled = old;
     d.settledTries = comparisonsPerEntry;
   } else d.settledTries++;
+}
+
+/**
+ * The works of the ScheduledUpdates targeting one device × type. A function of its own: a
+ * closure over the type inside addDevice's loop made V8 allocate a context for every
+ * iteration (600,000 a plan at 100,000 devices, ~33 MB), closure created or not.
+ */
+function scheduledWorks(env: WorkEnv, sus: readonly ScheduledCtx[], device: Device, i: number, st: SoftwareState, type: SoftwareType, ctx: GroupContext): Work[] {
+  const out: Work[] = [];
+  for (const su of sus) {
+    const target = su.su.spec.software.find((x) => x.type === type);
+    if (!target) continue;
+    const w = scheduledWork(env, su, target.version, device, i, st, type, ctx);
+    const records = su.records.get(i);
+    if (records) records.push(w);
+    else su.records.set(i, [w]);
+    out.push(w);
+  }
+  return out;
 }
 
 /** The entries of one device (`onlyScheduled`: only the types a ScheduledUpdate targets, for devices in no group). */
@@ -124,7 +143,7 @@ function addDevice(walk: EntryWalk, out: CollectedEntries, i: number, ctx: Group
       // The common case: no operation, no ScheduledUpdate; a settled decision is a shared entry.
       const d = env.decisions.decideIn(slots[t]!, ctx, model, st, ids[t]!);
       if (d.decision.outcome !== 'update') {
-        if (d.settledTries < comparisonsPerEntry && walk.previous) settleAsBefore(d, walk.previous, i, type);
+        if (d.settledTries < comparisonsPerEntry && walk.previous) settleAsBefore(d, walk.previous, i, type, slot);
         flat[off + slot++] = d.settled;
         continue;
       }
@@ -133,18 +152,7 @@ function addDevice(walk: EntryWalk, out: CollectedEntries, i: number, ctx: Group
         continue;
       }
     }
-    const suWorks: Work[] = sus ? [] : noWorks;
-    if (sus) {
-      for (const su of sus) {
-        const target = su.su.spec.software.find((x) => x.type === type);
-        if (!target) continue;
-        const w = scheduledWork(env, su, target.version, device, i, st, type, ctx);
-        const records = su.records.get(i);
-        if (records) records.push(w);
-        else su.records.set(i, [w]);
-        suWorks.push(w);
-      }
-    }
+    const suWorks = sus ? scheduledWorks(env, sus, device, i, st, type, ctx) : noWorks;
     if (onlyScheduled && suWorks.length === 0) continue;
     const auto = onlyScheduled ? undefined : autoWork(env, device, i, model, wave, st, type, ctx);
     const main = chooseMain(auto, suWorks, device, type);

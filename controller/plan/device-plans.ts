@@ -33,6 +33,8 @@ export class DeviceRuns {
   readonly off: Int32Array;
   readonly count: Uint8Array;
   readonly ctx: (GroupContext | undefined)[];
+  /** The first position of each device by its position in the index (valid for the devices recorded in this walk). */
+  readonly offOf: Int32Array;
   /** Devices recorded so far, and entry positions given out. */
   n = 0;
   used = 0;
@@ -43,6 +45,7 @@ export class DeviceRuns {
     this.off = new Int32Array(devices);
     this.count = new Uint8Array(devices);
     this.ctx = packed(devices);
+    this.offOf = new Int32Array(devices);
   }
 
   /** True when it has room for a fleet of this many devices. */
@@ -62,6 +65,7 @@ export class DeviceRuns {
     this.device[k] = i;
     this.ctx[k] = ctx;
     this.off[k] = this.used;
+    this.offOf[i] = this.used;
     this.count[k] = count;
     return this.used;
   }
@@ -85,10 +89,11 @@ export class DeviceRuns {
 /** The previous plan's DevicePlan of each device position (one device table). */
 export type PreviousPlans = (DevicePlan | undefined)[];
 
-/** The previous plan's entry of the device at position `i` for a software type, if any. */
-export function previousEntry(previous: PreviousPlans, i: number, type: SoftwareType): PlanEntry | undefined {
+/** The previous plan's entry of the device at position `i` for a software type, if any; `p`: where it is when the device reports the same types. */
+export function previousEntry(previous: PreviousPlans, i: number, type: SoftwareType, p: number): PlanEntry | undefined {
   const entries = previous[i]?.entries;
   if (entries === undefined) return undefined;
+  if (p < entries.length && entries[p]!.softwareType === type) return entries[p];
   for (let k = 0; k < entries.length; k++) if (entries[k]!.softwareType === type) return entries[k];
   return undefined;
 }

@@ -95,7 +95,7 @@ export interface SettledLight {
  */
 export function settleLightUpdates(
   light: LightUpdates, gates: WaveGates, windowMemo: WindowMemo, index: DeviceIndex, waveByIdx: Int32Array, env: WorkEnv, next: Map<number, number>, entries: (PlanEntry | undefined)[],
-  previous: PreviousPlans | undefined,
+  previous: PreviousPlans | undefined, offOf: Int32Array,
 ): SettledLight {
   const now = env.now;
   const works: Work[] = [];
@@ -131,7 +131,8 @@ export function settleLightUpdates(
       if (typeof r !== 'number') {
         noteNext(next, ctx!, r.earliestStart, now);
         // The previous plan's entry of this device, when equal, is this unit's (device-plans.ts).
-        const old = previous && previousEntry(previous, light.device[k]!, type);
+        const i = light.device[k]!;
+        const old = previous && previousEntry(previous, i, type, light.at[k]! - offOf[i]!);
         if (old !== undefined && sameEntry(r, old)) r = byWave[wave] = old;
       }
     }
