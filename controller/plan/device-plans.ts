@@ -170,7 +170,8 @@ export function assembleDevicePlans(runs: DeviceRuns, index: DeviceIndex, waveBy
   const pairNew: (PlanEntry | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined];
   const pairOld: (PlanEntry | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined];
   const pairSame = [false, false, false, false, false, false];
-  const entries: PlanEntry[] = [];
+  // This device's entries as they are compared (a new DevicePlan copies its first `count`).
+  const entries: (PlanEntry | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined];
   for (let k = 0; k < runs.n; k++) {
     const i = runs.device[k]!;
     const ctx = runs.ctx[k]!;
@@ -183,7 +184,6 @@ export function assembleDevicePlans(runs: DeviceRuns, index: DeviceIndex, waveBy
     const prev = previous?.[i];
     const olds = prev?.entries;
     let same = prev !== undefined && prev.deviceId === deviceId && prev.group === group && prev.policy === policy && prev.wave === wave && olds!.length === count;
-    entries.length = count;
     for (let p = 0; p < count; p++) {
       let e = flat[off + p]!;
       const old = olds !== undefined && p < olds.length ? olds[p] : undefined;
@@ -202,7 +202,7 @@ export function assembleDevicePlans(runs: DeviceRuns, index: DeviceIndex, waveBy
       out[k] = prev!;
       continue;
     }
-    const plan: DevicePlan = { deviceId, group, policy, wave, entries: entries.slice() };
+    const plan: DevicePlan = { deviceId, group, policy, wave, entries: entries.slice(0, count) as PlanEntry[] };
     out[k] = plan;
     if (previous) previous[i] = plan;
   }

@@ -122,8 +122,19 @@ export function failureOf(r: OperationRecord): FailureInfo {
   return { code: r.errorCode, message: r.errorMessage, time: r.endedAt };
 }
 
+/** Texts of instants already written (a plan writes the same few in many reasons: a suspension's end, a bake's). */
+const dayTexts = new Map<number, string>();
+
 /** An instant as "YYYY-MM-DD HH:MM UTC", for reasons. */
-export const dayText = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+export function dayText(ms: number): string {
+  let text = dayTexts.get(ms);
+  if (text === undefined) {
+    if (dayTexts.size >= 4096) dayTexts.clear(); // a bound, not a policy: the texts are cheap to write again
+    text = new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+    dayTexts.set(ms, text);
+  }
+  return text;
+}
 
 /** Code-unit order of two strings (locale-free, so plans never depend on the machine). */
 export function cmp(a: string, b: string): number {
