@@ -116,7 +116,7 @@ export function buildPlan(input: PlanInput, memo?: PlanMemo): Plan {
   countWaves(mains, gates, book);
   const windowMemo = timeWorks(mains, scheduled, gates, now);
   const nextByGroup = new Map<number, number>();
-  const settled = settleLightUpdates(light, gates, windowMemo, index, layout.waveByIdx, env, nextByGroup, runs.entries, previous, runs.offOf);
+  const settled = settleLightUpdates(light, gates, windowMemo, index, layout.waveByIdx, env, nextByGroup, runs.entries, previous, runs);
   for (let k = 0; k < settled.works.length; k++) {
     mains.push(settled.works[k]!);
     slots.push(settled.slots[k]!);

@@ -86,8 +86,8 @@ function addGroup(walk: EntryWalk, out: CollectedEntries, ctx: GroupContext, sta
 }
 
 /** Makes a decision's settled entry the device's previous one when that is equal (every device sharing it then keeps its previous DevicePlan). */
-function settleAsBefore(d: Decided, previous: PreviousPlans, i: number, type: SoftwareType, p: number): void {
-  const old = previousEntry(previous, i, type, p);
+function settleAsBefore(d: Decided, previous: PreviousPlans, k: number, i: number, type: SoftwareType, p: number): void {
+  const old = previousEntry(previous, k, i, type, p);
   if (old === undefined || old === d.settled) return;
   if (sameEntry(d.settled, old)) {
     d.settled = old;
@@ -143,7 +143,7 @@ function addDevice(walk: EntryWalk, out: CollectedEntries, i: number, ctx: Group
       // The common case: no operation, no ScheduledUpdate; a settled decision is a shared entry.
       const d = env.decisions.decideIn(slots[t]!, ctx, model, st, ids[t]!);
       if (d.decision.outcome !== 'update') {
-        if (d.settledTries < comparisonsPerEntry && walk.previous) settleAsBefore(d, walk.previous, i, type, slot);
+        if (d.settledTries < comparisonsPerEntry && walk.previous) settleAsBefore(d, walk.previous, runs.n, i, type, slot);
         flat[off + slot++] = d.settled;
         continue;
       }

@@ -33,8 +33,9 @@ export class DeviceRuns {
   readonly off: Int32Array;
   readonly count: Uint8Array;
   readonly ctx: (GroupContext | undefined)[];
-  /** The first position of each device by its position in the index (valid for the devices recorded in this walk). */
+  /** The first entry position and the walk position of each device, by its position in the index (valid for the devices recorded in this walk). */
   readonly offOf: Int32Array;
+  readonly kOf: Int32Array;
   /** Devices recorded so far, and entry positions given out. */
   n = 0;
   used = 0;
@@ -46,6 +47,7 @@ export class DeviceRuns {
     this.count = new Uint8Array(devices);
     this.ctx = packed(devices);
     this.offOf = new Int32Array(devices);
+    this.kOf = new Int32Array(devices);
   }
 
   /** True when it has room for a fleet of this many devices. */
@@ -66,6 +68,7 @@ export class DeviceRuns {
     this.ctx[k] = ctx;
     this.off[k] = this.used;
     this.offOf[i] = this.used;
+    this.kOf[i] = k;
     this.count[k] = count;
     return this.used;
   }
@@ -86,12 +89,44 @@ export class DeviceRuns {
   }
 }
 
-/** The previous plan's DevicePlan of each device position (one device table). */
-export type PreviousPlans = (DevicePlan | undefined)[];
+/**
+ * The previous plan's DevicePlans in its walk order, with their devices' positions (one device
+ * table: a position names the same device in every plan of it). Read by walk position, as the
+ * walk reads its own runs: a plan of the same groups walks the devices in the same order, so
+ * the reads go along the arrays instead of jumping about the heap. A device walked at another
+ * place than before (groups changed) finds nothing and gets a new DevicePlan, once.
+ */
+export class PreviousPlans {
+  readonly #device: Int32Array;
+  readonly #plans: (DevicePlan | undefined)[];
+  #n = 0;
 
-/** The previous plan's entry of the device at position `i` for a software type, if any; `p`: where it is when the device reports the same types. */
-export function previousEntry(previous: PreviousPlans, i: number, type: SoftwareType, p: number): PlanEntry | undefined {
-  const entries = previous[i]?.entries;
+  constructor(devices: number) {
+    this.#device = new Int32Array(devices);
+    this.#plans = packed(devices);
+  }
+
+  /** The previous plan's DevicePlan of the device at position `i`, when the previous walk had it k-th as this one does. */
+  at(k: number, i: number): DevicePlan | undefined {
+    return k < this.#n && this.#device[k] === i ? this.#plans[k] : undefined;
+  }
+
+  /** Records this plan's k-th DevicePlan (once `at` was read for k: the walk reads ahead of nothing). */
+  set(k: number, i: number, plan: DevicePlan): void {
+    this.#device[k] = i;
+    this.#plans[k] = plan;
+  }
+
+  /** Ends a plan of n DevicePlans (the rest are dropped). */
+  end(n: number): void {
+    this.#plans.fill(undefined, n, this.#n);
+    this.#n = n;
+  }
+}
+
+/** The previous plan's entry of the device at position `i`, k-th in the walk, for a software type, if any; `p`: where it is when the device reports the same types. */
+export function previousEntry(previous: PreviousPlans, k: number, i: number, type: SoftwareType, p: number): PlanEntry | undefined {
+  const entries = previous.at(k, i)?.entries;
   if (entries === undefined) return undefined;
   if (p < entries.length && entries[p]!.softwareType === type) return entries[p];
   for (let k = 0; k < entries.length; k++) if (entries[k]!.softwareType === type) return entries[k];
@@ -101,10 +136,6 @@ export function previousEntry(previous: PreviousPlans, i: number, type: Software
 /** How many devices a new shared entry is compared with (their previous entries) before it is taken as new. */
 export const comparisonsPerEntry = 4;
 
-/** A new, empty PreviousPlans for a table of `devices` devices. */
-export function noPreviousPlans(devices: number): PreviousPlans {
-  return packed(devices);
-}
 
 /**
  * True when `a` and `b` would be the same in every reading: same own keys in the same order,
@@ -163,48 +194,70 @@ export function sameEntry(a: PlanEntry, b: PlanEntry): boolean {
  * entries are, where equal, the previous plan's objects. `previous` undefined: all new.
  */
 export function assembleDevicePlans(runs: DeviceRuns, index: DeviceIndex, waveByIdx: Int32Array, previous: PreviousPlans | undefined): DevicePlan[] {
-  const out: DevicePlan[] = new Array(runs.n);
-  const flat = runs.entries;
+  const out: DevicePlan[] = []; // pushed: a `new Array(n)` of more than 100,000 would be a dictionary
+  const a = new Assembly(runs, index, waveByIdx, previous);
+  // One call per device: as an inner loop here, V8 would compile the device's work on stack
+  // replacement at every plan and discard it when the loop ends.
+  for (let k = 0; k < runs.n; k++) out.push(a.device(k));
+  previous?.end(runs.n);
+  return out;
+}
+
+/** What assembling one plan's DevicePlans keeps from device to device. */
+class Assembly {
+  readonly #runs: DeviceRuns;
+  readonly #index: DeviceIndex;
+  readonly #waveByIdx: Int32Array;
+  readonly #previous: PreviousPlans | undefined;
   // Entries are shared by many devices, mostly walked one after the other, as were the previous
   // plan's: per list position, the last pair compared (new, previous) and the answer.
-  const pairNew: (PlanEntry | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined];
-  const pairOld: (PlanEntry | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined];
-  const pairSame = [false, false, false, false, false, false];
-  // This device's entries as they are compared (a new DevicePlan copies its first `count`).
-  const entries: (PlanEntry | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined];
-  for (let k = 0; k < runs.n; k++) {
+  readonly #pairNew: (PlanEntry | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined];
+  readonly #pairOld: (PlanEntry | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined];
+  readonly #pairSame = [false, false, false, false, false, false];
+  /** The device's entries as they are compared (a new DevicePlan copies its first `count`). */
+  readonly #entries: (PlanEntry | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined];
+
+  constructor(runs: DeviceRuns, index: DeviceIndex, waveByIdx: Int32Array, previous: PreviousPlans | undefined) {
+    this.#runs = runs;
+    this.#index = index;
+    this.#waveByIdx = waveByIdx;
+    this.#previous = previous;
+  }
+
+  /** The DevicePlan of the k-th device of the walk. */
+  device(k: number): DevicePlan {
+    const runs = this.#runs;
+    const flat = runs.entries;
+    const entries = this.#entries;
     const i = runs.device[k]!;
     const ctx = runs.ctx[k]!;
     const off = runs.off[k]!;
     const count = runs.count[k]!;
-    const deviceId = index.devices[i]!.id;
     const group = ctx.key;
     const policy = ctx.policy?.key;
-    const wave = waveByIdx[i] || undefined;
-    const prev = previous?.[i];
-    const olds = prev?.entries;
-    let same = prev !== undefined && prev.deviceId === deviceId && prev.group === group && prev.policy === policy && prev.wave === wave && olds!.length === count;
+    const wave = this.#waveByIdx[i] || undefined;
+    const previous = this.#previous;
+    // Same table, same position: the same device (its id is not read unless a new DevicePlan needs it).
+    const prev = previous === undefined ? undefined : previous.at(k, i);
+    const olds = prev === undefined ? undefined : prev.entries;
+    let same = prev !== undefined && prev.group === group && prev.policy === policy && prev.wave === wave && olds!.length === count;
     for (let p = 0; p < count; p++) {
       let e = flat[off + p]!;
       const old = olds !== undefined && p < olds.length ? olds[p] : undefined;
       if (e !== old && old !== undefined) {
-        if (pairNew[p] !== e || pairOld[p] !== old) {
-          pairNew[p] = e;
-          pairOld[p] = old;
-          pairSame[p] = sameEntry(e, old);
+        if (this.#pairNew[p] !== e || this.#pairOld[p] !== old) {
+          this.#pairNew[p] = e;
+          this.#pairOld[p] = old;
+          this.#pairSame[p] = sameEntry(e, old);
         }
-        if (pairSame[p]) e = old;
+        if (this.#pairSame[p]) e = old;
       }
       if (e !== old) same = false;
       entries[p] = e;
     }
-    if (same) {
-      out[k] = prev!;
-      continue;
-    }
-    const plan: DevicePlan = { deviceId, group, policy, wave, entries: entries.slice(0, count) as PlanEntry[] };
-    out[k] = plan;
-    if (previous) previous[i] = plan;
+    if (same) return prev!;
+    const plan: DevicePlan = { deviceId: this.#index.devices[i]!.id, group, policy, wave, entries: entries.slice(0, count) as PlanEntry[] };
+    previous?.set(k, i, plan);
+    return plan;
   }
-  return out;
 }

@@ -11,7 +11,7 @@ import { SoftwareTypes } from '../model/fleet.ts';
 import type { PlanEntry } from '../model/plan.ts';
 import type { DeviceIndex } from '../policy/device-index.ts';
 import type { Decided } from './decisions.ts';
-import { previousEntry, sameEntry, type PreviousPlans } from './device-plans.ts';
+import { previousEntry, sameEntry, type DeviceRuns, type PreviousPlans } from './device-plans.ts';
 import { autoWork, type WorkEnv } from './entry-works.ts';
 import type { GroupContext } from './group-context.ts';
 import { settleLight, type WindowMemo } from './timing.ts';
@@ -95,7 +95,7 @@ export interface SettledLight {
  */
 export function settleLightUpdates(
   light: LightUpdates, gates: WaveGates, windowMemo: WindowMemo, index: DeviceIndex, waveByIdx: Int32Array, env: WorkEnv, next: Map<number, number>, entries: (PlanEntry | undefined)[],
-  previous: PreviousPlans | undefined, offOf: Int32Array,
+  previous: PreviousPlans | undefined, runs: DeviceRuns,
 ): SettledLight {
   const now = env.now;
   const works: Work[] = [];
@@ -132,7 +132,7 @@ export function settleLightUpdates(
         noteNext(next, ctx!, r.earliestStart, now);
         // The previous plan's entry of this device, when equal, is this unit's (device-plans.ts).
         const i = light.device[k]!;
-        const old = previous && previousEntry(previous, i, type, light.at[k]! - offOf[i]!);
+        const old = previous && previousEntry(previous, runs.kOf[i]!, i, type, light.at[k]! - runs.offOf[i]!);
         if (old !== undefined && sameEntry(r, old)) r = byWave[wave] = old;
       }
     }

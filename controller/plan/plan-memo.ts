@@ -12,7 +12,7 @@ import type { DeviceIndex } from '../policy/device-index.ts';
 import { resolveGroups, sortGroups, type Membership } from '../policy/groups.ts';
 import { assignWavesInto } from '../policy/waves.ts';
 import type { DeviceTable } from './compact-fleet.ts';
-import { DeviceRuns, noPreviousPlans, type PreviousPlans } from './device-plans.ts';
+import { DeviceRuns, PreviousPlans } from './device-plans.ts';
 import { clearLightUpdates, noLightUpdates, type LightUpdates } from './light-updates.ts';
 
 /** One group's wave input: its members (by membership position), the salt (policy name) and the waves. */
@@ -37,14 +37,14 @@ export class PlanMemo {
   readonly counts = { membershipBuilt: 0, membershipReused: 0, wavesBuilt: 0, wavesReused: 0 };
 
   /**
-   * The previous plan's DevicePlans by position in this table's index (empty for a new table),
-   * which the caller updates to its plan's. Any plan of the table may have left them: each is
-   * compared before it is reused.
+   * The previous plan's DevicePlans in its walk order (empty for a new table), which the caller
+   * updates to its plan's. Any plan of the table may have left them: each is compared before it
+   * is reused.
    */
   previousPlans(table: DeviceTable): PreviousPlans {
     if (this.#plansTable !== table || !this.#plans) {
       this.#plansTable = table;
-      this.#plans = noPreviousPlans(table.index.devices.length);
+      this.#plans = new PreviousPlans(table.index.devices.length);
     }
     return this.#plans;
   }
