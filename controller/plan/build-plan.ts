@@ -32,7 +32,7 @@ import type { RoomObservations } from '../model/rooms.ts';
 import { CalendarIndex, observationsOf, observeReleases } from '../policy/release-calendar.ts';
 import { collectEntries, devicesWithOperations } from './collect-entries.ts';
 import { Decisions } from './decisions.ts';
-import { assembleDevicePlans, DeviceRuns } from './device-plans.ts';
+import { assembleDevicePlans, DeviceRuns, previousEntry } from './device-plans.ts';
 import type { WorkEnv } from './entry-works.ts';
 import { contextOfDevice, layOutGroups } from './group-layout.ts';
 import { watchHealth } from './health-watch.ts';
@@ -129,7 +129,9 @@ export function buildPlan(input: PlanInput, memo?: PlanMemo): Plan {
   // Indexed loops over the works: a for-of allocates an iterator result per work in Maglev-only code (plan's --no-opt).
   for (let k = 0; k < mains.length; k++) {
     const w = mains[k]!;
-    runs.entries[slots[k]!] = w.entry = freeze(w);
+    const at = slots[k]!;
+    const i = w.deviceIdx;
+    runs.entries[at] = w.entry = freeze(w, previous && previousEntry(previous, runs.kOf[i]!, i, w.type, at - runs.offOf[i]!));
     noteNext(nextByGroup, w.ctx, w.status === 'scheduled' || w.status === 'pending' ? w.earliest : undefined, now);
   }
   const devicePlans = assembleDevicePlans(runs, index, layout.waveByIdx, previous);

@@ -169,7 +169,7 @@ function isCodeMessage(r: object): boolean {
 }
 
 /** sameValue for two reasons, without making arrays when both are { code, message }. */
-function sameReason(a: PlanEntry['reason'], b: PlanEntry['reason']): boolean {
+export function sameReason(a: PlanEntry['reason'], b: PlanEntry['reason']): boolean {
   if (a === b) return true;
   if (a.code !== b.code || a.message !== b.message) return false;
   return isCodeMessage(a) && isCodeMessage(b) ? true : sameValue(a, b);

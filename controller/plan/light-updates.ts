@@ -11,7 +11,7 @@ import { SoftwareTypes } from '../model/fleet.ts';
 import type { PlanEntry } from '../model/plan.ts';
 import type { DeviceIndex } from '../policy/device-index.ts';
 import type { Decided } from './decisions.ts';
-import { previousEntry, sameEntry, type DeviceRuns, type PreviousPlans } from './device-plans.ts';
+import { previousEntry, type DeviceRuns, type PreviousPlans } from './device-plans.ts';
 import { autoWork, type WorkEnv } from './entry-works.ts';
 import type { GroupContext } from './group-context.ts';
 import { settleLight, type WindowMemo } from './timing.ts';
@@ -127,14 +127,11 @@ export function settleLightUpdates(
     const wave = waveByIdx[light.device[k]!]!;
     let r = byWave[wave];
     if (r === undefined) {
-      r = byWave[wave] = settleLight(d.decision, ctx!, st, type, wave, gates, windowMemo, now);
-      if (typeof r !== 'number') {
-        noteNext(next, ctx!, r.earliestStart, now);
-        // The previous plan's entry of this device, when equal, is this unit's (device-plans.ts).
-        const i = light.device[k]!;
-        const old = previous && previousEntry(previous, runs.kOf[i]!, i, type, light.at[k]! - runs.offOf[i]!);
-        if (old !== undefined && sameEntry(r, old)) r = byWave[wave] = old;
-      }
+      // The previous plan's entry of this device, when equal, is this unit's (planEntry's `like`).
+      const i = light.device[k]!;
+      const like = previous && previousEntry(previous, runs.kOf[i]!, i, type, light.at[k]! - runs.offOf[i]!);
+      r = byWave[wave] = settleLight(d.decision, ctx!, st, type, wave, gates, windowMemo, now, like);
+      if (typeof r !== 'number') noteNext(next, ctx!, r.earliestStart, now);
     }
     if (typeof r !== 'number') {
       entries[light.at[k]!] = r;

@@ -48,26 +48,26 @@ export function applyGate(w: Work, gates: WaveGates): void {
  * Where a light update stands: a shared entry while it waits, or the instant it may start (now
  * or earlier) when it may go now. No wrapper object: a plan settles 100,000 of them.
  */
-export function settleLight(d: AutoDecision, ctx: GroupContext, st: SoftwareState, type: SoftwareType, wave: number, gates: WaveGates, memo: WindowMemo, now: number): PlanEntry | number {
+export function settleLight(d: AutoDecision, ctx: GroupContext, st: SoftwareState, type: SoftwareType, wave: number, gates: WaveGates, memo: WindowMemo, now: number, like?: PlanEntry): PlanEntry | number {
   const version = d.version!;
   let t0 = Math.max(now, d.eligibleAt ?? now);
   let t0Reason = d.eligibleAt !== undefined && d.eligibleAt > now ? d.reason : undefined;
   const evidence = gates.evidence(ctx, type, version);
-  if (evidence && !evidence.open) return waitingEntry(ctx, st, type, version, undefined, evidenceReason(evidence.reason, t0Reason));
+  if (evidence && !evidence.open) return waitingEntry(ctx, st, type, version, undefined, evidenceReason(evidence.reason, t0Reason), like);
   if (evidence?.notBefore !== undefined && evidence.notBefore > t0) {
     t0 = evidence.notBefore;
     t0Reason = evidence.reason;
   }
   const gate = wave > 0 ? gates.gate(ctx, type, version, wave) : undefined;
-  if (gate && !gate.open) return waitingEntry(ctx, st, type, version, undefined, gate.reason);
+  if (gate && !gate.open) return waitingEntry(ctx, st, type, version, undefined, gate.reason, like);
   if (gate?.bakeUntil !== undefined && gate.bakeUntil > t0) {
     t0 = gate.bakeUntil;
     t0Reason = gate.reason;
     gates.noteBaking(ctx, type, version, gate.bakeUntil);
   }
   const placed = placeMemoized(memo, ctx, t0, t0Reason, now);
-  if (placed.start === undefined) return waitingEntry(ctx, st, type, version, undefined, placed.reason!);
-  if (placed.start > now) return waitingEntry(ctx, st, type, version, placed.start, placed.reason ?? t0Reason ?? d.reason);
+  if (placed.start === undefined) return waitingEntry(ctx, st, type, version, undefined, placed.reason!, like);
+  if (placed.start > now) return waitingEntry(ctx, st, type, version, placed.start, placed.reason ?? t0Reason ?? d.reason, like);
   return placed.start;
 }
 
@@ -75,8 +75,8 @@ export function settleLight(d: AutoDecision, ctx: GroupContext, st: SoftwareStat
  * The shared entry of light updates that wait (a function of the module rather than a closure in
  * settleLight, which runs once per decision, group and wave: 100,000 times on a large fleet).
  */
-function waitingEntry(ctx: GroupContext, st: SoftwareState, type: SoftwareType, version: string, earliestStart: number | undefined, reason: Reason): PlanEntry {
-  return planEntry(type, undefined, 'scheduled', st.currentVersion, version, earliestStart, ctx.rules[type].rule, reason, undefined, undefined, undefined);
+function waitingEntry(ctx: GroupContext, st: SoftwareState, type: SoftwareType, version: string, earliestStart: number | undefined, reason: Reason, like: PlanEntry | undefined): PlanEntry {
+  return planEntry(type, undefined, 'scheduled', st.currentVersion, version, earliestStart, ctx.rules[type].rule, reason, undefined, undefined, undefined, like);
 }
 
 /** Missing evidence, and the phase's later date when it also waits for that. */

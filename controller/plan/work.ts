@@ -7,6 +7,7 @@ import type { ClampRecord, EntryState, FailureInfo, OperationRecord, PlanEntry, 
 import { RefusalCodes } from '../model/plan.ts';
 import type { AutoDecision } from '../policy/automatic.ts';
 import { displayName } from '../policy/manifest-keys.ts';
+import { sameReason, sameValue } from './device-plans.ts';
 import type { GroupContext } from './group-context.ts';
 
 /** Position of each software type in the API's order. */
@@ -87,11 +88,17 @@ export function reported(st: SoftwareState | undefined): SoftwareState | undefin
 /**
  * A plan entry. Every entry of a plan is made here, so every one has the same keys in the same
  * order, which lets a repeated plan compare entries field by field (device-plans.ts sameEntry).
+ * `like`: the previous plan's entry in its place, returned instead of a new object when every
+ * field is equal (a repeated plan then neither allocates nor compares it again).
  */
 export function planEntry(
   softwareType: SoftwareType, scheduledUpdate: string | undefined, state: EntryState, currentVersion: string | null, desiredVersion: string | undefined,
   earliestStart: number | undefined, rule: Rule, reason: Reason, clamp: ClampRecord | undefined, failure: FailureInfo | undefined, refused: readonly ScheduledRefusal[] | undefined,
+  like?: PlanEntry,
 ): PlanEntry {
+  if (like !== undefined && like.softwareType === softwareType && like.state === state && like.earliestStart === earliestStart && like.currentVersion === currentVersion
+    && like.desiredVersion === desiredVersion && like.scheduledUpdate === scheduledUpdate && sameReason(like.reason, reason) && sameValue(like.rule, rule)
+    && sameValue(like.clamp, clamp) && sameValue(like.failure, failure) && sameValue(like.refused, refused)) return like;
   return { softwareType, scheduledUpdate, state, currentVersion, desiredVersion, earliestStart, rule, reason, clamp, failure, refused };
 }
 
@@ -187,11 +194,11 @@ export function chooseMain(auto: Work | undefined, suWorks: readonly Work[], dev
   throw new Error(`no work for ${device.id} ${type}`);
 }
 
-/** The entry a decided work becomes. */
-export function freeze(w: Work): PlanEntry {
+/** The entry a decided work becomes (`like`: the previous plan's in its place, see planEntry). */
+export function freeze(w: Work, like?: PlanEntry): PlanEntry {
   return planEntry(
     w.type, w.su?.key, w.status, w.state.currentVersion, w.status === 'upToDate' ? undefined : w.version,
-    w.status === 'scheduled' || w.status === 'pending' ? w.earliest : undefined, w.rule, w.reason, w.clamp, w.failure, w.refused,
+    w.status === 'scheduled' || w.status === 'pending' ? w.earliest : undefined, w.rule, w.reason, w.clamp, w.failure, w.refused, like,
   );
 }
 
