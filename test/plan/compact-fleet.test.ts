@@ -21,20 +21,10 @@ import { PlanMemo } from '../../controller/plan/plan-memo.ts';
 import { FleetView } from '../../controller/reconcile/fleet-view.ts';
 import { holidayCalendarsOf, splitManifests } from '../../controller/reconcile/engine.ts';
 import { generatePlanInput, planNow } from '../../bench/support/plan-fleet.ts';
+import { assertSamePlan, planText } from './plan-text.ts';
 import { syntheticFleet } from './synthetic-fleet.ts';
 
-/** The plan as output (JSON), with `undefined` kept apart from absent, so "same plan" means byte for byte and more. */
-function text(v: unknown): string {
-  return JSON.stringify(v, (_, x) => (x === undefined ? '\u0000undefined' : x instanceof Map ? [...x] : x));
-}
 
-/** Asserts two plan texts equal, naming where they first differ (uvu's diff of megabytes of text would take minutes). */
-function same(got: string, expected: string, what: string): void {
-  if (got === expected) return;
-  let k = 0;
-  while (k < got.length && got[k] === expected[k]) k++;
-  assert.unreachable(`${what}: the plans differ at character ${k}: …${got.slice(Math.max(0, k - 120), k + 80)}… expected …${expected.slice(Math.max(0, k - 120), k + 80)}…`);
-}
 
 /** The same input with the fleet made compact (what the FleetView and the bench hand the plan). */
 function compacted(input: PlanInput): PlanInput {
@@ -50,14 +40,14 @@ const Same = suite('compact fleet: the same plan');
 for (const [name, make] of [['the pinned synthetic fleet (3,000 devices)', () => syntheticFleet()], ["the bench's generator (5,000 devices, 50 groups)", benchInput]] as const) {
   Same(name, () => {
     const input = make();
-    const plain = text(buildPlan(input));
+    const plain = planText(buildPlan(input));
     const compact = compacted(input);
     assert.ok(compactOf(compact.devices, compact.software), 'the compact input is recognised');
     assert.not.ok(compactOf(input.devices, input.software), 'a plain map is not');
-    same(text(buildPlan(compact)), plain, 'first plan of the compact fleet');
+    assertSamePlan(planText(buildPlan(compact)), plain, 'first plan of the compact fleet');
     const memo = new PlanMemo();
     buildPlan(compact, memo);
-    same(text(buildPlan(compact, memo)), plain, 'a plan with the membership and waves memoized');
+    assertSamePlan(planText(buildPlan(compact, memo)), plain, 'a plan with the membership and waves memoized');
     assert.equal(memo.counts, { membershipBuilt: 1, membershipReused: 1, wavesBuilt: 1, wavesReused: 1 });
   });
 }
@@ -84,10 +74,10 @@ Same('examples/ over the emulator, read by a FleetView', async () => {
     const base = { now, ...splitManifests(manifests), holidayCalendars: holidayCalendarsOf(manifests), operations: [], releases: [], readAt: snapshot.readAt };
     const fromView: PlanInput = { ...base, devices: snapshot.devices, software: snapshot.software };
     const plain: PlanInput = { ...base, devices: [...snapshot.devices], software: new Map(snapshot.software) };
-    const expected = text(buildPlan(plain));
+    const expected = planText(buildPlan(plain));
     assert.ok(JSON.parse(expected).devices.length > 100, 'the examples manage most of the emulated fleet');
-    same(text(buildPlan(fromView)), expected, 'the FleetView\'s picture');
-    same(text(buildPlan(fromView)), expected, 'again, memoized');
+    assertSamePlan(planText(buildPlan(fromView)), expected, 'the FleetView\'s picture');
+    assertSamePlan(planText(buildPlan(fromView)), expected, 'again, memoized');
   } finally {
     await conn.close();
   }
@@ -98,7 +88,7 @@ const Memo = suite('compact fleet: what the memo keeps and drops');
 
 /** Plans `input` with the memo and without any compact form; both must agree. Returns the memo's counts. */
 function planBoth(input: PlanInput, compact: PlanInput, memo: PlanMemo) {
-  same(text(buildPlan(compact, memo)), text(buildPlan(input)), 'memoized');
+  assertSamePlan(planText(buildPlan(compact, memo)), planText(buildPlan(input)), 'memoized');
   return { ...memo.counts };
 }
 

@@ -14,20 +14,10 @@ import { compactFleet, type CompactFleet } from '../../controller/plan/compact-f
 import { sameEntry, sameValue } from '../../controller/plan/device-plans.ts';
 import { PlanMemo } from '../../controller/plan/plan-memo.ts';
 import { day, hour, op } from './fixtures.ts';
+import { assertSamePlan, planText } from './plan-text.ts';
 import { syntheticFleet } from './synthetic-fleet.ts';
 
-/** The plan as output (JSON), with `undefined` kept apart from absent. */
-function text(v: unknown): string {
-  return JSON.stringify(v, (_, x) => (x === undefined ? '\u0000undefined' : x instanceof Map ? [...x] : x));
-}
 
-/** Asserts two plan texts equal, naming where they first differ. */
-function same(got: string, expected: string, what: string): void {
-  if (got === expected) return;
-  let k = 0;
-  while (k < got.length && got[k] === expected[k]) k++;
-  assert.unreachable(`${what}: the plans differ at character ${k}: …${got.slice(Math.max(0, k - 120), k + 80)}… expected …${expected.slice(Math.max(0, k - 120), k + 80)}…`);
-}
 
 /** What the controller holds between plans: the listing's input and its compact reading. */
 interface Held {
@@ -112,16 +102,16 @@ Reuse('every change between plans: the plan with the previous plans kept equals 
   const memo = new PlanMemo();
   const compactInput = (h: Held): PlanInput => ({ ...h.input, devices: h.fleet.devices, software: h.fleet.software });
   let previous: Plan = buildPlan(compactInput(held), memo);
-  same(text(previous), text(buildPlan(held.input)), 'the first plan');
+  assertSamePlan(planText(previous), planText(buildPlan(held.input)), 'the first plan');
   let reusedOnce = false;
   for (const step of steps) {
     const changed = step.changed?.(held) ?? [];
     held = step.change(held);
     held = { ...held, input: { ...held.input, releases: previous.releases, rollouts: previous.rollouts } };
     const reused = buildPlan(compactInput(held), memo);
-    const expected = text(buildPlan(held.input));
-    same(text(buildPlan(compactInput(held), new PlanMemo())), expected, `${step.name}: fresh compact plan`);
-    same(text(reused), expected, `${step.name}: plan with reuse`);
+    const expected = planText(buildPlan(held.input));
+    assertSamePlan(planText(buildPlan(compactInput(held), new PlanMemo())), expected, `${step.name}: fresh compact plan`);
+    assertSamePlan(planText(reused), expected, `${step.name}: plan with reuse`);
     const before = new Map<string, DevicePlan>(previous.devices.map((d) => [d.deviceId, d]));
     const kept = reused.devices.filter((d) => before.get(d.deviceId) === d).length;
     if (step.name.startsWith('a minute later')) {
@@ -131,7 +121,7 @@ Reuse('every change between plans: the plan with the previous plans kept equals 
     for (const id of changed) {
       const now = reused.devices.find((d) => d.deviceId === id);
       assert.ok(now && now !== before.get(id), `${step.name}: ${id} has a new DevicePlan`);
-      assert.is.not(text(now), text(before.get(id)), `${step.name}: ${id}'s plan changed`);
+      assert.is.not(planText(now), planText(before.get(id)), `${step.name}: ${id}'s plan changed`);
     }
     // sameEntry compares fields by name: it relies on every entry having planEntry's keys in its order.
     for (const d of reused.devices) for (const e of d.entries) if (Object.keys(e).join() !== entryKeys) assert.unreachable(`${step.name}: an entry with keys ${Object.keys(e).join()}`);
