@@ -20,7 +20,7 @@ import { formatGithub } from './lint-format-github.ts';
 import { formatSarif } from './lint-format-sarif.ts';
 import { formatJunit } from './lint-format-junit.ts';
 import { escapeText } from '../output/escape.ts';
-import { formatAliases, lintFlags, type lintFormats } from './command-flags.ts';
+import { formatAliases, lintFlags, type lintFormats } from './lint-flags.ts';
 
 type Format = (typeof lintFormats)[number];
 // Exactly the formats completion offers: a missing or an extra one is a type error.

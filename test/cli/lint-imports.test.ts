@@ -1,0 +1,42 @@
+// What `firmwarden lint` loads: its static import graph from cli/lint.ts stays clear of the run
+// command's options and the fleet connection (issue 17: start-up is a large part of linting
+// 1,000 files, and those ~40 modules cost ~40 ms of it). And lint's option tables, which
+// completion lists from cli/command-flags.ts, are the ones lint parses with.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import * as lintTables from '../../controller/cli/lint-flags.ts';
+import * as commandTables from '../../controller/cli/command-flags.ts';
+
+const controller = new URL('../../controller/', import.meta.url).pathname;
+const staticImport = /^[ \t]*(?:import|export)\s+(?!type\b)[^'";]*?\bfrom\s*['"](\.[^'"]+)['"]|^[ \t]*import\s*['"](\.[^'"]+)['"]/gm;
+
+/** Files under controller/ (relative) that `entry` loads through static, non-type imports. */
+function staticGraph(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const todo = [join(controller, entry)];
+  while (todo.length > 0) {
+    const file = todo.pop()!;
+    const rel = relative(controller, file);
+    if (seen.has(rel)) continue;
+    seen.add(rel);
+    for (const m of readFileSync(file, 'utf8').matchAll(staticImport)) todo.push(join(dirname(file), (m[1] ?? m[2])!));
+  }
+  return seen;
+}
+
+test('lint loads nothing of run, config (but its usage error), fleet, reconcile or notify', () => {
+  const graph = staticGraph('cli/lint.ts');
+  assert.ok(graph.has('manifest/parse-manifests.ts'), 'the walk follows imports');
+  const unneeded = [...graph].filter((f) => /^(run|fleet|reconcile|notify|kube|server|state)\//.test(f) || (f.startsWith('config/') && f !== 'config/usage-error.ts') || f === 'cli/command-flags.ts');
+  assert.equal(unneeded, []);
+});
+
+test("completion's lint tables are the ones lint parses with", () => {
+  assert.equal(commandTables.lintFlags, lintTables.lintFlags);
+  assert.equal(commandTables.lintFormats, lintTables.lintFormats);
+  assert.equal(commandTables.formatAliases, lintTables.formatAliases);
+});
+
+test.run();
