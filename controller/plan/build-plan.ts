@@ -96,6 +96,8 @@ export function buildPlan(input: PlanInput, memo?: PlanMemo): Plan {
   // Health soaks (their regressions count as failures below) and the evidence versions need.
   const health = watchHealth(input, index, membership);
   const book = new OperationBook(input.operations);
+  const withOps = devicesWithOperations(input.operations, index);
+  book.locate(withOps);
 
   // Policies, then groups in key order with their waves, then ScheduledUpdates' targets.
   const judged = judgePolicies(input.policies, book, input.rollouts, health.soaks.regressed, now);
@@ -110,7 +112,7 @@ export function buildPlan(input: PlanInput, memo?: PlanMemo): Plan {
   const runs = compact && memo ? memo.runs(index.devices.length) : new DeviceRuns(index.devices.length);
   const previous = compact && memo ? memo.previousPlans(compact.table) : undefined;
   const light = compact && memo ? memo.lightUpdates() : noLightUpdates();
-  const { mains, slots } = collectEntries({ fleet, layout, targets, withOps: devicesWithOperations(input.operations, index), env, gates, runs, light, previous });
+  const { mains, slots } = collectEntries({ fleet, layout, targets, withOps, env, gates, runs, light, previous });
 
   // When each may start: waves counted, then gates, windows, holidays and freezes.
   countWaves(mains, gates, book);

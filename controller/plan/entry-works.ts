@@ -38,7 +38,7 @@ export function autoWork(env: WorkEnv, device: Device, i: number, model: string,
     respectWindows: true, earliest: undefined, wave, clamp: undefined, failure: undefined,
     refused: undefined, owner: ctx.policy?.owner, isMain: false, entry: undefined,
   };
-  const last = env.book.last(device.id, type);
+  const last = env.book.lastAt(i, device.id, type);
   if (last?.active) return inProgress(w, last);
   if (d.outcome === 'stay') {
     if (last && last.outcome === 'succeeded' && last.version === st.currentVersion) {

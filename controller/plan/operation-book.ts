@@ -72,6 +72,8 @@ interface DeviceOps {
 export class OperationBook {
   readonly #devices = new Map<string, DeviceOps>();
   readonly #byOwner = new Map<string, OperationRecord[]>();
+  /** By device position in the plan's index: 1 where the book may know the device (see locate). */
+  #at: Uint8Array | undefined;
 
   constructor(records: readonly OperationRecord[]) {
     for (const r of records) {
@@ -102,6 +104,21 @@ export class OperationBook {
 
   /** The latest operation firmwarden knows for a device × software type. */
   last(deviceId: string, type: SoftwareType): OperationRecord | undefined {
+    return this.#devices.get(deviceId)?.last.get(type);
+  }
+
+  /**
+   * Tells the book which device positions it may know (devicesWithOperations over the plan's
+   * index), so lastAt skips the id look-up for the rest, most of a fleet.
+   */
+  locate(at: Uint8Array): void {
+    this.#at = at;
+  }
+
+  /** last() for the device at position `i` of the located index: no look-up where it has no operation. */
+  lastAt(i: number, deviceId: string, type: SoftwareType): OperationRecord | undefined {
+    const at = this.#at;
+    if (at !== undefined && at[i] === 0) return undefined;
     return this.#devices.get(deviceId)?.last.get(type);
   }
 

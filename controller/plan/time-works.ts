@@ -15,7 +15,7 @@ export function countWaves(mains: readonly Work[], gates: WaveGates, book: Opera
     const w = mains[k]!;
     if (w.wave === undefined || w.ctx.index < 0) continue;
     if (w.source === 'auto' && w.version !== undefined && (w.needs || w.status === 'inProgress')) gates.countUnfinished(w.ctx, w.type, w.version, w.wave);
-    const last = book.last(w.device.id, w.type);
+    const last = book.lastAt(w.deviceIdx, w.device.id, w.type);
     if (last && last.owner !== undefined && last.owner === w.ctx.policy?.owner) gates.countOperation(w.ctx, w.type, w.wave, last);
   }
 }
