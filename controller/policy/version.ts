@@ -6,11 +6,21 @@ export type ParsedVersion = readonly number[];
 
 const comparable = /^[0-9]+([._/-][0-9]+)*$/;
 
+// Parsed forms by text (null: not comparable). A plan parses the same few versions again and
+// again (calendar sorts, every decision), and each parse allocated a split array and a number
+// array, megabytes a plan. Shared between callers, so frozen; cleared when it grows past the limit.
+const parsedByText = new Map<string, ParsedVersion | null>();
+const parsedLimit = 4096;
+
 /** The numeric parts of a version, or undefined when it cannot be compared. */
 export function parseVersion(text: string): ParsedVersion | undefined {
+  const known = parsedByText.get(text);
+  if (known !== undefined) return known ?? undefined;
   const trimmed = text.trim();
-  if (!comparable.test(trimmed) || trimmed.length > 128) return undefined;
-  return trimmed.split(/[._/-]/).map(Number);
+  const parsed = !comparable.test(trimmed) || trimmed.length > 128 ? undefined : Object.freeze(trimmed.split(/[._/-]/).map(Number));
+  if (parsedByText.size >= parsedLimit) parsedByText.clear();
+  parsedByText.set(text, parsed ?? null);
+  return parsed;
 }
 
 /** True when the text is a version firmwarden can order. */

@@ -28,4 +28,17 @@ test('parseVersion keeps every numeric part', () => {
   assert.is(isComparableVersion('v1.2'), false);
 });
 
+test('parseVersion answers the same when asked again (memoized), and its parts cannot be changed', () => {
+  for (const text of ['1.2.3', ' 1.2.3 ', 'latest', '1449/1.0.96']) {
+    const first = parseVersion(text);
+    assert.equal(parseVersion(text), first, text);
+    if (first) assert.ok(Object.isFrozen(first), text);
+  }
+  assert.equal(parseVersion(' 1.2.3 '), [1, 2, 3]);
+  assert.is(parseVersion('latest'), undefined);
+  // Past the memo's limit it starts over and still answers right.
+  for (let k = 0; k < 5000; k++) assert.equal(parseVersion(`1.${k}`), [1, k]);
+  assert.equal(parseVersion('1.2.3'), [1, 2, 3]);
+});
+
 test.run();
