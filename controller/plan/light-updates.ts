@@ -101,6 +101,8 @@ export function settleLightUpdates(
   const works: Work[] = [];
   const slots: number[] = [];
   const n = light.n;
+  // Decisions with light updates this plan, whose last group's waits are tallied at the end.
+  const tally: Decided[] = [];
   let g = -1;
   let ctx: GroupContext | undefined;
   let groupEnd = 0;
@@ -114,6 +116,8 @@ export function settleLightUpdates(
     const st = light.state[k]!;
     if (d.settleCtx !== ctx) {
       // The first light update of this decision in this group, as in the walk: its type and unit are the group's.
+      if (d.settleCtx === undefined) tally.push(d);
+      else tallyWaits(d); // the group it leaves: its waits go to that group's unit before byWave is reset
       const first = SoftwareTypes[light.type[k]!]!;
       d.settleCtx = ctx;
       d.settleType = first;
@@ -121,6 +125,8 @@ export function settleLightUpdates(
       const size = ctx!.waveCount + 1;
       if (d.byWave === undefined || d.byWave.length < size) d.byWave = new Array(size).fill(undefined);
       else d.byWave.fill(undefined);
+      if (d.waiting === undefined || d.waiting.length < size) d.waiting = new Array<number>(size).fill(0);
+      else d.waiting.fill(0);
     }
     const type = d.settleType!;
     const byWave = d.byWave!;
@@ -135,10 +141,7 @@ export function settleLightUpdates(
     }
     if (typeof r !== 'number') {
       entries[light.at[k]!] = r;
-      // Tallied for the unit's lightWaits as it goes (a count per reason code).
-      const waits = d.settleUnit!.lightWaits;
-      const code = r.reason.code;
-      waits.set(code, (waits.get(code) ?? 0) + 1);
+      d.waiting![wave]!++; // counted per shared entry; tallied by reason code when the group is left
       continue;
     }
     const i = light.device[k]!;
@@ -148,5 +151,24 @@ export function settleLightUpdates(
     works.push(w);
     slots.push(light.at[k]!);
   }
+  for (let t = 0; t < tally.length; t++) tallyWaits(tally[t]!);
   return { works, slots };
+}
+
+/**
+ * Adds a decision's waiting light updates in its settling group to that unit's lightWaits, a
+ * count per reason code (the reason of each wave's shared entry), and zeroes the counts.
+ */
+function tallyWaits(d: Decided): void {
+  const waiting = d.waiting;
+  if (waiting === undefined) return;
+  const waits = d.settleUnit!.lightWaits;
+  const byWave = d.byWave!;
+  for (let w = 0; w < waiting.length; w++) {
+    const n = waiting[w]!;
+    if (n === 0) continue;
+    const code = (byWave[w] as PlanEntry).reason.code;
+    waits.set(code, (waits.get(code) ?? 0) + n);
+    waiting[w] = 0;
+  }
 }

@@ -61,4 +61,28 @@ for (const [what, c, state, waitingFor, words] of cases) {
   });
 }
 
+// Two groups of one policy share its decisions: each group's waiting light updates count for
+// that group's rollout (the tally moves with the decision from one group to the next).
+test('two groups of one policy, before the window opens: each group waits for the window', () => {
+  const east = ['e1', 'e2'].map((id) => device(id, { deviceType: 'teamsRoom', model: 'Bar', tags: ['east'] }));
+  const west = ['w1', 'w2', 'w3'].map((id) => device(id, { deviceType: 'teamsRoom', model: 'Bar', tags: ['west'] }));
+  const devices = [...east, ...west];
+  const plan = buildPlan({
+    now: opens - 60 * minute,
+    groups: ['east', 'west'].map((tag) => group(tag, { policyRef: { name: 'p' }, selector: { tags: [tag] }, timeZone: 'Europe/Paris' })),
+    policies: [policy('p', { ...office, rollout: { waves: [{ name: 'all', percent: 100 }] } })],
+    scheduledUpdates: [],
+    devices,
+    software: new Map(devices.map((d) => [d.id, software(d.id, { firmware: ['1.0', '1.1'] })])),
+    operations: [],
+    releases: [release('Bar', 'firmware', '1.1', at('2026-09-01T00:00:00Z'))],
+    rooms: { activity: new Map(devices.map((d) => [d.id, idle])), schedules: new Map() },
+  });
+  for (const name of ['east', 'west']) {
+    const view = plan.groups.find((g) => g.name === name)!.rollouts.find((v) => v.softwareType === 'firmware')!;
+    assert.is(view.state, 'Waiting', name);
+    assert.is(view.waitingFor, 'OutsideWindow', name);
+  }
+});
+
 test.run();
