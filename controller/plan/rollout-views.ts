@@ -1,6 +1,6 @@
 // Rollout progress for status: per group and per policy, for each automatically updated software
 // type, the version most devices are moving to, the current wave, and the rollout's state.
-import type { SoftwareType } from '../model/fleet.ts';
+import { SoftwareTypes, type SoftwareType } from '../model/fleet.ts';
 import { ReasonCodes, type EntryState, type Reason, type ReasonCode, type RolloutView } from '../model/plan.ts';
 import { compareVersions } from '../policy/version.ts';
 import type { GroupContext } from './group-context.ts';
@@ -30,6 +30,12 @@ export interface ViewWork {
   readonly status: EntryState;
   readonly version: string | undefined;
   readonly reason: Reason;
+}
+
+// The accumulators' key of a group position and type: a number, not a string built and hashed per work.
+const typeSlot = new Map<SoftwareType, number>(SoftwareTypes.map((t, i) => [t, i]));
+function accKey(groupIndex: number, type: SoftwareType): number {
+  return groupIndex * 8 + typeSlot.get(type)!;
 }
 
 const statePriority: Record<RolloutView['state'], number> = { Stopped: 0, Suspended: 1, Progressing: 2, Baking: 3, Waiting: 4, Complete: 5 };
@@ -71,11 +77,11 @@ export function buildRolloutViews(
 ): { groups: Map<number, RolloutView[]>; policies: Map<string, RolloutView[]> } {
   // waits: per version, how many of its devices wait (state scheduled) for each reason.
   interface Acc { counts: Map<string, number>; active: Map<string, number>; waits: Map<string, Map<ReasonCode, number>>; succeeded: number; failed: number }
-  const acc = new Map<string, Acc>();
+  const acc = new Map<number, Acc>();
   for (let k = 0; k < works.length; k++) { // indexed: no iterator result per work (plan's --no-opt)
     const w = works[k]!;
     if (w.ctx.index < 0 || w.source !== 'auto') continue;
-    const key = `${w.ctx.index}|${w.type}`;
+    const key = accKey(w.ctx.index, w.type);
     let a = acc.get(key);
     if (!a) acc.set(key, (a = { counts: new Map(), active: new Map(), waits: new Map(), succeeded: 0, failed: 0 }));
     if (w.status === 'succeeded') a.succeeded++;
@@ -92,7 +98,7 @@ export function buildRolloutViews(
     if (u.groupIndex < 0) continue;
     const total = u.unfinished.reduce((n, x) => n + x, 0);
     if (total === 0) continue;
-    const key = `${u.groupIndex}|${u.type}`;
+    const key = accKey(u.groupIndex, u.type);
     let a = acc.get(key);
     if (!a) acc.set(key, (a = { counts: new Map(), active: new Map(), waits: new Map(), succeeded: 0, failed: 0 }));
     a.counts.set(u.version, (a.counts.get(u.version) ?? 0) + total);
@@ -105,7 +111,7 @@ export function buildRolloutViews(
     const views: RolloutView[] = [];
     for (const type of ['firmware', 'teamsClient'] as const) {
       if (ctx.rules[type].mode !== 'automatic') continue;
-      const a = acc.get(`${ctx.index}|${type}`);
+      const a = acc.get(accKey(ctx.index, type));
       const version = a ? mostCommon(a.counts) : undefined;
       const stop = policy.stopped.get(type);
       const u = version === undefined ? undefined : units.get(`${ctx.index}|${type}|${version}`);
