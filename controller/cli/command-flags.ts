@@ -8,20 +8,8 @@ import { logFormatFlag } from '../config/log-options.ts';
 import { tenantRunFlags } from '../config/tenant-run.ts';
 import { shardFlags } from '../config/shard-options.ts';
 
-/** `-o` is the usual short name for an output format (parseArgs allows one short name per flag). */
-export const formatAliases = { '-o': '--format' } as const;
-
-/** Output formats of `lint --format`. */
-export const lintFormats = ['text', 'json', 'github', 'sarif', 'junit'] as const;
-
-/** Flags of `firmwarden lint`. */
-export const lintFlags = {
-  format: { type: 'string', short: 'f' },
-  strict: { type: 'boolean' },
-  'max-file-size': { type: 'string' },
-  now: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+// lint's tables live in lint-flags.ts, so that lint loads none of the other commands' options.
+export { formatAliases, lintFlags, lintFormats } from './lint-flags.ts';
 
 /** Output formats of `plan --format`. */
 export const planFormats = ['text', 'markdown', 'json'] as const;
