@@ -83,7 +83,7 @@ export class Decisions {
     let d = slot.get(st.currentVersion);
     if (!d) {
       const decision = decideAutomatic(ctx.rules[st.softwareType], this.#calendar, model, st, this.#now);
-      slot.set(st.currentVersion, (d = { decision, settled: settledEntry(st, ctx, decision), settledTries: 0, walkCtx: undefined, walkUnit: undefined, settleCtx: undefined, settleUnit: undefined, settleType: undefined, byWave: undefined, waiting: undefined }));
+      slot.set(st.currentVersion, (d = { decision, settled: settledEntry(st, ctx, decision), settledTries: 0, walkCtx: undefined, walkUnit: undefined, settleCtx: undefined, settleUnit: undefined, settleType: undefined, byWave: undefined, byWaveCode: undefined }));
     }
     if (stateId >= 0) typeSlots.byState[stateId] = d;
     return d;

@@ -8,7 +8,7 @@
 // group. Internal to controller/plan; pure.
 import type { SoftwareState } from '../model/fleet.ts';
 import { SoftwareTypes } from '../model/fleet.ts';
-import type { PlanEntry } from '../model/plan.ts';
+import { ReasonCodes, type PlanEntry, type ReasonCode } from '../model/plan.ts';
 import type { DeviceIndex } from '../policy/device-index.ts';
 import type { Decided } from './decisions.ts';
 import { previousEntry, type DeviceRuns, type PreviousPlans } from './device-plans.ts';
@@ -101,8 +101,6 @@ export function settleLightUpdates(
   const works: Work[] = [];
   const slots: number[] = [];
   const n = light.n;
-  // Decisions with light updates this plan, whose last group's waits are tallied at the end.
-  const tally: Decided[] = [];
   let g = -1;
   let ctx: GroupContext | undefined;
   let groupEnd = 0;
@@ -116,8 +114,6 @@ export function settleLightUpdates(
     const st = light.state[k]!;
     if (d.settleCtx !== ctx) {
       // The first light update of this decision in this group, as in the walk: its type and unit are the group's.
-      if (d.settleCtx === undefined) tally.push(d);
-      else tallyWaits(d); // the group it leaves: its waits go to that group's unit before byWave is reset
       const first = SoftwareTypes[light.type[k]!]!;
       d.settleCtx = ctx;
       d.settleType = first;
@@ -125,8 +121,7 @@ export function settleLightUpdates(
       const size = ctx!.waveCount + 1;
       if (d.byWave === undefined || d.byWave.length < size) d.byWave = new Array(size).fill(undefined);
       else d.byWave.fill(undefined);
-      if (d.waiting === undefined || d.waiting.length < size) d.waiting = new Array<number>(size).fill(0);
-      else d.waiting.fill(0);
+      if (d.byWaveCode === undefined || d.byWaveCode.length < size) d.byWaveCode = new Array<number>(size).fill(0);
     }
     const type = d.settleType!;
     const byWave = d.byWave!;
@@ -137,11 +132,15 @@ export function settleLightUpdates(
       const i = light.device[k]!;
       const like = previous && previousEntry(previous, runs.kOf[i]!, i, type, light.at[k]! - runs.offOf[i]!);
       r = byWave[wave] = settleLight(d.decision, ctx!, st, type, wave, gates, windowMemo, now, like);
-      if (typeof r !== 'number') noteNext(next, ctx!, r.earliestStart, now);
+      if (typeof r !== 'number') {
+        noteNext(next, ctx!, r.earliestStart, now);
+        d.byWaveCode![wave] = reasonIndex(r.reason.code);
+      }
     }
     if (typeof r !== 'number') {
       entries[light.at[k]!] = r;
-      d.waiting![wave]!++; // counted per shared entry; tallied by reason code when the group is left
+      // Tallied for the unit's lightWaits as it goes: a count per reason code, by its position.
+      d.settleUnit!.lightWaits[d.byWaveCode![wave]!]!++;
       continue;
     }
     const i = light.device[k]!;
@@ -151,24 +150,13 @@ export function settleLightUpdates(
     works.push(w);
     slots.push(light.at[k]!);
   }
-  for (let t = 0; t < tally.length; t++) tallyWaits(tally[t]!);
   return { works, slots };
 }
 
-/**
- * Adds a decision's waiting light updates in its settling group to that unit's lightWaits, a
- * count per reason code (the reason of each wave's shared entry), and zeroes the counts.
- */
-function tallyWaits(d: Decided): void {
-  const waiting = d.waiting;
-  if (waiting === undefined) return;
-  const waits = d.settleUnit!.lightWaits;
-  const byWave = d.byWave!;
-  for (let w = 0; w < waiting.length; w++) {
-    const n = waiting[w]!;
-    if (n === 0) continue;
-    const code = (byWave[w] as PlanEntry).reason.code;
-    waits.set(code, (waits.get(code) ?? 0) + n);
-    waiting[w] = 0;
-  }
+
+const reasonPositions = new Map<ReasonCode, number>(ReasonCodes.map((c, i) => [c, i]));
+
+/** A reason code's position in ReasonCodes (UnitStats.lightWaits' index). */
+function reasonIndex(code: ReasonCode): number {
+  return reasonPositions.get(code)!;
 }

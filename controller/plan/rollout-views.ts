@@ -18,8 +18,8 @@ export interface UnitStats {
   readonly firstStart: (number | undefined)[];
   bakeUntil: number | undefined;
   gatedWave: number | undefined;
-  /** Light updates that wait (they share one entry per wave), counted by the reason they wait for. */
-  readonly lightWaits: Map<ReasonCode, number>;
+  /** Light updates that wait (they share one entry per wave), counted by the reason they wait for: by its position in ReasonCodes. */
+  readonly lightWaits: number[];
 }
 
 /** The parts of a plan's work the views read. */
@@ -52,13 +52,13 @@ function mostCommon(counts: Map<string, number>): string | undefined {
   return best;
 }
 
-/** The reason most devices wait for, over two tallies (ties: the first in ReasonCodes' order, for a stable answer). */
-function commonestReason(a: ReadonlyMap<ReasonCode, number> | undefined, b: ReadonlyMap<ReasonCode, number> | undefined): ReasonCode | undefined {
-  if (!a?.size && !b?.size) return undefined;
+/** The reason most devices wait for, over two tallies, by code and by position in ReasonCodes (ties: the first in ReasonCodes' order, for a stable answer). */
+function commonestReason(a: ReadonlyMap<ReasonCode, number> | undefined, b: readonly number[] | undefined): ReasonCode | undefined {
   let best: ReasonCode | undefined;
   let bestN = 0;
-  for (const code of ReasonCodes) {
-    const n = (a?.get(code) ?? 0) + (b?.get(code) ?? 0);
+  for (let k = 0; k < ReasonCodes.length; k++) {
+    const code = ReasonCodes[k]!;
+    const n = (a?.get(code) ?? 0) + (b?.[k] ?? 0);
     if (n > bestN) {
       best = code;
       bestN = n;

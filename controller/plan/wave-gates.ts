@@ -5,7 +5,7 @@
 // first for every device, then each (unit, wave) is judged once and the answer shared. The
 // evidence a policy asks for (versions.requireEvidence) is judged here too, once per unit.
 import type { SoftwareType } from '../model/fleet.ts';
-import type { OperationRecord, Reason } from '../model/plan.ts';
+import { ReasonCodes, type OperationRecord, type Reason } from '../model/plan.ts';
 import type { EvidenceGate } from '../policy/evidence.ts';
 import { formatDuration } from '../policy/duration.ts';
 import { soakRuleFor } from '../policy/health-soak.ts';
@@ -56,7 +56,7 @@ export class WaveGates {
     let u = byVersion.get(version);
     if (!u) {
       const n = ctx.waveCount + 1;
-      u = { groupIndex: ctx.index, type, version, unfinished: new Array(n).fill(0), lastEnd: new Array(n).fill(undefined), firstStart: new Array(n).fill(undefined), bakeUntil: undefined, gatedWave: undefined, lightWaits: new Map() };
+      u = { groupIndex: ctx.index, type, version, unfinished: new Array(n).fill(0), lastEnd: new Array(n).fill(undefined), firstStart: new Array(n).fill(undefined), bakeUntil: undefined, gatedWave: undefined, lightWaits: new Array<number>(ReasonCodes.length).fill(0) };
       byVersion.set(version, u);
       this.units.set(`${ctx.index}|${type}|${version}`, u);
     }

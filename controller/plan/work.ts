@@ -62,8 +62,8 @@ export interface LightShare {
   settleUnit: import('./rollout-views.ts').UnitStats | undefined;
   settleType: SoftwareType | undefined;
   byWave: (PlanEntry | number | undefined)[] | undefined;
-  /** Per wave, how many light updates share byWave's waiting entry (tallied into the unit's lightWaits). */
-  waiting: number[] | undefined;
+  /** Per wave, the position in ReasonCodes of byWave's waiting entry's reason (where lightWaits counts it). */
+  byWaveCode: number[] | undefined;
 }
 
 /** The state of the t-th software type in the API's order (named reads: faster than a variable key). */
