@@ -1,6 +1,6 @@
 // Where fast-yaml.ts saw each node, for placing findings without the `yaml` library: spans by
 // path, read again only for a file with a finding. Pure.
-import type { PlainDocument } from './fast-yaml.ts';
+import type { PlainDocument, SpanPath } from './fast-yaml.ts';
 
 /** Where a node is: its key (in a mapping) and its value when that is on the key's line. */
 export interface NodeSpan {
@@ -15,9 +15,19 @@ export interface NodeSpan {
  * the value, as yaml-document.ts's walk tells them apart by the nodes.
  */
 export function spanAt(doc: PlainDocument, path: readonly (string | number)[]): NodeSpan | undefined {
-  if (!doc.spans || path.length === 0) return undefined;
+  if (!doc.spans) return undefined;
+  const parts = spanPath(doc.value, path);
+  return parts && doc.spans.get(spanKey(parts));
+}
+
+/**
+ * `path` as spans name it, by what is at each step of `value`; undefined for the root or a
+ * path to no node.
+ */
+export function spanPath(value: unknown, path: readonly (string | number)[]): SpanPath | undefined {
+  if (path.length === 0) return undefined;
   const parts: (string | { index: number })[] = [];
-  let v = doc.value;
+  let v = value;
   for (const s of path) {
     if (Array.isArray(v)) {
       if (typeof s !== 'number' || s >= v.length) return undefined;
@@ -28,11 +38,11 @@ export function spanAt(doc: PlainDocument, path: readonly (string | number)[]): 
       v = (v as Record<string, unknown>)[String(s)];
     } else return undefined;
   }
-  return doc.spans.get(spanKey(parts));
+  return parts;
 }
 
 /** The key of a path in PlainDocument.spans: list indexes and mapping keys are told apart. */
-export function spanKey(path: readonly (string | { index: number })[]): string {
+export function spanKey(path: SpanPath): string {
   let key = '';
   for (const s of path) key += typeof s === 'string' ? `\u0000k${s}` : `\u0000i${s.index}`;
   return key;

@@ -9,7 +9,7 @@
 // after a document's last line, anything odd — makes it answer undefined, and the caller
 // parses the file with `yaml`. Asked for spans, it also says where each one-line key and
 // value is, which is what most findings point at. Never throws on any text. Pure.
-import { fail, inlineValue, keyEnd, keyOf, notPlain } from './fast-yaml-scalars.ts';
+import { fail, inlineValue, keyEnd, keyOf, notPlain, type FlowSpans } from './fast-yaml-scalars.ts';
 import { spanKey, type NodeSpan } from './fast-yaml-spans.ts';
 
 /** One document: its value, and where `yaml` would say it starts and its content ends. */
@@ -49,6 +49,39 @@ export function readPlainYaml(text: string, options: { spans?: boolean } = {}): 
   }
 }
 
+/** A path as spans name it: mapping keys, and list indexes told apart from them. */
+export type SpanPath = readonly (string | { index: number })[];
+
+/**
+ * The span of one node, `path` in the document `doc` of `text`, read until it is found and
+ * without recording any other (issue 17: a finding needs one node; recording every node's span
+ * of its file cost a Map entry and a built string each). For a text readPlainYaml reads, the
+ * span readPlainYaml(text, { spans: true }) has for that path; undefined when it has none.
+ */
+export function spanOfPath(text: string, doc: number, path: SpanPath): NodeSpan | undefined {
+  if (unsafe.test(text)) return undefined;
+  try {
+    new Reader(text, false, { doc, path }).documents();
+    return undefined;
+  } catch (error) {
+    if (error instanceof Found) return error.span;
+    if (error === notPlain) return undefined;
+    throw error;
+  }
+}
+
+/** Thrown by a Reader looking for one node when it places it: nothing after it matters. */
+class Found {
+  readonly span: NodeSpan;
+  constructor(span: NodeSpan) {
+    this.span = span;
+  }
+}
+
+function sameSegment(a: string | { index: number }, b: string | { index: number } | undefined): boolean {
+  return typeof a === 'string' ? a === b : typeof b === 'object' && a.index === b.index;
+}
+
 /** A line at column 0 that starts with '---' or '...' ends a block; documents() tells a marker from a mistake. */
 function endsDocument(line: Line): boolean {
   return line.indent === 0 && (line.text.startsWith('---') || line.text.startsWith('...'));
@@ -62,14 +95,24 @@ class Reader {
   private column = -1;
   /** Last content line read. */
   private last = -1;
-  /** The path of the node being read, when spans are wanted. */
-  private readonly path: (string | { index: number })[] = [];
+  /**
+   * spanKey() of the path of the node being read and of each node above it, when spans are
+   * wanted: each level extends the one above, so a node's key is built once, not per record.
+   */
+  private readonly keys: string[] = [''];
   private spans: Map<string, NodeSpan> | undefined;
 
   private readonly withSpans: boolean;
+  /** The one node wanted (spanOfPath), instead of every span. */
+  private readonly want: { readonly doc: number; readonly path: SpanPath } | undefined;
+  /** With `want`: the document being read, the depth of the node being read, and how many of its leading path segments are the wanted one's. */
+  private doc = 0;
+  private depth = 0;
+  private matched = 0;
 
-  constructor(text: string, withSpans: boolean) {
+  constructor(text: string, withSpans: boolean, want?: { doc: number; path: SpanPath }) {
     this.withSpans = withSpans;
+    this.want = want;
     let start = 0;
     for (;;) {
       let next = text.indexOf('\n', start);
@@ -105,6 +148,7 @@ class Reader {
       }
       this.last = -1;
       this.spans = this.withSpans ? new Map() : undefined;
+      this.doc = docs.length;
       const value = this.block(-1);
       this.skipEmpty();
       const after = this.lines[this.at];
@@ -123,7 +167,41 @@ class Reader {
   }
 
   private record(key: [number, number] | undefined, value: [number, number] | undefined): void {
-    this.spans?.set(spanKey(this.path), { key, value });
+    if (this.spans) this.spans.set(this.keys[this.keys.length - 1]!, { key, value });
+    else if (this.want && this.doc === this.want.doc && this.matched === this.depth && this.depth === this.want.path.length) throw new Found({ key, value });
+  }
+
+  /** Into the node at `segment` of the node being read. */
+  private enter(segment: string | { index: number }): void {
+    if (this.spans) this.keys.push(this.keys[this.keys.length - 1]! + spanKey([segment]));
+    else if (this.want) {
+      if (this.matched === this.depth && sameSegment(segment, this.want.path[this.depth])) this.matched++;
+      this.depth++;
+    }
+  }
+
+  /** Back out of the node enter() went into. */
+  private leave(): void {
+    if (this.spans) this.keys.pop();
+    else if (this.want) {
+      this.depth--;
+      if (this.matched > this.depth) this.matched = this.depth;
+    }
+  }
+
+  /** What inlineValue() tells of a flow collection's items: recorded, or the wanted one found. */
+  private flowSpans(): FlowSpans | undefined {
+    const spans = this.spans;
+    if (spans) {
+      const prefix = this.keys[this.keys.length - 1]!;
+      return (inner, k, v) => spans.set(prefix + spanKey(inner.map((s) => (typeof s === 'number' ? { index: s } : s))), { key: k, value: v });
+    }
+    const want = this.want;
+    if (!want || this.doc !== want.doc || this.matched !== this.depth || this.depth >= want.path.length) return undefined;
+    const depth = this.depth;
+    return (inner, k, v) => {
+      if (depth + inner.length === want.path.length && inner.every((s, i) => sameSegment(typeof s === 'number' ? { index: s } : s, want.path[depth + i]))) throw new Found({ key: k, value: v });
+    };
   }
 
   /** A node on the next content line, indented more than `parent`; a line outside it ends the node. */
@@ -167,9 +245,9 @@ class Reader {
       const { key, length } = keyOf(body.slice(0, colon));
       if (Object.hasOwn(map, key)) fail(); // a duplicate key is a finding: yaml places it
       const keyStart = line.start + column;
-      this.path.push(key);
+      this.enter(key);
       map[key] = this.valueAfter(indent, body.slice(colon + 1), keyStart + colon + 1, [keyStart, keyStart + length]);
-      this.path.pop();
+      this.leave();
       this.skipEmpty();
       const next = this.lines[this.at];
       if (next === undefined || next.indent < indent || endsDocument(next)) return map;
@@ -186,7 +264,7 @@ class Reader {
       let pad = 1;
       while (body.charCodeAt(pad) === 32) pad++;
       const rest = body.slice(pad);
-      this.path.push({ index: list.length });
+      this.enter({ index: list.length });
       if (rest !== '' && rest[0] !== '#' && keyEnd(rest) >= 0) {
         // `- key: value`: a mapping whose keys line up with this first one.
         this.record(undefined, undefined);
@@ -195,7 +273,7 @@ class Reader {
       } else {
         list.push(this.valueAfter(indent, body.slice(1), line.start + indent + 1, undefined));
       }
-      this.path.pop();
+      this.leave();
       this.skipEmpty();
       const next = this.lines[this.at];
       if (next === undefined || next.indent < indent || endsDocument(next)) return list;
@@ -233,10 +311,8 @@ class Reader {
       this.record(key, undefined);
       return this.blockScalar(indent, text);
     }
-    const spans = this.spans;
-    const path = this.path;
     const at = from + lead;
-    const { value, length } = inlineValue(text, at, spans && ((inner, k, v) => spans.set(spanKey([...path, ...inner.map((s) => (typeof s === 'number' ? { index: s } : s))]), { key: k, value: v })));
+    const { value, length } = inlineValue(text, at, this.flowSpans());
     this.record(key, [at, at + length]);
     this.finishLine();
     this.expectEnd(indent + 1);

@@ -27,7 +27,7 @@ import type { Finding, SourceRange } from './finding.ts';
 import { compareFindings } from './finding.ts';
 import type { Kind, KindMap } from './kinds.ts';
 import { apiGroup, apiVersion, isKind, kinds, manifestKey, nameOf, namespaceOf } from './kinds.ts';
-import { defaultMaxFileBytes, parseYamlFile, SpanCache } from './parse-yaml-file.ts';
+import { defaultMaxFileBytes, parseYamlFile } from './parse-yaml-file.ts';
 import type { RuleId } from './rules.ts';
 import { severityOf } from './rules.ts';
 import { describeValue, validateSchema } from './schema-findings.ts';
@@ -100,13 +100,12 @@ export function parseManifests(files: readonly { path: string; text: string }[],
   const maxFileBytes = options.maxFileBytes ?? defaultMaxFileBytes;
 
   const calendarFiles = new Map<string, string>();
-  const spans = new SpanCache();
   for (const { path, text } of files) {
     if (isCalendarPath(path)) {
       calendarFiles.set(path, text);
       continue;
     }
-    const parsed = parseYamlFile(path, text, maxFileBytes, { fast: options.fastYaml ?? true, spans });
+    const parsed = parseYamlFile(path, text, maxFileBytes, { fast: options.fastYaml ?? true });
     findings.push(...parsed.findings);
     for (const doc of parsed.documents) {
       // Defence in depth: a bug on one document must not end the run with a stack trace.

@@ -12,8 +12,8 @@ import { LineIndex } from './line-index.ts';
 import type { RuleId } from './rules.ts';
 import { severityOf } from './rules.ts';
 import { findTextProblem, textLimits, utf8Length } from './text-guards.ts';
-import { readPlainYaml, type PlainDocument } from './fast-yaml.ts';
-import { spanAt } from './fast-yaml-spans.ts';
+import { readPlainYaml, spanOfPath } from './fast-yaml.ts';
+import { spanPath } from './fast-yaml-spans.ts';
 import type { YamlDocument } from './yaml-document.ts';
 import { keyText } from './yaml-document.ts';
 import { yamlLibrary } from './yaml-library.ts';
@@ -35,7 +35,7 @@ export interface ParsedFile {
  * Parses one file. Never throws: whatever goes wrong becomes a finding. `fast: false` reads it
  * with yaml only (the tests compare the two ways).
  */
-export function parseYamlFile(file: string, text: string, maxFileBytes = defaultMaxFileBytes, options: { fast?: boolean; spans?: SpanCache } = {}): ParsedFile {
+export function parseYamlFile(file: string, text: string, maxFileBytes = defaultMaxFileBytes, options: { fast?: boolean } = {}): ParsedFile {
   const lines = new LineIndex(text);
   const findings: Finding[] = [];
   const fileFinding = (rule: RuleId, message: string, range: SourceRange, docIndex?: number) => {
@@ -83,12 +83,14 @@ export function parseYamlFile(file: string, text: string, maxFileBytes = default
       fileFinding('file-empty', 'the file holds only comments: no manifest in it', first);
       return { documents: [], findings, lines };
     }
-    // Positions only for a file with a finding: the fast reader again, keeping spans (cheap),
-    // and yaml, once, for what those do not cover.
+    // Positions only for a finding: the fast reader again, up to the one node it names (cheap,
+    // nothing kept), and yaml, once, for what that does not cover.
     let positional: Document.Parsed[] | undefined;
     const docs = () => (positional ??= yamlLibrary().parseAllDocuments(text, parseOptions) as Document.Parsed[]);
-    const spans = options.spans ?? new SpanCache();
-    const span = (index: number, path: readonly (string | number)[]) => spanAt(spans.of(text)[index] ?? plain[index]!, path);
+    const span = (index: number, path: readonly (string | number)[]) => {
+      const parts = spanPath(plain[index]!.value, path);
+      return parts && spanOfPath(text, index, parts);
+    };
     const documents = plain.map((d, index): YamlDocument => ({
       file,
       index,
@@ -132,27 +134,6 @@ export function parseYamlFile(file: string, text: string, maxFileBytes = default
     documents.push({ file, index, doc, lines, value, range: [doc.range[0], doc.range[1]], empty: doc.contents === null || value === null });
   });
   return { documents, findings, lines };
-}
-
-/**
- * The spans of one file at a time, shared by the files of one parseManifests run. Spans are
- * read again only for a file with a finding, and its findings come together (a check walks the
- * files in order), so keeping the last file's is enough; keeping every file's until the
- * semantic checks end cost ~5.5 KB of heap per file with a finding (issue 17: 5,000 files in
- * under 100 MB).
- */
-export class SpanCache {
-  private text: string | undefined;
-  private docs: PlainDocument[] = [];
-
-  /** The documents of `text` read with spans; [] when the fast reader cannot read it. */
-  of(text: string): PlainDocument[] {
-    if (text !== this.text) {
-      this.docs = readPlainYaml(text, { spans: true }) ?? [];
-      this.text = text;
-    }
-    return this.docs;
-  }
 }
 
 /** The message for a file over the size limit. */
