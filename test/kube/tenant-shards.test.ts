@@ -10,14 +10,14 @@
 // in each tenant's namespace the Role its Secret needs (20-rbac-controller.yaml's header).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startKubeEnv, type KubeEnv } from './envtest.ts';
 import { eventually } from './clients.ts';
 import { root, start, stopAll, tail, type Proc } from './controller-process.ts';
 import { roomsYaml, tenantYaml } from '../support/tenant-manifests.ts';
+import { readTenantList, type ListedTenant } from '../support/tenant-list.ts';
 
-interface TenantInfo { tenantId: string; clientId: string; clientSecret: string }
+type TenantInfo = ListedTenant;
 interface Post { tenant: string; deviceId: string; softwareType: string | null; targetVersion: string | null; status: number }
 
 const tenantCount = 20;
@@ -82,13 +82,7 @@ test('twenty tenants, three replicas, one kill -9ed mid-rollout: taken over with
     const listFile = join(env!.dir, 'tenants.json');
     const emulator = start(['emulator', '--port', '0', '--rate-limit', '0', '--tenants', String(tenantCount), '--devices', '3', '--seed', '5', '--speed', '120', '--tenants-out', listFile]);
     procs.push(emulator);
-    const list = await eventually(`the tenant list\n${tail(emulator)}`, async () => {
-      try {
-        return JSON.parse(await readFile(listFile, 'utf8')) as { graphBaseUrl: string; tenants: TenantInfo[] };
-      } catch {
-        return undefined;
-      }
-    });
+    const list = await readTenantList(emulator, listFile);
     const origin = list.graphBaseUrl.replace(/\/beta\/?$/, '');
     for (const ns of namespaces) await env!.ensureNamespace(ns);
     await env!.kubectlOk(['apply', '-f', '-'], { input: namespaces.map((ns, i) => manifests(ns, list.tenants[i]!)).join('---\n') });

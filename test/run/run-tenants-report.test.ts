@@ -10,8 +10,9 @@ import { parseAllDocuments } from 'yaml';
 import { start, stopAll, tail, type Proc } from '../kube/controller-process.ts';
 import { eventually } from '../kube/clients.ts';
 import { roomsYaml, tenantYaml } from '../support/tenant-manifests.ts';
+import { readTenantList, type ListedTenant } from '../support/tenant-list.ts';
 
-interface TenantInfo { tenantId: string; clientId: string; clientSecret: string }
+type TenantInfo = ListedTenant;
 
 test('run --dir with two Tenants and no fleet flags: both converge; FLEET.md has a section per tenant', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'fw-run-tenants-report-'));
@@ -20,13 +21,7 @@ test('run --dir with two Tenants and no fleet flags: both converge; FLEET.md has
     const listFile = join(dir, 'tenants.json');
     const emulator = start(['emulator', '--port', '0', '--rate-limit', '0', '--tenants', '2', '--devices', '3', '--seed', '5', '--speed', '120', '--tenants-out', listFile]);
     procs.push(emulator);
-    const list = await eventually(`the tenant list\n${tail(emulator)}`, async () => {
-      try {
-        return JSON.parse(await readFile(listFile, 'utf8')) as { graphBaseUrl: string; tenants: TenantInfo[] };
-      } catch {
-        return undefined;
-      }
-    });
+    const list = await readTenantList(emulator, listFile);
     const repo = join(dir, 'repo');
     for (const [i, ns] of ['alpha', 'bravo'].entries()) {
       await mkdir(join(repo, ns), { recursive: true });

@@ -14,8 +14,9 @@ import { start, stopAll, tail, type Proc } from '../kube/controller-process.ts';
 import { eventually } from '../kube/clients.ts';
 import { HeadlessPage } from '../support/chromium.ts';
 import { roomsYaml, tenantYaml } from '../support/tenant-manifests.ts';
+import { readTenantList, type ListedTenant } from '../support/tenant-list.ts';
 
-interface TenantInfo { tenantId: string; clientId: string; clientSecret: string; name: string }
+type TenantInfo = ListedTenant;
 interface Post { tenant: string; deviceId: string; softwareType: string | null; targetVersion: string | null; status: number }
 
 const namespaces = ['alpha', 'bravo', 'charlie'] as const;
@@ -33,13 +34,7 @@ test('run --dir with three Tenants: each converges on its own devices with its o
     const listFile = join(dir, 'tenants.json');
     const emulator = start(['emulator', '--port', '0', '--rate-limit', '0', '--tenants', '3', '--devices', '4', '--seed', '11', '--speed', '120', '--tenants-out', listFile]);
     procs.push(emulator);
-    const list = await eventually(`the tenant list\n${tail(emulator)}`, async () => {
-      try {
-        return JSON.parse(await readFile(listFile, 'utf8')) as { graphBaseUrl: string; loginBaseUrl: string; tenants: TenantInfo[] };
-      } catch {
-        return undefined;
-      }
-    });
+    const list = await readTenantList(emulator, listFile);
     const repo = join(dir, 'repo');
     for (const [i, ns] of namespaces.entries()) {
       const t = list.tenants[i]!;
