@@ -3,8 +3,12 @@
 // builder, the `plan` and `why` commands and the reconcile loop. Times are ms since the epoch.
 import type { HealthAspect, SoftwareType } from './fleet.ts';
 import type { License, Phase } from './manifests.generated.ts';
-import type { HealthMemory, ReleaseRecord } from './state.ts';
+import type { HealthMemory, ReleaseRecord, RolloutMemory } from './state.ts';
 import type { CalendarTrouble, RoomReads } from './rooms.ts';
+
+// RolloutMemory is durable memory and lives in state.ts (imports run plan -> state only);
+// re-exported here for the plan core's files that still import it from this module.
+export type { RolloutMemory } from './state.ts';
 
 /** Where a device × software type stands (the same states the status counts). */
 export const EntryStates = ['upToDate', 'pending', 'scheduled', 'inProgress', 'succeeded', 'failed', 'blocked'] as const;
@@ -158,13 +162,6 @@ export interface OperationRecord {
   readonly healthBefore?: readonly HealthAspect[] | undefined;
   /** The device's wave when the update started (LedgerEntry.wave). */
   readonly wave?: number | undefined;
-}
-
-/** What the engine remembers of a rollout between plans (persisted by the caller). */
-export interface RolloutMemory {
-  /** When the failure threshold stopped it. */
-  readonly stoppedAt: number;
-  readonly reason: string;
 }
 
 /** Progress of one software type's rollout in a group or policy. */

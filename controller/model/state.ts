@@ -7,7 +7,13 @@
 
 import type { HealthAspect, SoftwareType } from './fleet.ts';
 import type { NotificationMemory } from './notification-events.ts';
-import type { RolloutMemory } from './plan.ts';
+
+/** What the engine remembers of a rollout between plans (persisted by the caller). */
+export interface RolloutMemory {
+  /** When the failure threshold stopped it. */
+  readonly stoppedAt: number;
+  readonly reason: string;
+}
 
 /** First-seen time of a version offered to a model: the release date phases count from. */
 export interface ReleaseRecord {

@@ -3,8 +3,8 @@
 // forgiven), a stop that stays until a person resumes, and suspend with who, why and until.
 import type { SoftwareType } from '../model/fleet.ts';
 import type { UpdatePolicy } from '../model/manifests.generated.ts';
-import type { OperationRecord, RolloutMemory } from '../model/plan.ts';
-import type { RegressionRecord } from '../model/state.ts';
+import type { OperationRecord } from '../model/plan.ts';
+import type { RegressionRecord, RolloutMemory } from '../model/state.ts';
 import { listRegressions, soakRuleFor } from './health-soak.ts';
 import { effectiveWaves } from './rollout-defaults.ts';
 import { waveName } from './waves.ts';

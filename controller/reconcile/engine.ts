@@ -2,7 +2,7 @@
 // operations to start and every manifest's status out. It only assembles the pure core
 // (buildPlan, buildStatuses); no I/O, `now` comes in.
 import type { DeviceGroup, ScheduledUpdate, UpdatePolicy } from '../model/manifests.generated.ts';
-import type { OperationRecord, Plan, RolloutMemory } from '../model/plan.ts';
+import type { OperationRecord, Plan } from '../model/plan.ts';
 import type { Finding } from '../manifest/finding.ts';
 import { buildPlan, type PlanInput } from '../plan/build-plan.ts';
 import { operationRecords } from '../plan/operation-book.ts';
@@ -12,7 +12,7 @@ import type { HolidayDay, ManifestEntry } from '../model/desired.ts';
 import { operationTimeoutMs } from '../policy/operation-timeout.ts';
 import { mergeEvidence } from '../policy/evidence.ts';
 import { fineAspects } from '../policy/health-soak.ts';
-import type { ControllerState, HealthMemory, LedgerEntry } from '../model/state.ts';
+import type { ControllerState, HealthMemory, LedgerEntry, RolloutMemory } from '../model/state.ts';
 import type { DeviceHealth, DeviceOperation, HealthAspect } from '../model/fleet.ts';
 import { releasesFromStatus, rolloutsFromStatus } from '../plan/remembered.ts';
 import { buildStatuses, statusKey } from '../status/build-status.ts';

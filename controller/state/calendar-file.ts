@@ -9,8 +9,7 @@
 // lint, plan and the sources never read it as a manifest.
 import type { HealthAspect, SoftwareType } from '../model/fleet.ts';
 import { HealthAspects, SoftwareTypes } from '../model/fleet.ts';
-import type { RolloutMemory } from '../model/plan.ts';
-import type { EvidenceRecord, ReleaseRecord, RememberedCalendar } from '../model/state.ts';
+import type { EvidenceRecord, ReleaseRecord, RememberedCalendar, RolloutMemory } from '../model/state.ts';
 
 /** Where the file lives, relative to the manifests' folder (--path). */
 export const calendarFilePath = '.firmwarden/releases.json';
