@@ -1,6 +1,9 @@
 // Where fast-yaml.ts saw each node, for placing findings without the `yaml` library: spans by
-// path, read again only for a file with a finding. Pure.
-import type { PlainDocument, SpanPath } from './fast-yaml.ts';
+// path, read again only for a file with a finding. Imports nothing of fast-yaml.ts (which
+// imports this). Pure.
+
+/** A path as spans name it: mapping keys, and list indexes told apart from them. */
+export type SpanPath = readonly (string | { index: number })[];
 
 /** Where a node is: its key (in a mapping) and its value when that is on the key's line. */
 export interface NodeSpan {
@@ -12,9 +15,10 @@ export interface NodeSpan {
 /**
  * The span of the node at `path` in a document read with spans, or undefined when the reader
  * could not place it (the caller asks yaml). Mapping keys and list indexes are told apart by
- * the value, as yaml-document.ts's walk tells them apart by the nodes.
+ * the value, as yaml-document.ts's walk tells them apart by the nodes. `doc` is a PlainDocument
+ * of fast-yaml.ts.
  */
-export function spanAt(doc: PlainDocument, path: readonly (string | number)[]): NodeSpan | undefined {
+export function spanAt(doc: { readonly value: unknown; readonly spans?: ReadonlyMap<string, NodeSpan> }, path: readonly (string | number)[]): NodeSpan | undefined {
   if (!doc.spans) return undefined;
   const parts = spanPath(doc.value, path);
   return parts && doc.spans.get(spanKey(parts));

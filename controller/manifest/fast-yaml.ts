@@ -10,7 +10,7 @@
 // parses the file with `yaml`. Asked for spans, it also says where each one-line key and
 // value is, which is what most findings point at. Never throws on any text. Pure.
 import { fail, inlineValue, keyEnd, keyOf, notPlain, type FlowSpans } from './fast-yaml-scalars.ts';
-import { spanKey, type NodeSpan } from './fast-yaml-spans.ts';
+import { spanKey, type NodeSpan, type SpanPath } from './fast-yaml-spans.ts';
 
 /** One document: its value, and where `yaml` would say it starts and its content ends. */
 export interface PlainDocument {
@@ -48,9 +48,6 @@ export function readPlainYaml(text: string, options: { spans?: boolean } = {}): 
     throw error;
   }
 }
-
-/** A path as spans name it: mapping keys, and list indexes told apart from them. */
-export type SpanPath = readonly (string | { index: number })[];
 
 /**
  * The span of one node, `path` in the document `doc` of `text`, read until it is found and
