@@ -13,7 +13,7 @@ import type { Device, DeviceHealth, DeviceSoftware, SoftwareState, SoftwareType 
 import { SoftwareTypes } from '../model/fleet.ts';
 import type { ReleaseObservation } from '../policy/release-calendar.ts';
 import { DeviceIndex } from '../policy/device-index.ts';
-import { PlanMemo } from './plan-memo.ts';
+import { PlanMemo, type MemoTable } from './plan-memo.ts';
 import { reported, stateAt } from './work.ts';
 
 const typeCount = SoftwareTypes.length;
@@ -49,7 +49,7 @@ class StateTable {
 }
 
 /** What stays the same while only software states change: the devices, their index and the state table. */
-export interface DeviceTable {
+export interface DeviceTable extends MemoTable {
   readonly devices: readonly Device[];
   readonly index: DeviceIndex;
   readonly states: StateTable;

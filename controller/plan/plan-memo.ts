@@ -11,7 +11,6 @@ import type { DeviceGroup, Wave } from '../model/manifests.generated.ts';
 import type { DeviceIndex } from '../policy/device-index.ts';
 import { resolveGroups, sortGroups, type Membership } from '../policy/groups.ts';
 import { assignWavesInto } from '../policy/waves.ts';
-import type { DeviceTable } from './compact-fleet.ts';
 import { DeviceRuns, PreviousPlans } from './device-plans.ts';
 import { clearLightUpdates, noLightUpdates, type LightUpdates } from './light-updates.ts';
 
@@ -22,14 +21,23 @@ export interface WaveRequest {
   readonly waves: readonly Wave[] | undefined;
 }
 
+/**
+ * What the memo reads of a device table (compact-fleet.ts DeviceTable extends it): its index,
+ * and its identity, which names the same devices at the same positions for as long as it lives.
+ * Declared here so that compact-fleet.ts imports this file and nothing imports back (issue 14).
+ */
+export interface MemoTable {
+  readonly index: DeviceIndex;
+}
+
 /** Memoized membership and waves between plans (one per controller; not shared between fleets running at once). */
 export class PlanMemo {
-  #table: DeviceTable | undefined;
+  #table: MemoTable | undefined;
   #groupsDigest = '';
   #membership: Membership | undefined;
   #wavesDigest = '';
   #waves: Int32Array | undefined;
-  #plansTable: DeviceTable | undefined;
+  #plansTable: MemoTable | undefined;
   #plans: PreviousPlans | undefined;
   #runs: DeviceRuns | undefined;
   readonly #light: LightUpdates = noLightUpdates();
@@ -41,7 +49,7 @@ export class PlanMemo {
    * updates to its plan's. Any plan of the table may have left them: each is compared before it
    * is reused.
    */
-  previousPlans(table: DeviceTable): PreviousPlans {
+  previousPlans(table: MemoTable): PreviousPlans {
     if (this.#plansTable !== table || !this.#plans) {
       this.#plansTable = table;
       this.#plans = new PreviousPlans(table.index.devices.length);
@@ -63,7 +71,7 @@ export class PlanMemo {
   }
 
   /** The groups resolved over the table's devices, reused while the table and the groups' specs are the same. */
-  membership(table: DeviceTable, groups: readonly DeviceGroup[]): Membership {
+  membership(table: MemoTable, groups: readonly DeviceGroup[]): Membership {
     const digest = groupsDigest(groups);
     const known = this.#membership;
     if (known && this.#table === table && this.#groupsDigest === digest) {
