@@ -1,5 +1,6 @@
 // The one-line parts of fast-yaml.ts: keys, plain and quoted scalars, flow collections, and
-// the YAML 1.2 core schema that turns a plain scalar into text, a number, a boolean or null.
+// the YAML 1.2 core schema that turns a plain scalar into text, a number, a boolean or null;
+// and the value of a block scalar once fast-yaml-reader.ts has gathered its lines.
 // Everything here gives up (throws notPlain) on what it cannot read exactly as `yaml` would.
 // Pure.
 
@@ -159,6 +160,24 @@ function readFlow(flow: Flow, path: (string | number)[]): unknown {
     }
   } else flow.at++;
   return open === '[' ? list : map;
+}
+
+/**
+ * The value of a `|` (literal) or `>` (folded) block scalar: `lines` without their indentation,
+ * '' for a blank line; `strip` for the `-` indicator (no final line break).
+ */
+export function blockScalarValue(lines: readonly string[], folded: boolean, strip: boolean): string {
+  let value = '';
+  if (!folded) value = lines.join('\n');
+  else {
+    for (let i = 0; i < lines.length; i++) {
+      const text = lines[i]!;
+      if (i === 0) value = text;
+      else if (text === '') value += '\n';
+      else value += lines[i - 1] === '' ? text : ` ${text}`;
+    }
+  }
+  return strip ? value : `${value}\n`;
 }
 
 // The YAML 1.2 core schema, tested in the order yaml tests its tags; the first match wins.
