@@ -19,24 +19,22 @@ export interface PlainDocument {
 
 const marker = /^---(?: +#.*)?$/;
 
-interface Line {
-  readonly start: number;
-  /** Offset of the end of the line's text (before \r\n). */
-  readonly end: number;
-  readonly indent: number;
-  readonly text: string;
-  /** Blank or a comment alone. */
-  readonly empty: boolean;
-}
+/** Numbers per line in Reader.lines. */
+const stride = 4;
 
-/** A line at column 0 that starts with '---' or '...' ends a block; documents() tells a marker from a mistake. */
-function endsDocument(line: Line): boolean {
-  return line.indent === 0 && (line.text.startsWith('---') || line.text.startsWith('...'));
-}
-
-/** One text's documents, read once by documents(). */
+/**
+ * One text's documents, read once by documents(). Its lines are numbers in one typed array
+ * (offsets into the text), their text sliced only where it is read (issue 17: an object and a
+ * string per line were a tenth of lint's allocation).
+ */
 export class Reader {
-  private readonly lines: Line[] = [];
+  private readonly text: string;
+  /**
+   * Per line, `stride` numbers: offset of its first character, offset of the end of its text
+   * (before \r\n), spaces that start it, 1 when it is blank or a comment alone.
+   */
+  private readonly lines: Int32Array;
+  private readonly count: number;
   /** The next line to read. */
   private at = 0;
   /** Where the current line's content starts when a compact mapping starts inside it (`- key: v`). */
@@ -47,50 +45,83 @@ export class Reader {
   private readonly track: SpanTracker | undefined;
 
   constructor(text: string, track: SpanTracker | undefined) {
+    this.text = text;
     this.track = track;
+    let count = 1;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
+    this.count = count;
+    const lines = (this.lines = new Int32Array(count * stride));
     let start = 0;
-    for (;;) {
+    for (let at = 0; ; at += stride) {
       let next = text.indexOf('\n', start);
       if (next < 0) next = text.length;
       const end = next > start && text.charCodeAt(next - 1) === 13 ? next - 1 : next;
-      const body = text.slice(start, end);
-      let indent = 0;
-      while (body.charCodeAt(indent) === 32) indent++;
-      const c = body[indent];
-      this.lines.push({ start, end, indent, text: body, empty: c === undefined || c === '#' });
+      let first = start;
+      while (first < end && text.charCodeAt(first) === 32) first++;
+      lines[at] = start;
+      lines[at + 1] = end;
+      lines[at + 2] = first - start;
+      lines[at + 3] = first === end || text.charCodeAt(first) === 35 ? 1 : 0; // '#'
       if (next === text.length) break;
       start = next + 1;
     }
   }
 
+  /** Line `i` from column `column` on (all of it by default), without its line break. */
+  private lineText(i: number, column = 0): string {
+    const end = this.lines[i * stride + 1]!;
+    return this.text.slice(Math.min(this.lines[i * stride]! + column, end), end);
+  }
+
+  /** Line `i` starts with `prefix` (at column 0). */
+  private startsWith(i: number, prefix: string): boolean {
+    const from = this.lines[i * stride]!;
+    return from + prefix.length <= this.lines[i * stride + 1]! && this.text.startsWith(prefix, from);
+  }
+
+  /** Line `i` is `-` or starts with `- ` from column `column`: a list item. */
+  private isItem(i: number, column: number): boolean {
+    const from = this.lines[i * stride]! + column;
+    const end = this.lines[i * stride + 1]!;
+    return from < end && this.text.charCodeAt(from) === 45 && (from + 1 === end || this.text.charCodeAt(from + 1) === 32);
+  }
+
+  /** A line at column 0 that starts with '---' or '...' ends a block; documents() tells a marker from a mistake. */
+  private endsDocument(i: number): boolean {
+    return this.lines[i * stride + 2]! === 0 && (this.startsWith(i, '---') || this.startsWith(i, '...'));
+  }
+
+  private isMarker(i: number): boolean {
+    return this.startsWith(i, '---') && marker.test(this.lineText(i));
+  }
+
   documents(): PlainDocument[] {
     const docs: PlainDocument[] = [];
-    const isMarker = (line: Line) => line.text.startsWith('---') && marker.test(line.text);
+    const count = this.count;
     let first = true;
     for (;;) {
       if (first) this.skipEmpty(); // comments before the first document belong to none
-      const line = this.lines[this.at];
-      if (line === undefined) break;
-      const explicit = isMarker(line);
+      const line = this.at;
+      if (line >= count) break;
+      const explicit = this.isMarker(line);
       if (explicit) this.at++;
       else if (!first) fail(); // a document ends only at a marker (or '...', left to yaml)
       first = false;
       this.skipEmpty();
-      const content = this.lines[this.at];
-      if (content === undefined || isMarker(content)) {
-        docs.push({ value: null, start: line.start, end: line.end });
+      const content = this.at;
+      if (content >= count || this.isMarker(content)) {
+        docs.push({ value: null, start: this.lines[line * stride]!, end: this.lines[line * stride + 1]! });
         continue;
       }
       this.last = -1;
       this.track?.startDocument(docs.length);
       const value = this.block(-1);
       this.skipEmpty();
-      const after = this.lines[this.at];
-      if (after !== undefined && !isMarker(after)) fail();
+      if (this.at < count && !this.isMarker(this.at)) fail();
       // A comment after the last line: yaml counts some of them in the document's range, some not.
-      for (let i = this.last + 1; i < this.at; i++) if (this.lines[i]!.text.trim() !== '') fail();
-      const start = explicit ? line.start : content.start;
-      const end = this.lines[this.last]!.end;
+      for (let i = this.last + 1; i < this.at; i++) if (this.lineText(i).trim() !== '') fail();
+      const start = explicit ? this.lines[line * stride]! : this.lines[content * stride]!;
+      const end = this.lines[this.last * stride + 1]!;
       const spans = this.track?.documentSpans();
       docs.push(spans ? { value, start, end, spans } : { value, start, end });
     }
@@ -98,21 +129,21 @@ export class Reader {
   }
 
   private skipEmpty(): void {
-    while (this.at < this.lines.length && this.lines[this.at]!.empty) this.at++;
+    while (this.at < this.count && this.lines[this.at * stride + 3] === 1) this.at++;
   }
 
   /** A node on the next content line, indented more than `parent`; a line outside it ends the node. */
   private block(parent: number): unknown {
     this.skipEmpty();
-    const line = this.lines[this.at];
-    if (line === undefined) fail();
-    const indent = this.column >= 0 ? this.column : line.indent;
-    if (indent <= parent || line.text.startsWith('%') || endsDocument(line)) fail();
-    const body = line.text.slice(indent);
+    const line = this.at;
+    if (line >= this.count) fail();
+    const indent = this.column >= 0 ? this.column : this.lines[line * stride + 2]!;
+    if (indent <= parent || this.startsWith(line, '%') || this.endsDocument(line)) fail();
+    const body = this.lineText(line, indent);
     if (body === '-' || body.startsWith('- ')) return this.sequence(indent);
     if (keyEnd(body) >= 0) return this.mapping(indent);
     // A scalar or flow collection alone on its line: nothing may continue it.
-    const value = inlineValue(body, line.start + indent).value;
+    const value = inlineValue(body, this.lines[line * stride]! + indent).value;
     this.finishLine();
     this.expectEnd(indent);
     return value;
@@ -127,36 +158,36 @@ export class Reader {
   /** The next content line must be outside a node that started at column `indent`. */
   private expectEnd(indent: number): void {
     this.skipEmpty();
-    const next = this.lines[this.at];
-    if (next !== undefined && next.indent >= indent && !endsDocument(next)) fail();
+    const next = this.at;
+    if (next < this.count && this.lines[next * stride + 2]! >= indent && !this.endsDocument(next)) fail();
   }
 
   private mapping(indent: number): Record<string, unknown> {
     const map: Record<string, unknown> = {};
     for (;;) {
-      const line = this.lines[this.at]!;
-      const column = this.column >= 0 ? this.column : line.indent;
-      const body = line.text.slice(column);
+      const line = this.at;
+      const column = this.column >= 0 ? this.column : this.lines[line * stride + 2]!;
+      const body = this.lineText(line, column);
       const colon = keyEnd(body);
       if (colon < 0) fail();
       const { key, length } = keyOf(body.slice(0, colon));
       if (Object.hasOwn(map, key)) fail(); // a duplicate key is a finding: yaml places it
-      const keyStart = line.start + column;
+      const keyStart = this.lines[line * stride]! + column;
       this.track?.enter(key);
-      map[key] = this.valueAfter(indent, body.slice(colon + 1), keyStart + colon + 1, [keyStart, keyStart + length]);
+      map[key] = this.valueAfter(indent, body, colon + 1, keyStart + colon + 1, keyStart, length);
       this.track?.leave();
       this.skipEmpty();
-      const next = this.lines[this.at];
-      if (next === undefined || next.indent < indent || endsDocument(next)) return map;
-      if (next.indent > indent) fail();
+      const next = this.at;
+      if (next >= this.count || this.lines[next * stride + 2]! < indent || this.endsDocument(next)) return map;
+      if (this.lines[next * stride + 2]! > indent) fail();
     }
   }
 
   private sequence(indent: number): unknown[] {
     const list: unknown[] = [];
     for (;;) {
-      const line = this.lines[this.at]!;
-      const body = line.text.slice(this.column >= 0 ? this.column : line.indent);
+      const line = this.at;
+      const body = this.lineText(line, this.column >= 0 ? this.column : this.lines[line * stride + 2]!);
       if (body !== '-' && !body.startsWith('- ')) fail();
       let pad = 1;
       while (body.charCodeAt(pad) === 32) pad++;
@@ -168,35 +199,46 @@ export class Reader {
         this.column = indent + pad;
         list.push(this.mapping(indent + pad));
       } else {
-        list.push(this.valueAfter(indent, body.slice(1), line.start + indent + 1, undefined));
+        list.push(this.valueAfter(indent, body, 1, this.lines[line * stride]! + indent + 1, -1, 0));
       }
       this.track?.leave();
       this.skipEmpty();
-      const next = this.lines[this.at];
-      if (next === undefined || next.indent < indent || endsDocument(next)) return list;
-      if (next.indent > indent) fail();
-      const text = next.text.slice(indent);
-      if (text !== '-' && !text.startsWith('- ')) return list; // the mapping holding this list goes on
+      const next = this.at;
+      if (next >= this.count || this.lines[next * stride + 2]! < indent || this.endsDocument(next)) return list;
+      if (this.lines[next * stride + 2]! > indent) fail();
+      if (!this.isItem(next, indent)) return list; // the mapping holding this list goes on
     }
   }
 
   /**
-   * What follows `key:` or `-` on the current line: `rest` starts just after the ':' or '-', at
-   * offset `from`; `key` is the key's span (undefined for a list item).
+   * What follows `key:` or `-` on the current line: body.slice(restAt), just after the ':' or
+   * '-', at offset `from`; the key's span starts at keyStart, keyLength long (keyStart -1: a list
+   * item). Offsets, not sliced strings and span arrays, unless a tracker wants spans (issue 17).
    */
-  private valueAfter(indent: number, rest: string, from: number, key: [number, number] | undefined): unknown {
-    if (rest !== '' && rest[0] !== ' ') fail();
-    const lead = rest.length - rest.trimStart().length;
-    const text = rest.slice(lead).trimEnd();
+  private valueAfter(indent: number, body: string, restAt: number, from: number, keyStart: number, keyLength: number): unknown {
+    const key: [number, number] | undefined = keyStart < 0 || this.track === undefined ? undefined : [keyStart, keyStart + keyLength];
+    if (restAt < body.length && body.charCodeAt(restAt) !== 32) fail();
+    // Spaces around the value, as trimStart() and trimEnd() would drop them; any other
+    // character there that is not ASCII may be white space too: those take trim's own path.
+    let first = restAt;
+    while (body.charCodeAt(first) === 32) first++;
+    let last = body.length;
+    while (last > first && body.charCodeAt(last - 1) === 32) last--;
+    let lead = first - restAt;
+    let text: string;
+    if (body.charCodeAt(first) > 127 || body.charCodeAt(last - 1) > 127) {
+      const rest = body.slice(restAt);
+      lead = rest.length - rest.trimStart().length;
+      text = rest.slice(lead).trimEnd();
+    } else text = body.slice(first, last);
     if (text === '' || text[0] === '#') {
       this.finishLine();
       this.skipEmpty();
-      const next = this.lines[this.at];
-      if (next !== undefined && !endsDocument(next) && next.indent >= indent) {
-        const inner = next.text.slice(indent);
+      const next = this.at;
+      if (next < this.count && !this.endsDocument(next) && this.lines[next * stride + 2]! >= indent) {
         // `key:` then `- item` at the key's own indentation: the list belongs to the key.
-        const list = key !== undefined && next.indent === indent && (inner === '-' || inner.startsWith('- '));
-        if (next.indent > indent || list) {
+        const list = keyStart >= 0 && this.lines[next * stride + 2]! === indent && this.isItem(next, indent);
+        if (this.lines[next * stride + 2]! > indent || list) {
           this.track?.record(key, undefined);
           return list ? this.sequence(indent) : this.block(indent);
         }
@@ -224,20 +266,21 @@ export class Reader {
     const lines: string[] = [];
     let indent = -1;
     let blank = 0;
-    for (; this.at < this.lines.length; this.at++) {
-      const line = this.lines[this.at]!;
-      if (line.text.trim() === '') {
+    for (; this.at < this.count; this.at++) {
+      const line = this.lineText(this.at);
+      if (line.trim() === '') {
         // Blank lines first, or with spaces past the content's indentation: rules too fine to copy.
-        if (indent < 0 || line.text.length > indent) fail();
+        if (indent < 0 || line.length > indent) fail();
         blank++;
         continue;
       }
+      const lineIndent = this.lines[this.at * stride + 2]!;
       if (indent < 0) {
-        if (line.indent <= parent) fail(); // an empty block scalar
-        indent = line.indent;
+        if (lineIndent <= parent) fail(); // an empty block scalar
+        indent = lineIndent;
       }
-      if (line.indent < indent) break;
-      const text = line.text.slice(indent);
+      if (lineIndent < indent) break;
+      const text = line.slice(indent);
       if (m[1] === '>' && text[0] === ' ') fail(); // more-indented lines keep their breaks in folded scalars
       for (; blank > 0; blank--) lines.push('');
       lines.push(text);

@@ -22,10 +22,18 @@ export function keyEnd(body: string): number {
     if (close < 0 || body[close] !== ':') return -1;
     return close + 1 < body.length && body[close + 1] !== ' ' ? -1 : close;
   }
-  const colon = body.search(/:(?: |$)/);
+  const colon = colonSpace(body);
   if (colon < 0) return -1;
   if (body.lastIndexOf(' #', colon) >= 0) return -1; // the colon is in a comment
   return colon;
+}
+
+/** The first ':' followed by a space or the end of `text` (what /:(?: |$)/ finds), or -1; a loop, not a regular expression (issue 17: once per line). */
+function colonSpace(text: string): number {
+  for (let at = text.indexOf(':'); at >= 0; at = text.indexOf(':', at + 1)) {
+    if (at + 1 === text.length || text.charCodeAt(at + 1) === 32) return at;
+  }
+  return -1;
 }
 
 /** The index after a one-line quoted scalar starting at `from`. */
@@ -84,7 +92,7 @@ export function inlineValue(text: string, base: number, spans?: FlowSpans): { va
   } else {
     const hash = text.indexOf(' #');
     const plain = (hash < 0 ? text : text.slice(0, hash)).trimEnd();
-    if (!plainStart(plain) || /: |:$/.test(plain)) fail();
+    if (!plainStart(plain) || colonSpace(plain) >= 0) fail();
     return { value: resolvePlain(plain), length: plain.length };
   }
   const rest = text.slice(end);
