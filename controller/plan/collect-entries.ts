@@ -118,7 +118,6 @@ function scheduledWorks(env: WorkEnv, sus: readonly ScheduledCtx[], device: Devi
 function addDevice(walk: EntryWalk, out: CollectedEntries, i: number, ctx: GroupContext, onlyScheduled: boolean, states: (SoftwareState | undefined)[], ids: Int32Array): void {
   const { fleet, env } = walk;
   const index = fleet.index;
-  const device = index.devices[i]!;
   if (!fleet.reportedAt(i, states, ids)) return;
   const sus = walk.targets.size > 0 ? walk.targets.get(i) : undefined;
   const simple = !sus && walk.withOps[i] === 0;
@@ -126,7 +125,9 @@ function addDevice(walk: EntryWalk, out: CollectedEntries, i: number, ctx: Group
   const slots: DecisionSlots[] | undefined = simple ? env.decisions.slotsFor(ctx, model) : undefined;
   const p = ctx.policy;
   // A suspended policy's updates take the work path: needsUpdate words the suspension.
-  const light = device.healthStatus !== 'offline' && p !== undefined && !p.suspension;
+  // Read from the index: most devices never need their Device object (only works do).
+  const offline = index.offlineAt(i);
+  const light = !offline && p !== undefined && !p.suspension;
   const wave = walk.layout.waveByIdx[i] || undefined;
   let count = 0;
   for (let t = 0; t < 6; t++) if (states[t]) count++;
@@ -152,6 +153,7 @@ function addDevice(walk: EntryWalk, out: CollectedEntries, i: number, ctx: Group
         continue;
       }
     }
+    const device = index.devices[i]!;
     const suWorks = sus ? scheduledWorks(env, sus, device, i, st, type, ctx) : noWorks;
     if (onlyScheduled && suWorks.length === 0) continue;
     const auto = onlyScheduled ? undefined : autoWork(env, device, i, model, wave, st, type, ctx);

@@ -29,6 +29,8 @@ export class DeviceIndex {
   readonly devices: readonly Device[];
   /** Model names as reported, one string per distinct name (equal names share it, so look-ups hash once). */
   readonly #models: string[];
+  /** 1 for each position whose device reports healthStatus offline (a plan asks for every device: no object read). */
+  readonly #offline: Uint8Array;
   /** Per tag, the positions carrying it, ascending. */
   readonly #byTag: Map<string, Int32Array>;
   /** By postings list, the bitset of a tag carried by at least 1 device in 32 (no bigger than the list), built on first use. */
@@ -48,6 +50,7 @@ export class DeviceIndex {
   constructor(devices: readonly Device[]) {
     this.devices = devices;
     const models: string[] = new Array(devices.length);
+    const offline = new Uint8Array(devices.length);
     const byTag = new Map<string, number[]>();
     for (let i = 0; i < devices.length; i++) {
       const d = devices[i]!;
@@ -55,10 +58,12 @@ export class DeviceIndex {
       const tags = parseTags(d.notes);
       for (let k = 0; k < tags.length; k++) push(byTag, tags[k]!, i);
       models[i] = this.#intern(d.model);
+      if (d.healthStatus === 'offline') offline[i] = 1;
       this.#byId.set(d.id, i);
     }
     this.#byTag = packed(byTag);
     this.#models = models;
+    this.#offline = offline;
   }
 
   #intern(s: string): string {
@@ -119,6 +124,11 @@ export class DeviceIndex {
     else if (field === 'model') this.#byModel = lists;
     else this.#byManufacturer = lists;
     return lists;
+  }
+
+  /** True when the device at a position reports healthStatus offline. */
+  offlineAt(i: number): boolean {
+    return this.#offline[i] === 1;
   }
 
   /** The model of the device at a position, as reported (a shared string). */

@@ -40,3 +40,12 @@ test('a device listed twice keeps its own position and tags', () => {
 });
 
 test.run();
+
+// offlineAt answers from an array filled once (the plan's walk reads no Device object for it):
+// true exactly for the devices reporting healthStatus offline, at their own positions.
+const healthTable = [['healthy', false], ['offline', true], ['critical', false], ['nonUrgent', false], ['unknown', false], ['offline', true]] as const;
+test('offlineAt is true exactly where healthStatus is offline', () => {
+  const listed = healthTable.map(([healthStatus], i) => device(`h${i}`, { healthStatus }));
+  const health = new DeviceIndex(listed);
+  assert.equal(listed.map((_, i) => health.offlineAt(i)), healthTable.map(([, offline]) => offline));
+});
