@@ -39,8 +39,6 @@ test('a device listed twice keeps its own position and tags', () => {
   assert.equal(twice.facts.map((f) => [...f.tags]), [parseTags(notes[3]!), parseTags(notes[5]!), parseTags(notes[3]!)]);
 });
 
-test.run();
-
 // offlineAt answers from an array filled once (the plan's walk reads no Device object for it):
 // true exactly for the devices reporting healthStatus offline, at their own positions.
 const healthTable = [['healthy', false], ['offline', true], ['critical', false], ['nonUrgent', false], ['unknown', false], ['offline', true]] as const;
@@ -49,3 +47,5 @@ test('offlineAt is true exactly where healthStatus is offline', () => {
   const health = new DeviceIndex(listed);
   assert.equal(listed.map((_, i) => health.offlineAt(i)), healthTable.map(([, offline]) => offline));
 });
+
+test.run();
