@@ -5,9 +5,11 @@
 // Internal to controller/plan; pure.
 import type { Device, SoftwareState, SoftwareType } from '../model/fleet.ts';
 import type { OperationRecord, Reason } from '../model/plan.ts';
+import type { RolloutMemory } from '../model/state.ts';
 import { displayName } from '../policy/manifest-keys.ts';
 import type { CalendarIndex } from '../policy/release-calendar.ts';
 import { resumeAfter } from '../policy/rollout-health.ts';
+import { sharedReason } from '../policy/shared-reasons.ts';
 import { decideScheduled } from '../policy/scheduled.ts';
 import { softwareLabel } from '../policy/software-rules.ts';
 import { formatLocal } from '../policy/zoned-time.ts';
@@ -78,7 +80,7 @@ export function autoWork(env: WorkEnv, device: Device, i: number, model: string,
 export function needsUpdate(w: Work, device: Device, startAt: number, why: Reason, now: number): Work {
   if (device.healthStatus === 'offline') {
     w.status = 'blocked';
-    w.reason = { code: 'DeviceOffline', message: `the device is offline; ${w.version} is installed once it is back online` };
+    w.reason = offlineReason(w.version);
     return w;
   }
   const policy = w.ctx.policy;
@@ -86,7 +88,7 @@ export function needsUpdate(w: Work, device: Device, startAt: number, why: Reaso
     const stop = policy.stopped.get(w.type);
     if (stop) {
       w.status = 'blocked';
-      w.reason = { code: 'RolloutStopped', message: `the rollout of ${softwareLabel[w.type]} under ${displayName(policy.key)} stopped on ${dayText(stop.stoppedAt)}: ${stop.reason}` };
+      w.reason = stopReason(policy.key, w.type, stop);
       return w;
     }
     const s = policy.suspension;
@@ -109,6 +111,36 @@ export function needsUpdate(w: Work, device: Device, startAt: number, why: Reaso
   w.t0Reason = startAt > now ? why : undefined;
   w.reason = why;
   return w;
+}
+
+/** Why an update waits for an offline device (needsUpdate's first answer). */
+export function offlineReason(version: string | undefined): Reason {
+  return sharedReason('DeviceOffline', `the device is offline; ${version} is installed once it is back online`);
+}
+
+/** What stopReason made for a stop: its policy, type, time and text with the reason. */
+interface StopReason {
+  readonly key: string;
+  readonly type: SoftwareType;
+  readonly stoppedAt: number;
+  readonly text: string;
+  readonly reason: Reason;
+}
+
+/**
+ * The reason of the works a stopped rollout blocks, made once per stop: every device of the
+ * policy with the type waiting (thousands) shares it, and so does the next plan, whose stop is
+ * the same remembered object (judge-policies.ts). Everything the text is made of is checked.
+ */
+const stopReasons = new WeakMap<RolloutMemory, StopReason>();
+
+/** Why the automatic updates of a type wait while its policy's rollout of it is stopped (needsUpdate's second answer). */
+export function stopReason(key: string, type: SoftwareType, stop: RolloutMemory): Reason {
+  const known = stopReasons.get(stop);
+  if (known !== undefined && known.key === key && known.type === type && known.stoppedAt === stop.stoppedAt && known.text === stop.reason) return known.reason;
+  const reason = sharedReason('RolloutStopped', `the rollout of ${softwareLabel[type]} under ${displayName(key)} stopped on ${dayText(stop.stoppedAt)}: ${stop.reason}`);
+  stopReasons.set(stop, { key, type, stoppedAt: stop.stoppedAt, text: stop.reason, reason });
+  return reason;
 }
 
 /** A work whose operation is running. */

@@ -7,6 +7,7 @@ import type { PlanEntry, Reason } from '../model/plan.ts';
 import type { AutoDecision } from '../policy/automatic.ts';
 import { describeHoliday } from '../policy/holidays.ts';
 import { displayName } from '../policy/manifest-keys.ts';
+import { sharedReason } from '../policy/shared-reasons.ts';
 import type { CompiledFreeze } from '../policy/windows.ts';
 import { formatLocal } from '../policy/zoned-time.ts';
 import type { GroupContext } from './group-context.ts';
@@ -81,7 +82,7 @@ function waitingEntry(ctx: GroupContext, st: SoftwareState, type: SoftwareType, 
 
 /** Missing evidence, and the phase's later date when it also waits for that. */
 function evidenceReason(reason: Reason, phase: Reason | undefined): Reason {
-  return phase ? { code: reason.code, message: `${reason.message}; it also waits for the phase: ${phase.message}` } : reason;
+  return phase ? sharedReason(reason.code, `${reason.message}; it also waits for the phase: ${phase.message}`) : reason;
 }
 
 /** Where a start lands: the instant (undefined: no window) and why it is later than asked. */
@@ -145,7 +146,7 @@ export function freezeText(f: CompiledFreeze): string {
 /** The first open instant from t0 (past freezes too unless `passFreezes`) and, when later than now, why. */
 export function placeInWindow(schedule: GroupContext['schedule'], t0: number, t0Reason: Reason | undefined, timeZone: string, now: number, passFreezes = false): WindowResult {
   const start = schedule.nextOpening(t0, passFreezes);
-  if (start === undefined) return { start, reason: { code: 'NoWindow', message: `no maintenance window opens outside the freezes and holidays in the next two years` } };
+  if (start === undefined) return { start, reason: sharedReason('NoWindow', `no maintenance window opens outside the freezes and holidays in the next two years`) };
   if (start <= now) return { start, reason: undefined };
   if (start === t0 && t0Reason) return { start, reason: t0Reason };
   const local = `${formatLocal(start, timeZone)} ${timeZone}`;
@@ -158,12 +159,12 @@ export function placeInWindow(schedule: GroupContext['schedule'], t0: number, t0
   const freeze = freezeThen ?? (holiday || passFreezes ? undefined : schedule.freezeAt(t0));
   const prefix = t0Reason ? `${t0Reason.message}; then ` : '';
   if (freeze) {
-    return { start, reason: { code: t0Reason?.code ?? 'Frozen', message: `${prefix}${freezeText(freeze)} blocks starts; next window ${window?.name ?? ''} opens ${local}` } };
+    return { start, reason: sharedReason(t0Reason?.code ?? 'Frozen', `${prefix}${freezeText(freeze)} blocks starts; next window ${window?.name ?? ''} opens ${local}`) };
   }
   if (holiday) {
-    return { start, reason: { code: t0Reason?.code ?? 'OutsideWindow', message: `${prefix}closed for ${describeHoliday(holiday)}; next window ${window?.name ?? ''} opens ${local}` } };
+    return { start, reason: sharedReason(t0Reason?.code ?? 'OutsideWindow', `${prefix}closed for ${describeHoliday(holiday)}; next window ${window?.name ?? ''} opens ${local}`) };
   }
-  return { start, reason: { code: t0Reason?.code ?? 'OutsideWindow', message: `${prefix}waits for the maintenance window ${window?.name ?? ''}, opening ${local}` } };
+  return { start, reason: sharedReason(t0Reason?.code ?? 'OutsideWindow', `${prefix}waits for the maintenance window ${window?.name ?? ''}, opening ${local}`) };
 }
 
 /** A ScheduledUpdate that ignores windows: t0, or the end of the freezes covering it, and why. */

@@ -5,6 +5,7 @@
 import type { SoftwareState } from '../model/fleet.ts';
 import type { Reason } from '../model/plan.ts';
 import type { CalendarIndex, KnownRelease } from './release-calendar.ts';
+import { sharedReason } from './shared-reasons.ts';
 import { softwareLabel, type EffectiveRule } from './software-rules.ts';
 import { compareParsed, parseVersion } from './version.ts';
 
@@ -19,10 +20,10 @@ export interface AutoDecision {
 const dayText = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 function stay(code: Reason['code'], message: string): AutoDecision {
-  return { outcome: 'stay', version: undefined, eligibleAt: undefined, reason: { code, message } };
+  return { outcome: 'stay', version: undefined, eligibleAt: undefined, reason: sharedReason(code, message) };
 }
 function blocked(code: Reason['code'], message: string, version?: string): AutoDecision {
-  return { outcome: 'blocked', version, eligibleAt: undefined, reason: { code, message } };
+  return { outcome: 'blocked', version, eligibleAt: undefined, reason: sharedReason(code, message) };
 }
 
 function isExcluded(rule: EffectiveRule, r: KnownRelease): boolean {
@@ -108,7 +109,7 @@ export function decideAutomatic(rule: EffectiveRule, calendar: CalendarIndex, mo
   }
   if (nowBest >= 0) {
     const r = releases[nowBest]!;
-    return { outcome: 'update', version: r.version, eligibleAt: eligibleTime(rule, releases, nowBest), reason: { code: 'Starting', message: `${r.version} is eligible (first seen ${dayText(r.firstSeen)})` } };
+    return { outcome: 'update', version: r.version, eligibleAt: eligibleTime(rule, releases, nowBest), reason: sharedReason('Starting', `${r.version} is eligible (first seen ${dayText(r.firstSeen)})`) };
   }
   if (laterBest >= 0) {
     const r = releases[laterBest]!;
@@ -116,7 +117,7 @@ export function decideAutomatic(rule: EffectiveRule, calendar: CalendarIndex, mo
     const why = lagged
       ? `one version behind: it became installable when a newer version was first seen`
       : rule.delayMs === 0 ? 'released' : `the ${rule.phase} phase installs ${label} ${Math.round(rule.delayMs / 86_400_000)} days after release (first seen ${dayText(r.firstSeen)})`;
-    return { outcome: 'update', version: r.version, eligibleAt: laterAt, reason: { code: 'Deferred', message: `${r.version} becomes eligible on ${dayText(laterAt)}: ${why}` } };
+    return { outcome: 'update', version: r.version, eligibleAt: laterAt, reason: sharedReason('Deferred', `${r.version} becomes eligible on ${dayText(laterAt)}: ${why}`) };
   }
   if (anyAllowed) {
     const newest = releases[releases.length - 1]!;
