@@ -1,23 +1,24 @@
 // The walk over the fleet: every device × software type it reports gets its entry. Devices are
 // visited group by group (groups in key order), then the devices in no group that a
 // ScheduledUpdate targets. A settled decision becomes a shared entry at once; a light update
-// is counted for its wave and settled later (light-updates.ts); anything else (an operation,
-// a ScheduledUpdate, an offline device, a suspended or stopped policy) becomes a work that
-// decides its entry once timed and selected. Each device's entries go to its run of positions
+// is counted for its wave and settled later (light-updates.ts); an update of a device with no
+// operation and no ScheduledUpdate that is offline or whose rollout is stopped is blocked at
+// once (a shared entry too); anything else (an operation, a ScheduledUpdate, a suspended
+// policy) becomes a work that decides its entry once timed and selected. Each device's entries go to its run of positions
 // in one flat array (device-plans.ts), made into DevicePlans once all are known.
 // Internal to controller/plan; pure.
-import type { OperationRecord } from '../model/plan.ts';
+import type { OperationRecord, PlanEntry, Reason } from '../model/plan.ts';
 import { SoftwareTypes, type Device, type SoftwareState, type SoftwareType } from '../model/fleet.ts';
 import type { DeviceIndex } from '../policy/device-index.ts';
 import type { Decided, DecisionSlots } from './decisions.ts';
 import { comparisonsPerEntry, previousEntry, sameEntry, type DeviceRuns, type PreviousPlans } from './device-plans.ts';
-import { autoWork, scheduledWork, type WorkEnv } from './entry-works.ts';
+import { autoWork, offlineReason, scheduledWork, stopReason, type WorkEnv } from './entry-works.ts';
 import type { GroupContext } from './group-context.ts';
 import type { GroupLayout } from './group-layout.ts';
 import { addLightUpdate, type LightUpdates } from './light-updates.ts';
 import type { PlanFleet } from './plan-fleet.ts';
 import type { WaveGates } from './wave-gates.ts';
-import { chooseMain, cmp, refusalsBeside, type ScheduledCtx, type Work } from './work.ts';
+import { chooseMain, cmp, planEntry, refusalsBeside, type ScheduledCtx, type Work } from './work.ts';
 
 /** What the walk reads. */
 export interface EntryWalk {
@@ -96,6 +97,28 @@ function settleAsBefore(d: Decided, previous: PreviousPlans, k: number, i: numbe
 }
 
 /**
+ * The entry of an automatic update that is blocked for `why` (autoWork and freeze would make an
+ * equal one: blocked, the decision's version, no start), shared by the devices of the decision
+ * blocked for the same reason, and the device's previous entry when equal (as settleAsBefore).
+ */
+function blockedEntry(d: Decided, why: Reason, ctx: GroupContext, st: SoftwareState, type: SoftwareType, previous: PreviousPlans | undefined, k: number, i: number, p: number): PlanEntry {
+  if (d.blockedBy !== why || d.blocked === undefined) {
+    d.blockedBy = why;
+    d.blockedTries = 0;
+    d.blocked = planEntry(type, undefined, 'blocked', st.currentVersion, d.decision.version, undefined, ctx.rules[type].rule, why, undefined, undefined, undefined, previous && previousEntry(previous, k, i, type, p));
+  } else if (previous && d.blockedTries < comparisonsPerEntry) {
+    const old = previousEntry(previous, k, i, type, p);
+    if (old !== undefined && old !== d.blocked) {
+      if (sameEntry(d.blocked, old)) {
+        d.blocked = old;
+        d.blockedTries = comparisonsPerEntry;
+      } else d.blockedTries++;
+    }
+  }
+  return d.blocked;
+}
+
+/**
  * The works of the ScheduledUpdates targeting one device × type. A function of its own: a
  * closure over the type inside addDevice's loop made V8 allocate a context for every
  * iteration (600,000 a plan at 100,000 devices, ~33 MB), closure created or not.
@@ -150,6 +173,17 @@ function addDevice(walk: EntryWalk, out: CollectedEntries, i: number, ctx: Group
       }
       if (light && !p.stopped.has(type)) {
         addLightUpdate(out.light, d, ctx, t, wave, i, st, off + slot++, walk.gates); // its entry is written once every wave is counted
+        continue;
+      }
+      // An update that waits for the device to come online or for the stopped rollout to resume:
+      // needsUpdate's first two answers, before anything a device with no operation and no
+      // ScheduledUpdate could change. A work would only be frozen into the same entry (nothing
+      // counts, times or starts a blocked work), so the entry is made once per decision and reason.
+      const stop = offline ? undefined : p?.stopped.get(type);
+      if (offline || stop !== undefined) {
+        const why = offline ? offlineReason(d.decision.version) : stopReason(p!.key, type, stop!);
+        flat[off + slot] = blockedEntry(d, why, ctx, st, type, walk.previous, runs.n, i, slot);
+        slot++;
         continue;
       }
     }

@@ -5,7 +5,7 @@
 // look-up saves at 600,000 entries. Internal to controller/plan; pure.
 import type { SoftwareState, SoftwareType } from '../model/fleet.ts';
 import { SoftwareTypes } from '../model/fleet.ts';
-import type { PlanEntry } from '../model/plan.ts';
+import type { PlanEntry, Reason } from '../model/plan.ts';
 import { decideAutomatic, hasOffer, type AutoDecision } from '../policy/automatic.ts';
 import type { CalendarIndex } from '../policy/release-calendar.ts';
 import type { GroupContext } from './group-context.ts';
@@ -18,6 +18,13 @@ export interface Decided extends LightShare {
   settled: PlanEntry;
   /** How often `settled` was compared with a device's previous entry and differed (compared at most a few times). */
   settledTries: number;
+  /**
+   * For an update nothing may start (offline device, stopped rollout: collect-entries.ts), the
+   * reason of the last one entered and its entry, with its comparisons as for `settled`.
+   */
+  blockedBy: Reason | undefined;
+  blocked: PlanEntry | undefined;
+  blockedTries: number;
 }
 
 /**
@@ -102,7 +109,7 @@ export class Decisions {
     let d = slot.get(st.currentVersion);
     if (!d) {
       const decision = decideAutomatic(ctx.rules[st.softwareType], this.#calendar, model, st, this.#now);
-      slot.set(st.currentVersion, (d = { decision, settled: settledEntry(st, ctx, decision), settledTries: 0, walkCtx: undefined, walkUnit: undefined, settleCtx: undefined, settleUnit: undefined, settleType: undefined, byWave: undefined, byWaveCode: undefined }));
+      slot.set(st.currentVersion, (d = { decision, settled: settledEntry(st, ctx, decision), settledTries: 0, blockedBy: undefined, blocked: undefined, blockedTries: 0, walkCtx: undefined, walkUnit: undefined, settleCtx: undefined, settleUnit: undefined, settleType: undefined, byWave: undefined, byWaveCode: undefined }));
     }
     if (stateId >= 0) typeSlots.byState[stateId] = d;
     return d;
