@@ -131,7 +131,7 @@ export function settleLightUpdates(
       // The previous plan's entry of this device, when equal, is this unit's (planEntry's `like`).
       const i = light.device[k]!;
       const like = previous && previousEntry(previous, runs.kOf[i]!, i, type, light.at[k]! - runs.offOf[i]!);
-      r = byWave[wave] = settleLight(d.decision, ctx!, st, type, wave, gates, windowMemo, now, like);
+      r = byWave[wave] = settleLight(d.decision, ctx!, st, type, wave, gates, windowMemo, now, d.settleUnit!, like);
       if (typeof r !== 'number') {
         noteNext(next, ctx!, r.earliestStart, now);
         d.byWaveCode![wave] = reasonIndex(r.reason.code);

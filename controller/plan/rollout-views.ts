@@ -75,21 +75,26 @@ export function buildRolloutViews(
   judgements: ReadonlyMap<string, { completed: number; failed: number }>,
   now: number,
 ): { groups: Map<number, RolloutView[]>; policies: Map<string, RolloutView[]> } {
-  // waits: per version, how many of its devices wait (state scheduled) for each reason.
-  interface Acc { counts: Map<string, number>; active: Map<string, number>; waits: Map<string, Map<ReasonCode, number>>; succeeded: number; failed: number }
+  // waits: per version, how many of its devices wait (state scheduled) for each reason. The maps
+  // are made on their first count (most group × type pairs fill one or none: 3 MB a plan at 1,000 groups).
+  interface Acc { counts: Map<string, number> | undefined; active: Map<string, number> | undefined; waits: Map<string, Map<ReasonCode, number>> | undefined; succeeded: number; failed: number }
   const acc = new Map<number, Acc>();
   for (let k = 0; k < works.length; k++) { // indexed: no iterator result per work (plan's --no-opt)
     const w = works[k]!;
     if (w.ctx.index < 0 || w.source !== 'auto') continue;
     const key = accKey(w.ctx.index, w.type);
     let a = acc.get(key);
-    if (!a) acc.set(key, (a = { counts: new Map(), active: new Map(), waits: new Map(), succeeded: 0, failed: 0 }));
+    if (!a) acc.set(key, (a = { counts: undefined, active: undefined, waits: undefined, succeeded: 0, failed: 0 }));
     if (w.status === 'succeeded') a.succeeded++;
     if (w.status === 'failed') a.failed++;
-    if (w.version !== undefined && (w.status === 'pending' || w.status === 'inProgress')) a.active.set(w.version, (a.active.get(w.version) ?? 0) + 1);
+    if (w.version !== undefined && (w.status === 'pending' || w.status === 'inProgress')) {
+      const active = (a.active ??= new Map());
+      active.set(w.version, (active.get(w.version) ?? 0) + 1);
+    }
     if (w.version !== undefined && w.status === 'scheduled') {
-      let byCode = a.waits.get(w.version);
-      if (!byCode) a.waits.set(w.version, (byCode = new Map()));
+      const waits = (a.waits ??= new Map());
+      let byCode = waits.get(w.version);
+      if (!byCode) waits.set(w.version, (byCode = new Map()));
       byCode.set(w.reason.code, (byCode.get(w.reason.code) ?? 0) + 1);
     }
   }
@@ -100,8 +105,9 @@ export function buildRolloutViews(
     if (total === 0) continue;
     const key = accKey(u.groupIndex, u.type);
     let a = acc.get(key);
-    if (!a) acc.set(key, (a = { counts: new Map(), active: new Map(), waits: new Map(), succeeded: 0, failed: 0 }));
-    a.counts.set(u.version, (a.counts.get(u.version) ?? 0) + total);
+    if (!a) acc.set(key, (a = { counts: undefined, active: undefined, waits: undefined, succeeded: 0, failed: 0 }));
+    const counts = (a.counts ??= new Map());
+    counts.set(u.version, (counts.get(u.version) ?? 0) + total);
   }
   const groups = new Map<number, RolloutView[]>();
   const byPolicy = new Map<string, Map<SoftwareType, RolloutView[]>>();
@@ -112,7 +118,7 @@ export function buildRolloutViews(
     for (const type of ['firmware', 'teamsClient'] as const) {
       if (ctx.rules[type].mode !== 'automatic') continue;
       const a = acc.get(accKey(ctx.index, type));
-      const version = a ? mostCommon(a.counts) : undefined;
+      const version = a?.counts ? mostCommon(a.counts) : undefined;
       const stop = policy.stopped.get(type);
       const u = version === undefined ? undefined : units.get(`${ctx.index}|${type}|${version}`);
       let wave: number | undefined;
@@ -121,7 +127,7 @@ export function buildRolloutViews(
       if (stop) state = 'Stopped';
       else if (policy.suspension && (policy.suspension.until === undefined || policy.suspension.until > now)) state = 'Suspended';
       else if (version === undefined) state = 'Complete';
-      else if ((a?.active.get(version) ?? 0) > 0) state = 'Progressing';
+      else if ((a?.active?.get(version) ?? 0) > 0) state = 'Progressing';
       else if (u?.bakeUntil !== undefined && u.bakeUntil > now) state = 'Baking';
       else state = 'Waiting';
       const view: RolloutView = {
@@ -136,7 +142,7 @@ export function buildRolloutViews(
         stoppedReason: stop?.reason,
         completed: (a?.succeeded ?? 0) + (a?.failed ?? 0),
         failed: a?.failed ?? 0,
-        waitingFor: state === 'Waiting' ? commonestReason(a?.waits.get(version!), u?.lightWaits) : undefined,
+        waitingFor: state === 'Waiting' ? commonestReason(a?.waits?.get(version!), u?.lightWaits) : undefined,
       };
       views.push(view);
       let pt = byPolicy.get(policy.key);

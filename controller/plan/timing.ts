@@ -11,7 +11,8 @@ import { sharedReason } from '../policy/shared-reasons.ts';
 import type { CompiledFreeze } from '../policy/windows.ts';
 import { formatLocal } from '../policy/zoned-time.ts';
 import type { GroupContext } from './group-context.ts';
-import { WaveGates } from './wave-gates.ts';
+import type { UnitStats } from './rollout-views.ts';
+import { noteBakingOf, WaveGates } from './wave-gates.ts';
 import { planEntry, type Work } from './work.ts';
 
 /** The evidence a policy asks of a version, then wave order and bake or soak time, for a work (see WaveGates). */
@@ -47,9 +48,10 @@ export function applyGate(w: Work, gates: WaveGates): void {
 
 /**
  * Where a light update stands: a shared entry while it waits, or the instant it may start (now
- * or earlier) when it may go now. No wrapper object: a plan settles 100,000 of them.
+ * or earlier) when it may go now. No wrapper object: a plan settles 100,000 of them. `unit`: the
+ * wave unit of ctx, type and the decision's version (the caller holds it; no look-up per call).
  */
-export function settleLight(d: AutoDecision, ctx: GroupContext, st: SoftwareState, type: SoftwareType, wave: number, gates: WaveGates, memo: WindowMemo, now: number, like?: PlanEntry): PlanEntry | number {
+export function settleLight(d: AutoDecision, ctx: GroupContext, st: SoftwareState, type: SoftwareType, wave: number, gates: WaveGates, memo: WindowMemo, now: number, unit: UnitStats, like?: PlanEntry): PlanEntry | number {
   const version = d.version!;
   let t0 = Math.max(now, d.eligibleAt ?? now);
   let t0Reason = d.eligibleAt !== undefined && d.eligibleAt > now ? d.reason : undefined;
@@ -59,12 +61,12 @@ export function settleLight(d: AutoDecision, ctx: GroupContext, st: SoftwareStat
     t0 = evidence.notBefore;
     t0Reason = evidence.reason;
   }
-  const gate = wave > 0 ? gates.gate(ctx, type, version, wave) : undefined;
+  const gate = wave > 0 ? gates.gateOf(unit, ctx, wave) : undefined;
   if (gate && !gate.open) return waitingEntry(ctx, st, type, version, undefined, gate.reason, like);
   if (gate?.bakeUntil !== undefined && gate.bakeUntil > t0) {
     t0 = gate.bakeUntil;
     t0Reason = gate.reason;
-    gates.noteBaking(ctx, type, version, gate.bakeUntil);
+    noteBakingOf(unit, gate.bakeUntil);
   }
   const placed = placeMemoized(memo, ctx, t0, t0Reason, now);
   if (placed.start === undefined) return waitingEntry(ctx, st, type, version, undefined, placed.reason!, like);

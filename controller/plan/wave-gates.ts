@@ -33,6 +33,9 @@ export class WaveGates {
   readonly #gates = new Map<UnitStats, Gate[]>();
   readonly #judgeEvidence: EvidenceJudge | undefined;
   readonly #evidence = new Map<string, EvidenceGate | undefined>();
+  // Units are asked for group by group (the walk, the settling): the last group's map is kept at hand.
+  #lastCtx: GroupContext | undefined;
+  #lastByType: Map<SoftwareType, Map<string, UnitStats>> | undefined;
 
   constructor(judgeEvidence?: EvidenceJudge) {
     this.#judgeEvidence = judgeEvidence;
@@ -50,8 +53,10 @@ export class WaveGates {
 
   /** The unit of a group, software type and version (created empty on first use). */
   unit(ctx: GroupContext, type: SoftwareType, version: string): UnitStats {
-    let byType = this.#nested.get(ctx);
+    let byType = this.#lastCtx === ctx ? this.#lastByType : this.#nested.get(ctx);
     if (!byType) this.#nested.set(ctx, (byType = new Map()));
+    this.#lastCtx = ctx;
+    this.#lastByType = byType;
     let byVersion = byType.get(type);
     if (!byVersion) byType.set(type, (byVersion = new Map()));
     let u = byVersion.get(version);
@@ -80,8 +85,13 @@ export class WaveGates {
 
   /** Judges (once) whether `wave` of the unit may go. Call after every device has been counted. */
   gate(ctx: GroupContext, type: SoftwareType, version: string, wave: number): Gate {
+    return wave <= 1 ? openGate : this.gateOf(this.unit(ctx, type, version), ctx, wave);
+  }
+
+  /** gate() for a unit at hand (`u`: the unit of ctx, its type and version), without looking it up again. */
+  gateOf(u: UnitStats, ctx: GroupContext, wave: number): Gate {
     if (wave <= 1) return openGate;
-    const u = this.unit(ctx, type, version);
+    const version = u.version;
     let gates = this.#gates.get(u);
     if (!gates) this.#gates.set(u, (gates = []));
     const known = gates[wave];
@@ -122,7 +132,11 @@ export class WaveGates {
 
   /** Notes that a wave really waits for its bake time (for the rollout's state). */
   noteBaking(ctx: GroupContext, type: SoftwareType, version: string, bakeUntil: number): void {
-    const u = this.unit(ctx, type, version);
-    if (u.bakeUntil === undefined || bakeUntil > u.bakeUntil) u.bakeUntil = bakeUntil;
+    noteBakingOf(this.unit(ctx, type, version), bakeUntil);
   }
+}
+
+/** noteBaking for a unit at hand. */
+export function noteBakingOf(u: UnitStats, bakeUntil: number): void {
+  if (u.bakeUntil === undefined || bakeUntil > u.bakeUntil) u.bakeUntil = bakeUntil;
 }
