@@ -12,7 +12,10 @@
 //   --resync is 30 s so two cycles fit in a run; the controller's CPU time over the measured
 //   cycle (pass, collections, idle) is reported per pass.
 // The figures are medians of the runs. Goal (issue 17): steady under 150 MB, median of 5 runs.
-// Usage: node bench/controller-rss.bench.ts [--devices N] [--runs N] [--settle-s N]
+// The controller runs as users run it: laid out as the container image is (--layout image, the
+// default: dist/'s JavaScript, support/image-app.ts) with an empty compile cache at each start,
+// as a new container has; --layout sources runs the repository's TypeScript with its cache.
+// Usage: node bench/controller-rss.bench.ts [--devices N] [--runs N] [--settle-s N] [--layout image|sources]
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +23,7 @@ import { median } from './support/measure.ts';
 import { parseOptions } from './support/options.ts';
 import { control, demoApp, fleetFlags, rssMb, sleep, startEmulator, startFirmwarden, type EmulatorStats } from './support/processes.ts';
 import { BenchError, Report, runBench } from './support/report.ts';
+import { buildImageApp } from './support/image-app.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -55,7 +59,10 @@ await runBench('controller-rss', async () => {
     devices: { kind: 'count', default: 10_000, min: 50, help: 'emulated devices' },
     runs: { kind: 'count', default: 5, help: 'controller processes, one after the other' },
     'settle-s': { kind: 'count', default: 5, help: 'seconds to wait after the fleet is read, before reading RSS' },
+    layout: { kind: 'choice', default: 'image', choices: ['image', 'sources'], help: "the container image's (dist/, a new compile cache each start) or the repository's" },
   });
+  const app = options.layout === 'image' ? buildImageApp() : undefined;
+  process.once('exit', () => app?.remove());
   const report = new Report('controller-rss', options);
   report.judgeOnlyAt('10,000 devices, 5 runs', options.devices === 10_000 && options.runs >= 5);
   const settled: number[] = [];
@@ -71,7 +78,8 @@ await runBench('controller-rss', async () => {
     const emulator = await startEmulator(['--devices', String(options.devices), '--rate-limit', '0']);
     const controller = startFirmwarden(
       ['run', '--dir', join(work, 'manifests'), '--state', join(work, 'state.json'), '--listen', '127.0.0.1:0', '--no-report', '--resync', `${resyncS}s`, ...fleetFlags(emulator.url), '--fleet-rate', '10000'],
-      { AZURE_CLIENT_SECRET: demoApp.clientSecret, FIRMWARDEN_LOG_LEVEL: 'warn', FIRMWARDEN_LOG_FORMAT: 'json' },
+      { AZURE_CLIENT_SECRET: demoApp.clientSecret, FIRMWARDEN_LOG_LEVEL: 'warn', FIRMWARDEN_LOG_FORMAT: 'json', ...(app ? { NODE_COMPILE_CACHE: join(work, 'compile-cache') } : {}) },
+      app?.dir,
     );
     try {
       const pid = controller.child.pid!;
@@ -133,7 +141,7 @@ await runBench('controller-rss', async () => {
       rmSync(work, { recursive: true, force: true });
     }
   }
-  report.note(`controller-rss: ${options.devices} emulated devices, examples/ manifests, --resync ${resyncS}s, ${options.runs} controller runs; settled = highest VmRSS over 5 s after the fleet is read and ${options['settle-s']} s of quiet; steady = VmHWM over a cycle from ${options['settle-s'] + 5} s after a regular pass through the next one and ${options['settle-s'] + 5} s after it`);
+  report.note(`controller-rss: run laid out as ${options.layout === 'image' ? 'the container image (dist/, empty compile cache)' : 'the repository (TypeScript sources, warm compile cache)'}; ${options.devices} emulated devices, examples/ manifests, --resync ${resyncS}s, ${options.runs} controller runs; settled = highest VmRSS over 5 s after the fleet is read and ${options['settle-s']} s of quiet; steady = VmHWM over a cycle from ${options['settle-s'] + 5} s after a regular pass through the next one and ${options['settle-s'] + 5} s after it`);
   report.work('devices', options.devices, 'devices', 'no device');
   report.work('graph_requests_per_run', median(reads), 'requests', 'the controller read nothing');
   report.figure('steady_rss_median_mb', median(steady), 'MB');

@@ -8,6 +8,8 @@
 //                                        dependency is installed, which is how pre-commit installs
 //                                        the hook; prepack would not run for Git dependencies)
 //        node scripts/build.ts --clean  (npm pack runs it as postpack: dist/ is not kept around)
+//        node scripts/build.ts --out DIR (builds into DIR instead: benchmarks that run the
+//                                        controller as the image does, without touching dist/)
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,12 +17,13 @@ import { dirname, join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const source = join(root, 'controller');
-const dist = join(root, 'dist');
+const outAt = process.argv.indexOf('--out');
+const dist = outAt > 0 && process.argv[outAt + 1] ? process.argv[outAt + 1]! : join(root, 'dist');
 
 rmSync(dist, { recursive: true, force: true });
 const tsc = resolveTsc();
 if (!process.argv.includes('--clean') && tsc !== undefined) {
-  execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--outDir', dist], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
   for (const file of filesUnder(source)) {
     // .ts (and .d.ts) are compiled or are types only; READMEs are for people reading the source.
     if (file.endsWith('.ts') || file.endsWith('.md')) continue;

@@ -26,7 +26,8 @@ test('the command refuses an older Node.js and names the right one', () => {
 
 test('the image and the GitHub Action use the same major', () => {
   const froms = read('Dockerfile').split('\n').filter((l) => l.startsWith('FROM '));
-  assert.equal(froms.map((l) => l.split(' ')[1]), [`node:${major}-slim`, `node:${major}-slim`]);
+  assert.ok(froms.length >= 2, 'a multi-stage Dockerfile');
+  for (const from of froms) assert.is(from.split(' ')[1], `node:${major}-slim`);
   const action = parse(read('action.yml')) as { inputs: Record<string, { default?: string }> };
   assert.is(action.inputs['node-version']?.default, String(major));
 });

@@ -22,11 +22,14 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-/** Starts `firmwarden ARGS` (through bin/firmwarden.mjs, as users run it). */
-export function startFirmwarden(args: readonly string[], env: NodeJS.ProcessEnv = {}): Child {
+/**
+ * Starts `firmwarden ARGS` (through bin/firmwarden.mjs, as users run it), from the repository
+ * or from `app`, another layout of it (support/image-app.ts: the container image's).
+ */
+export function startFirmwarden(args: readonly string[], env: NodeJS.ProcessEnv = {}, app: string = root): Child {
   let out = '';
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(root, 'bin/firmwarden.mjs'), ...args], {
-    cwd: root,
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(app, 'bin/firmwarden.mjs'), ...args], {
+    cwd: app,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,12 +1,15 @@
 // No Docker engine runs where the tests run, so this lays the image's files out the way the
-// Dockerfile does — the builder's `npm ci --omit=dev` from package.json and the lock file,
-// then the final stage's COPY lines — and runs what the image's ENTRYPOINT runs from there.
-// It proves that production dependencies alone are enough and that nothing the program needs
-// was left out of the COPY list.
+// Dockerfile does — the deps stage's `npm ci --omit=dev` from package.json and the lock file,
+// the build stage's COPY lines and its build of dist/, then the final stage's COPY lines — and
+// runs what the image's ENTRYPOINT runs from there. It proves that production dependencies
+// alone are enough, that the image runs the built JavaScript (no TypeScript sources beside
+// it), and that nothing the program needs was left out of the COPY lists. One step is not
+// repeated: the build stage's `npm ci` of every dependency (~600 MB); the repository's own
+// node_modules, which that install reproduces from the same lock file, stands in for it.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, mkdir } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rm, mkdir, symlink } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,32 +65,53 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
 }
 
 type Ctx = { dir: string; app: string; stages: Stage[] };
+
+/** Copies a stage's COPY lines into `into`: from the build context, or from an earlier stage's directory. */
+async function copyInto(stage: Stage, into: string, stageDirs: Map<string, string>): Promise<void> {
+  for (const copy of copiesOf(stage)) {
+    if (copy.from !== undefined) {
+      const from = stageDirs.get(copy.from);
+      assert.ok(from, `COPY --from=${copy.from}: no earlier stage of that name`);
+      await cp(join(from!, copy.sources[0]!.replace(/^\/app\//, '')), join(into, copy.dest), { recursive: true });
+      continue;
+    }
+    // Like `docker build .`: the working tree as it is (a fresh clone in CI). Every COPY of the
+    // Dockerfile keeps a file's path (`COPY bin ./bin`, `COPY scripts/build.ts ./scripts/`).
+    for (const source of copy.sources) await cp(join(root, source), join(into, source), { recursive: true });
+  }
+}
 const image = suite<Ctx>('image layout', { dir: '', app: '', stages: [] });
 
 image.before(async (ctx) => {
   ctx.stages = parseDockerfile(await readFile(join(root, 'Dockerfile'), 'utf8'));
   ctx.dir = await mkdtemp(join(tmpdir(), 'firmwarden-image-'));
-  const builder = join(ctx.dir, 'builder');
   ctx.app = join(ctx.dir, 'app');
-  await mkdir(builder);
-  await mkdir(ctx.app);
-  const [deps, final] = [ctx.stages[0]!, ctx.stages.at(-1)!];
-  // Builder stage: its COPY lines, then its npm ci (offline when the npm cache has everything).
-  for (const copy of copiesOf(deps)) for (const source of copy.sources) await cp(join(root, source), join(builder, source));
+  const stageDirs = new Map<string, string>();
+  const deps = ctx.stages.find((s) => s.name === 'deps')!;
+  const build = ctx.stages.find((s) => s.name === 'build')!;
+  // deps: its COPY lines, then its npm ci (offline when the npm cache has everything).
+  const depsDir = join(ctx.dir, 'deps');
+  await mkdir(depsDir);
+  await copyInto(deps, depsDir, stageDirs);
   const npmCi = deps.lines.find((l) => /npm ci/.test(l))!;
   const flags = /npm ci((?:\s+--[\w=-]+)*)/.exec(npmCi)![1]!.trim().split(/\s+/);
-  const installed = await run('npm', ['ci', ...flags, '--prefer-offline', '--engine-strict=false', '--loglevel=error'], builder);
+  const installed = await run('npm', ['ci', ...flags, '--prefer-offline', '--engine-strict=false', '--loglevel=error'], depsDir);
   if (installed.code !== 0) throw new Error(`npm ci ${flags.join(' ')} failed: ${installed.stderr}`);
-  // Final stage: node_modules from the builder, then the sources as listed.
-  for (const copy of copiesOf(final)) {
-    if (copy.from !== undefined) {
-      assert.is(copy.from, deps.name, 'the final stage copies only from the builder');
-      await cp(join(builder, copy.sources[0]!.replace(/^\/app\//, '')), join(ctx.app, copy.dest), { recursive: true });
-      continue;
-    }
-    // Like `docker build .`: the working tree as it is (a fresh clone in CI).
-    for (const source of copy.sources) await cp(join(root, source), join(ctx.app, source), { recursive: true });
+  stageDirs.set('deps', depsDir);
+  // build: its COPY lines, every dependency (the repository's, see the header), then its RUN node lines.
+  const buildDir = join(ctx.dir, 'build');
+  await mkdir(buildDir);
+  await copyInto(build, buildDir, stageDirs);
+  await symlink(join(root, 'node_modules'), join(buildDir, 'node_modules'));
+  for (const line of build.lines.filter((l) => /^RUN node\s/.test(l))) {
+    const words = line.split(/\s+/).slice(2);
+    const built = await run(process.execPath, words, buildDir);
+    if (built.code !== 0) throw new Error(`${line} failed: ${built.stderr}`);
   }
+  stageDirs.set('build', buildDir);
+  // final: node_modules from deps, dist/ from build, the rest from the context.
+  await mkdir(ctx.app);
+  await copyInto(ctx.stages.at(-1)!, ctx.app, stageDirs);
 });
 
 image.after(async (ctx) => {
@@ -95,11 +119,12 @@ image.after(async (ctx) => {
 });
 
 image('the Dockerfile is multi-stage on node:26-slim, with git and tini, non-root, production deps only', ({ stages }) => {
-  assert.ok(stages.length >= 2, 'multi-stage');
+  assert.equal(stages.map((s) => s.name), ['deps', 'build', undefined], 'deps, build, then the image');
   for (const s of stages) assert.is(s.from, 'node:26-slim');
   const final = stages.at(-1)!;
   const text = final.lines.join('\n');
   assert.match(stages[0]!.lines.join('\n'), /npm ci --omit=dev/);
+  assert.match(stages[1]!.lines.join('\n'), /RUN node [^\n]*scripts\/build\.ts/);
   assert.match(text, /apt-get install[^\n]*\bgit\b/);
   assert.match(text, /apt-get install[^\n]*\btini\b/);
   const user = /^USER\s+(\d+)(?::(\d+))?$/m.exec(text);
@@ -111,13 +136,23 @@ image('the Dockerfile is multi-stage on node:26-slim, with git and tini, non-roo
 
 image('the image copies everything package.json ships (and the lock file), nothing from test/', async ({ stages }) => {
   const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { files: string[] };
-  const copied = copiesOf(stages.at(-1)!).filter((c) => c.from === undefined).flatMap((c) => c.sources.map((s) => s.replace(/\/$/, '')));
-  // The package ships dist/, JavaScript built from controller/ at pack time (Node will not strip
-  // types inside node_modules); the image is no package install, so it runs controller/ itself.
-  const inImage = (entry: string) => (entry === 'dist' ? 'controller' : entry);
-  for (const entry of pkg.files.map((f) => f.replace(/\/$/, ''))) assert.ok(copied.includes(inImage(entry)), `${entry} is in package.json "files" but ${inImage(entry)} is not copied`);
+  // From the context by path; from a stage by the path it had there (/app/dist -> dist).
+  const copied = copiesOf(stages.at(-1)!).flatMap((c) => c.sources.map((s) => s.replace(/^\/app\//, '').replace(/\/$/, '')));
+  for (const entry of pkg.files.map((f) => f.replace(/\/$/, ''))) assert.ok(copied.includes(entry), `${entry} is in package.json "files" but is not copied`);
   assert.ok(copied.includes('package.json') && copied.includes('package-lock.json'));
   assert.not.ok(copied.some((c) => c.startsWith('test') || c.startsWith('bench')));
+});
+
+image('the image runs the built JavaScript: dist/ holds the controller, no TypeScript source beside it', async ({ app }) => {
+  // bin/firmwarden.mjs runs controller/main.ts whenever it exists, which would bring back type
+  // stripping at every container start.
+  assert.not.ok(existsSync(join(app, 'controller')), 'controller/ must not be in the image');
+  assert.ok(existsSync(join(app, 'dist/main.js')), 'dist/main.js is built');
+  const files = (await readdir(join(app, 'dist'), { recursive: true })).map(String);
+  assert.equal(files.filter((f) => /\.(ts|mts|cts)$/.test(f)), []);
+  // What the build copies beside the compiled code (generated validators, the live view's page).
+  assert.ok(files.some((f) => f.endsWith('schema-validators.generated.js')));
+  assert.ok(files.some((f) => f.endsWith('live-view.js')));
 });
 
 image('exactly the production dependency tree was installed, no dev-only package', async ({ app }) => {
@@ -158,9 +193,9 @@ image('every controller module imports from the layout (no dev-only import anywh
   const script = `
     import { readdirSync, statSync } from 'node:fs';
     import { join } from 'node:path';
-    const walk = (d) => readdirSync(d).flatMap((n) => statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : n.endsWith('.ts') ? [join(d, n)] : []);
+    const walk = (d) => readdirSync(d).flatMap((n) => statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : n.endsWith('.js') && !d.includes('live-view') ? [join(d, n)] : []);
     const failed = [];
-    const files = walk('controller');
+    const files = walk('dist');
     for (const f of files) {
       try { await import(join(process.cwd(), f)); } catch (e) { failed.push(f + ': ' + (e.code ?? '') + ' ' + e.message.split('\\n')[0]); }
     }
