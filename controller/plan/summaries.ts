@@ -22,6 +22,22 @@ export function dedupeClamps(mains: readonly Work[], sus: readonly ScheduledCtx[
   return out.sort((a, b) => cmp(a.deviceId, b.deviceId) || typeOrder.get(a.softwareType)! - typeOrder.get(b.softwareType)!);
 }
 
+/**
+ * Each group's member ids, kept with its list of member positions: a repeated plan over the
+ * same membership (plan-memo.ts hands out the same lists) reuses the ids instead of reading
+ * 100,000 of them from the scattered Device objects again. Checked against the index the
+ * positions belong to; plans are read only, so two may share the array.
+ */
+const idsOfMembers = new WeakMap<readonly number[], { readonly index: DeviceIndex; readonly ids: string[] }>();
+
+function memberIds(members: readonly number[], index: DeviceIndex): string[] {
+  const known = idsOfMembers.get(members);
+  if (known !== undefined && known.index === index) return known.ids;
+  const ids = members.map((i) => index.devices[i]!.id);
+  idsOfMembers.set(members, { index, ids });
+  return ids;
+}
+
 /** Per group: members, window, next action time and rollouts. */
 export function summarizeGroups(
   layout: GroupLayout,
@@ -41,7 +57,7 @@ export function summarizeGroups(
       timeZone: ctx.timeZone,
       license: ctx.license,
       phase: ctx.firmwarePhase,
-      deviceIds: layout.members[ctx.index]!.map((i) => index.devices[i]!.id),
+      deviceIds: memberIds(layout.members[ctx.index]!, index),
       nextWindow: window ? { name: window.name, start: window.start, end: window.end, timeZone: ctx.timeZone } : undefined,
       freeze: frozen ? { name: frozen.name, from: frozen.from, to: frozen.to, reason: frozen.reason, end: frozen.end } : undefined,
       nextActionTime: next.get(ctx.index),
