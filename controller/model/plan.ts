@@ -6,10 +6,6 @@ import type { License, Phase } from './manifests.generated.ts';
 import type { HealthMemory, ReleaseRecord, RolloutMemory } from './state.ts';
 import type { CalendarTrouble, RoomReads } from './rooms.ts';
 
-// RolloutMemory is durable memory and lives in state.ts (imports run plan -> state only);
-// re-exported here for the plan core's files that still import it from this module.
-export type { RolloutMemory } from './state.ts';
-
 /** Where a device × software type stands (the same states the status counts). */
 export const EntryStates = ['upToDate', 'pending', 'scheduled', 'inProgress', 'succeeded', 'failed', 'blocked'] as const;
 export type EntryState = (typeof EntryStates)[number];

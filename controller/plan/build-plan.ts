@@ -26,8 +26,8 @@
 //   summaries         groups, policies, ScheduledUpdates, clamps, unmanaged devices
 import type { Device, DeviceSoftware } from '../model/fleet.ts';
 import type { DeviceGroup, ScheduledUpdate, UpdatePolicy } from '../model/manifests.generated.ts';
-import type { OperationRecord, Plan, RolloutMemory } from '../model/plan.ts';
-import type { HealthMemory, ReleaseRecord } from '../model/state.ts';
+import type { OperationRecord, Plan } from '../model/plan.ts';
+import type { HealthMemory, ReleaseRecord, RolloutMemory } from '../model/state.ts';
 import type { RoomObservations } from '../model/rooms.ts';
 import { CalendarIndex, observationsOf, observeReleases } from '../policy/release-calendar.ts';
 import { collectEntries, devicesWithOperations } from './collect-entries.ts';

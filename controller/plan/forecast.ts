@@ -4,8 +4,8 @@
 // grows); windows, freezes, waves, bake and soak times and concurrency apply as planned.
 // Pure: the simulation clock starts at the input's `now`.
 import type { DeviceSoftware, SoftwareState } from '../model/fleet.ts';
-import type { OperationRecord, Plan, PlanAction, RolloutMemory } from '../model/plan.ts';
-import type { HealthMemory, ReleaseRecord } from '../model/state.ts';
+import type { OperationRecord, Plan, PlanAction } from '../model/plan.ts';
+import type { HealthMemory, ReleaseRecord, RolloutMemory } from '../model/state.ts';
 import { fineAspects } from '../policy/health-soak.ts';
 import { compareVersions } from '../policy/version.ts';
 import { buildPlan, type PlanInput } from './build-plan.ts';

@@ -3,7 +3,7 @@
 import type { SoftwareType } from '../model/fleet.ts';
 import { SoftwareTypes } from '../model/fleet.ts';
 import type { DeviceGroup, License, Phase, UpdatePolicy, Wave } from '../model/manifests.generated.ts';
-import type { RolloutMemory } from '../model/plan.ts';
+import type { RolloutMemory } from '../model/state.ts';
 import { objectKey, ownerKey, refKey } from '../policy/manifest-keys.ts';
 import { effectiveRule, phaseFor, type EffectiveRule } from '../policy/software-rules.ts';
 import { activeSuspension } from '../policy/rollout-health.ts';

@@ -4,8 +4,8 @@
 // Internal to controller/plan; pure.
 import type { SoftwareType } from '../model/fleet.ts';
 import type { UpdatePolicy } from '../model/manifests.generated.ts';
-import type { OperationRecord, RolloutMemory } from '../model/plan.ts';
-import type { RegressionRecord } from '../model/state.ts';
+import type { OperationRecord } from '../model/plan.ts';
+import type { RegressionRecord, RolloutMemory } from '../model/state.ts';
 import { ownerKey } from '../policy/manifest-keys.ts';
 import { judgeFailures } from '../policy/rollout-health.ts';
 import { policyContexts, type PolicyContext } from './group-context.ts';

@@ -5,8 +5,7 @@
 // .firmwarden/releases.json instead, and are read here only from statuses written by earlier
 // versions, so an upgrade loses no release date. Pure.
 import type { ObjectMeta, ScheduledUpdateStatus, UpdatePolicy } from '../model/manifests.generated.ts';
-import type { RolloutMemory } from '../model/plan.ts';
-import type { ReleaseRecord } from '../model/state.ts';
+import type { ReleaseRecord, RolloutMemory } from '../model/state.ts';
 import { objectKey } from '../policy/manifest-keys.ts';
 
 /** Release dates a policy's status remembers (the controller writes them back into Git). */
