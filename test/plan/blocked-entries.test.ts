@@ -2,8 +2,9 @@
 // policy's rollout of the type is stopped — gets its entry straight from the walk when the
 // device has no operation and no ScheduledUpdate (collect-entries.ts blockedEntry), and from a
 // work frozen later otherwise. Both must be the same entry, key for key. Each row plans two
-// twin devices in one group, one of them with an old operation on another software type (which
-// sends every type of it down the work path), and compares their firmware entries.
+// twin devices in one group, one of them with an old operation on firmware to an older version
+// (which sends its firmware down the work path, where the operation is read and passed over),
+// and compares their firmware entries.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { UpdatePolicySpec } from '../../controller/model/manifests.generated.ts';
@@ -40,7 +41,7 @@ function firmwareEntries(row: Row): { walked: PlanEntry; worked: PlanEntry } {
     scheduledUpdates: [],
     devices: twins,
     software: new Map(twins.map((d) => [d.id, software(d.id, { firmware: ['1.0', '1.1'], teamsClient: ['2.0', '2.0'] })])),
-    operations: [op('worked', 'teamsClient', '2.0', { startedAt: now - 30 * day })],
+    operations: [op('worked', 'firmware', '1.0', { startedAt: now - 30 * day })],
     releases: [release('Bar', 'firmware', '1.1', now - 200 * day)],
     ...(row.stopped ? { rollouts: { 'default/p|firmware': { stoppedAt: now - day, reason: '3 of 10 failed' } } } : {}),
   });
