@@ -9,8 +9,6 @@ import type { DesiredStateSource, Snapshot, StatusWriter } from '../model/source
 import type { ReplaceStatus } from '../sources/status-commit-apply.ts';
 import type { GitRunSource, DirRunSource } from '../config/run-options.ts';
 import type { RunHttpOptions } from '../config/run-http-options.ts';
-import { GitSource } from '../sources/git-source.ts';
-import { DirSource } from '../sources/dir-source.ts';
 import { FileStateStore } from '../state/file-state-store.ts';
 import type { StateStore } from '../model/state.ts';
 import { FleetView, type FleetViewOptions } from '../reconcile/fleet-view.ts';
@@ -99,12 +97,16 @@ export interface RunningController {
 async function openSource(config: ControllerConfig, deps: ControllerDeps, metrics: Metrics): Promise<DesiredStateSource & StatusWriter> {
   // Each source binds its own component (dir-source, git-source and its status-commit): a
   // `component` bound here too would appear twice in every line, since pino keeps both.
+  // Each kind's adapter loads only when used: a folder source never loads simple-git and its
+  // dependencies (~3 MB of a long-running process's memory), a Git source never loads chokidar.
   const logger = deps.logger;
   const s = config.source;
   if (s.kind === 'custom') return s.source;
   if (s.kind === 'dir') {
+    const { DirSource } = await import('../sources/dir-source.ts');
     return new DirSource({ dir: s.dir, path: s.path, replaceStatus: deps.replaceStatus, logger, metrics });
   }
+  const { GitSource } = await import('../sources/git-source.ts');
   return GitSource.create({
     repo: s.repo,
     branch: s.branch,

@@ -4,27 +4,9 @@
 // completion lists from cli/command-flags.ts, are the ones lint parses with.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
 import * as lintTables from '../../controller/cli/lint-flags.ts';
 import * as commandTables from '../../controller/cli/command-flags.ts';
-
-const controller = new URL('../../controller/', import.meta.url).pathname;
-const staticImport = /^[ \t]*(?:import|export)\s+(?!type\b)[^'";]*?\bfrom\s*['"](\.[^'"]+)['"]|^[ \t]*import\s*['"](\.[^'"]+)['"]/gm;
-
-/** Files under controller/ (relative) that `entry` loads through static, non-type imports. */
-function staticGraph(entry: string): Set<string> {
-  const seen = new Set<string>();
-  const todo = [join(controller, entry)];
-  while (todo.length > 0) {
-    const file = todo.pop()!;
-    const rel = relative(controller, file);
-    if (seen.has(rel)) continue;
-    seen.add(rel);
-    for (const m of readFileSync(file, 'utf8').matchAll(staticImport)) todo.push(join(dirname(file), (m[1] ?? m[2])!));
-  }
-  return seen;
-}
+import { staticGraph } from '../support/static-graph.ts';
 
 test('lint loads nothing of run, config (but its usage error), fleet, reconcile or notify', () => {
   const graph = staticGraph('cli/lint.ts');
