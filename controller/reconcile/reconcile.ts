@@ -6,6 +6,7 @@
 // place), the statuses written at the exit carry it on their conditions, and it decides the
 // outcome. Without state or a fleet reading nothing starts and only the conditions change.
 // Everything it touches comes in through ports; it imports no adapter.
+import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from '../log/logger.ts';
 import type { ControllerState, LedgerEntry } from '../model/state.ts';
 import type { Plan } from '../model/plan.ts';
@@ -100,17 +101,20 @@ export function createReconciler<M extends ManifestEntry, F>(ports: ReconcilerPo
       return true;
     }
 
-    // 3. Evaluate (the pure engine) and start what may start, then evaluate again so status
-    // counts what was just started and what was refused.
+    // 3. Evaluate (the pure engine) and start what may start, then evaluate again (when anything
+    // changed) so status counts what was just started and what was refused.
     const evaluate = (outcomes: readonly StartOutcome[], from: Snapshot = snapshot, parsed = desired) =>
       ports.engine({ desired: parsed, fleet: ports.fleetView.snapshot(), state: current, now, outcomes, calendar: from === snapshot ? calendar : readCalendar(from, log), rooms: rooms.observations(), failures, omitted: from.omitted });
     rooms.prune(now);
-    // Only the first evaluation's state and starts are kept: the whole output (its plan is several
-    // MB at 10k devices) would stay reachable until the pass ends if held here (issue 17).
-    const { state: firstState, starts: firstStarts } = await settleRooms(() => evaluate([]), rooms, at, info.signal);
-    state = current = firstState;
+    const before = current;
+    let first: EngineOutput | undefined = await settleRooms(() => evaluate([]), rooms, at, info.signal);
+    const firstStarts = first.starts;
+    state = current = first.state;
     let outcomes: StartOutcome[] = [];
     if (canStart && firstStarts.length > 0) {
+      // Let go of the first output before starting: its plan (several MB at 10k devices) would
+      // stay reachable through the starts and the second evaluation (issue 17).
+      first = undefined;
       outcomes = (await attempt('start', () => startOperations(firstStarts, { fleet: ports.fleet, ledger: ledgerPort, now: at, logger: scope, signal: info.signal, readings, ...(ports.mayStart ? { mayStart: ports.mayStart } : {}) }))) ?? [];
       current = state;
     }
@@ -119,11 +123,17 @@ export function createReconciler<M extends ManifestEntry, F>(ports: ReconcilerPo
     // update is read when that one ends (issue 17: one read per device, not one per update).
     const busyAgain = new Set(outcomes.filter((o) => o.result === 'started' || o.result === 'adopted').map((o) => o.request.deviceId));
     const reread = ended.filter((id) => !busyAgain.has(id));
+    // The second evaluation exists to see what the first could not: the starts' outcomes, devices
+    // read again, and the memory the first recorded (a release first seen, a rollout's progress).
+    // Without any of these its input is the first's, and the engine is pure: it would return the
+    // same output, so the first stands (at 10k devices a pass then allocates ~45 MB and spends
+    // ~140 ms of CPU less; issue 17). Otherwise the first is let go before the reads.
+    if (outcomes.length > 0 || reread.length > 0 || !isDeepStrictEqual(before, current)) first = undefined;
     if (reread.length > 0) {
       ports.fleetView.markStale(reread);
       await attempt('fleet', () => ports.fleetView.refreshStep(info.signal));
     }
-    const final = evaluate(outcomes);
+    const final = first ?? evaluate(outcomes);
     state = current = { ...final.state, ledger: pruneLedger(current.ledger, now, undefined, final.keepLedgerOf, final.keepLedgerEntries) };
     ports.observe?.({ now, plan: final.plan, statuses: final.statuses, ledger: current.ledger, manifests: desired.manifests, fleet: ports.fleetView.snapshot(), complete: ports.fleetView.complete });
     await attempt('save', () => ports.stateStore.save(current));

@@ -2,7 +2,9 @@
 // after starting operations); at 10k devices each evaluation's plan is several MB (issue 17:
 // controller steady RSS). An earlier one must be collectable while the next is built, in the
 // reconcile, in settleRooms and in the live view's wrapper, so a reconcile's peak holds one plan. Checked with WeakRefs and a forced garbage collection
-// inside the engine's second call, against an emulated fleet and a real folder.
+// inside the engine's second call, against an emulated fleet and a real folder. And a pass in
+// which nothing changed after its first evaluation (no start, no device read again, the same
+// memory) evaluates once: the second evaluation would have the same input and output.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -10,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { isDeepStrictEqual } from 'node:util';
 import { ManualClock } from '../../controller/model/clock.ts';
 import { silentLogger } from '../../controller/log/logger.ts';
 import { parseFleetOptions } from '../../controller/config/fleet-options.ts';
@@ -54,8 +57,9 @@ function watchedEngine() {
   return { watched, alive, calls: () => outputs.length };
 }
 
-async function reconcileOnce(wrap: (engine: Engine<ManifestEntry, Finding>) => Engine<ManifestEntry, Finding>) {
-  const clock = new ManualClock(start);
+/** One reconcile at `start` (or one at each of `times`, on the same controller). */
+async function reconcileOnce(wrap: (engine: Engine<ManifestEntry, Finding>) => Engine<ManifestEntry, Finding>, times: readonly number[] = [start]) {
+  const clock = new ManualClock(times[0]!);
   const { options } = parseFleetOptions(['--emulator', '--fleet-rate', '10000'], {});
   const conn = await createFleet(options, { logger, clock, emulator: { devices: 30, seed: 5, rateLimit: 0, failureRate: 0, durationJitter: 0, epoch: start } });
   const dir = await mkdtemp(join(tmpdir(), 'fw-release-'));
@@ -80,7 +84,10 @@ async function reconcileOnce(wrap: (engine: Engine<ManifestEntry, Finding>) => E
     onResult: (r) => (started += r.outcomes.filter((o) => o.result === 'started').length),
   });
   try {
-    await reconcile({ reconcileId: 1, signal: new AbortController().signal });
+    for (const [i, at] of times.entries()) {
+      clock.set(at);
+      await reconcile({ reconcileId: i + 1, signal: new AbortController().signal });
+    }
   } finally {
     await source.close();
     await conn.close();
@@ -121,6 +128,25 @@ test('the live view keeps no evaluation while the next is computed, and still sh
   } finally {
     await feed.close();
   }
+});
+
+test('a pass that starts nothing, reads no device again and remembers nothing new evaluates once, and its output is what a second evaluation gives', async () => {
+  // Monday 06:00 UTC, before the office hours: nothing starts. The first pass records the
+  // releases it sees (new memory: evaluated twice); the passes after it change nothing.
+  const early = Date.parse('2027-01-11T06:00:00Z');
+  const times = [early, early + minute, early + 2 * minute];
+  const calledAt: number[] = [];
+  const checked: boolean[] = [];
+  const { started } = await reconcileOnce((engine) => (input) => {
+    calledAt.push(input.now);
+    const output = engine(input);
+    // What a second evaluation would be: the same input with the state this one produced.
+    if (isDeepStrictEqual(input.state, output.state)) checked.push(isDeepStrictEqual(engine({ ...input, state: output.state }), output));
+    return output;
+  }, times);
+  assert.is(started, 0);
+  assert.equal(times.map((t) => calledAt.filter((c) => c === t).length), [2, 1, 1], 'evaluations per pass');
+  assert.ok(checked.length >= 2 && checked.every(Boolean), `an evaluation on unchanged memory gives the same output again: ${checked}`);
 });
 
 test.run();
