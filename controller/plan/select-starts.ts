@@ -3,9 +3,10 @@
 // An update running that firmwarden did not start (found on the fleet by plan and why) shows as
 // in progress on the first entry that would have started, since the API cannot say which it is.
 import type { SoftwareType } from '../model/fleet.ts';
-import type { PlanAction } from '../model/plan.ts';
+import type { PlanAction, Reason } from '../model/plan.ts';
 import { DeviceIndex } from '../policy/device-index.ts';
 import { displayName } from '../policy/manifest-keys.ts';
+import { sharedReason } from '../policy/shared-reasons.ts';
 import { softwareLabel } from '../policy/software-rules.ts';
 import { stableHash } from '../policy/waves.ts';
 import type { GroupContext } from './group-context.ts';
@@ -22,16 +23,14 @@ export function selectStarts(mains: Work[], ctxOfDevice: (i: number) => GroupCon
     const p = ctxOfDevice(i).policy?.key;
     if (p !== undefined) inFlight.set(p, (inFlight.get(p) ?? 0) + 1);
   }
-  const candidates = mains.filter((w) => w.needs);
-  // Scheduled updates first (a person asked), then wave order, then the stable hash order.
-  const rank = (w: Work) => (w.source === 'scheduled' ? 0 : (w.wave ?? 1));
-  const hashes = new Map<Work, number>();
-  for (const w of candidates) hashes.set(w, stableHash(`${w.device.id}\u0000${w.ctx.policy?.policy.metadata.name ?? ''}`));
-  candidates.sort((a, b) => rank(a) - rank(b) || hashes.get(a)! - hashes.get(b)! || cmp(a.device.id, b.device.id) || typeOrder.get(a.type)! - typeOrder.get(b.type)!);
+  const candidates = startOrder(mains);
   const startedOn = new Map<string, SoftwareType>();
   const shownRunning = new Set<string>();
   const chosen = new Set<Work>();
-  for (const w of candidates) {
+  // The limit's reason of each policy at its count (once full, a policy's count stays: shared by its works held).
+  const held = new Map<string, { used: number; reason: Reason }>();
+  for (let k = 0; k < candidates.length; k++) { // indexed: no iterator result per work (plan's --no-opt)
+    const w = candidates[k]!;
     const busy = book.activeOn(w.device.id);
     if (busy && busy.length > 0) {
       const op = busy[0]!;
@@ -57,7 +56,12 @@ export function selectStarts(mains: Work[], ctxOfDevice: (i: number) => GroupCon
       const used = inFlight.get(policy.key) ?? 0;
       if (w.source === 'auto' && used >= policy.maxConcurrent) {
         w.status = 'pending';
-        w.reason = { code: 'ConcurrencyLimit', message: `${used} updates under ${displayName(policy.key)} are in flight or starting, the most it allows (maxConcurrent ${policy.maxConcurrent})` };
+        let h = held.get(policy.key);
+        if (h === undefined || h.used !== used) {
+          h = { used, reason: sharedReason('ConcurrencyLimit', `${used} updates under ${displayName(policy.key)} are in flight or starting, the most it allows (maxConcurrent ${policy.maxConcurrent})`) };
+          held.set(policy.key, h);
+        }
+        w.reason = h.reason;
         continue;
       }
       inFlight.set(policy.key, used + 1);
@@ -91,6 +95,38 @@ export function selectStarts(mains: Work[], ctxOfDevice: (i: number) => GroupCon
   // put the actions back in the plan's order.
   actions.sort((a, b) => cmp(a.group ?? '\uffff', b.group ?? '\uffff') || cmp(a.deviceId, b.deviceId) || typeOrder.get(a.softwareType)! - typeOrder.get(b.softwareType)!);
   return actions;
+}
+
+/**
+ * The works that may start now in the order they are given starts: ScheduledUpdates first (a
+ * person asked), then wave order, then the stable hash of device id and policy name, then id
+ * and type. Keys are computed once per work into arrays and positions sorted (no Map look-up
+ * per comparison, no string built per hash: stableHash takes the two parts).
+ */
+function startOrder(mains: readonly Work[]): Work[] {
+  const candidates: Work[] = [];
+  for (let k = 0; k < mains.length; k++) if (mains[k]!.needs) candidates.push(mains[k]!);
+  const n = candidates.length;
+  const rank = new Int32Array(n);
+  const hash = new Float64Array(n);
+  const order = new Int32Array(n);
+  let lastPolicy: object | undefined;
+  let suffix = '\u0000';
+  for (let k = 0; k < n; k++) {
+    const w = candidates[k]!;
+    const policy = w.ctx.policy?.policy;
+    if (policy !== lastPolicy) {
+      lastPolicy = policy;
+      suffix = `\u0000${policy?.metadata.name ?? ''}`;
+    }
+    rank[k] = w.source === 'scheduled' ? 0 : (w.wave ?? 1);
+    hash[k] = stableHash(w.device.id, suffix);
+    order[k] = k;
+  }
+  order.sort((a, b) => rank[a]! - rank[b]! || hash[a]! - hash[b]! || cmp(candidates[a]!.device.id, candidates[b]!.device.id) || typeOrder.get(candidates[a]!.type)! - typeOrder.get(candidates[b]!.type)!);
+  const out: Work[] = [];
+  for (let k = 0; k < n; k++) out.push(candidates[order[k]!]!);
+  return out;
 }
 
 /** Why an update starts now, in words. */

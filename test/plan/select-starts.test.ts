@@ -9,6 +9,7 @@ import type { OperationRecord } from '../../controller/model/plan.ts';
 import { DeviceIndex } from '../../controller/policy/device-index.ts';
 import { OperationBook } from '../../controller/plan/operation-book.ts';
 import { selectStarts } from '../../controller/plan/select-starts.ts';
+import { stableHash } from '../../controller/policy/waves.ts';
 import type { Work } from '../../controller/plan/work.ts';
 import { at, device, hour, op } from './fixtures.ts';
 import { contextUnder, scheduledCtx, work } from './phase-fixtures.ts';
@@ -68,6 +69,20 @@ for (const r of rows) {
     }
   });
 }
+
+test('selectStarts: within a wave the lowest stable hashes of device id and policy name start first', () => {
+  const ctx = contextUnder({ rollout: { maxConcurrent: 2 } }, now);
+  const name = ctx.policy!.policy.metadata.name;
+  const works: Work[] = ids.map((id, i) => work(ctx, devices[i]!, { type: 'firmware', wave: 1, needs: true, status: 'scheduled', earliest: now, deviceIdx: i, reason: { code: 'Deferred', message: 'eligible' } }));
+  selectStarts(works, () => ctx, new DeviceIndex(devices), new OperationBook([]), now);
+  const first = [...ids].sort((a, b) => stableHash(`${a}\u0000${name}`) - stableHash(`${b}\u0000${name}`)).slice(0, 2).sort();
+  assert.equal(works.filter((w) => w.reason.code === 'Starting').map((w) => w.device.id).sort(), first);
+  // The works the limit holds share its words.
+  const held = works.filter((w) => w.reason.code === 'ConcurrencyLimit');
+  assert.is(held.length, 3);
+  assert.match(held[0]!.reason.message, /^2 updates under p are in flight or starting/);
+  for (const w of held) assert.equal(w.reason, held[0]!.reason);
+});
 
 test('selectStarts: works that need nothing are left alone', () => {
   const ctx = contextUnder({}, now);
