@@ -6,9 +6,9 @@
 // calendar) to the Kubernetes status subresource and to .firmwarden/releases.json. Pure.
 import type { Device, SoftwareType } from '../model/fleet.ts';
 import { SoftwareTypes } from '../model/fleet.ts';
-import type { DevicePlan, RolloutView, WindowView } from '../model/plan.ts';
+import type { DevicePlan, PlanEntry, RolloutView, WindowView } from '../model/plan.ts';
 import { RefusalCodes } from '../model/plan.ts';
-import { locateEntries, scheduledRefusals, type LocatedEntry } from '../plan/plan-entries.ts';
+import { forEachEntry, scheduledRefusals } from '../plan/plan-entries.ts';
 import { formatLocal, localDateOf, weekdayOf } from '../policy/zoned-time.ts';
 import { waitingWords } from './waiting-words.ts';
 
@@ -157,7 +157,7 @@ interface DeviceTrouble {
   readonly what: string[];
 }
 
-function isAutomaticRefusal(e: LocatedEntry): boolean {
+function isAutomaticRefusal(e: PlanEntry): boolean {
   return e.scheduledUpdate === undefined && e.state === 'blocked' && RefusalCodes.has(e.reason.code);
 }
 
@@ -167,12 +167,14 @@ function isAutomaticRefusal(e: LocatedEntry): boolean {
  * "<label>: firmware 8.19.10 failed (InstallationFailed)"; then "and N more devices".
  */
 export function needsAttention(devices: readonly DevicePlan[], label: (deviceId: string) => string, limit = attentionLimit): string[] | undefined {
-  const entries = locateEntries(devices, (e) => e.state === 'failed' || (e.state === 'blocked' && RefusalCodes.has(e.reason.code)) || (e.refused?.length ?? 0) > 0);
+  // Entries are read where they are, not copied with their device (locateEntries): this runs for
+  // every manifest on every evaluation, over every device of it (issue 17).
   const byDevice = new Map<string, DeviceTrouble>();
-  for (const e of entries) {
-    let t = byDevice.get(e.deviceId);
-    if (!t) byDevice.set(e.deviceId, (t = { deviceId: e.deviceId, rank: 3, lastFailure: -Infinity, what: [] }));
-    const version = (v: string | undefined) => (v ? ` ${clean(v, 64)}` : '');
+  const version = (v: string | undefined) => (v ? ` ${clean(v, 64)}` : '');
+  forEachEntry(devices, (d, e) => {
+    if (!(e.state === 'failed' || (e.state === 'blocked' && RefusalCodes.has(e.reason.code)) || (e.refused?.length ?? 0) > 0)) return;
+    let t = byDevice.get(d.deviceId);
+    if (!t) byDevice.set(d.deviceId, (t = { deviceId: d.deviceId, rank: 3, lastFailure: -Infinity, what: [] }));
     if (e.state === 'failed') {
       t.what.push(`${e.softwareType}${version(e.desiredVersion)} failed${e.failure?.code ? ` (${clean(e.failure.code, 64)})` : ''}`);
       t.rank = 0;
@@ -186,7 +188,7 @@ export function needsAttention(devices: readonly DevicePlan[], label: (deviceId:
       t.what.push(`${e.softwareType}${version(r.version)} refused (${r.reason.code})`);
       t.rank = Math.min(t.rank, 1);
     }
-  }
+  });
   const troubled = [...byDevice.values()].filter((t) => t.what.length > 0);
   if (troubled.length === 0) return undefined;
   troubled.sort((a, b) => a.rank - b.rank || b.lastFailure - a.lastFailure || (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0));
