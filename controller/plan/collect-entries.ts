@@ -4,9 +4,10 @@
 // is counted for its wave and settled later (light-updates.ts); an update of a device with no
 // operation and no ScheduledUpdate that is offline or whose rollout is stopped is blocked at
 // once (a shared entry too); anything else (an operation, a ScheduledUpdate, a suspended
-// policy) becomes a work that decides its entry once timed and selected. A device with
-// operations and no ScheduledUpdate takes the first and third ways for the types it has no
-// operation of (nothing a work would add reads anything else), and works for the rest. Each device's entries go to its run of positions
+// policy) becomes a work that decides its entry once timed and selected. A device in a group
+// with operations or ScheduledUpdates takes the first and third ways for the types it has no
+// operation of and no ScheduledUpdate asks for (nothing a work would add reads anything else),
+// and works for the rest. Each device's entries go to its run of positions
 // in one flat array (device-plans.ts), made into DevicePlans once all are known.
 // Internal to controller/plan; pure.
 import type { OperationRecord, PlanEntry, Reason } from '../model/plan.ts';
@@ -146,12 +147,13 @@ function addDevice(walk: EntryWalk, out: CollectedEntries, i: number, ctx: Group
   if (!fleet.reportedAt(i, states, ids)) return;
   const sus = walk.targets.size > 0 ? walk.targets.get(i) : undefined;
   const simple = !sus && walk.withOps[i] === 0;
-  // A device with operations but no ScheduledUpdate: its types the book has no record of are
-  // decided as a simple device's (autoWork reads only that record), except that an update that
-  // may go keeps the work path, where its unit and its place among the works stay as they were.
-  const withOps = sus ? undefined : simple ? undefined : index.devices[i]!;
+  // A device with operations or ScheduledUpdates (in a group): its types that no ScheduledUpdate
+  // targets and the book has no record of are decided as a simple device's (autoWork reads only
+  // that record, and chooseMain takes the automatic work alone), except that an update that may
+  // go keeps the work path, where its unit and its place among the works stay as they were.
+  const withOps = simple || onlyScheduled ? undefined : index.devices[i]!;
   const model = index.modelAt(i);
-  const slots: DecisionSlots[] | undefined = sus ? undefined : env.decisions.slotsFor(ctx, model);
+  const slots: DecisionSlots[] | undefined = onlyScheduled ? undefined : env.decisions.slotsFor(ctx, model);
   const p = ctx.policy;
   // A suspended policy's updates take the work path: needsUpdate words the suspension.
   // Read from the index: most devices never need their Device object (only works do).
@@ -169,7 +171,7 @@ function addDevice(walk: EntryWalk, out: CollectedEntries, i: number, ctx: Group
     const st = states[t];
     if (!st) continue;
     const type = SoftwareTypes[t]!;
-    if (slots && (withOps === undefined || env.book.lastAt(i, withOps.id, type) === undefined)) {
+    if (slots && (withOps === undefined || (!targetsType(sus, type) && env.book.lastAt(i, withOps.id, type) === undefined))) {
       // The common case: no operation, no ScheduledUpdate; a settled decision is a shared entry.
       const d = env.decisions.decideIn(slots[t]!, ctx, model, st, ids[t]!);
       if (d.decision.outcome !== 'update') {
@@ -177,15 +179,16 @@ function addDevice(walk: EntryWalk, out: CollectedEntries, i: number, ctx: Group
         flat[off + slot++] = d.settled;
         continue;
       }
-      // (A device with operations keeps its updates that may go on the work path: see withOps.)
+      // (A device with operations or ScheduledUpdates keeps its updates that may go as works: see withOps.)
       if (withOps === undefined && light && !p.stopped.has(type)) {
         addLightUpdate(out.light, d, ctx, t, wave, i, st, off + slot++, walk.gates); // its entry is written once every wave is counted
         continue;
       }
       // An update that waits for the device to come online or for the stopped rollout to resume:
-      // needsUpdate's first two answers, before anything a device with no operation (of this
-      // type) and no ScheduledUpdate could change. A work would only be frozen into the same entry (nothing
-      // counts, times or starts a blocked work), so the entry is made once per decision and reason.
+      // needsUpdate's first two answers, before anything a device with no operation and no
+      // ScheduledUpdate (for this type) could change. A work would only be frozen into the same
+      // entry (nothing counts, times or starts a blocked work), so the entry is made once per
+      // decision and reason.
       const stop = offline ? undefined : p?.stopped.get(type);
       if (offline || stop !== undefined) {
         const why = offline ? offlineReason(d.decision.version) : stopReason(p!.key, type, stop!);
@@ -197,6 +200,16 @@ function addDevice(walk: EntryWalk, out: CollectedEntries, i: number, ctx: Group
     if (addWork(walk, out, sus, i, model, wave, st, type, ctx, onlyScheduled, off + slot)) slot++;
   }
   runs.close(slot); // fewer than count: types left out (scheduled-only devices); none: no DevicePlan
+}
+
+/** True when one of the ScheduledUpdates asks for the software type (scheduledWorks makes a work for it). */
+function targetsType(sus: readonly ScheduledCtx[] | undefined, type: SoftwareType): boolean {
+  if (sus === undefined) return false;
+  for (let k = 0; k < sus.length; k++) {
+    const software = sus[k]!.su.spec.software;
+    for (let j = 0; j < software.length; j++) if (software[j]!.type === type) return true;
+  }
+  return false;
 }
 
 /** The work that decides one device × type's entry, written at `at` (false: none, a scheduled-only device's type no ScheduledUpdate targets). */
