@@ -12,6 +12,7 @@
 // Internal to controller/plan; pure.
 import type { OperationRecord, PlanEntry, Reason } from '../model/plan.ts';
 import { SoftwareTypes, type Device, type SoftwareState, type SoftwareType } from '../model/fleet.ts';
+import type { AutoDecision } from '../policy/automatic.ts';
 import type { DeviceIndex } from '../policy/device-index.ts';
 import type { Decided, DecisionSlots } from './decisions.ts';
 import { comparisonsPerEntry, previousEntry, sameEntry, type DeviceRuns, type PreviousPlans } from './device-plans.ts';
@@ -171,9 +172,11 @@ function addDevice(walk: EntryWalk, out: CollectedEntries, i: number, ctx: Group
     const st = states[t];
     if (!st) continue;
     const type = SoftwareTypes[t]!;
+    let decided: AutoDecision | undefined; // the automatic decision when known here (autoWork's, not looked up again)
     if (slots && (withOps === undefined || (!targetsType(sus, type) && env.book.lastAt(i, withOps.id, type) === undefined))) {
       // The common case: no operation, no ScheduledUpdate; a settled decision is a shared entry.
       const d = env.decisions.decideIn(slots[t]!, ctx, model, st, ids[t]!);
+      decided = d.decision;
       if (d.decision.outcome !== 'update') {
         if (d.settledTries < comparisonsPerEntry && walk.previous) settleAsBefore(d, walk.previous, runs.n, i, type, slot);
         flat[off + slot++] = d.settled;
@@ -197,7 +200,7 @@ function addDevice(walk: EntryWalk, out: CollectedEntries, i: number, ctx: Group
         continue;
       }
     }
-    if (addWork(walk, out, sus, i, model, wave, st, type, ctx, onlyScheduled, off + slot)) slot++;
+    if (addWork(walk, out, sus, i, model, wave, st, type, ctx, onlyScheduled, off + slot, decided)) slot++;
   }
   runs.close(slot); // fewer than count: types left out (scheduled-only devices); none: no DevicePlan
 }
@@ -215,13 +218,13 @@ function targetsType(sus: readonly ScheduledCtx[] | undefined, type: SoftwareTyp
 /** The work that decides one device × type's entry, written at `at` (false: none, a scheduled-only device's type no ScheduledUpdate targets). */
 function addWork(
   walk: EntryWalk, out: CollectedEntries, sus: readonly ScheduledCtx[] | undefined, i: number, model: string, wave: number | undefined, st: SoftwareState, type: SoftwareType,
-  ctx: GroupContext, onlyScheduled: boolean, at: number,
+  ctx: GroupContext, onlyScheduled: boolean, at: number, decided: AutoDecision | undefined,
 ): boolean {
   const env = walk.env;
   const device = walk.fleet.index.devices[i]!;
   const suWorks = sus ? scheduledWorks(env, sus, device, i, st, type, ctx) : noWorks;
   if (onlyScheduled && suWorks.length === 0) return false;
-  const auto = onlyScheduled ? undefined : autoWork(env, device, i, model, wave, st, type, ctx);
+  const auto = onlyScheduled ? undefined : autoWork(env, device, i, model, wave, st, type, ctx, decided);
   const main = chooseMain(auto, suWorks, device, type);
   main.isMain = true;
   main.refused = refusalsBeside(main, suWorks);

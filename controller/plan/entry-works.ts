@@ -6,6 +6,7 @@
 import type { Device, SoftwareState, SoftwareType } from '../model/fleet.ts';
 import type { OperationRecord, Reason } from '../model/plan.ts';
 import type { RolloutMemory } from '../model/state.ts';
+import type { AutoDecision } from '../policy/automatic.ts';
 import { displayName } from '../policy/manifest-keys.ts';
 import type { CalendarIndex } from '../policy/release-calendar.ts';
 import { resumeAfter } from '../policy/rollout-health.ts';
@@ -29,11 +30,12 @@ export interface WorkEnv {
 /**
  * The automatic rule's work for a device × type (`model` and `wave` of its position). `type` is
  * the constant from SoftwareTypes, not the input's string: map look-ups on it hash once.
+ * `decided`: the decision the caller already holds for them (the walk's), else it is looked up.
  */
-export function autoWork(env: WorkEnv, device: Device, i: number, model: string, wave: number | undefined, st: SoftwareState, type: SoftwareType, ctx: GroupContext): Work {
+export function autoWork(env: WorkEnv, device: Device, i: number, model: string, wave: number | undefined, st: SoftwareState, type: SoftwareType, ctx: GroupContext, decided?: AutoDecision): Work {
   const now = env.now;
   const rule = ctx.rules[type];
-  const d = env.decisions.decide(ctx, model, st, type).decision;
+  const d = decided ?? env.decisions.decide(ctx, model, st, type).decision;
   const w: Work = {
     device, deviceIdx: i, type, state: st, ctx, source: 'auto', su: undefined, rule: rule.rule,
     version: d.version, status: 'upToDate', reason: d.reason, needs: false, t0: now, t0Reason: undefined,

@@ -172,7 +172,7 @@ export function settleLightUpdates(
       continue;
     }
     const i = light.device[k]!;
-    const w = autoWork(env, index.devices[i]!, i, index.modelAt(i), waveByIdx[i] || undefined, st, type, ctx!);
+    const w = autoWork(env, index.devices[i]!, i, index.modelAt(i), waveByIdx[i] || undefined, st, type, ctx!, d.decision);
     w.earliest = r;
     w.isMain = true;
     works.push(w);
