@@ -7,7 +7,7 @@ import type { Logger } from '../log/logger.ts';
 import type { Finding } from '../manifest/finding.ts';
 import type { DesiredStateSource, Snapshot, StatusWriter } from '../model/source.ts';
 import type { ReplaceStatus } from '../sources/status-commit-apply.ts';
-import type { GitRunSource, DirRunSource } from '../config/run-options.ts';
+import { openSource, type ControllerSource } from './open-source.ts';
 import type { RunHttpOptions } from '../config/run-http-options.ts';
 import { FileStateStore } from '../state/file-state-store.ts';
 import type { StateStore } from '../model/state.ts';
@@ -44,7 +44,7 @@ import { getHeapStatistics } from 'node:v8';
 
 export interface ControllerConfig {
   /** Where the manifests come from; `custom` when the caller brings its own source (Kubernetes). */
-  readonly source: GitRunSource | DirRunSource | { readonly kind: 'custom'; readonly source: DesiredStateSource & StatusWriter };
+  readonly source: ControllerSource;
   /** Absent: no HTTP endpoints (the demo). */
   readonly http: RunHttpOptions | undefined;
   /** The state file (release dates, operations in flight). */
@@ -94,42 +94,6 @@ export interface RunningController {
   readonly done: Promise<void>;
 }
 
-async function openSource(config: ControllerConfig, deps: ControllerDeps, metrics: Metrics): Promise<DesiredStateSource & StatusWriter> {
-  // Each source binds its own component (dir-source, git-source and its status-commit): a
-  // `component` bound here too would appear twice in every line, since pino keeps both.
-  // Each kind's adapter loads only when used: a folder source never loads simple-git and its
-  // dependencies (~3 MB of a long-running process's memory), a Git source never loads chokidar.
-  const logger = deps.logger;
-  const s = config.source;
-  if (s.kind === 'custom') return s.source;
-  if (s.kind === 'dir') {
-    const { DirSource } = await import('../sources/dir-source.ts');
-    return new DirSource({ dir: s.dir, path: s.path, replaceStatus: deps.replaceStatus, logger, metrics });
-  }
-  const { GitSource } = await import('../sources/git-source.ts');
-  return GitSource.create({
-    repo: s.repo,
-    branch: s.branch,
-    path: s.path,
-    intervalMs: s.intervalMs,
-    ...(s.dataDir ? { dataDir: s.dataDir } : {}),
-    auth: s.auth,
-    ...(s.trustedKeysFile ? { trustedKeysFile: s.trustedKeysFile } : {}),
-    status: {
-      replaceStatus: deps.replaceStatus,
-      ...(s.statusAuthor ? { author: s.statusAuthor } : {}),
-      ...(s.signingKeyFile ? { signingKeyFile: s.signingKeyFile } : {}),
-      ...(s.statusMessage !== undefined ? { messageTemplate: s.statusMessage } : {}),
-      // Carried over with the statuses when the status branch is recreated on a new main.
-      ...(s.report !== undefined ? { ownedPaths: [s.report] } : {}),
-    },
-    ...(s.statusBranch !== undefined ? { statusBranch: s.statusBranch } : {}),
-    clock: deps.clock,
-    logger,
-    metrics,
-  });
-}
-
 /** Starts the controller; it runs until `signal` aborts. */
 export async function startController(config: ControllerConfig, deps: ControllerDeps, signal: AbortSignal): Promise<RunningController> {
   const log = deps.logger.child({ component: 'controller' });
@@ -137,7 +101,7 @@ export async function startController(config: ControllerConfig, deps: Controller
   // Rollout gauges and timeouts from each reconcile's own plan and ledger; timeouts from before this start are not counted.
   const recordReconcile = reconcileMetrics(metrics, deps.clock.now());
   const readiness = new ReadinessGate();
-  const source = await openSource(config, deps, metrics);
+  const source = await openSource(config.source, deps, metrics);
   if (!deps.fleet && !deps.tenants) throw new Error('startController: neither a fleet nor tenants to serve');
   const fleet = deps.fleet;
   // Notifications: found in each reconcile, kept in the state, sent off the reconcile path.
