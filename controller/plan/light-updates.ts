@@ -3,10 +3,10 @@
 // counted per wave while the devices are walked; once every wave is counted each (decision,
 // group, wave) is settled once, and its devices share one entry unless they may start now,
 // in which case each becomes a work like any other. Decisions of other models that settle alike
-// in a unit and wave (same installed version, eligibility and reason) share the settlement. Entries are written to their positions in
-// the walk's flat array of entries (device-plans.ts). What a decision's light updates share in
-// a group is kept on the decision (work.ts LightShare), not in an object per decision and
-// group. Internal to controller/plan; pure.
+// in a unit and wave (same installed version, eligibility and reason) share the settlement.
+// Entries are written to their positions in the walk's flat array of entries (device-plans.ts).
+// What a decision's light updates share in a group is kept on the decision (work.ts
+// LightShare), not in an object per decision and group. Internal to controller/plan; pure.
 import type { SoftwareState, SoftwareType } from '../model/fleet.ts';
 import { SoftwareTypes } from '../model/fleet.ts';
 import { ReasonCodes, type PlanEntry, type Reason, type ReasonCode } from '../model/plan.ts';
