@@ -3,6 +3,7 @@
 // fast-yaml-scalars.ts's. Gives up (fail(), notPlain) on anything it cannot read exactly as
 // `yaml` would. Tells a SpanTracker (fast-yaml-spans.ts) of each node when spans are wanted.
 // Pure.
+import { fitted } from './fitted-array.ts';
 import { blockScalarValue, fail, inlineValue, keyEnd, keyOf } from './fast-yaml-scalars.ts';
 import type { NodeSpan, SpanTracker } from './fast-yaml-spans.ts';
 
@@ -125,7 +126,7 @@ export class Reader {
       const spans = this.track?.documentSpans();
       docs.push(spans ? { value, start, end, spans } : { value, start, end });
     }
-    return docs;
+    return fitted(docs);
   }
 
   private skipEmpty(): void {
@@ -204,9 +205,9 @@ export class Reader {
       this.track?.leave();
       this.skipEmpty();
       const next = this.at;
-      if (next >= this.count || this.lines[next * stride + 2]! < indent || this.endsDocument(next)) return list;
+      if (next >= this.count || this.lines[next * stride + 2]! < indent || this.endsDocument(next)) return fitted(list);
       if (this.lines[next * stride + 2]! > indent) fail();
-      if (!this.isItem(next, indent)) return list; // the mapping holding this list goes on
+      if (!this.isItem(next, indent)) return fitted(list); // the mapping holding this list goes on
     }
   }
 

@@ -3,6 +3,7 @@
 // and the value of a block scalar once fast-yaml-reader.ts has gathered its lines.
 // Everything here gives up (throws notPlain) on what it cannot read exactly as `yaml` would.
 // Pure.
+import { fitted } from './fitted-array.ts';
 
 /** Thrown to give up; readPlainYaml turns it into undefined. */
 export const notPlain = Symbol('not plain');
@@ -167,7 +168,7 @@ function readFlow(flow: Flow, path: (string | number)[]): unknown {
       if (flow.text[flow.at] === close) fail(); // a trailing comma: allowed in lists, not worth the rules
     }
   } else flow.at++;
-  return open === '[' ? list : map;
+  return open === '[' ? fitted(list) : map;
 }
 
 /**

@@ -1,14 +1,18 @@
 // Offsets to 1-based line/column pairs for one file's text, by binary search over line starts.
+import { fitted } from './fitted-array.ts';
 import type { SourceRange } from './finding.ts';
 
 /** Line starts of a text, built once per file. */
 export class LineIndex {
-  readonly starts: number[] = [0];
+  readonly starts: readonly number[];
   readonly text: string;
 
   constructor(text: string) {
     this.text = text;
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+    const starts = [0];
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    // Kept as long as the file's findings may need a position: no spare room (fitted-array.ts).
+    this.starts = fitted(starts);
   }
 
   /** 1-based line and column of an offset (columns in UTF-16 code units). */
