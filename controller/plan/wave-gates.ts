@@ -11,6 +11,7 @@ import { formatDuration } from '../policy/duration.ts';
 import { soakRuleFor } from '../policy/health-soak.ts';
 import { sharedReason } from '../policy/shared-reasons.ts';
 import { waveName } from '../policy/waves.ts';
+import { bakingReason, waitingForWaveReason } from './gate-reasons.ts';
 import type { GroupContext } from './group-context.ts';
 import type { UnitStats } from './rollout-views.ts';
 
@@ -116,13 +117,13 @@ export class WaveGates {
     const waves = ctx.policy?.waves;
     let gate: Gate;
     if (waiting > 0) {
-      gate = { open: false, reason: sharedReason('WaitingForWave', `${waveName(waves, wave)} starts after ${waveName(waves, waitingWave)} has finished: ${waiting} device${waiting === 1 ? '' : 's'} of earlier waves still to update to ${version}`) };
+      gate = { open: false, reason: waitingForWaveReason(waves, wave, waitingWave, waiting, version) };
       if (u.gatedWave === undefined || wave < u.gatedWave) u.gatedWave = wave;
     } else if (bakeUntil !== undefined && soakOf) {
       const message = `${waveName(waves, wave)} starts once the health soak of ${waveName(waves, soakOf.wave)} is over at ${dayText(bakeUntil)} (each device watched for ${formatDuration(soakOf.ms)} after its update)`;
       gate = { open: true, bakeUntil, reason: sharedReason('Soaking', message) };
     } else if (bakeUntil !== undefined) {
-      gate = { open: true, bakeUntil, reason: sharedReason('Baking', `${waveName(waves, wave)} starts once the previous wave has baked until ${dayText(bakeUntil)}`) };
+      gate = { open: true, bakeUntil, reason: bakingReason(waves, wave, bakeUntil) };
     } else {
       gate = openGate;
     }
