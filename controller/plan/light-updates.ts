@@ -153,7 +153,7 @@ export function settleLightUpdates(
       d.settleUnit = gates.unit(ctx!, first, d.decision.version!);
       const size = ctx!.waveCount + 1;
       if (d.byWave === undefined || d.byWave.length < size) d.byWave = new Array(size).fill(undefined);
-      else d.byWave.fill(undefined);
+      else for (let w = 0; w < d.byWave.length; w++) d.byWave[w] = undefined; // a few waves: no builtin call per (decision, group)
       if (d.byWaveCode === undefined || d.byWaveCode.length < size) d.byWaveCode = new Array<number>(size).fill(0);
     }
     const type = d.settleType!;
