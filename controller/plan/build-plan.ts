@@ -22,7 +22,8 @@
 //   collect-entries   the walk: settled entries, light updates, works (decisions.ts, entry-works.ts: 1–3)
 //   time-works        wave counts, gates, windows and freezes (wave-gates.ts, timing.ts: 4)
 //   light-updates     the light updates settled once per (decision, group, wave)
-//   select-starts     what starts now (5); room-holds: rooms in use or booked
+//   select-starts     what starts now (5); room-holds: rooms in use or booked; held-light: light
+//                     updates of a policy at its limit, held without a work each
 //   summaries         groups, policies, ScheduledUpdates, clamps, unmanaged devices
 import type { Device, DeviceSoftware } from '../model/fleet.ts';
 import type { DeviceGroup, ScheduledUpdate, UpdatePolicy } from '../model/manifests.generated.ts';
@@ -36,6 +37,7 @@ import { assembleDevicePlans, DeviceRuns, previousEntry } from './device-plans.t
 import type { WorkEnv } from './entry-works.ts';
 import { contextOfDevice, layOutGroups } from './group-layout.ts';
 import { watchHealth } from './health-watch.ts';
+import { HeldLight, policiesAtLimit } from './held-light.ts';
 import { HolidaySchedules, type CalendarDays } from './holiday-schedules.ts';
 import { judgePolicies } from './judge-policies.ts';
 import { clearLightUpdates, noLightUpdates, settleLightUpdates } from './light-updates.ts';
@@ -46,7 +48,7 @@ import type { PlanMemo } from './plan-memo.ts';
 import { holdRooms, planRooms, withRooms } from './room-holds.ts';
 import { buildRolloutViews } from './rollout-views.ts';
 import { prepareScheduled, scheduledByDevice } from './scheduled-targets.ts';
-import { selectStarts } from './select-starts.ts';
+import { inFlightByPolicy, limitReason, selectStarts } from './select-starts.ts';
 import { dedupeClamps, modelsByPolicy, summarizeGroups, summarizePolicies, summarizeScheduled, unmanagedDevices } from './summaries.ts';
 import { countWaves, noteNext, timeWorks } from './time-works.ts';
 import { WaveGates } from './wave-gates.ts';
@@ -118,7 +120,11 @@ export function buildPlan(input: PlanInput, memo?: PlanMemo): Plan {
   countWaves(mains, gates, book);
   const windowMemo = timeWorks(mains, scheduled, gates, now);
   const nextByGroup = new Map<number, number>();
-  const settled = settleLightUpdates(light, gates, windowMemo, index, layout.waveByIdx, env, nextByGroup, runs.entries, previous, runs);
+  // Light updates of a policy already at its limit are held here, their entries written once
+  // selectStarts has counted the policy's starts (held-light.ts); the counts are selectStarts'.
+  const inFlight = inFlightByPolicy(book, index, (i) => contextOfDevice(layout, i));
+  const hold = index.uniqueIds ? new HeldLight(policiesAtLimit(judged.policies.values(), inFlight), input.rooms?.activity, index, now) : undefined;
+  const settled = settleLightUpdates(light, gates, windowMemo, index, layout.waveByIdx, env, nextByGroup, runs.entries, previous, runs, hold);
   for (let k = 0; k < settled.works.length; k++) {
     mains.push(settled.works[k]!);
     slots.push(settled.slots[k]!);
@@ -127,7 +133,8 @@ export function buildPlan(input: PlanInput, memo?: PlanMemo): Plan {
   // What starts now; then every work's entry is frozen into its position, and the devices' plans
   // made (the previous plan's where equal: device-plans.ts).
   const roomChecks = holdRooms(mains, input.rooms, now, (id) => (book.activeOn(id)?.length ?? 0) > 0);
-  const actions = selectStarts(mains, (i) => contextOfDevice(layout, i), index, book, now);
+  const actions = selectStarts(mains, (i) => contextOfDevice(layout, i), index, book, now, inFlight);
+  hold?.write(runs.entries, (p) => limitReason(p, inFlight.get(p.key) ?? 0), nextByGroup, now, previous);
   // Indexed loops over the works: a for-of allocates an iterator result per work in Maglev-only code (plan's --no-opt).
   for (let k = 0; k < mains.length; k++) {
     const w = mains[k]!;
@@ -141,7 +148,7 @@ export function buildPlan(input: PlanInput, memo?: PlanMemo): Plan {
   clearLightUpdates(light);
 
   // Summaries.
-  const views = buildRolloutViews(layout.contexts, mains, gates.units, judged.tallies, now);
+  const views = buildRolloutViews(layout.contexts, mains, gates.units, judged.tallies, now, hold?.shares);
   const groupSummaries = summarizeGroups(layout, index, nextByGroup, views.groups, now);
   const policySummaries = summarizePolicies(judged.policies, groupSummaries, views.policies, modelsByPolicy(layout, index));
   const scheduledSummaries = summarizeScheduled(scheduled, layout, index, now);

@@ -15,6 +15,7 @@ import type { Decided } from './decisions.ts';
 import { previousEntry, type DeviceRuns, type PreviousPlans } from './device-plans.ts';
 import { autoWork, type WorkEnv } from './entry-works.ts';
 import type { GroupContext } from './group-context.ts';
+import { HeldShare, type HeldLight } from './held-light.ts';
 import type { UnitStats } from './rollout-views.ts';
 import { settleLight, type WindowMemo } from './timing.ts';
 import { noteNext } from './time-works.ts';
@@ -57,7 +58,7 @@ interface Settlements {
   readonly currentVersion: (string | null)[];
   readonly eligibleAt: (number | undefined)[];
   readonly reason: (Reason | undefined)[];
-  readonly result: (PlanEntry | number | undefined)[];
+  readonly result: (PlanEntry | number | HeldShare | undefined)[];
   readonly code: number[];
 }
 
@@ -127,7 +128,7 @@ export interface SettledLight {
  */
 export function settleLightUpdates(
   light: LightUpdates, gates: WaveGates, windowMemo: WindowMemo, index: DeviceIndex, waveByIdx: Int32Array, env: WorkEnv, next: Map<number, number>, entries: (PlanEntry | undefined)[],
-  previous: PreviousPlans | undefined, runs: DeviceRuns,
+  previous: PreviousPlans | undefined, runs: DeviceRuns, hold?: HeldLight,
 ): SettledLight {
   const now = env.now;
   const works: Work[] = [];
@@ -136,12 +137,14 @@ export function settleLightUpdates(
   let g = -1;
   let ctx: GroupContext | undefined;
   let groupEnd = 0;
+  let held = false; // the group's policy is at its limit: its updates that may start now are held (held-light.ts)
   for (let k = 0; k < n; k++) {
     if (k === groupEnd) {
       g++;
       ctx = light.groups[g]!;
       groupEnd = g + 1 < light.groups.length ? light.groupStart[g + 1]! : n;
       light.settled.n = 0;
+      held = hold !== undefined && hold.holds(ctx);
     }
     const d = light.decided[k]!;
     const st = light.state[k]!;
@@ -162,18 +165,30 @@ export function settleLightUpdates(
     let r = byWave[wave];
     if (r === undefined) {
       const j = settle(light.settled, d, ctx!, st, type, wave, gates, windowMemo, now, next, previous, runs, light.device[k]!, light.at[k]!);
-      r = byWave[wave] = light.settled.result[j]!;
+      r = light.settled.result[j]!;
+      if (held && typeof r === 'number') {
+        // Held at the limit: one share for the settlement (other decisions that settle alike find it).
+        const i = light.device[k]!;
+        r = light.settled.result[j] = hold!.share(ctx!, type, d.decision.version!, st.currentVersion, r, runs.kOf[i]!, i, light.at[k]! - runs.offOf[i]!);
+      }
+      byWave[wave] = r;
       d.byWaveCode![wave] = light.settled.code[j]!;
     }
-    if (typeof r !== 'number') {
-      entries[light.at[k]!] = r;
+    let start: number;
+    if (typeof r === 'number') start = r;
+    else if (held && r instanceof HeldShare) {
+      // Its entry is written once selectStarts has counted the policy's starts; a device in use takes the work path.
+      if (hold!.place(r, light.device[k]!, light.at[k]!)) continue;
+      start = r.start;
+    } else {
+      entries[light.at[k]!] = r as PlanEntry; // (a HeldShare only in a held group)
       // Tallied for the unit's lightWaits as it goes: a count per reason code, by its position.
       d.settleUnit!.lightWaits[d.byWaveCode![wave]!]!++;
       continue;
     }
     const i = light.device[k]!;
     const w = autoWork(env, index.devices[i]!, i, index.modelAt(i), waveByIdx[i] || undefined, st, type, ctx!, d.decision);
-    w.earliest = r;
+    w.earliest = start;
     w.isMain = true;
     works.push(w);
     slots.push(light.at[k]!);

@@ -32,6 +32,14 @@ export interface ViewWork {
   readonly reason: Reason;
 }
 
+/** Automatic updates of one group, type and version that are pending, counted together (held-light.ts HeldShare). */
+export interface HeldCount {
+  readonly ctx: GroupContext;
+  readonly type: SoftwareType;
+  readonly version: string;
+  readonly count: number;
+}
+
 // The accumulators' key of a group position and type: a number, not a string built and hashed per work.
 const typeSlot = new Map<SoftwareType, number>(SoftwareTypes.map((t, i) => [t, i]));
 function accKey(groupIndex: number, type: SoftwareType): number {
@@ -74,6 +82,7 @@ export function buildRolloutViews(
   units: ReadonlyMap<string, UnitStats>,
   judgements: ReadonlyMap<string, { completed: number; failed: number }>,
   now: number,
+  held: readonly HeldCount[] = [],
 ): { groups: Map<number, RolloutView[]>; policies: Map<string, RolloutView[]> } {
   // waits: per version, how many of its devices wait (state scheduled) for each reason. The maps
   // are made on their first count (most group × type pairs fill one or none: 3 MB a plan at 1,000 groups).
@@ -97,6 +106,16 @@ export function buildRolloutViews(
       if (!byCode) waits.set(w.version, (byCode = new Map()));
       byCode.set(w.reason.code, (byCode.get(w.reason.code) ?? 0) + 1);
     }
+  }
+  // Automatic updates held pending at their policy's limit without a work each (held-light.ts): as many pending works.
+  for (let k = 0; k < held.length; k++) {
+    const h = held[k]!;
+    if (h.ctx.index < 0 || h.count === 0) continue;
+    const key = accKey(h.ctx.index, h.type);
+    let a = acc.get(key);
+    if (!a) acc.set(key, (a = { counts: undefined, active: undefined, waits: undefined, succeeded: 0, failed: 0 }));
+    const active = (a.active ??= new Map());
+    active.set(h.version, (active.get(h.version) ?? 0) + h.count);
   }
   // How many devices still move to each version: from the wave counts, which include every device.
   for (const u of units.values()) {

@@ -9,13 +9,13 @@ import { displayName } from '../policy/manifest-keys.ts';
 import { sharedReason } from '../policy/shared-reasons.ts';
 import { softwareLabel } from '../policy/software-rules.ts';
 import { stableHash } from '../policy/waves.ts';
-import type { GroupContext } from './group-context.ts';
+import type { GroupContext, PolicyContext } from './group-context.ts';
 import { OperationBook } from './operation-book.ts';
 import { cmp, dayText, typeOrder, type Work } from './work.ts';
 import { freezeText } from './timing.ts';
 
-/** Picks what starts now: one update per device, at most maxConcurrent in flight per policy. */
-export function selectStarts(mains: Work[], ctxOfDevice: (i: number) => GroupContext, index: DeviceIndex, book: OperationBook, now: number): PlanAction[] {
+/** Updates in flight per policy key before anything starts: each device busy with an operation, under its group's policy. */
+export function inFlightByPolicy(book: OperationBook, index: DeviceIndex, ctxOfDevice: (i: number) => GroupContext): Map<string, number> {
   const inFlight = new Map<string, number>();
   for (const id of book.busyDevices()) {
     const i = index.indexOfId(id);
@@ -23,6 +23,20 @@ export function selectStarts(mains: Work[], ctxOfDevice: (i: number) => GroupCon
     const p = ctxOfDevice(i).policy?.key;
     if (p !== undefined) inFlight.set(p, (inFlight.get(p) ?? 0) + 1);
   }
+  return inFlight;
+}
+
+/** Why an automatic update of a policy waits while `used` of its updates are in flight or starting (its limit reached). */
+export function limitReason(policy: PolicyContext, used: number): Reason {
+  return sharedReason('ConcurrencyLimit', `${used} updates under ${displayName(policy.key)} are in flight or starting, the most it allows (maxConcurrent ${policy.maxConcurrent})`);
+}
+
+/**
+ * Picks what starts now: one update per device, at most maxConcurrent in flight per policy.
+ * `inFlight`: inFlightByPolicy's counts, when the caller made them; they are counted up as
+ * updates start (at the end: in flight or starting, per policy).
+ */
+export function selectStarts(mains: Work[], ctxOfDevice: (i: number) => GroupContext, index: DeviceIndex, book: OperationBook, now: number, inFlight = inFlightByPolicy(book, index, ctxOfDevice)): PlanAction[] {
   const candidates = startOrder(mains);
   const startedOn = new Map<string, SoftwareType>();
   const shownRunning = new Set<string>();
@@ -58,7 +72,7 @@ export function selectStarts(mains: Work[], ctxOfDevice: (i: number) => GroupCon
         w.status = 'pending';
         let h = held.get(policy.key);
         if (h === undefined || h.used !== used) {
-          h = { used, reason: sharedReason('ConcurrencyLimit', `${used} updates under ${displayName(policy.key)} are in flight or starting, the most it allows (maxConcurrent ${policy.maxConcurrent})`) };
+          h = { used, reason: limitReason(policy, used) };
           held.set(policy.key, h);
         }
         w.reason = h.reason;

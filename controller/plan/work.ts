@@ -61,7 +61,7 @@ export interface LightShare {
   settleCtx: GroupContext | undefined;
   settleUnit: import('./rollout-views.ts').UnitStats | undefined;
   settleType: SoftwareType | undefined;
-  byWave: (PlanEntry | number | undefined)[] | undefined;
+  byWave: (PlanEntry | number | import('./held-light.ts').HeldShare | undefined)[] | undefined;
   /** Per wave, the position in ReasonCodes of byWave's waiting entry's reason (where lightWaits counts it). */
   byWaveCode: number[] | undefined;
 }

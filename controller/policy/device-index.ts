@@ -131,6 +131,11 @@ export class DeviceIndex {
     return this.#offline[i] === 1;
   }
 
+  /** True when no two devices have the same id (indexOfId then names every device). */
+  get uniqueIds(): boolean {
+    return this.#byId.size === this.devices.length;
+  }
+
   /** The model of the device at a position, as reported (a shared string). */
   modelAt(i: number): string {
     return this.#models[i]!;
