@@ -8,6 +8,16 @@
 // refuses. The window is a little longer than a second (`marginMs`) because requests reach the
 // server with a jitter the client cannot see.
 //
+// Spread: besides the window, at most a `spread`-th of the limit (rounded up) goes in any
+// `spread`-th of the window (a sub-window, counted the same way), so a window's worth is sent as
+// a few small groups instead of one burst. Both bounds hold at once: the window bound is what a
+// sliding-log server checks; the sub-window keeps a token-bucket server's bucket from being
+// emptied in one go, so a late group meeting the next on-time one (the server's event loop
+// stalled, a GC, a slow hop) stays inside its saved-up tokens. One burst per window tolerated
+// only `marginMs` of such lateness: a 10,000-device run collected 429s even after AIMD cut the
+// rate to 22 a second (issue 17). With a spread of 3, lateness up to about two thirds of a
+// window is absorbed. A request larger than the sub-window's share waits for an empty sub-window.
+//
 // A grant is counted from the moment it is granted until one window after its request was
 // SENT: the caller stamps it when the request leaves (GraphHttp: when undici writes its
 // headers), or when it failed before leaving. Until then its units are in flight and never
@@ -39,6 +49,8 @@ export interface PacerOptions {
   readonly increase?: number;
   /** Quiet time after which the ceiling rises by one (ms). Default 60 s. */
   readonly ceilingRecoveryMs?: number;
+  /** Sub-windows per window: at most ceil(limit / spread) units in any windowMs / spread. Default 3; 1 turns it off. */
+  readonly spread?: number;
 }
 
 export interface PacerStats {
@@ -72,6 +84,7 @@ export class Pacer {
   readonly #decrease: number;
   readonly #increase: number;
   readonly #ceilingRecoveryMs: number;
+  readonly #spread: number;
   #rate: number;
   #ceiling: number;
   /** Grants still counted: in flight (no `at`) or sent within the last window, in grant order. */
@@ -96,6 +109,7 @@ export class Pacer {
     this.#decrease = options.decrease ?? 0.7;
     this.#increase = options.increase ?? 1;
     this.#ceilingRecoveryMs = options.ceilingRecoveryMs ?? 60_000;
+    this.#spread = Math.max(1, Math.floor(options.spread ?? 3));
     this.#rate = this.#maxRate;
     this.#ceiling = this.#maxRate;
   }
@@ -108,6 +122,16 @@ export class Pacer {
   /** The window the limit applies to (ms). */
   get windowMs(): number {
     return (this.limit / this.#rate) * 1000 + this.#marginMs;
+  }
+
+  /** Units allowed per sub-window (see Spread in the file comment): the largest grant that goes without waiting for an empty sub-window. */
+  get burst(): number {
+    return Math.ceil(this.limit / this.#spread);
+  }
+
+  /** What is left of a window for its last sub-window when the others took their whole share (at least 1). */
+  get smallestShare(): number {
+    return Math.max(1, this.limit - (this.#spread - 1) * this.burst);
   }
 
   stats(): PacerStats {
@@ -126,11 +150,22 @@ export class Pacer {
    * Waits until at least `atLeast` units (default 1) may be sent; grants up to `max` (what the
    * window allows now). A floor above 1 keeps batches from crumbling: grants come back free in
    * the sizes they were taken, so once-small grants would stay small. Stamp the grant when the
-   * request is sent.
+   * request is sent. A floor above `smallestShare` is lowered to it, or the last sub-window of
+   * every window would go unused.
    */
   acquireUpTo(max: number, signal?: AbortSignal, atLeast = 1): Promise<Grant> {
     const ceiling = Math.max(1, max);
-    return this.#serialize(() => this.#take(Math.min(ceiling, Math.max(1, atLeast)), ceiling, signal));
+    return this.#serialize(() => this.#take(Math.min(ceiling, Math.max(1, atLeast), this.smallestShare), ceiling, signal));
+  }
+
+  /**
+   * Waits, in turn, until `atLeast` units could be granted, and grants nothing: the units free
+   * now (at least `atLeast`, or the largest grant that goes without waiting). Lets a caller that
+   * must take from another budget first (shared-cap.ts) take it when this one has room, not
+   * before, then acquire here without waiting.
+   */
+  ready(atLeast = 1, signal?: AbortSignal): Promise<number> {
+    return this.#serialize(() => this.#free(Math.max(1, atLeast), signal));
   }
 
   /** Stops all sending for `ms` (a Retry-After is for the whole app, not one request). */
@@ -200,6 +235,15 @@ export class Pacer {
   }
 
   async #take(min: number, max: number, signal?: AbortSignal): Promise<Grant> {
+    const free = await this.#free(min, signal);
+    const slot = this.#slot(Math.max(min, Math.min(max, free)));
+    this.#sends.push(slot);
+    this.#granted += slot.units;
+    return slot;
+  }
+
+  /** Waits until `min` units fit in the window and the sub-window (see `ready`); the units free now. */
+  async #free(min: number, signal?: AbortSignal): Promise<number> {
     for (;;) {
       signal?.throwIfAborted();
       const now = this.#now();
@@ -208,29 +252,17 @@ export class Pacer {
         continue;
       }
       const windowMs = this.windowMs;
-      this.#sends = this.#sends.filter((s) => s.at === undefined || s.at > now - windowMs);
-      const used = this.#sends.reduce((sum, s) => sum + s.units, 0);
-      const free = this.limit - used;
-      const need = Math.min(min, this.limit);
-      if (free >= need) {
-        const slot = this.#slot(Math.max(min, Math.min(max, free)));
-        this.#sends.push(slot);
-        this.#granted += slot.units;
-        return slot;
-      }
-      // Sleep until enough sent grants leave the window; in-flight ones leave only after their stamp.
-      const sent = this.#sends.filter((s) => s.at !== undefined).sort((a, b) => a.at! - b.at!);
-      let freed = free;
-      let wakeAt: number | undefined;
-      for (const send of sent) {
-        freed += send.units;
-        if (freed >= need) {
-          wakeAt = send.at! + windowMs;
-          break;
-        }
-      }
-      if (wakeAt !== undefined) await this.#clock.sleep(Math.max(1, wakeAt - now), signal);
-      else await this.#nextStamp(signal);
+      const subMs = windowMs / this.#spread;
+      this.#sends = this.#sends.filter((s) => counted(s, now, windowMs));
+      const bounds = [
+        { ms: windowMs, free: this.limit - unitsCounted(this.#sends, now, windowMs), need: Math.min(min, this.limit) },
+        { ms: subMs, free: this.burst - unitsCounted(this.#sends, now, subMs), need: Math.min(min, this.burst) },
+      ];
+      if (bounds.every((b) => b.free >= b.need)) return Math.min(...bounds.map((b) => b.free));
+      // Sleep until enough sent grants leave each bound; in-flight ones leave only after their stamp.
+      const wakes = bounds.map((b) => (b.free >= b.need ? now : freedAt(this.#sends, now, b.ms, b.free, b.need)));
+      if (wakes.some((w) => w === undefined)) await this.#nextStamp(signal);
+      else await this.#clock.sleep(Math.max(1, Math.max(...(wakes as number[])) - now), signal);
     }
   }
 
@@ -248,4 +280,30 @@ export class Pacer {
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
+}
+
+/** Is a grant still counted in a bound of `ms` at `now`: in flight, or sent less than `ms` ago? (`at + ms`, as wake-ups are computed.) */
+function counted(slot: Slot, now: number, ms: number): boolean {
+  return slot.at === undefined || slot.at + ms > now;
+}
+
+/** Units of the grants counted in a bound of `ms` at `now`. */
+function unitsCounted(sends: readonly Slot[], now: number, ms: number): number {
+  let sum = 0;
+  for (const s of sends) if (counted(s, now, ms)) sum += s.units;
+  return sum;
+}
+
+/**
+ * When sent grants counted in a bound of `ms` free `need` units, `free` being free now: the send
+ * time, plus `ms`, of the one that completes it; undefined when only in-flight grants could (a stamp first).
+ */
+function freedAt(sends: readonly Slot[], now: number, ms: number, free: number, need: number): number | undefined {
+  const sent = sends.filter((s) => s.at !== undefined && counted(s, now, ms)).sort((a, b) => a.at! - b.at!);
+  let freed = free;
+  for (const send of sent) {
+    freed += send.units;
+    if (freed >= need) return send.at! + ms;
+  }
+  return undefined;
 }

@@ -7,13 +7,16 @@
 // take a Pacer; throttles, Retry-After pauses and successes are the tenant's own, since a 429
 // names one tenant's limit) and only its two acquire methods also take from the shared cap.
 //
-// Order: the shared cap first, then the tenant's window, inside the tenant's own turn. The
-// tenant's window is the limit Graph enforces with 429s: the caller gets the tenant's grant
-// and stamps it when the request is sent (pacer.ts). The shared cap's grant is stamped at once,
-// when it is granted: the cap is our own budget, not a server's window, so a count that runs a
-// little early (by the tenant's wait and the send delay) is fine; it never raises its long-run
-// rate, and nothing can leave shared units held by a request that is slow to go. The tenant's turn means one request of a tenant at a time holds shared
-// units while waiting for its own window, so a busy tenant cannot queue up the shared cap
+// Order, inside the tenant's own turn: wait until the tenant's window has room (Pacer.ready,
+// which takes nothing), then take from the shared cap, then from the tenant's window, which by
+// then grants at once. So cap units are not held while the tenant waits for its own window or
+// sub-window (pacer.ts, Spread), and the cap counts them about when they are sent. The tenant's
+// window is the limit Graph enforces with 429s: the caller gets the tenant's grant and stamps
+// it when the request is sent (pacer.ts). The shared cap's grant is stamped at once, when it is
+// granted: the cap is our own budget, not a server's window, so a count that runs a little
+// early (by the send delay) is fine; it never raises its long-run rate, and nothing can leave
+// shared units held by a request that is slow to go. The tenant's turn means one request of a
+// tenant at a time waits at the shared cap, so a busy tenant cannot queue up the shared cap
 // ahead of the others (the shared pacer serves its callers first come, first served).
 import type { Clock } from '../../model/clock.ts';
 import { SerialQueue } from '../../model/serial-queue.ts';
@@ -25,8 +28,8 @@ export const defaultGlobalRate = 2000;
 /** The cap shared by all tenants of a process: a plain Pacer at `ratePerSecond` (default 2000). */
 export function createSharedCap(clock: Clock, ratePerSecond: number = defaultGlobalRate): Pacer {
   // No AIMD here: nothing reports a throttle to the shared cap (a 429 is one tenant's), and a
-  // margin of 0 because it is our own budget, not a server's window we must stay inside.
-  return new Pacer(clock, { ratePerSecond, minRatePerSecond: ratePerSecond, marginMs: 0 });
+  // margin of 0 and no spread because it is our own budget, not a server's window we must stay inside.
+  return new Pacer(clock, { ratePerSecond, minRatePerSecond: ratePerSecond, marginMs: 0, spread: 1 });
 }
 
 /** A tenant's Pacer whose grants also take units from a cap shared with other tenants. */
@@ -46,6 +49,7 @@ export class CappedPacer extends Pacer {
 
   override acquire(units: number, signal?: AbortSignal): Promise<Grant> {
     return this.#turn.run(async () => {
+      await this.ready(Math.max(1, units), signal);
       const shared = await this.#cap.acquire(units, signal);
       shared.stamp();
       return super.acquire(shared.units, signal);
@@ -54,9 +58,11 @@ export class CappedPacer extends Pacer {
 
   override acquireUpTo(max: number, signal?: AbortSignal, atLeast = 1): Promise<Grant> {
     return this.#turn.run(async () => {
-      // Never ask the cap for more than the tenant's window can hold: those units would be lost.
-      const most = Math.max(1, Math.min(max, this.limit));
-      const shared = await this.#cap.acquireUpTo(most, signal, Math.min(Math.max(1, atLeast), most));
+      // Never ask the cap for more than the tenant's window holds now: those units would be
+      // lost, or wait for the tenant's next sub-window while the cap counts them (pacer.ts, Spread).
+      const floor = Math.max(1, Math.min(max, atLeast, this.smallestShare));
+      const most = Math.max(1, Math.min(max, await this.ready(floor, signal)));
+      const shared = await this.#cap.acquireUpTo(most, signal, Math.min(floor, most));
       shared.stamp();
       return super.acquire(shared.units, signal);
     });

@@ -36,7 +36,7 @@ const heldRows: HeldRow[] = [
 for (const row of heldRows) {
   test(row.name, async () => {
     const clock = new ManualClock(0);
-    const p = new Pacer(clock, { ratePerSecond: 30, marginMs: 0 });
+    const p = new Pacer(clock, { ratePerSecond: 30, marginMs: 0, spread: 1 });
     const grants: Grant[] = [];
     for (const g of row.grants) grants.push(await p.acquire(g.units));
     const stamps = row.grants.map((g, i) => clock.sleep(g.stampAt).then(() => grants[i]!.stamp()));
@@ -48,7 +48,7 @@ for (const row of heldRows) {
 
 test('a grant never stamped never leaves the window; stamping it lets the next one through a window later', async () => {
   const clock = new ManualClock(0);
-  const p = new Pacer(clock, { ratePerSecond: 30, marginMs: 0 });
+  const p = new Pacer(clock, { ratePerSecond: 30, marginMs: 0, spread: 1 });
   const held = await p.acquire(30);
   let grantedAt: number | undefined;
   const next = p.acquire(1).then((g) => {
@@ -65,7 +65,7 @@ test('a grant never stamped never leaves the window; stamping it lets the next o
 
 test('stamping twice keeps the first stamp', async () => {
   const clock = new ManualClock(0);
-  const p = new Pacer(clock, { ratePerSecond: 30, marginMs: 0 });
+  const p = new Pacer(clock, { ratePerSecond: 30, marginMs: 0, spread: 1 });
   const grant = await p.acquire(30);
   clock.advance(200);
   grant.stamp();
@@ -77,7 +77,7 @@ test('stamping twice keeps the first stamp', async () => {
 
 test('an abort while waiting for a stamp rejects, and a later stamp does no harm', async () => {
   const clock = new ManualClock(0);
-  const p = new Pacer(clock, { ratePerSecond: 30, marginMs: 0 });
+  const p = new Pacer(clock, { ratePerSecond: 30, marginMs: 0, spread: 1 });
   const held = await p.acquire(30);
   const abort = new AbortController();
   const waiting = p.acquire(1, abort.signal);
@@ -92,7 +92,7 @@ test('an abort while waiting for a stamp rejects, and a later stamp does no harm
 
 test('a pause still holds back a grant whose window is free', async () => {
   const clock = new ManualClock(0);
-  const p = new Pacer(clock, { ratePerSecond: 30, marginMs: 0 });
+  const p = new Pacer(clock, { ratePerSecond: 30, marginMs: 0, spread: 1 });
   (await p.acquire(1)).stamp();
   p.onThrottled(5_000);
   await drive(clock, p.acquire(1));
@@ -101,7 +101,7 @@ test('a pause still holds back a grant whose window is free', async () => {
 
 test('AIMD is unchanged: a throttle cuts 30 to 21, a held grant counts against the smaller limit', async () => {
   const clock = new ManualClock(0);
-  const p = new Pacer(clock, { ratePerSecond: 30, marginMs: 0, ceilingRecoveryMs: 1e12 });
+  const p = new Pacer(clock, { ratePerSecond: 30, marginMs: 0, ceilingRecoveryMs: 1e12, spread: 1 });
   const held = await p.acquire(21);
   p.onThrottled();
   assert.is(p.stats().rate, 21);
@@ -114,7 +114,7 @@ test('AIMD is unchanged: a throttle cuts 30 to 21, a held grant counts against t
 
 test('a clock stepped back while a grant is in flight: its stamp is taken on the stepped clock', async () => {
   const clock = new ManualClock(10_000_000);
-  const p = new Pacer(clock, { ratePerSecond: 30, marginMs: 0 });
+  const p = new Pacer(clock, { ratePerSecond: 30, marginMs: 0, spread: 1 });
   const held = await p.acquire(30);
   clock.advance(-3_600_000);
   held.stamp();

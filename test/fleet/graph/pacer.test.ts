@@ -25,7 +25,7 @@ function maxInWindow(grants: { at: number; n: number }[], windowMs: number): num
 
 pacer('never grants more than the rate in any one-second window, whatever the request sizes', async () => {
   const clock = new ManualClock(0);
-  const p = new Pacer(clock, { ratePerSecond: 30, marginMs: 0 });
+  const p = new Pacer(clock, { ratePerSecond: 30, marginMs: 0, spread: 1 });
   const grants: { at: number; n: number }[] = [];
   const work = (async () => {
     let left = 600;
@@ -44,7 +44,7 @@ pacer('never grants more than the rate in any one-second window, whatever the re
 
 pacer('acquireUpTo hands out what the window holds instead of waiting for a full batch', async () => {
   const clock = new ManualClock(0);
-  const p = new Pacer(clock, { ratePerSecond: 30, marginMs: 0 });
+  const p = new Pacer(clock, { ratePerSecond: 30, marginMs: 0, spread: 1 });
   assert.is(await sentAtOnce(p.acquireUpTo(20)), 20);
   assert.is(await sentAtOnce(p.acquireUpTo(20)), 10);
   const third = sentAtOnce(p.acquireUpTo(20));
@@ -54,7 +54,7 @@ pacer('acquireUpTo hands out what the window holds instead of waiting for a full
 
 pacer('with a floor, grants never crumble below it, and the rate is kept', async () => {
   const clock = new ManualClock(0);
-  const p = new Pacer(clock, { ratePerSecond: 30, marginMs: 0 });
+  const p = new Pacer(clock, { ratePerSecond: 30, marginMs: 0, spread: 1 });
   const grants: { at: number; n: number }[] = [];
   const work = (async () => {
     // Odd sizes on purpose: 7 of 20 would leave 3-unit crumbs without the floor.
@@ -74,7 +74,7 @@ pacer('with a floor, grants never crumble below it, and the rate is kept', async
 
 pacer('a throttle signal cuts the rate, pauses for Retry-After, and the rate creeps back to just under the refused one', async () => {
   const clock = new ManualClock(0);
-  const p = new Pacer(clock, { ratePerSecond: 30, marginMs: 0, ceilingRecoveryMs: 1e12 });
+  const p = new Pacer(clock, { ratePerSecond: 30, marginMs: 0, ceilingRecoveryMs: 1e12, spread: 1 });
   await sentAtOnce(p.acquire(1));
   p.onThrottled(5_000);
   assert.is(p.stats().rate, 21);
@@ -97,7 +97,7 @@ pacer('a throttle signal cuts the rate, pauses for Retry-After, and the rate cre
 
 pacer('several 429s of one burst cut once; the ceiling recovers after a quiet minute', () => {
   const clock = new ManualClock(0);
-  const p = new Pacer(clock, { ratePerSecond: 30, marginMs: 0, ceilingRecoveryMs: 60_000 });
+  const p = new Pacer(clock, { ratePerSecond: 30, marginMs: 0, ceilingRecoveryMs: 60_000, spread: 1 });
   p.onThrottled();
   p.onThrottled();
   p.onThrottled();
@@ -112,7 +112,7 @@ pacer('several 429s of one burst cut once; the ceiling recovers after a quiet mi
 
 pacer('acquire is abortable', async () => {
   const clock = new ManualClock(0);
-  const p = new Pacer(clock, { ratePerSecond: 1, marginMs: 0 });
+  const p = new Pacer(clock, { ratePerSecond: 1, marginMs: 0, spread: 1 });
   await sentAtOnce(p.acquire(1));
   const controller = new AbortController();
   const waiting = p.acquire(1, controller.signal);
