@@ -108,7 +108,7 @@ export function buildPlan(input: PlanInput, memo?: PlanMemo): Plan {
   const targets = scheduledByDevice(scheduled);
 
   // Every device × software type: settled entries, light updates counted per wave, works.
-  const gates = new WaveGates(health.judgeEvidence);
+  const gates = new WaveGates(health.judgeEvidence, compact && memo ? memo.unitPool() : undefined);
   const env: WorkEnv = { now, book, calendar, decisions: new Decisions(calendar, now) };
   // Devices' entries go to runs; the previous plan of the same device table lends its equal ones (device-plans.ts).
   const runs = compact && memo ? memo.runs(index.devices.length) : new DeviceRuns(index.devices.length);

@@ -4,7 +4,7 @@
 // from and recomputed the moment any of that differs; a plan with a memo is the plan without
 // one, byte for byte. It also keeps the last plan's DevicePlans by device position, which the
 // next plan takes as its own where they equal what it computed (device-plans.ts: compared,
-// never assumed), and the walk's scratch arrays. Software states are not among the inputs: a device reporting a new
+// never assumed), the walk's scratch arrays and the wave units to refill (wave-gates.ts). Software states are not among the inputs: a device reporting a new
 // version changes its entries, never its group or wave. The engine keeps one PlanMemo between
 // passes and hands it to every buildPlan (PlanInput.memo). Pure: no I/O, no clock.
 import type { DeviceGroup, Wave } from '../model/manifests.generated.ts';
@@ -13,6 +13,7 @@ import { resolveGroups, sortGroups, type Membership } from '../policy/groups.ts'
 import { assignWavesInto } from '../policy/waves.ts';
 import { DeviceRuns, PreviousPlans } from './device-plans.ts';
 import { clearLightUpdates, noLightUpdates, type LightUpdates } from './light-updates.ts';
+import type { UnitStats } from './rollout-views.ts';
 
 /** One group's wave input: its members (by membership position), the salt (policy name) and the waves. */
 export interface WaveRequest {
@@ -41,6 +42,7 @@ export class PlanMemo {
   #plans: PreviousPlans | undefined;
   #runs: DeviceRuns | undefined;
   readonly #light: LightUpdates = noLightUpdates();
+  readonly #units: UnitStats[] = [];
   /** How often each was recomputed and reused (for tests and the bench). */
   readonly counts = { membershipBuilt: 0, membershipReused: 0, wavesBuilt: 0, wavesReused: 0 };
 
@@ -68,6 +70,11 @@ export class PlanMemo {
   lightUpdates(): LightUpdates {
     clearLightUpdates(this.#light);
     return this.#light;
+  }
+
+  /** The wave units of the last plans, which the next plan's WaveGates take over where the same (wave-gates.ts). */
+  unitPool(): UnitStats[] {
+    return this.#units;
   }
 
   /** The groups resolved over the table's devices, reused while the table and the groups' specs are the same. */

@@ -20,6 +20,8 @@ export interface UnitStats {
   gatedWave: number | undefined;
   /** Light updates that wait (they share one entry per wave), counted by the reason they wait for: by its position in ReasonCodes. */
   readonly lightWaits: number[];
+  /** The gates judged of its waves, by wave (wave-gates.ts). */
+  readonly gates: (import('./wave-gates.ts').Gate | undefined)[];
 }
 
 /** The parts of a plan's work the views read. */

@@ -4,14 +4,14 @@
 // with a health soak, the soak's duration ago (the soak replaces the bake). Counting is done
 // first for every device, then each (unit, wave) is judged once and the answer shared. The
 // evidence a policy asks for (versions.requireEvidence) is judged here too, once per unit.
-import type { SoftwareType } from '../model/fleet.ts';
+import { SoftwareTypes, type SoftwareType } from '../model/fleet.ts';
 import { ReasonCodes, type OperationRecord, type Reason } from '../model/plan.ts';
 import type { EvidenceGate } from '../policy/evidence.ts';
 import { formatDuration } from '../policy/duration.ts';
 import { soakRuleFor } from '../policy/health-soak.ts';
 import { sharedReason } from '../policy/shared-reasons.ts';
 import { waveName } from '../policy/waves.ts';
-import { bakingReason, waitingForWaveReason } from './gate-reasons.ts';
+import { bakingGate, waitingGate } from './gate-reasons.ts';
 import type { GroupContext } from './group-context.ts';
 import type { UnitStats } from './rollout-views.ts';
 
@@ -31,15 +31,27 @@ export class WaveGates {
   /** Every unit, keyed group index|type|version (for rollout views). */
   readonly units = new Map<string, UnitStats>();
   readonly #nested = new Map<GroupContext, Map<SoftwareType, Map<string, UnitStats>>>();
-  readonly #gates = new Map<UnitStats, Gate[]>();
   readonly #judgeEvidence: EvidenceJudge | undefined;
   readonly #evidence = new Map<string, EvidenceGate | undefined>();
+  readonly #pool: UnitStats[] | undefined;
+  #made = 0;
   // Units are asked for group by group (the walk, the settling): the last group's map is kept at hand.
   #lastCtx: GroupContext | undefined;
   #lastByType: Map<SoftwareType, Map<string, UnitStats>> | undefined;
+  // The last unit asked for per software type (by position in SoftwareTypes) in group #slotCtx, and its version.
+  #slotCtx: GroupContext | undefined;
+  readonly #slotVersion: (string | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined];
+  readonly #slotUnit: (UnitStats | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined];
 
-  constructor(judgeEvidence?: EvidenceJudge) {
+  /**
+   * `pool`: units of the previous plans, by the order they were made, which this plan's take
+   * over when they are the same units (same group position, type, version and sizes), emptied;
+   * a repeated plan then makes no new ones (~3 MB a plan at 100,000 devices, kept to its end).
+   * The caller keeps it between plans (PlanMemo); nothing may hold a unit past its plan.
+   */
+  constructor(judgeEvidence?: EvidenceJudge, pool?: UnitStats[]) {
     this.#judgeEvidence = judgeEvidence;
+    this.#pool = pool;
   }
 
   /** The evidence gate of a group's version (memoized; undefined when its policy asks for none). */
@@ -54,6 +66,24 @@ export class WaveGates {
 
   /** The unit of a group, software type and version (created empty on first use). */
   unit(ctx: GroupContext, type: SoftwareType, version: string): UnitStats {
+    // The group's decisions of a type mostly want one version: its last unit per type is kept at
+    // hand (the walk and the settling ask ~100,000 times a plan at 100,000 devices, three map look-ups each).
+    let t = 0;
+    while (t < SoftwareTypes.length && SoftwareTypes[t] !== type) t++;
+    if (this.#slotCtx === ctx && t < SoftwareTypes.length && this.#slotVersion[t] === version) return this.#slotUnit[t]!;
+    const u = this.#unitOf(ctx, type, version);
+    if (t < SoftwareTypes.length) {
+      if (this.#slotCtx !== ctx) {
+        this.#slotCtx = ctx;
+        for (let k = 0; k < SoftwareTypes.length; k++) this.#slotVersion[k] = undefined;
+      }
+      this.#slotVersion[t] = version;
+      this.#slotUnit[t] = u;
+    }
+    return u;
+  }
+
+  #unitOf(ctx: GroupContext, type: SoftwareType, version: string): UnitStats {
     let byType = this.#lastCtx === ctx ? this.#lastByType : this.#nested.get(ctx);
     if (!byType) this.#nested.set(ctx, (byType = new Map()));
     this.#lastCtx = ctx;
@@ -63,7 +93,15 @@ export class WaveGates {
     let u = byVersion.get(version);
     if (!u) {
       const n = ctx.waveCount + 1;
-      u = { groupIndex: ctx.index, type, version, unfinished: new Array(n).fill(0), lastEnd: new Array(n).fill(undefined), firstStart: new Array(n).fill(undefined), bakeUntil: undefined, gatedWave: undefined, lightWaits: new Array<number>(ReasonCodes.length).fill(0) };
+      // The k-th unit made: the previous plan's k-th when it is the same unit (a repeated plan makes its units in the same order), emptied.
+      const k = this.#made++;
+      const old = this.#pool?.[k];
+      if (old !== undefined && old.groupIndex === ctx.index && old.type === type && old.version === version && old.unfinished.length === n && old.lightWaits.length === ReasonCodes.length) {
+        u = emptied(old);
+      } else {
+        u = { groupIndex: ctx.index, type, version, unfinished: new Array(n).fill(0), lastEnd: new Array(n).fill(undefined), firstStart: new Array(n).fill(undefined), bakeUntil: undefined, gatedWave: undefined, lightWaits: new Array<number>(ReasonCodes.length).fill(0), gates: new Array(n).fill(undefined) };
+        if (this.#pool !== undefined) this.#pool[k] = u;
+      }
       byVersion.set(version, u);
       this.units.set(`${ctx.index}|${type}|${version}`, u);
     }
@@ -93,8 +131,7 @@ export class WaveGates {
   gateOf(u: UnitStats, ctx: GroupContext, wave: number): Gate {
     if (wave <= 1) return openGate;
     const version = u.version;
-    let gates = this.#gates.get(u);
-    if (!gates) this.#gates.set(u, (gates = []));
+    const gates = u.gates;
     const known = gates[wave];
     if (known) return known;
     let waiting = 0;
@@ -117,13 +154,13 @@ export class WaveGates {
     const waves = ctx.policy?.waves;
     let gate: Gate;
     if (waiting > 0) {
-      gate = { open: false, reason: waitingForWaveReason(waves, wave, waitingWave, waiting, version) };
+      gate = waitingGate(waves, wave, waitingWave, waiting, version);
       if (u.gatedWave === undefined || wave < u.gatedWave) u.gatedWave = wave;
     } else if (bakeUntil !== undefined && soakOf) {
       const message = `${waveName(waves, wave)} starts once the health soak of ${waveName(waves, soakOf.wave)} is over at ${dayText(bakeUntil)} (each device watched for ${formatDuration(soakOf.ms)} after its update)`;
       gate = { open: true, bakeUntil, reason: sharedReason('Soaking', message) };
     } else if (bakeUntil !== undefined) {
-      gate = { open: true, bakeUntil, reason: bakingReason(waves, wave, bakeUntil) };
+      gate = bakingGate(waves, wave, bakeUntil);
     } else {
       gate = openGate;
     }
@@ -135,6 +172,18 @@ export class WaveGates {
   noteBaking(ctx: GroupContext, type: SoftwareType, version: string, bakeUntil: number): void {
     noteBakingOf(this.unit(ctx, type, version), bakeUntil);
   }
+}
+
+/** A unit as made new: nothing counted, no bake, no gated wave. */
+function emptied(u: UnitStats): UnitStats {
+  u.unfinished.fill(0);
+  u.lastEnd.fill(undefined);
+  u.firstStart.fill(undefined);
+  u.lightWaits.fill(0);
+  u.gates.fill(undefined);
+  u.bakeUntil = undefined;
+  u.gatedWave = undefined;
+  return u;
 }
 
 /** noteBaking for a unit at hand. */
