@@ -137,7 +137,8 @@ function startOrder(mains: readonly Work[]): Work[] {
     hash[k] = stableHash(w.device.id, suffix);
     order[k] = k;
   }
-  order.sort((a, b) => rank[a]! - rank[b]! || hash[a]! - hash[b]! || cmp(candidates[a]!.device.id, candidates[b]!.device.id) || typeOrder.get(candidates[a]!.type)! - typeOrder.get(candidates[b]!.type)!);
+  // The hashes compared, not subtracted: a difference of two 32-bit hashes is no small integer, and V8 boxed each one returned.
+  order.sort((a, b) => rank[a]! - rank[b]! || (hash[a]! < hash[b]! ? -1 : hash[a]! > hash[b]! ? 1 : 0) || cmp(candidates[a]!.device.id, candidates[b]!.device.id) || typeOrder.get(candidates[a]!.type)! - typeOrder.get(candidates[b]!.type)!);
   const out: Work[] = [];
   for (let k = 0; k < n; k++) out.push(candidates[order[k]!]!);
   return out;
