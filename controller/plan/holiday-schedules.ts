@@ -28,11 +28,11 @@ export class HolidaySchedules implements GroupSchedules {
     const { fromDay, toDay } = this.#range;
     const days: HolidayDay[] = [];
     if (policy) {
-      days.push(...writtenHolidayDays(policy.spec.holidays, `UpdatePolicy ${policy.metadata.name}`, fromDay, toDay));
+      if (policy.spec.holidays?.dates?.length) days.push(...writtenHolidayDays(policy.spec.holidays, `UpdatePolicy ${policy.metadata.name}`, fromDay, toDay));
       days.push(...(this.#calendarDays?.get(ownerKey('UpdatePolicy', policy.metadata)) ?? []));
     }
     if (group) {
-      days.push(...writtenHolidayDays(group.spec.holidays, `DeviceGroup ${group.metadata.name}`, fromDay, toDay));
+      if (group.spec.holidays?.dates?.length) days.push(...writtenHolidayDays(group.spec.holidays, `DeviceGroup ${group.metadata.name}`, fromDay, toDay));
       days.push(...(this.#calendarDays?.get(ownerKey('DeviceGroup', group.metadata)) ?? []));
     }
     return days;

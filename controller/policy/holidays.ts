@@ -40,6 +40,8 @@ export function dayText(day: number): string {
  */
 export function writtenHolidayDays(holidays: Holidays | undefined, source: string, fromDay: number, toDay: number): HolidayDay[] {
   const out: HolidayDay[] = [];
+  // No dates: nothing to place (a plan asks for every group and policy, most of which have none).
+  if (holidays?.dates === undefined || holidays.dates.length === 0) return out;
   const firstYear = dateOfDay(fromDay).year;
   const lastYear = dateOfDay(toDay).year;
   for (const h of holidays?.dates ?? []) {

@@ -44,6 +44,23 @@ const cases: [string, string, () => HolidayDay[], string, boolean, string | unde
   ['and 2028-11-23 the year after', 'America/New_York', () => calendarDays(ics(thanksgiving)), '2028-11-23T20:00:00Z', false, 'Thanksgiving'],
   ['but not the Thursday before', 'America/New_York', () => calendarDays(ics(thanksgiving)), '2028-11-16T20:00:00Z', true, undefined],
 ];
+// Holidays without dates: no days (and no calendar arithmetic), whatever else they hold.
+const Written = suite('written holiday days');
+const writtenRows: [string, Holidays | undefined, number][] = [
+  ['no holidays', undefined, 0],
+  ['an empty list of dates', { dates: [] }, 0],
+  ['one dated day in range', { dates: [{ date: '2027-12-25', name: 'Christmas Day' }] }, 1],
+  ['a yearly day: once per year of the range', { dates: [{ date: '07-14' }] }, 5],
+];
+for (const [what, h, n] of writtenRows) {
+  Written(what, () => {
+    const days = writtenHolidayDays(h, 'UpdatePolicy rooms', fromDay, toDay);
+    assert.is(days.length, n);
+    for (const d of days) assert.is(d.source, 'UpdatePolicy rooms');
+  });
+}
+Written.run();
+
 for (const [what, zone, days, instant, open, name] of cases) {
   Closed(what, () => {
     const s = schedule(zone, days());
