@@ -34,9 +34,9 @@ const rows: readonly { row: string; measure: string; goal: string; bench: string
     now: (f) => `${s(f('repeated_median_ms'))} median (first plan ${s(f('plan_first_ms'))})` },
   { row: 'controller-rss', measure: 'controller steady RSS, 10k devices (peak over a resync cycle, pass included)', goal: '< 150 MB, median of 5 runs', bench: 'controller-rss', args: [],
     now: (f) => `${mb(f('steady_rss_median_mb'))} median (${Math.round(f('steady_rss_min_mb'))}–${Math.round(f('steady_rss_max_mb'))}); mean over the cycle ${mb(f('steady_rss_mean_median_mb'))}` },
-  // 10,000 devices at 30 requests/s need ~30,000 requests: the floor alone is 17 minutes, and the
-  // controller takes about three times that today. The table runs 1,000 (about 5 minutes) and
-  // says so; `npm run bench -- converge-10k` runs the full size.
+  // 10,000 devices at 30 requests/s need ~51,000 requests: the floor alone is about 28 minutes.
+  // The table runs 1,000 (about 5 minutes) and says so; `npm run bench -- converge-10k` runs the
+  // full size, and its output given to --from fills this row with it.
   { row: 'converge-10k', measure: 'converge 10k devices end to end at the API\'s rate limit', goal: '≤ 1.1× the minimum the limit allows', bench: 'converge-10k', args: ['--devices', '1000'],
     now: (f) => `${f('devices')} devices: ${f('converge_s').toFixed(0)} s vs ${f('floor_s').toFixed(0)} s = ${x(f('ratio_converge_over_floor'))}; ${x(f('requests_sent_over_needed'))} the requests needed` },
   { row: 'why', measure: '`why DEVICE` on 5,000 devices at 30 req/s', goal: '≤ 2 s', bench: 'why', args: ['--runs', '3', '--peer-runs', '0'],
