@@ -146,6 +146,7 @@ export function buildPlan(input: PlanInput, memo?: PlanMemo): Plan {
   const devicePlans = assembleDevicePlans(runs, index, layout.waveByIdx, previous);
   runs.clear();
   clearLightUpdates(light);
+  if (compact && memo) memo.keepTables([env.decisions, book, gates]);
 
   // Summaries.
   const views = buildRolloutViews(layout.contexts, mains, gates.units, judged.tallies, now, hold?.shares);

@@ -43,6 +43,7 @@ export class PlanMemo {
   #runs: DeviceRuns | undefined;
   readonly #light: LightUpdates = noLightUpdates();
   readonly #units: UnitStats[] = [];
+  #lastTables: readonly object[] = [];
   /** How often each was recomputed and reused (for tests and the bench). */
   readonly counts = { membershipBuilt: 0, membershipReused: 0, wavesBuilt: 0, wavesReused: 0 };
 
@@ -70,6 +71,17 @@ export class PlanMemo {
   lightUpdates(): LightUpdates {
     clearLightUpdates(this.#light);
     return this.#light;
+  }
+
+  /**
+   * Keeps the last plan's decision, operation and wave tables (Decisions, OperationBook,
+   * WaveGates) until the next plan replaces them. Nothing reads them: V8's optimized code for
+   * the walk and the settling holds some of their objects weakly, and when they died between
+   * plans that code was thrown away at the next plan's start ("embedded weak objects cleared",
+   * ~60 deoptimizations a plan at 100,000 devices), which then ran unoptimized until compiled again.
+   */
+  keepTables(tables: readonly object[]): void {
+    this.#lastTables = tables;
   }
 
   /** The wave units of the last plans, which the next plan's WaveGates take over where the same (wave-gates.ts). */
