@@ -28,20 +28,56 @@ export interface PlanFleet {
 /** Indexes the devices and resolves the groups over them. */
 export function planFleet(devices: readonly Device[], software: ReadonlyMap<string, DeviceSoftware>, groups: readonly DeviceGroup[]): PlanFleet {
   const index = new DeviceIndex(devices);
-  const membership = resolveGroups(groups, index);
-  const reportedAt = (i: number, out: (SoftwareState | undefined)[], ids: Int32Array) => {
-    const sw = software.get(index.devices[i]!.id);
-    if (!sw) return false;
-    for (let t = 0; t < 6; t++) out[t] = reported(stateAt(sw.software, t));
-    ids.fill(-1);
-    return true;
-  };
-  return { index, membership, reportedAt };
+  return new ListedFleet(index, resolveGroups(groups, index), software);
 }
 
 /** The plan's fleet from a compact one; `memo` keeps the membership between plans. */
 export function planCompactFleet(fleet: CompactFleet, groups: readonly DeviceGroup[], memo: PlanMemo | undefined): PlanFleet {
   const index = fleet.index;
   const membership = memo ? memo.membership(fleet.table, groups) : resolveGroups(groups, index);
-  return { index, membership, reportedAt: (i, out, ids) => fleet.reportedAt(i, out, ids) };
+  return new CompactPlanFleet(index, membership, fleet);
+}
+
+// Classes, not objects holding a closure made per plan: the walk calls reportedAt for every
+// device, so V8 inlines it into the walk's optimized code, which then holds the closure weakly;
+// once the plan's closure had died, the next plan began by throwing that code away
+// (deoptimized: "embedded weak objects cleared") and walked unoptimized until it was compiled
+// again. A method of a class lives as long as the program.
+
+/** A listing and its software documents by id. */
+class ListedFleet implements PlanFleet {
+  readonly index: DeviceIndex;
+  readonly membership: Membership;
+  readonly #software: ReadonlyMap<string, DeviceSoftware>;
+
+  constructor(index: DeviceIndex, membership: Membership, software: ReadonlyMap<string, DeviceSoftware>) {
+    this.index = index;
+    this.membership = membership;
+    this.#software = software;
+  }
+
+  reportedAt(i: number, out: (SoftwareState | undefined)[], ids: Int32Array): boolean {
+    const sw = this.#software.get(this.index.devices[i]!.id);
+    if (!sw) return false;
+    for (let t = 0; t < 6; t++) out[t] = reported(stateAt(sw.software, t));
+    ids.fill(-1);
+    return true;
+  }
+}
+
+/** A compact fleet (compact-fleet.ts). */
+class CompactPlanFleet implements PlanFleet {
+  readonly index: DeviceIndex;
+  readonly membership: Membership;
+  readonly #fleet: CompactFleet;
+
+  constructor(index: DeviceIndex, membership: Membership, fleet: CompactFleet) {
+    this.index = index;
+    this.membership = membership;
+    this.#fleet = fleet;
+  }
+
+  reportedAt(i: number, out: (SoftwareState | undefined)[], ids: Int32Array): boolean {
+    return this.#fleet.reportedAt(i, out, ids);
+  }
 }
