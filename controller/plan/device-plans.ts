@@ -100,6 +100,7 @@ export class PreviousPlans {
   readonly #device: Int32Array;
   readonly #plans: (DevicePlan | undefined)[];
   #n = 0;
+  #assembly: Assembly | undefined;
 
   constructor(devices: number) {
     this.#device = new Int32Array(devices);
@@ -115,6 +116,13 @@ export class PreviousPlans {
   set(k: number, i: number, plan: DevicePlan): void {
     this.#device[k] = i;
     this.#plans[k] = plan;
+  }
+
+  /** An Assembly of the plan's runs against these plans, kept from plan to plan (see assembleDevicePlans). */
+  assembly(runs: DeviceRuns, index: DeviceIndex, waveByIdx: Int32Array): Assembly {
+    if (this.#assembly === undefined) this.#assembly = new Assembly(runs, index, waveByIdx, this);
+    else this.#assembly.reset(runs, index, waveByIdx);
+    return this.#assembly;
   }
 
   /** Ends a plan of n DevicePlans (the rest are dropped). */
@@ -197,7 +205,9 @@ export function assembleDevicePlans(runs: DeviceRuns, index: DeviceIndex, waveBy
   // Sized at once from a packed array of the walk's (a `new Array(n)` of more than 100,000 would be a
   // dictionary, and pushing grows it by copies: ~2.7 MB a plan at 100,000 devices), then overwritten.
   const out = runs.ctx.slice(0, runs.n) as unknown[] as DevicePlan[];
-  const a = new Assembly(runs, index, waveByIdx, previous);
+  // The previous plans' Assembly when there are any: made anew for each plan, it died between
+  // plans and V8 threw away the optimized code of its per-device method at each plan's start.
+  const a = previous ? previous.assembly(runs, index, waveByIdx) : new Assembly(runs, index, waveByIdx, undefined);
   // One call per device: as an inner loop here, V8 would compile the device's work on stack
   // replacement at every plan and discard it when the loop ends.
   for (let k = 0; k < runs.n; k++) out[k] = a.device(k);
@@ -207,9 +217,9 @@ export function assembleDevicePlans(runs: DeviceRuns, index: DeviceIndex, waveBy
 
 /** What assembling one plan's DevicePlans keeps from device to device. */
 class Assembly {
-  readonly #runs: DeviceRuns;
-  readonly #index: DeviceIndex;
-  readonly #waveByIdx: Int32Array;
+  #runs: DeviceRuns;
+  #index: DeviceIndex;
+  #waveByIdx: Int32Array;
   readonly #previous: PreviousPlans | undefined;
   // Entries are shared by many devices, mostly walked one after the other, as were the previous
   // plan's: per list position, the last pair compared (new, previous) and the answer.
@@ -224,6 +234,19 @@ class Assembly {
     this.#index = index;
     this.#waveByIdx = waveByIdx;
     this.#previous = previous;
+  }
+
+  /** Makes it an assembly of another plan's runs (against the same previous plans); the pair memos are dropped. */
+  reset(runs: DeviceRuns, index: DeviceIndex, waveByIdx: Int32Array): void {
+    this.#runs = runs;
+    this.#index = index;
+    this.#waveByIdx = waveByIdx;
+    for (let p = 0; p < 6; p++) {
+      this.#pairNew[p] = undefined;
+      this.#pairOld[p] = undefined;
+      this.#pairSame[p] = false;
+      this.#entries[p] = undefined;
+    }
   }
 
   /** The DevicePlan of the k-th device of the walk. */
