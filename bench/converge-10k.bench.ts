@@ -20,10 +20,12 @@
 // --devices 2500 about 12,800 (7 minutes); the run takes a little longer than its floor.
 //
 // Convergence is watched through the emulator's control API a page of 500 devices at a time,
-// round robin over the pages that still have an update behind, one page every 0.5 s: asking
-// for the whole list of 10,000 every few seconds held the emulator's event loop for most of
-// a second each time, which let requests paced a second apart reach its rate limiter together
-// (429s the controller could not avoid, issue 17).
+// round robin over the pages that still have an update behind, one page every 0.5 s. Asking
+// for the whole list every N/2000 s held the emulator's event loop: 0.34 s on average (up to
+// 0.75 s) at 5,000 devices, more at 10,000; a $batch arriving meanwhile was evaluated at the
+// end, next to the following one, and their sum went over the emulator's bucket (429s the
+// controller could not avoid; every 429 of a 5,000-device run came right after such a read,
+// issue 17).
 // Usage: node bench/converge-10k.bench.ts [--devices N] [--rate R] [--speed S] [--timeout-s N]
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
