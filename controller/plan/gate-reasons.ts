@@ -8,7 +8,7 @@
 // Bounded: dropped when it holds too many (identity is a shortcut, never meaning). Pure: a cache.
 import type { Wave } from '../model/manifests.generated.ts';
 import type { Reason } from '../model/plan.ts';
-import type { Gate } from './wave-gates.ts';
+import type { Gate } from './wave-unit.ts';
 import { sharedReason } from '../policy/shared-reasons.ts';
 import { waveName } from '../policy/waves.ts';
 import { dayText } from './work.ts';

@@ -13,7 +13,7 @@ import { resolveGroups, sortGroups, type Membership } from '../policy/groups.ts'
 import { assignWavesInto } from '../policy/waves.ts';
 import { DeviceRuns, PreviousPlans } from './device-plans.ts';
 import { clearLightUpdates, noLightUpdates, type LightUpdates } from './light-updates.ts';
-import type { UnitStats } from './rollout-views.ts';
+import type { UnitStats } from './wave-unit.ts';
 
 /** One group's wave input: its members (by membership position), the salt (policy name) and the waves. */
 export interface WaveRequest {

@@ -4,25 +4,7 @@ import { SoftwareTypes, type SoftwareType } from '../model/fleet.ts';
 import { ReasonCodes, type EntryState, type Reason, type ReasonCode, type RolloutView } from '../model/plan.ts';
 import { compareVersions } from '../policy/version.ts';
 import type { GroupContext } from './group-context.ts';
-
-/** Wave bookkeeping of one group × software type × version. Arrays are indexed by wave (from 1). */
-export interface UnitStats {
-  readonly groupIndex: number;
-  readonly type: SoftwareType;
-  readonly version: string;
-  /** Devices per wave still to update (waiting, starting or in flight). */
-  readonly unfinished: number[];
-  /** Latest end of an operation per wave. */
-  readonly lastEnd: (number | undefined)[];
-  /** Earliest start of an operation per wave. */
-  readonly firstStart: (number | undefined)[];
-  bakeUntil: number | undefined;
-  gatedWave: number | undefined;
-  /** Light updates that wait (they share one entry per wave), counted by the reason they wait for: by its position in ReasonCodes. */
-  readonly lightWaits: number[];
-  /** The gates judged of its waves, by wave (wave-gates.ts). */
-  readonly gates: (import('./wave-gates.ts').Gate | undefined)[];
-}
+import type { UnitStats } from './wave-unit.ts';
 
 /** The parts of a plan's work the views read. */
 export interface ViewWork {

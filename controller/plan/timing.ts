@@ -11,7 +11,7 @@ import { sharedReason } from '../policy/shared-reasons.ts';
 import type { CompiledFreeze } from '../policy/windows.ts';
 import { formatLocal } from '../policy/zoned-time.ts';
 import type { GroupContext } from './group-context.ts';
-import type { UnitStats } from './rollout-views.ts';
+import type { UnitStats } from './wave-unit.ts';
 import { noteBakingOf, WaveGates } from './wave-gates.ts';
 import { planEntry, type Work } from './work.ts';
 

@@ -13,12 +13,7 @@ import { sharedReason } from '../policy/shared-reasons.ts';
 import { waveName } from '../policy/waves.ts';
 import { bakingGate, waitingGate } from './gate-reasons.ts';
 import type { GroupContext } from './group-context.ts';
-import type { UnitStats } from './rollout-views.ts';
-
-/** Whether a wave of a unit may go: wait for earlier waves, or open from `bakeUntil` (if any). */
-export type Gate =
-  | { readonly open: false; readonly reason: Reason }
-  | { readonly open: true; readonly bakeUntil: number | undefined; readonly reason: Reason | undefined };
+import type { Gate, UnitStats } from './wave-unit.ts';
 
 const openGate: Gate = { open: true, bakeUntil: undefined, reason: undefined };
 const dayText = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';

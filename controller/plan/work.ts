@@ -57,11 +57,11 @@ export interface Work {
  */
 export interface LightShare {
   walkCtx: GroupContext | undefined;
-  walkUnit: import('./rollout-views.ts').UnitStats | undefined;
+  walkUnit: import('./wave-unit.ts').UnitStats | undefined;
   settleCtx: GroupContext | undefined;
-  settleUnit: import('./rollout-views.ts').UnitStats | undefined;
+  settleUnit: import('./wave-unit.ts').UnitStats | undefined;
   settleType: SoftwareType | undefined;
-  byWave: (PlanEntry | number | import('./held-light.ts').HeldShare | undefined)[] | undefined;
+  byWave: (PlanEntry | number | import('./held-share.ts').HeldShare | undefined)[] | undefined;
   /** Per wave, the position in ReasonCodes of byWave's waiting entry's reason (where lightWaits counts it). */
   byWaveCode: number[] | undefined;
 }

@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { SoftwareType } from '../../controller/model/fleet.ts';
 import type { UpdatePolicySpec } from '../../controller/model/manifests.generated.ts';
-import type { UnitStats } from '../../controller/plan/rollout-views.ts';
+import type { UnitStats } from '../../controller/plan/wave-unit.ts';
 import { WaveGates } from '../../controller/plan/wave-gates.ts';
 import { at, hour, op } from './fixtures.ts';
 import { contextUnder } from './phase-fixtures.ts';
