@@ -3,7 +3,8 @@
 // import each other (the adapters on floor 7 implement the ports of model/ and are wired together
 // only above them). Every relative import counts: `import … from`, `export … from`, a bare
 // `import '…'`, `import('…')` and `require('…')`. A folder missing from the table fails the
-// test too, so a new folder gets a floor on purpose.
+// test too, so a new folder gets a floor on purpose. Inside a floor, files import one way too:
+// no circle of imports (a type reference counts: a circle of types is a circle of meaning).
 //
 // Why a script and not dependency-cruiser: the rule is one ordered table; this reads it directly,
 // needs no configuration language, and its classifier is tested below with a table of edges.
@@ -96,6 +97,77 @@ export function offendingEdges(): string[] {
   return out;
 }
 
+/** Every `file -> target` edge between files of controller/ (POSIX paths relative to it). */
+export function importGraph(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const file of sourceFiles(root)) {
+    const from = toPosix(relative(root, file));
+    const targets = importsOf(readFileSync(file, 'utf8'))
+      .map((specifier) => posix.normalize(posix.join(posix.dirname(from), specifier)))
+      .filter((to) => !to.startsWith('../'));
+    graph.set(from, targets);
+  }
+  return graph;
+}
+
+/**
+ * The circles of a graph: its strongly connected components of two or more files, and a file
+ * importing itself (Tarjan's algorithm), each sorted, the list sorted by its first file.
+ */
+export function importCircles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const out: string[][] = [];
+  let next = 0;
+  const visit = (node: string): void => {
+    index.set(node, next);
+    low.set(node, next);
+    next++;
+    stack.push(node);
+    onStack.add(node);
+    for (const to of graph.get(node) ?? []) {
+      if (!index.has(to)) {
+        visit(to);
+        low.set(node, Math.min(low.get(node)!, low.get(to)!));
+      } else if (onStack.has(to)) low.set(node, Math.min(low.get(node)!, index.get(to)!));
+    }
+    if (low.get(node) !== index.get(node)) return;
+    const component: string[] = [];
+    for (;;) {
+      const member = stack.pop()!;
+      onStack.delete(member);
+      component.push(member);
+      if (member === node) break;
+    }
+    if (component.length > 1 || (graph.get(node) ?? []).includes(node)) out.push(component.sort());
+  };
+  for (const node of [...graph.keys()].sort()) if (!index.has(node)) visit(node);
+  return out.sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
+}
+
+// [name, edges as 'a>b', circles expected]
+const circleCases: [string, string[], string[][]][] = [
+  ['a chain has none', ['a>b', 'b>c'], []],
+  ['two files importing each other', ['a>b', 'b>a'], [['a', 'b']]],
+  ['a circle of three, reached from outside', ['x>a', 'a>b', 'b>c', 'c>a'], [['a', 'b', 'c']]],
+  ['a file importing itself', ['a>a', 'a>b'], [['a']]],
+  ['two separate circles', ['a>b', 'b>a', 'c>d', 'd>c', 'b>c'], [['a', 'b'], ['c', 'd']]],
+  ['a diamond is not a circle', ['a>b', 'a>c', 'b>d', 'c>d'], []],
+];
+for (const [name, edges, expected] of circleCases) {
+  test(`importCircles: ${name}`, () => {
+    const graph = new Map<string, string[]>();
+    for (const edge of edges) {
+      const [from, to] = edge.split('>') as [string, string];
+      graph.set(from, [...(graph.get(from) ?? []), to]);
+      if (!graph.has(to)) graph.set(to, []);
+    }
+    assert.equal(importCircles(graph), expected);
+  });
+}
+
 // [edge, breaks the rule]
 const edges: [string, string, boolean][] = [
   ['plan/build-plan.ts', 'plan/work.ts', false],
@@ -159,6 +231,11 @@ test('every folder of controller/ has a floor', () => {
 test('no import in controller/ goes up a floor or sideways between adapters', () => {
   const offending = offendingEdges();
   assert.ok(offending.length === 0, `${offending.length} import(s) break the dependency rule:\n  ${offending.join('\n  ')}`);
+});
+
+test('no circle of imports in controller/, within a folder either', () => {
+  const circles = importCircles(importGraph());
+  assert.equal(circles.map((c) => c.join(' -> ')), [], 'files that import each other, directly or around a circle: move what they share into a file below both');
 });
 
 test.run();
