@@ -14,9 +14,9 @@ import { waveName } from '../policy/waves.ts';
 import { bakingGate, waitingGate } from './gate-reasons.ts';
 import type { GroupContext } from './group-context.ts';
 import type { Gate, UnitStats } from './wave-unit.ts';
+import { dayText } from './work.ts';
 
 const openGate: Gate = { open: true, bakeUntil: undefined, reason: undefined };
-const dayText = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
 
 /** Judges the evidence a group's policy asks of a version (undefined: it asks none). */
 export type EvidenceJudge = (ctx: GroupContext, type: SoftwareType, version: string) => EvidenceGate | undefined;
